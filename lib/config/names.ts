@@ -1,0 +1,56 @@
+/**
+ * The one source of resource and setting names. Code, devhost, tests and the
+ * Bicep contract test all read these; nothing else spells them.
+ */
+
+/** Ledger tables in Azure Table Storage (DESIGN §5). */
+export const TableNames = {
+  jobs: "jobs",
+  steps: "steps",
+  idempotency: "idempotency",
+  events: "events",
+} as const;
+export type TableNames = { [K in keyof typeof TableNames]: string };
+
+/** Blob containers for document refs. */
+export const ContainerNames = {
+  inputs: "inputs",
+  workspaces: "workspaces",
+  outputs: "outputs",
+} as const;
+
+/** Service Bus topics (DESIGN §1). */
+export const TopicNames = {
+  directives: "directives",
+  replies: "replies",
+} as const;
+
+/** Subscriptions per topic: one per worker service on `directives`, one for the orchestrator on `replies`. */
+export const SubscriptionNames = {
+  directives: ["platform-ocr", "platform-embedding", "platform-sis"],
+  replies: ["orchestrator"],
+} as const;
+
+/** Environment (app setting) names the code reads. */
+export const AppSettingNames = {
+  /** Storage for the ledger; a connection string locally, or `__tableServiceUri` / `__accountName` with managed identity. */
+  storage: "AzureWebJobsStorage",
+  /** Service Bus; a connection string, or `__fullyQualifiedNamespace` with managed identity. */
+  serviceBus: "ServiceBusConnection",
+  /** `servicebus` (default) or `devhost`. */
+  busMode: "LUCIUS_BUS_MODE",
+  /** Base URL of devhost's admin API when `LUCIUS_BUS_MODE=devhost`. */
+  devhostUrl: "LUCIUS_DEVHOST_URL",
+  /** Durable task hub name. */
+  taskHub: "LUCIUS_TASK_HUB",
+  /** Largest accepted command body, in bytes. */
+  maxBodyBytes: "LUCIUS_MAX_BODY_BYTES",
+  /** Number of routing lanes. */
+  lanes: "LUCIUS_LANES",
+  /** Prefix added to every ledger table name (test isolation, shared accounts). */
+  tablePrefix: "LUCIUS_TABLE_PREFIX",
+  /** Application Insights connection string; telemetry is exported only when set. */
+  appInsightsConnection: "APPLICATIONINSIGHTS_CONNECTION_STRING",
+  /** `Authorization=AAD;ClientId=…` so telemetry is sent with the managed identity. */
+  appInsightsAuth: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+} as const;

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { ConfigurationError, loadSettings } from "../../lib/config/settings.js";
+
+describe("loadSettings", () => {
+  it("applies documented defaults", () => {
+    const settings = loadSettings({ AzureWebJobsStorage: "UseDevelopmentStorage=true" });
+    expect(settings.maxBodyBytes).toBe(262144);
+    expect(settings.lanes).toBe(16);
+    expect(settings.busMode).toBe("servicebus");
+    expect(settings.tables.jobs).toBe("jobs");
+  });
+
+  it("uses managed identity when only the table service URI is set", () => {
+    const settings = loadSettings({ AzureWebJobsStorage__accountName: "acct", AzureWebJobsStorage__clientId: "cid" });
+    expect(settings.storage).toEqual({ kind: "identity", tableServiceUri: "https://acct.table.core.windows.net", clientId: "cid" });
+  });
+
+  it.each([
+    [{}, /AzureWebJobsStorage/],
+    [{ AzureWebJobsStorage: "x", LUCIUS_LANES: "0" }, /LUCIUS_LANES/],
+    [{ AzureWebJobsStorage: "x", LUCIUS_BUS_MODE: "kafka" }, /LUCIUS_BUS_MODE/],
+    [{ AzureWebJobsStorage: "x", LUCIUS_BUS_MODE: "devhost" }, /LUCIUS_DEVHOST_URL/],
+    [{ AzureWebJobsStorage: "x", LUCIUS_TABLE_PREFIX: "no-dashes" }, /LUCIUS_TABLE_PREFIX/],
+  ])("rejects a bad environment by naming the setting (%o)", (env, message) => {
+    expect(() => loadSettings(env)).toThrow(ConfigurationError);
+    expect(() => loadSettings(env)).toThrow(message);
+  });
+});
