@@ -1,0 +1,66 @@
+import type { DirectiveMessage, Reply } from "../contracts/types.gen.js";
+import { BusBadRequestError } from "./errors.js";
+import type { OutboundMessage } from "./types.js";
+
+/** Application property names workers and subscriptions filter on (DESIGN §2). */
+export const BusPropertyNames = {
+  stepType: "step_type",
+  tenantId: "tenant_id",
+  lane: "lane",
+} as const;
+
+/** Routing facts a reply does not carry itself but that are worth stamping on its properties. */
+export interface ReplyRouting {
+  stepType?: string;
+  lane?: number;
+}
+
+/**
+ * The directive (or CANCEL) as a bus message: `messageId = job:step:attempt:TYPE`, so a
+ * re-sent dispatch is dropped by duplicate detection. `correlationId` is the command's
+ * correlation id, else the job id, so one job's traffic can be followed end to end.
+ */
+export function directiveMessage(directive: DirectiveMessage): OutboundMessage {
+  return {
+    messageId: messageIdFor(directive, directive.type),
+    body: directive,
+    subject: directive.type,
+    correlationId: directive.correlation_id ?? directive.job_id,
+    applicationProperties: {
+      [BusPropertyNames.stepType]: directive.step_type,
+      [BusPropertyNames.tenantId]: directive.tenant_id,
+      [BusPropertyNames.lane]: directive.lane,
+    },
+  };
+}
+
+/**
+ * A worker reply as a bus message. HEARTBEATs repeat within one attempt, so they need
+ * a sequence (a counter the worker increments per heartbeat; defaults to the reply's own
+ * `sequence` field) to keep distinct ids; ACK and RESULT happen once per attempt and take none.
+ */
+export function replyMessage(reply: Reply, seq?: number, routing: ReplyRouting = {}): OutboundMessage {
+  const sequence = seq ?? (reply.type === "HEARTBEAT" ? reply.sequence : undefined);
+  if (reply.type === "HEARTBEAT") {
+    if (sequence === undefined || !Number.isInteger(sequence) || sequence < 0) {
+      throw new BusBadRequestError(`HEARTBEAT for ${reply.job_id}/${reply.step_id} needs a non-negative integer sequence`);
+    }
+  } else if (sequence !== undefined) {
+    throw new BusBadRequestError(`${reply.type} messages are sent once per attempt and take no sequence`);
+  }
+  const base = messageIdFor(reply, reply.type);
+  const properties: Record<string, string | number> = { [BusPropertyNames.tenantId]: reply.tenant_id };
+  if (routing.stepType !== undefined) properties[BusPropertyNames.stepType] = routing.stepType;
+  if (routing.lane !== undefined) properties[BusPropertyNames.lane] = routing.lane;
+  return {
+    messageId: sequence === undefined ? base : `${base}:${sequence}`,
+    body: reply,
+    subject: reply.type,
+    correlationId: reply.correlation_id ?? reply.job_id,
+    applicationProperties: properties,
+  };
+}
+
+function messageIdFor(m: { job_id: string; step_id: string; attempt_no: number }, type: string): string {
+  return `${m.job_id}:${m.step_id}:${m.attempt_no}:${type}`;
+}
