@@ -29,7 +29,7 @@ export interface RefObject {
  */
 export interface CommandEnvelope {
   /**
-   * Tenant identifier: no ':' (the routing-key delimiter), no '/', '\', '#', '?' or control characters (Table Storage key rules), not blank.
+   * a tenant id: not blank, without ':' (the routing-key delimiter), '/', '\', '#', '?' or control characters (Table Storage key rules)
    */
   tenant_id: string;
   request_type: string;
@@ -38,7 +38,7 @@ export interface CommandEnvelope {
   payload: CommandPayload;
   schema_version: "v1";
   /**
-   * Document identifier: not blank, no control characters.
+   * a document id: not blank, without control characters
    */
   doc_id?: string;
   /**
@@ -46,11 +46,11 @@ export interface CommandEnvelope {
    */
   mode?: "DEFAULT" | "BURST";
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   idempotency_key?: string;
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   correlation_id?: string;
   /**
@@ -77,15 +77,15 @@ export interface CommandPayload {
 export interface Directive {
   type: "DIRECTIVE";
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   job_id: string;
   /**
-   * Tenant identifier: no ':' (the routing-key delimiter), no '/', '\', '#', '?' or control characters (Table Storage key rules), not blank.
+   * a tenant id: not blank, without ':' (the routing-key delimiter), '/', '\', '#', '?' or control characters (Table Storage key rules)
    */
   tenant_id: string;
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   step_id: string;
   /**
@@ -93,7 +93,7 @@ export interface Directive {
    */
   step_type: string;
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   protocol_id: string;
   /**
@@ -119,7 +119,7 @@ export interface Directive {
   lane: number;
   routing_key_used: string;
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   correlation_id?: string;
   /**
@@ -139,15 +139,15 @@ export interface OpenObject {
 export interface CancelMessage {
   type: "CANCEL";
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   job_id: string;
   /**
-   * Tenant identifier: no ':' (the routing-key delimiter), no '/', '\', '#', '?' or control characters (Table Storage key rules), not blank.
+   * a tenant id: not blank, without ':' (the routing-key delimiter), '/', '\', '#', '?' or control characters (Table Storage key rules)
    */
   tenant_id: string;
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   step_id: string;
   /**
@@ -155,7 +155,7 @@ export interface CancelMessage {
    */
   step_type: string;
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   protocol_id: string;
   /**
@@ -180,7 +180,7 @@ export interface CancelMessage {
   lane: number;
   routing_key_used: string;
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   correlation_id?: string;
   /**
@@ -194,15 +194,15 @@ export interface CancelMessage {
 export interface AckReply {
   type: "ACK";
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   job_id: string;
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   step_id: string;
   /**
-   * Tenant identifier: no ':' (the routing-key delimiter), no '/', '\', '#', '?' or control characters (Table Storage key rules), not blank.
+   * a tenant id: not blank, without ':' (the routing-key delimiter), '/', '\', '#', '?' or control characters (Table Storage key rules)
    */
   tenant_id: string;
   /**
@@ -218,7 +218,7 @@ export interface AckReply {
    */
   timestamp: string;
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   correlation_id?: string;
   /**
@@ -232,15 +232,15 @@ export interface AckReply {
 export interface HeartbeatReply {
   type: "HEARTBEAT";
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   job_id: string;
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   step_id: string;
   /**
-   * Tenant identifier: no ':' (the routing-key delimiter), no '/', '\', '#', '?' or control characters (Table Storage key rules), not blank.
+   * a tenant id: not blank, without ':' (the routing-key delimiter), '/', '\', '#', '?' or control characters (Table Storage key rules)
    */
   tenant_id: string;
   /**
@@ -256,7 +256,7 @@ export interface HeartbeatReply {
    */
   timestamp: string;
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   correlation_id?: string;
   /**
@@ -276,15 +276,15 @@ export interface HeartbeatReply {
 export interface ResultReply {
   type: "RESULT";
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   job_id: string;
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   step_id: string;
   /**
-   * Tenant identifier: no ':' (the routing-key delimiter), no '/', '\', '#', '?' or control characters (Table Storage key rules), not blank.
+   * a tenant id: not blank, without ':' (the routing-key delimiter), '/', '\', '#', '?' or control characters (Table Storage key rules)
    */
   tenant_id: string;
   /**
@@ -300,7 +300,7 @@ export interface ResultReply {
    */
   timestamp: string;
   /**
-   * An identifier: 1-256 characters, no control characters.
+   * an identifier of 1-256 characters without control characters
    */
   correlation_id?: string;
   /**
