@@ -54,3 +54,26 @@ export const AppSettingNames = {
   /** `Authorization=AAD;ClientId=…` so telemetry is sent with the managed identity. */
   appInsightsAuth: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
 } as const;
+
+/**
+ * OpenTelemetry metric instruments the app emits. The alert rules and the workbook in
+ * `infra/modules/telemetry-names.bicep` query exactly these names (a contract test checks).
+ */
+export const MetricNames = {
+  /** Counter: jobs that reached a terminal state; attribute `state`. */
+  jobsTerminal: "lucius.jobs.terminal",
+  /** Histogram, milliseconds: one step attempt from dispatch to its outcome; attribute `step_type`. */
+  stepAttemptDuration: "lucius.step.attempt.duration",
+  /** Counter: step attempts retried; attribute `cause`. */
+  stepRetries: "lucius.step.retries",
+  /** Counter: messages the app sent to a dead-letter queue. */
+  messagesDeadLettered: "lucius.messages.deadlettered",
+} as const;
+
+/** Attribute names carried by those metrics and by logs/events (queried by the workbook). */
+export const TelemetryAttributeNames = {
+  state: "state",
+  stepType: "step_type",
+  cause: "cause",
+  jobId: "job_id",
+} as const;
