@@ -1,0 +1,172 @@
+/**
+ * Entity ↔ domain mapping. Domain objects use the API's snake_case names;
+ * entities carry the same names, with structured fields (refs, payloads,
+ * errors) stored as JSON text — split over `name`, `name__1`, … when longer
+ * than one string property may be.
+ */
+import type { TableEntity, TableEntityResult } from "@azure/data-tables";
+import { EntityTooLargeError } from "./errors.js";
+import { assertEntitySize, jsonChunkChars, maxJsonChunks, maxStringBytes } from "./entity-size.js";
+import type { Job, LedgerEvent, Step } from "./types.js";
+
+type Kind = "string" | "number" | "json";
+type Fields<T> = { readonly [K in keyof T]-?: Kind };
+export type Entity = TableEntity<Record<string, unknown>>;
+export type EntityResult = TableEntityResult<Record<string, unknown>>;
+
+const jobFields: Omit<Fields<Job>, "etag"> = {
+  job_id: "string",
+  tenant_id: "string",
+  request_type: "string",
+  protocol_id: "string",
+  state: "string",
+  mode: "string",
+  input_ref: "json",
+  output_ref: "json",
+  payload: "json",
+  doc_id: "string",
+  correlation_id: "string",
+  traceparent: "string",
+  schema_version: "string",
+  step_count: "number",
+  current_step_id: "string",
+  error: "json",
+  created_at: "string",
+  updated_at: "string",
+  started_at: "string",
+  completed_at: "string",
+  redrive_count: "number",
+};
+
+const stepFields: Omit<Fields<Step>, "etag"> = {
+  job_id: "string",
+  step_id: "string",
+  index: "number",
+  step_type: "string",
+  service: "string",
+  state: "string",
+  attempt_no: "number",
+  max_attempts: "number",
+  payload: "json",
+  lease_id: "string",
+  lease_expires_at: "string",
+  routing_key_used: "string",
+  lane: "number",
+  input_ref: "json",
+  output_ref: "json",
+  error: "json",
+  failure_class: "string",
+  created_at: "string",
+  updated_at: "string",
+  dispatched_at: "string",
+  acked_at: "string",
+  completed_at: "string",
+};
+
+const eventFields: Fields<Omit<LedgerEvent, "event_id">> = {
+  job_id: "string",
+  type: "string",
+  step_id: "string",
+  attempt_no: "number",
+  details: "json",
+  at: "string",
+};
+
+function toEntity(fields: Record<string, Kind>, value: object, partitionKey: string, rowKey: string): Entity {
+  const entity: Entity = { partitionKey, rowKey };
+  const source = value as Record<string, unknown>;
+  for (const [name, kind] of Object.entries(fields)) {
+    const v = source[name];
+    if (v === undefined || v === null) continue;
+    if (kind === "json") writeJson(entity, name, v);
+    else entity[name] = v;
+  }
+  assertEntitySize(entity);
+  return entity;
+}
+
+function fromEntity(fields: Record<string, Kind>, entity: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, kind] of Object.entries(fields)) {
+    const value = kind === "json" ? readJson(entity, name) : entity[name];
+    if (value !== undefined && value !== null) out[name] = value;
+  }
+  return out;
+}
+
+function writeJson(entity: Entity, name: string, value: unknown): void {
+  const text = JSON.stringify(value);
+  const chunks = Math.ceil(text.length / jsonChunkChars);
+  if (chunks > maxJsonChunks) {
+    throw new EntityTooLargeError(name, text.length * 2, maxJsonChunks * jsonChunkChars * 2);
+  }
+  for (let i = 0; i < chunks; i++) {
+    entity[i === 0 ? name : `${name}__${i}`] = text.slice(i * jsonChunkChars, (i + 1) * jsonChunkChars);
+  }
+}
+
+function readJson(entity: Record<string, unknown>, name: string): unknown {
+  const first = entity[name];
+  if (typeof first !== "string") return undefined;
+  let text = first;
+  for (let i = 1; typeof entity[`${name}__${i}`] === "string"; i++) text += entity[`${name}__${i}`] as string;
+  return JSON.parse(text);
+}
+
+export function jobToEntity(job: Omit<Job, "etag">, partitionKey: string, rowKey: string): Entity {
+  return toEntity(jobFields, job, partitionKey, rowKey);
+}
+
+export function jobFromEntity(entity: EntityResult): Job {
+  return { ...(fromEntity(jobFields, entity) as Omit<Job, "etag">), etag: entity.etag };
+}
+
+export function stepToEntity(step: Omit<Step, "etag">, partitionKey: string, rowKey: string): Entity {
+  return toEntity(stepFields, step, partitionKey, rowKey);
+}
+
+export function stepFromEntity(entity: EntityResult): Step {
+  return { ...(fromEntity(stepFields, entity) as Omit<Step, "etag">), etag: entity.etag };
+}
+
+export function eventToEntity(event: Omit<LedgerEvent, "event_id">, partitionKey: string, rowKey: string): Entity {
+  return toEntity(eventFields, event, partitionKey, rowKey);
+}
+
+export function eventFromEntity(entity: EntityResult): LedgerEvent {
+  return { ...(fromEntity(eventFields, entity) as Omit<LedgerEvent, "event_id">), event_id: entity.rowKey ?? "" };
+}
+
+/** Points from a job id to its authoritative row; written once, never changed. */
+export interface JobLocator {
+  tenant_id: string;
+  job_pk: string;
+  job_rk: string;
+}
+
+export function locatorFromEntity(entity: Record<string, unknown>): JobLocator {
+  return { tenant_id: String(entity.tenant_id), job_pk: String(entity.job_pk), job_rk: String(entity.job_rk) };
+}
+
+/** An idempotency reservation: who owns the key, for which body, and where the job row goes. */
+export interface Reservation {
+  job_id: string;
+  job_rk: string;
+  body_hash: string;
+  created_at: string;
+}
+
+export function reservationToEntity(r: Reservation, key: string, partitionKey: string, rowKey: string): Entity {
+  // The raw key is kept only for people reading the table; the row key is its hash.
+  const readableKey = key.length * 2 <= maxStringBytes / 16 ? { key } : {};
+  return { partitionKey, rowKey, ...r, ...readableKey };
+}
+
+export function reservationFromEntity(entity: Record<string, unknown>): Reservation {
+  return {
+    job_id: String(entity.job_id),
+    job_rk: String(entity.job_rk),
+    body_hash: String(entity.body_hash),
+    created_at: String(entity.created_at),
+  };
+}
