@@ -48,9 +48,13 @@ export const locatorRowKey = "!job";
 /** Lower bound that selects step rows only (skips the locator). */
 export const firstStepRowKey = "0";
 
-/** Steps table: `NNNN#<step_id>` so a job's steps list in protocol order. */
+/**
+ * Steps table: `NNNN_<step_id>` so a job's steps list in protocol order.
+ * (DESIGN §5 writes `NNNN#step_id`, but `#` is one of the characters Table
+ * Storage forbids in keys — the service rejects such a row.)
+ */
 export function stepRowKey(index: number, stepId: string): string {
-  return `${String(index).padStart(4, "0")}#${keyPart(stepId, "step_id")}`;
+  return `${String(index).padStart(4, "0")}_${keyPart(stepId, "step_id")}`;
 }
 
 /** Idempotency keys are client strings of any shape; their SHA-256 is a safe, fixed-size row key. */

@@ -6,7 +6,7 @@
  * - jobs:        PK tenant_id, RK `<inverted created ms>_<job_id>` — the
  *                authoritative job row; a tenant's listing is one partition,
  *                newest first, state filtered on the server.
- * - steps:       PK job_id, RK `NNNN#<step_id>`; plus the job's immutable
+ * - steps:       PK job_id, RK `NNNN_<step_id>`; plus the job's immutable
  *                locator row (RK `!job`: tenant + job row key) so `getJob`
  *                works from the id alone and creation writes it in the
  *                steps' batch.
