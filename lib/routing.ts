@@ -1,0 +1,68 @@
+import type { CommandEnvelope } from "./contracts/types.gen.js";
+
+export const Mode = { default: "DEFAULT", burst: "BURST" } as const;
+export type Mode = (typeof Mode)[keyof typeof Mode];
+
+/** Thrown for inputs the command schema already rules out; reaching it is a programming error. */
+export class RoutingError extends Error {
+  override readonly name = "RoutingError";
+  constructor(
+    readonly code: "BURST_WITHOUT_DOC_ID" | "INVALID_LANES",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface RoutingInput {
+  tenant_id: string;
+  /** @default "DEFAULT" */
+  mode?: Mode | undefined;
+  doc_id?: string | undefined;
+}
+
+export interface Route {
+  routing_key_used: string;
+  lane: number;
+}
+
+const normalize = (value: string): string => value.trim().toLowerCase();
+
+/**
+ * `lower(trim(tenant_id))` for DEFAULT, `lower(trim(tenant_id)) + ":" + lower(trim(doc_id))` for BURST.
+ * The tenant id schema forbids ":", so a DEFAULT key never contains one and a BURST key always
+ * does, and the first ":" separates tenant from document: keys cannot collide across modes or tenants.
+ */
+export function routingKey({ tenant_id, mode, doc_id }: RoutingInput): string {
+  if (mode !== Mode.burst) return normalize(tenant_id);
+  if (doc_id === undefined) throw new RoutingError("BURST_WITHOUT_DOC_ID", "BURST routing needs a doc_id");
+  return `${normalize(tenant_id)}:${normalize(doc_id)}`;
+}
+
+/** CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), one table lookup per byte. */
+const crcTable = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/** CRC-32 of `bytes` as an unsigned 32-bit integer ("123456789" → 0xCBF43926). */
+export function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) crc = crcTable[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+const utf8 = new TextEncoder();
+
+/** `CRC32(utf8(routingKey)) % lanes`; `lanes` is a positive integer (settings default 16). */
+export function laneFor(key: string, lanes: number): number {
+  if (!Number.isSafeInteger(lanes) || lanes < 1) throw new RoutingError("INVALID_LANES", `lanes must be a positive integer, got ${lanes}`);
+  return crc32(utf8.encode(key)) % lanes;
+}
+
+/** The route of one attempt; compute once per attempt and record it on the step — never recompute. */
+export function route(envelope: Pick<CommandEnvelope, "tenant_id" | "mode" | "doc_id">, lanes: number): Route {
+  const key = routingKey(envelope);
+  return { routing_key_used: key, lane: laneFor(key, lanes) };
+}
