@@ -1,0 +1,318 @@
+// Lucius on Azure: one resource group with monitoring, storage, Service Bus, two Function Apps
+// on Flex Consumption (orchestrator and workers), their identities and roles, and optionally a
+// Durable Task Scheduler. Names of tables, containers, topics, subscriptions and settings must
+// match lib/config/names.ts; test/unit/infra-contract.test.ts enforces that.
+
+targetScope = 'subscription'
+
+import { roleIds } from 'modules/role-ids.bicep'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; seeds every resource name.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource; it must offer Flex Consumption (and Durable Task Scheduler if chosen).')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Resource group name; empty means rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Object id of the deploying user or service principal (azd sets AZURE_PRINCIPAL_ID). It gets data roles for local runs and operations; empty grants nothing.')
+param principalId string = ''
+
+@description('Kind of principalId.')
+@allowed(['User', 'ServicePrincipal'])
+param principalType string = 'User'
+
+@description('Durable Functions backend.')
+@allowed(['AzureStorage', 'DurableTaskScheduler'])
+param durableBackend string = 'AzureStorage'
+
+@description('Durable task hub name (LUCIUS_TASK_HUB); also the Durable Task Scheduler task hub.')
+@minLength(3)
+@maxLength(45)
+param taskHubName string = 'lucius'
+
+@description('Largest accepted command body, in bytes (LUCIUS_MAX_BODY_BYTES).')
+@minValue(1)
+param maxBodyBytes int = 262144
+
+@description('Number of routing lanes (LUCIUS_LANES).')
+@minValue(1)
+param lanes int = 16
+
+@description('Deliveries of a directive or reply before Service Bus dead-letters it.')
+@minValue(1)
+param maxDeliveryCount int = 10
+
+@description('Time to live of a message on either topic; expired messages are dead-lettered.')
+param messageTimeToLive string = 'P1D'
+
+@description('Upper bound of instances per Function App.')
+@minValue(1)
+param maximumInstanceCount int = 100
+
+@description('Address that receives alert e-mails; empty sends none (alerts still show in the Portal).')
+param alertEmail string = ''
+
+@description('Failed-job percentage that raises an alert.')
+@minValue(1)
+@maxValue(100)
+param failedJobRatePercent int = 10
+
+@description('Failed function invocations per 15 minutes that raise an alert.')
+@minValue(0)
+param functionFailureThreshold int = 5
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var useScheduler = durableBackend == 'DurableTaskScheduler'
+
+// The service names in azure.yaml; azd deploys each service to the app tagged with it.
+var orchestratorService = 'orchestrator'
+var workersService = 'workers'
+var orchestratorPackageContainer = 'app-package-orchestrator'
+var workersPackageContainer = 'app-package-workers'
+
+// Worker services and the step type each serves: protocols/registry.v1.json is the source
+// (SubscriptionNames.directives in lib/config/names.ts lists the same services).
+var directiveSubscriptions = [
+  { name: 'platform-ocr', stepType: 'OCR' }
+  { name: 'platform-embedding', stepType: 'EMBEDDING' }
+  { name: 'platform-sis', stepType: 'SIS' }
+]
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module orchestratorIdentity 'br/public:avm/res/managed-identity/user-assigned-identity:0.6.0' = {
+  name: 'orchestrator-identity'
+  scope: rg
+  params: {
+    name: 'id-orch-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module workersIdentity 'br/public:avm/res/managed-identity/user-assigned-identity:0.6.0' = {
+  name: 'workers-identity'
+  scope: rg
+  params: {
+    name: 'id-work-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+// Role assignment entries in the AVM roleAssignments shape.
+var orchestratorPrincipal = {
+  principalId: orchestratorIdentity.outputs.principalId
+  principalType: 'ServicePrincipal'
+}
+var workersPrincipal = {
+  principalId: workersIdentity.outputs.principalId
+  principalType: 'ServicePrincipal'
+}
+var deployerPrincipals = empty(principalId) ? [] : [{ principalId: principalId, principalType: principalType }]
+
+var storageGrants = concat(
+  // Durable Functions (Azure Storage backend) needs blobs, queues and tables; the ledger needs tables.
+  map(
+    [roleIds.storageBlobDataOwner, roleIds.storageQueueDataContributor, roleIds.storageTableDataContributor],
+    role => union(orchestratorPrincipal, { roleDefinitionIdOrName: role })
+  ),
+  // Workers read inputs and write workspaces/outputs; the host keeps its leases in blobs.
+  [union(workersPrincipal, { roleDefinitionIdOrName: roleIds.storageBlobDataOwner })],
+  map(
+    deployerPrincipals,
+    p => union(p, { roleDefinitionIdOrName: roleIds.storageBlobDataContributor })
+  ),
+  map(
+    deployerPrincipals,
+    p => union(p, { roleDefinitionIdOrName: roleIds.storageQueueDataContributor })
+  ),
+  map(
+    deployerPrincipals,
+    p => union(p, { roleDefinitionIdOrName: roleIds.storageTableDataContributor })
+  )
+)
+
+var busPrincipals = concat([orchestratorPrincipal, workersPrincipal], deployerPrincipals)
+var serviceBusGrants = concat(
+  map(busPrincipals, p => union(p, { roleDefinitionIdOrName: roleIds.serviceBusDataSender })),
+  map(busPrincipals, p => union(p, { roleDefinitionIdOrName: roleIds.serviceBusDataReceiver }))
+)
+
+var telemetryGrants = map(
+  busPrincipals,
+  p => union(p, { roleDefinitionIdOrName: roleIds.monitoringMetricsPublisher })
+)
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+    roleAssignments: telemetryGrants
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: tags
+    tables: ['jobs', 'steps', 'idempotency', 'events']
+    dataContainers: ['inputs', 'workspaces', 'outputs']
+    deploymentContainers: [orchestratorPackageContainer, workersPackageContainer]
+    roleAssignments: storageGrants
+  }
+}
+
+module serviceBus 'modules/service-bus.bicep' = {
+  name: 'service-bus'
+  scope: rg
+  params: {
+    name: 'sb-${resourceToken}'
+    location: location
+    tags: tags
+    directivesTopicName: 'directives'
+    repliesTopicName: 'replies'
+    directiveSubscriptions: directiveSubscriptions
+    replySubscriptions: ['orchestrator']
+    maxDeliveryCount: maxDeliveryCount
+    messageTimeToLive: messageTimeToLive
+    roleAssignments: serviceBusGrants
+  }
+}
+
+module scheduler 'modules/durable-task-scheduler.bicep' = if (useScheduler) {
+  name: 'durable-task-scheduler'
+  scope: rg
+  params: {
+    name: 'dts-${resourceToken}'
+    location: location
+    tags: tags
+    taskHubName: taskHubName
+    dataContributors: concat([orchestratorPrincipal], deployerPrincipals)
+  }
+}
+
+// Settings the orchestrator's code reads (AppSettingNames in lib/config/names.ts). The
+// devhost-only settings (LUCIUS_DEVHOST_URL, LUCIUS_TABLE_PREFIX) are deliberately absent.
+var orchestratorSettings = {
+  LUCIUS_BUS_MODE: 'servicebus'
+  LUCIUS_TASK_HUB: taskHubName
+  LUCIUS_MAX_BODY_BYTES: string(maxBodyBytes)
+  LUCIUS_LANES: string(lanes)
+}
+
+// host.json names the AzureStorage provider; these documented host.json overrides
+// (AzureFunctionsJobHost__<path>) switch it to the scheduler without a second host.json.
+// The connection "string" is an endpoint plus the identity to use; it holds no secret.
+var schedulerSettings = useScheduler
+  ? {
+      AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
+      AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
+      DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${scheduler!.outputs.endpoint};Authentication=ManagedIdentity;ClientID=${orchestratorIdentity.outputs.clientId}'
+    }
+  : {}
+
+module orchestratorApp 'modules/function-app.bicep' = {
+  name: 'orchestrator-app'
+  scope: rg
+  params: {
+    name: 'func-orch-${resourceToken}'
+    planName: 'plan-orch-${resourceToken}'
+    location: location
+    tags: tags
+    serviceName: orchestratorService
+    identityResourceId: orchestratorIdentity.outputs.resourceId
+    identityClientId: orchestratorIdentity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: orchestratorPackageContainer
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    appSettings: union(orchestratorSettings, schedulerSettings)
+    maximumInstanceCount: maximumInstanceCount
+  }
+}
+
+module workersApp 'modules/function-app.bicep' = {
+  name: 'workers-app'
+  scope: rg
+  params: {
+    name: 'func-work-${resourceToken}'
+    planName: 'plan-work-${resourceToken}'
+    location: location
+    tags: tags
+    serviceName: workersService
+    identityResourceId: workersIdentity.outputs.resourceId
+    identityClientId: workersIdentity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: workersPackageContainer
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    maximumInstanceCount: maximumInstanceCount
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    namePrefix: 'lucius-${environmentName}'
+    location: location
+    tags: tags
+    applicationInsightsResourceId: monitoring.outputs.applicationInsightsResourceId
+    serviceBusNamespaceResourceId: serviceBus.outputs.resourceId
+    alertEmail: alertEmail
+    failedJobRatePercent: failedJobRatePercent
+    functionFailureThreshold: functionFailureThreshold
+  }
+}
+
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsResourceId: monitoring.outputs.applicationInsightsResourceId
+    serviceBusNamespaceResourceId: serviceBus.outputs.resourceId
+  }
+}
+
+// Outputs become azd environment values (azd env get-values). Names and endpoints only.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output LUCIUS_API_URL string = orchestratorApp.outputs.uri
+output SERVICE_ORCHESTRATOR_NAME string = orchestratorApp.outputs.name
+output SERVICE_ORCHESTRATOR_URI string = orchestratorApp.outputs.uri
+output SERVICE_WORKERS_NAME string = workersApp.outputs.name
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
+output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
+output AZURE_SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+output AZURE_APPLICATION_INSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output LUCIUS_DURABLE_BACKEND string = durableBackend
+output LUCIUS_TASK_HUB string = taskHubName
+output DURABLE_TASK_SCHEDULER_ENDPOINT string = useScheduler ? scheduler!.outputs.endpoint : ''
+output LUCIUS_WORKBOOK_ID string = workbook.outputs.resourceId

@@ -1,0 +1,21 @@
+// The telemetry contract, mirrored from MetricNames and TelemetryAttributeNames in
+// lib/config/names.ts. The alert rules and the workbook import these; a contract test keeps
+// both files equal, so a renamed metric fails the build instead of silencing an alert.
+
+@export()
+@description('OpenTelemetry metric names the app emits (customMetrics.name in Application Insights).')
+var metricNames = {
+  jobsTerminal: 'lucius.jobs.terminal'
+  stepAttemptDuration: 'lucius.step.attempt.duration'
+  stepRetries: 'lucius.step.retries'
+  messagesDeadLettered: 'lucius.messages.deadlettered'
+}
+
+@export()
+@description('Attribute names on those metrics and on logs (customDimensions keys).')
+var attributeNames = {
+  state: 'state'
+  stepType: 'step_type'
+  cause: 'cause'
+  jobId: 'job_id'
+}
