@@ -19,3 +19,6 @@ function findPackageRoot(start: string): string {
 export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 export const contractsDir = join(packageRoot, "contracts");
 export const protocolsDir = join(packageRoot, "protocols");
+
+/** The package's version, for the OpenAPI document and telemetry. */
+export const packageVersion = (JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version: string }).version;

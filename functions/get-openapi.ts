@@ -1,0 +1,16 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { buildOpenApi } from "../lib/api/openapi.js";
+import { apiServices } from "../lib/api/services.js";
+import { answer, jsonResponse } from "../lib/http/responses.js";
+import { packageVersion } from "../lib/paths.js";
+
+let document: Record<string, unknown> | undefined;
+
+export async function getOpenApi(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return answer(context, async () => {
+    document ??= buildOpenApi((await apiServices()).contracts, packageVersion);
+    return jsonResponse(200, document);
+  });
+}
+
+app.http("getOpenApi", { route: "v1/openapi.json", methods: ["GET"], authLevel: "anonymous", handler: getOpenApi });

@@ -1,0 +1,24 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import * as df from "durable-functions";
+import { postCommand } from "../lib/api/commands.js";
+import { apiServices, loadStartupServices } from "../lib/api/services.js";
+import { answer } from "../lib/http/responses.js";
+import { durableJobStarter } from "../lib/intake/job-starter.js";
+
+loadStartupServices();
+
+export async function submitCommand(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return answer(context, async () => {
+    const { settings, contracts, ledger } = await apiServices();
+    const starter = durableJobStarter(df.getClient(context));
+    return postCommand(request, { contracts, ledger, starter, maxBodyBytes: settings.maxBodyBytes });
+  });
+}
+
+app.http("submitCommand", {
+  route: "v1/commands",
+  methods: ["POST"],
+  authLevel: "anonymous",
+  extraInputs: [df.input.durableClient()],
+  handler: submitCommand,
+});

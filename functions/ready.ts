@@ -1,0 +1,21 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { apiServices } from "../lib/api/services.js";
+import { ProblemType, problemResponse } from "../lib/http/problem.js";
+import { jsonResponse } from "../lib/http/responses.js";
+
+/** Readiness: the ledger answers a point read. */
+export async function ready(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  try {
+    const { ledger } = await apiServices();
+    await ledger.getJob("readiness-probe");
+    return jsonResponse(200, { status: "ready", checks: { ledger: "ok" } });
+  } catch (error) {
+    context.warn("readiness check failed", error);
+    return problemResponse(
+      { type: ProblemType.unavailable, title: "Not ready", status: 503, detail: "The ledger (Table Storage) is unreachable" },
+      { "Retry-After": "5" },
+    );
+  }
+}
+
+app.http("ready", { route: "ready", methods: ["GET"], authLevel: "anonymous", handler: ready });

@@ -1,0 +1,82 @@
+import type { HttpRequest, HttpResponseInit } from "@azure/functions";
+import { isJobState, isLedgerError, JobState, LedgerErrorCode, type Ledger } from "../ledger/index.js";
+import { notFound, ProblemError, ProblemType } from "../http/problem.js";
+import { jsonResponse } from "../http/responses.js";
+import { eventView, jobView, stepView } from "./views.js";
+
+/** Largest page a client may ask for. */
+export const maxPageSize = 200;
+/** @default 50 */
+export const defaultPageSize = 50;
+
+function invalidQuery(parameter: string, message: string): ProblemError {
+  return new ProblemError({
+    type: ProblemType.invalidQuery,
+    title: "Invalid query",
+    status: 400,
+    detail: `${parameter}: ${message}`,
+    errors: [{ pointer: `/query/${parameter}`, message }],
+  });
+}
+
+function pageSize(request: HttpRequest): number {
+  const raw = request.query.get("limit");
+  if (raw === null) return defaultPageSize;
+  const limit = Number(raw);
+  if (!/^\d+$/.test(raw) || limit < 1 || limit > maxPageSize) throw invalidQuery("limit", `must be an integer from 1 to ${maxPageSize}`);
+  return limit;
+}
+
+/** Continuation tokens are opaque to clients; a forged or damaged one is their mistake (400). */
+function badContinuation(error: unknown): never {
+  if (isLedgerError(error) && error.code === LedgerErrorCode.INVALID_CONTINUATION) {
+    throw invalidQuery("continuation", "is not a token this API issued");
+  }
+  throw error;
+}
+
+async function existingJob(ledger: Ledger, jobId: string) {
+  const job = await ledger.getJob(jobId, { withSteps: true });
+  if (!job) throw notFound(`No job ${jobId}`);
+  return job;
+}
+
+/** GET /v1/jobs/{job_id}: the job with its steps. */
+export async function getJob(jobId: string, ledger: Ledger): Promise<HttpResponseInit> {
+  const job = await existingJob(ledger, jobId);
+  return jsonResponse(200, jobView(job, job.steps ?? []));
+}
+
+/** GET /v1/jobs/{job_id}/steps */
+export async function getJobSteps(jobId: string, ledger: Ledger): Promise<HttpResponseInit> {
+  const job = await existingJob(ledger, jobId);
+  return jsonResponse(200, { job_id: job.job_id, steps: (job.steps ?? []).map(stepView) });
+}
+
+/** GET /v1/jobs/{job_id}/events?limit=&continuation=: the audit timeline, oldest first. */
+export async function getJobEvents(request: HttpRequest, jobId: string, ledger: Ledger): Promise<HttpResponseInit> {
+  const limit = pageSize(request);
+  const continuation = request.query.get("continuation") ?? undefined;
+  if (!(await ledger.getJob(jobId))) throw notFound(`No job ${jobId}`);
+  const page = await ledger.listEvents(jobId, { limit, ...(continuation ? { continuation } : {}) }).catch(badContinuation);
+  return jsonResponse(200, { job_id: jobId, events: page.events.map(eventView), ...(page.continuation ? { continuation: page.continuation } : {}) });
+}
+
+/** GET /v1/jobs?tenant_id=&state=&limit=&continuation=: a tenant's jobs, newest first. */
+export async function listJobs(request: HttpRequest, ledger: Ledger): Promise<HttpResponseInit> {
+  const tenantId = request.query.get("tenant_id");
+  if (!tenantId || tenantId.trim() === "") throw invalidQuery("tenant_id", "is required");
+  const state = request.query.get("state") ?? undefined;
+  if (state !== undefined && !isJobState(state)) {
+    throw invalidQuery("state", `must be one of ${Object.values(JobState).join(", ")}`);
+  }
+  const limit = pageSize(request);
+  const continuation = request.query.get("continuation") ?? undefined;
+  const page = await ledger
+    .listJobs(tenantId, { limit, ...(state ? { state } : {}), ...(continuation ? { continuation } : {}) })
+    .catch(badContinuation);
+  return jsonResponse(200, {
+    jobs: page.jobs.map((job) => jobView(job)),
+    ...(page.continuation ? { continuation: page.continuation } : {}),
+  });
+}

@@ -1,0 +1,123 @@
+import type { Contracts, CommandEnvelope, Protocol } from "../contracts/index.js";
+import { bodyHash, idempotencyKey } from "../idempotency-key.js";
+import { LedgerErrorCode, isLedgerError, type Job, type Ledger, type NewStep } from "../ledger/index.js";
+import { ProblemError, ProblemType } from "../http/problem.js";
+import type { JobStarter } from "./job-starter.js";
+import type { JobOrchestrationInput } from "../orchestration/names.js";
+
+export interface SubmitDependencies {
+  contracts: Contracts;
+  ledger: Ledger;
+  starter: JobStarter;
+}
+
+/** A job the command created (`replayed: false`) or that an earlier identical command created. */
+export interface SubmitResult {
+  job: Job;
+  replayed: boolean;
+}
+
+function validationFailed(detail: string, errors: { pointer: string; message: string }[]): ProblemError {
+  return new ProblemError({ type: ProblemType.validation, title: "Validation failed", status: 422, detail, errors });
+}
+
+function protocolFor(contracts: Contracts, envelope: CommandEnvelope): Protocol {
+  const protocol = contracts.resolveProtocol(envelope.request_type);
+  if (protocol) return protocol;
+  const known = contracts.registry.protocols.flatMap((p) => p.request_types);
+  throw new ProblemError({
+    type: ProblemType.unknownRequestType,
+    title: "Unknown request type",
+    status: 400,
+    detail: `No protocol serves request_type "${envelope.request_type}"; known: ${known.join(", ")}`,
+    errors: [{ pointer: "/request_type", message: "unknown request_type" }],
+  });
+}
+
+function orchestrationInput(job: Job): JobOrchestrationInput {
+  return {
+    job_id: job.job_id,
+    tenant_id: job.tenant_id,
+    protocol_id: job.protocol_id,
+    ...(job.correlation_id ? { correlation_id: job.correlation_id } : {}),
+    ...(job.traceparent ? { traceparent: job.traceparent } : {}),
+  };
+}
+
+/** Ledger refusals that are the client's doing, as problems; anything else is ours and propagates. */
+function ledgerProblem(error: unknown): never {
+  if (isLedgerError(error)) {
+    if (error.code === LedgerErrorCode.ENTITY_TOO_LARGE) {
+      throw new ProblemError({ type: ProblemType.bodyTooLarge, title: "Body too large", status: 413, detail: error.message });
+    }
+    if (error.code === LedgerErrorCode.INVALID_KEY || error.code === LedgerErrorCode.INVALID_INPUT) {
+      throw validationFailed(error.message, []);
+    }
+    if (error.code === LedgerErrorCode.CREATION_IN_PROGRESS) {
+      throw new ProblemError(
+        { type: ProblemType.unavailable, title: "Creation in progress", status: 503, detail: "An identical command is being accepted right now; retry it shortly" },
+        { "Retry-After": "1" },
+      );
+    }
+  }
+  throw error;
+}
+
+/**
+ * Accepts one command: validates it (envelope, protocol, per-step payloads),
+ * writes the job exactly once under its idempotency key, and starts its
+ * orchestration. Every refusal is a {@link ProblemError} and writes nothing.
+ */
+export async function submitCommand(body: unknown, deps: SubmitDependencies): Promise<SubmitResult> {
+  const envelope = deps.contracts.validateEnvelope(body);
+  if (!envelope.ok) throw validationFailed("The command does not match command-envelope.v1", envelope.errors);
+  const command = envelope.value;
+  const protocol = protocolFor(deps.contracts, command);
+  const payloads = deps.contracts.stepPayloads(command, protocol);
+  if (!payloads.ok) throw validationFailed("A step's payload does not match its schema", payloads.errors);
+
+  const steps: NewStep[] = protocol.steps.map((step, index) => ({
+    step_id: step.step_id,
+    step_type: step.step_type,
+    service: step.service,
+    payload: payloads.value[step.step_id] ?? {},
+    ...(step.retry?.max_attempts ? { max_attempts: step.retry.max_attempts } : {}),
+    ...(index === 0 ? { input_ref: command.input_ref } : {}),
+  }));
+  const result = await deps.ledger
+    .createJob(
+      {
+        tenant_id: command.tenant_id,
+        request_type: command.request_type,
+        protocol_id: protocol.protocol_id,
+        input_ref: command.input_ref,
+        output_ref: command.output_ref,
+        payload: command.payload,
+        mode: command.mode ?? "DEFAULT",
+        schema_version: command.schema_version,
+        ...(command.doc_id !== undefined ? { doc_id: command.doc_id } : {}),
+        ...(command.correlation_id !== undefined ? { correlation_id: command.correlation_id } : {}),
+        ...(command.traceparent !== undefined ? { traceparent: command.traceparent } : {}),
+      },
+      steps,
+      { key: idempotencyKey(command).key, bodyHash: bodyHash(command) },
+    )
+    .catch(ledgerProblem);
+
+  if (result.outcome === "conflict") {
+    throw new ProblemError({
+      type: ProblemType.idempotencyConflict,
+      title: "Idempotency key reused",
+      status: 409,
+      detail: `This tenant's idempotency key already belongs to job ${result.job_id}, submitted with a different body`,
+      job_id: result.job_id,
+    });
+  }
+  if (result.outcome === "created") {
+    await deps.starter.start(orchestrationInput(result.job));
+    return { job: result.job, replayed: false };
+  }
+  // A replay of a job still QUEUED may follow a start that failed: make sure it runs.
+  if (result.job.state === "QUEUED") await deps.starter.ensureStarted(orchestrationInput(result.job));
+  return { job: result.job, replayed: true };
+}
