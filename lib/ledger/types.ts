@@ -1,11 +1,8 @@
+import type { Ref } from "../contracts/index.js";
 import type { JobState, StepState } from "./states.js";
 
-/**
- * A document reference as the ledger stores it: opaque beyond `uri`. The
- * contract schemas (contracts/ref.v1) own the exact shape; the ledger only
- * round-trips it.
- */
-export type Ref = string | ({ uri: string } & Record<string, unknown>);
+/** Document references are the contract's `ref` (generated from contracts/ref.v1); the ledger round-trips them. */
+export type { Ref };
 
 /** A failure as recorded on a job or step (the RESULT's `error`, or the orchestrator's own). */
 export interface FailureInfo {

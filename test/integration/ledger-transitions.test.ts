@@ -163,7 +163,7 @@ describe("conditional writes", () => {
     expect((await ledger.getStep(jobId, "ocr"))?.state).toBe(StepState.DISPATCHED);
   });
 
-  it.each([
+  it.each<[string, StepState, StepState, StepState]>([
     ["ACKED → SUCCEEDED vs ACKED → FAILED", StepState.ACKED, StepState.SUCCEEDED, StepState.FAILED],
     ["DISPATCHED → ACKED twice", StepState.DISPATCHED, StepState.ACKED, StepState.ACKED],
     ["ACKED → SUCCEEDED vs ACKED → CANCELLED", StepState.ACKED, StepState.SUCCEEDED, StepState.CANCELLED],
