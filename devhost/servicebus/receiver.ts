@@ -1,0 +1,152 @@
+import { EmulatorError, EmulatorErrorCode } from "./errors.js";
+import type { LockedMessage } from "./message.js";
+import type { MessageStore } from "./message-store.js";
+import type { ResolvedSubscription } from "./topology.js";
+
+export interface ReceiverOptions {
+  /** Handler calls in flight at once (host.json `maxConcurrentCalls`). @default 16 */
+  maxConcurrentCalls?: number;
+  /** Messages per handler call: 1 delivers single messages, more delivers arrays. @default 1 */
+  maxBatchSize?: number;
+  /** Fallback storage poll, for what no in-process notification announces (restarts, other processes). @default 1000 */
+  pollIntervalMs?: number;
+}
+
+/** Resolves to complete every message; throws to abandon them all with the error's message. */
+export type BatchHandler = (messages: LockedMessage[]) => Promise<void>;
+
+export const ReceiverDefaults = { maxConcurrentCalls: 16, maxBatchSize: 1, pollIntervalMs: 1000 } as const;
+
+/** setTimeout's ceiling; later wake-ups are left to the poll. */
+const maxTimerDelay = 2 ** 31 - 1;
+
+/**
+ * The message pump of one subscription: locks what is visible, runs the handler with
+ * bounded concurrency and settles the outcome. It is woken at once by sends, at schedule
+ * times and at lock expiry it knows of, and by a slow poll for everything else.
+ */
+export class SubscriptionReceiver {
+  private readonly options: Required<ReceiverOptions>;
+  private running = false;
+  private pumping = false;
+  private again = false;
+  private inFlight = 0;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private readonly wakeTimers = new Set<NodeJS.Timeout>();
+  private readonly active = new Set<Promise<void>>();
+
+  constructor(
+    private readonly store: MessageStore,
+    readonly subscription: ResolvedSubscription,
+    private readonly handler: BatchHandler,
+    options: ReceiverOptions,
+    private readonly log: (message: string) => void,
+  ) {
+    this.options = { ...ReceiverDefaults, ...stripUndefined(options) };
+    for (const key of ["maxConcurrentCalls", "maxBatchSize", "pollIntervalMs"] as const) {
+      const value = this.options[key];
+      if (!Number.isInteger(value) || value < 1) {
+        throw new EmulatorError(EmulatorErrorCode.invalidTopology, `Receiver option ${key} must be a positive integer, got ${value}`);
+      }
+    }
+  }
+
+  start(): void {
+    this.running = true;
+    this.pollTimer = setInterval(() => void this.pump(), this.options.pollIntervalMs);
+    this.pollTimer.unref();
+    void this.pump();
+  }
+
+  /** A message became (or will become, at `visibleAt`) receivable. */
+  notify(visibleAt?: Date): void {
+    if (!this.running) return;
+    const delay = visibleAt ? visibleAt.getTime() - Date.now() : 0;
+    if (delay <= 0) {
+      void this.pump();
+    } else if (delay <= maxTimerDelay) {
+      const timer = setTimeout(() => {
+        this.wakeTimers.delete(timer);
+        void this.pump();
+      }, delay + 5);
+      timer.unref();
+      this.wakeTimers.add(timer);
+    }
+  }
+
+  /** Stops receiving and waits for the handlers in flight to finish and settle. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearInterval(this.pollTimer);
+    for (const timer of this.wakeTimers) clearTimeout(timer);
+    this.wakeTimers.clear();
+    while (this.active.size > 0) await Promise.allSettled([...this.active]);
+  }
+
+  private async pump(): Promise<void> {
+    if (!this.running) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        while (this.running && this.inFlight < this.options.maxConcurrentCalls) {
+          const free = this.options.maxConcurrentCalls - this.inFlight;
+          const batch = await this.store.lockNext(this.subscription, free * this.options.maxBatchSize);
+          if (batch.length === 0) break;
+          for (let i = 0; i < batch.length; i += this.options.maxBatchSize) {
+            this.dispatch(batch.slice(i, i + this.options.maxBatchSize));
+          }
+        }
+      } while (this.again && this.running);
+    } catch (error) {
+      this.log(`${this.where()}: receive failed, retrying on the next poll: ${messageOf(error)}`);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private dispatch(messages: LockedMessage[]): void {
+    this.inFlight++;
+    // If the handler outlives the lock, the message must be offered again without waiting for the poll.
+    this.notify(new Date(Math.min(...messages.map((m) => m.lockedUntil.getTime()))));
+    const run = (async () => {
+      let failure: unknown;
+      let failed = false;
+      try {
+        await this.handler(messages);
+      } catch (error) {
+        failed = true;
+        failure = error;
+      }
+      for (const message of messages) {
+        try {
+          if (failed) await this.store.abandon(message, this.subscription, messageOf(failure));
+          else await this.store.complete(message);
+        } catch (error) {
+          this.log(`${this.where()}: could not ${failed ? "abandon" : "complete"} message ${message.messageId}: ${messageOf(error)}`);
+        }
+      }
+    })().finally(() => {
+      this.inFlight--;
+      this.active.delete(run);
+      void this.pump();
+    });
+    this.active.add(run);
+  }
+
+  private where(): string {
+    return `servicebus ${this.subscription.topic}/${this.subscription.name}`;
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

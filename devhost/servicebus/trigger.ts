@@ -1,0 +1,85 @@
+import { randomUUID } from "node:crypto";
+import { InvocationContext, type FunctionInput, type FunctionOutput, type FunctionTrigger } from "@azure/functions";
+import type { HostContext } from "../component.js";
+import type { CapturedFunction } from "../loader.js";
+import type { ServiceBusEmulator, Receiver } from "./emulator.js";
+import { EmulatorError, EmulatorErrorCode } from "./errors.js";
+import type { LockedMessage } from "./message.js";
+import type { ReceiverOptions } from "./receiver.js";
+import { batchTriggerMetadataFor, triggerMetadataFor } from "./trigger-metadata.js";
+
+export const serviceBusTriggerType = "serviceBusTrigger";
+
+/** What `app.serviceBusTopic(...)` registers as the trigger binding. */
+interface ServiceBusTriggerBinding {
+  topicName?: string;
+  subscriptionName?: string;
+  queueName?: string;
+  connection?: string;
+  cardinality?: "one" | "many";
+  isSessionsEnabled?: boolean;
+}
+
+/**
+ * Starts one receiver per Service Bus-triggered function and calls its handler as the
+ * Functions worker would: `handler(message | messages[], context)`. A handler that
+ * resolves completes the message(s); one that throws abandons them.
+ */
+export function bindServiceBusTriggers(
+  emulator: ServiceBusEmulator,
+  ctx: HostContext,
+  options: ReceiverOptions & { manyBatchSize?: number },
+): Receiver[] {
+  const functions = [...ctx.app.functions.values()].filter((fn) => fn.trigger.binding.type === serviceBusTriggerType);
+  // Check every function before starting any, so a bad one stops start-up with nothing running.
+  const plans = functions.map((fn) => ({ fn, binding: checkBinding(emulator, fn) }));
+  return plans.map(({ fn, binding }) => {
+    const many = binding.cardinality === "many";
+    return emulator.subscribe(
+      binding.topicName!,
+      binding.subscriptionName!,
+      (messages) => invoke(fn, ctx, messages, many),
+      { ...options, maxBatchSize: many ? (options.manyBatchSize ?? 32) : 1 },
+    );
+  });
+}
+
+function checkBinding(emulator: ServiceBusEmulator, fn: CapturedFunction): ServiceBusTriggerBinding {
+  const binding = fn.trigger.binding as ServiceBusTriggerBinding;
+  const fail = (message: string): never => {
+    throw new EmulatorError(EmulatorErrorCode.unsupportedBinding, `Function "${fn.name}": ${message}`);
+  };
+  if (binding.queueName !== undefined) fail(`Service Bus queues are not emulated (queue "${binding.queueName}"); use a topic`);
+  if (!binding.topicName || !binding.subscriptionName) fail("the Service Bus trigger needs topicName and subscriptionName");
+  if (binding.isSessionsEnabled) fail("session-enabled subscriptions are not emulated");
+  try {
+    emulator.subscription(binding.topicName!, binding.subscriptionName!);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  return binding;
+}
+
+async function invoke(fn: CapturedFunction, ctx: HostContext, messages: LockedMessage[], many: boolean): Promise<void> {
+  const extraInputs: FunctionInput[] = [];
+  const extraOutputs: FunctionOutput[] = [];
+  for (const [name, binding] of Object.entries(fn.bindings)) {
+    if (name === fn.trigger.name) continue;
+    if (binding.direction === "out") extraOutputs.push({ ...binding, name } as FunctionOutput);
+    else extraInputs.push({ ...binding, name } as FunctionInput);
+  }
+  const context = new InvocationContext({
+    invocationId: randomUUID(),
+    functionName: fn.name,
+    triggerMetadata: many ? batchTriggerMetadataFor(messages) : triggerMetadataFor(messages[0]!),
+    options: {
+      trigger: { ...fn.trigger.binding, name: fn.trigger.name } as FunctionTrigger,
+      extraInputs,
+      extraOutputs,
+    },
+    logHandler: (level, ...args) => ctx.log(`[${fn.name}] ${level}: ${args.map(String).join(" ")}`),
+  });
+  await ctx.prepareInvocation?.(fn, context);
+  const bodies = messages.map((m) => m.body);
+  await fn.handler(many ? bodies : bodies[0], context);
+}

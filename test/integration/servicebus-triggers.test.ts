@@ -1,0 +1,179 @@
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { HostContext } from "../../devhost/component.js";
+import { loadApp, type CapturedApp } from "../../devhost/loader.js";
+import { serviceBusComponent, type ServiceBusHostComponent, type SubscriptionOptions } from "../../devhost/servicebus/index.js";
+import { azuriteConnectionString } from "../support/storage.js";
+
+const fixturePath = fileURLToPath(new URL("../fixtures/servicebus-app/index.js", import.meta.url));
+
+interface Delivery {
+  message: unknown;
+  metadata: Record<string, unknown>;
+  functionName: string;
+}
+interface Fixture {
+  events: import("node:events").EventEmitter;
+  releaseSlow: () => void;
+}
+
+let app: CapturedApp;
+let fixture: Fixture;
+const running: ServiceBusHostComponent[] = [];
+
+beforeAll(async () => {
+  app = await loadApp([fixturePath]);
+  fixture = (await import(fixturePath)) as Fixture;
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((c) => c.stop()));
+});
+
+/** Starts the component with only `functionNames` bound, on topic "work" with the given subscriptions. */
+async function start(functionNames: string[], subscriptions: SubscriptionOptions[], tablePrefix = `t${randomBytes(5).toString("hex")}`) {
+  const ctx: HostContext = {
+    app: { ...app, functions: new Map([...app.functions].filter(([name]) => functionNames.includes(name))) },
+    env: {},
+    connectionString: azuriteConnectionString(),
+    baseUrl: "http://127.0.0.1:0",
+    mount: () => undefined,
+    log: () => undefined,
+  };
+  const component = serviceBusComponent({
+    tablePrefix,
+    topology: { topics: [{ name: "work", subscriptions }] },
+  });
+  await component.start(ctx);
+  running.push(component);
+  return component;
+}
+
+/** Resolves with the deliveries to `name` once `count` of them have arrived. */
+function deliveriesOf(name: string, count: number): Promise<Delivery[]> {
+  return new Promise((resolve) => {
+    const seen: Delivery[] = [];
+    const listener = (fn: string, entry: Delivery) => {
+      if (fn !== name) return;
+      seen.push(entry);
+      if (seen.length === count) {
+        fixture.events.off("delivery", listener);
+        resolve(seen);
+      }
+    };
+    fixture.events.on("delivery", listener);
+  });
+}
+
+async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("Service Bus trigger", () => {
+  it("redelivers a failing message with an increasing delivery count until the handler succeeds", async () => {
+    const component = await start(["flaky"], [{ name: "flaky" }]);
+    const third = deliveriesOf("flaky", 3);
+    await component.emulator.send("work", [{ messageId: "f-1", body: { n: 1 }, subject: "TEST", correlationId: "c-1", applicationProperties: { step_type: "OCR" } }]);
+    const seen = await third;
+    expect(seen.map((d) => d.metadata.deliveryCount)).toEqual([1, 2, 3]);
+    expect(seen[2]!.message).toEqual({ n: 1 });
+    expect(seen[2]!.functionName).toBe("flaky");
+    expect(seen[2]!.metadata).toMatchObject({
+      messageId: "f-1", correlationId: "c-1", subject: "TEST", label: "TEST", contentType: "application/json",
+      applicationProperties: { step_type: "OCR" },
+    });
+    expect(typeof seen[2]!.metadata.lockedUntil).toBe("string");
+    expect(typeof seen[2]!.metadata.sequenceNumber).toBe("number");
+    const counts = await until(() => component.emulator.counts("work", "flaky"), (c) => c.active === 0);
+    expect(counts).toEqual({ active: 0, scheduled: 0, deadLettered: 0 });
+  });
+
+  it("dead-letters a message that always fails after maxDeliveryCount deliveries, with the last error", async () => {
+    const component = await start(["poison"], [{ name: "poison", maxDeliveryCount: 4 }]);
+    const all = deliveriesOf("poison", 4);
+    await component.emulator.send("work", [{ messageId: "p-1", body: "bad" }]);
+    expect((await all).map((d) => d.metadata.deliveryCount)).toEqual([1, 2, 3, 4]);
+    const [letter] = await until(() => component.emulator.deadLetters("work", "poison"), (l) => l.length === 1);
+    expect(letter).toMatchObject({
+      messageId: "p-1", body: "bad", deliveryCount: 4,
+      deadLetterReason: "MaxDeliveryCountExceeded", deadLetterErrorDescription: "poison pill",
+    });
+    expect(await component.emulator.counts("work", "poison")).toEqual({ active: 0, scheduled: 0, deadLettered: 1 });
+  });
+
+  it("drops a second send of the same messageId and delivers the first once", async () => {
+    const component = await start(["recorder"], [{ name: "record" }]);
+    const delivered = deliveriesOf("recorder", 2);
+    const first = await component.emulator.send("work", [{ messageId: "dup-1", body: { copy: 1 } }]);
+    const second = await component.emulator.send("work", [{ messageId: "dup-1", body: { copy: 2 } }, { messageId: "dup-2", body: { copy: 3 } }]);
+    expect(first[0]!.accepted).toBe(true);
+    expect(second.map((o) => o.accepted)).toEqual([false, true]);
+    // dup-2 is sent after dup-1 and delivered in order, so once it arrives dup-1 had its only chance.
+    const seen = await delivered;
+    expect(seen.map((d) => d.message)).toEqual([{ copy: 1 }, { copy: 3 }]);
+  });
+
+  it("delivers to a filtered subscription only the messages its SQL filter matches", async () => {
+    const component = await start(
+      ["filtered", "recorder"],
+      [{ name: "red-or-urgent", filter: "color = 'red' OR sys.Label = 'urgent'" }, { name: "record" }],
+    );
+    const everything = deliveriesOf("recorder", 4);
+    const filtered = deliveriesOf("filtered", 2);
+    const outcomes = await component.emulator.send("work", [
+      { messageId: "c-blue", body: "blue", applicationProperties: { color: "blue" } },
+      { messageId: "c-red", body: "red", applicationProperties: { color: "red" } },
+      { messageId: "c-none", body: "none" },
+      { messageId: "c-urgent", body: "urgent", subject: "urgent" },
+    ]);
+    expect(outcomes.map((o) => o.subscriptions)).toEqual([["record"], ["red-or-urgent", "record"], ["record"], ["red-or-urgent", "record"]]);
+    await everything;
+    expect((await filtered).map((d) => d.message).sort()).toEqual(["red", "urgent"]);
+  });
+
+  it("keeps a scheduled message invisible until its time", async () => {
+    const component = await start(["recorder"], [{ name: "record" }]);
+    const at = new Date(Date.now() + 1500);
+    const delivered = deliveriesOf("recorder", 1);
+    await component.emulator.send("work", [{ messageId: "s-1", body: "later", scheduledEnqueueTimeUtc: at }]);
+    expect(await component.emulator.counts("work", "record")).toMatchObject({ scheduled: 1, active: 0 });
+    const [delivery] = await delivered;
+    const deliveredAt = Date.now();
+    expect(deliveredAt).toBeGreaterThanOrEqual(at.getTime());
+    expect(delivery!.metadata.enqueuedTimeUtc).toBe(at.toISOString());
+  });
+
+  it("redelivers a message whose lock expired while its handler was still running", async () => {
+    const component = await start(["slow"], [{ name: "slow", lockDurationMs: 500 }]);
+    const two = deliveriesOf("slow", 2);
+    await component.emulator.send("work", [{ messageId: "l-1", body: "slow" }]);
+    const seen = await two;
+    expect(seen.map((d) => d.metadata.deliveryCount)).toEqual([1, 2]);
+    expect(seen[1]!.metadata.lockToken).not.toBe(seen[0]!.metadata.lockToken);
+    fixture.releaseSlow();
+    const counts = await until(() => component.emulator.counts("work", "slow"), (c) => c.active === 0);
+    expect(counts.deadLettered).toBe(0);
+  });
+
+  it("keeps accepted messages across a restart and hands them to a cardinality many function as one array", async () => {
+    const prefix = `t${randomBytes(5).toString("hex")}`;
+    const before = await start([], [{ name: "batch" }], prefix);
+    await before.emulator.send("work", [1, 2, 3].map((n) => ({ messageId: `b-${n}`, body: n })));
+    await before.stop();
+    running.splice(running.indexOf(before), 1);
+
+    const delivered = deliveriesOf("batch", 1);
+    const after = await start(["batch"], [{ name: "batch" }], prefix);
+    const [first] = await delivered;
+    expect(first!.message).toEqual([1, 2, 3]);
+    expect(first!.metadata.messageIdArray).toEqual(["b-1", "b-2", "b-3"]);
+    expect(first!.metadata.deliveryCountArray).toEqual([1, 1, 1]);
+    const counts = await until(() => after.emulator.counts("work", "batch"), (c) => c.active === 0);
+    expect(counts.deadLettered).toBe(0);
+  });
+});
