@@ -78,6 +78,7 @@ var useScheduler = durableBackend == 'DurableTaskScheduler'
 // The service names in azure.yaml; azd deploys each service to the app tagged with it.
 var orchestratorService = 'orchestrator'
 var workersService = 'workers'
+var workspacesContainer = 'workspaces'
 var orchestratorPackageContainer = 'app-package-orchestrator'
 var workersPackageContainer = 'app-package-workers'
 
@@ -179,7 +180,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     tables: ['jobs', 'steps', 'idempotency', 'events']
-    dataContainers: ['inputs', 'workspaces', 'outputs']
+    dataContainers: ['inputs', workspacesContainer, 'outputs']
     deploymentContainers: [orchestratorPackageContainer, workersPackageContainer]
     roleAssignments: storageGrants
   }
@@ -214,13 +215,15 @@ module scheduler 'modules/durable-task-scheduler.bicep' = if (useScheduler) {
   }
 }
 
-// Settings the orchestrator's code reads (AppSettingNames in lib/config/names.ts). The
-// devhost-only settings (LUCIUS_DEVHOST_URL, LUCIUS_TABLE_PREFIX) are deliberately absent.
+// Settings the orchestrator's code reads (AppSettingNames in lib/config/names.ts), defaults
+// included, so the Portal shows what runs. Deliberately absent: LUCIUS_DEVHOST_URL (devhost
+// only), LUCIUS_TABLE_PREFIX (test isolation), LUCIUS_TIME_SCALE (tests and demos; 1 in Azure).
 var orchestratorSettings = {
   LUCIUS_BUS_MODE: 'servicebus'
   LUCIUS_TASK_HUB: taskHubName
   LUCIUS_MAX_BODY_BYTES: string(maxBodyBytes)
   LUCIUS_LANES: string(lanes)
+  LUCIUS_WORKSPACE_URI: '${storage.outputs.blobEndpoint}${workspacesContainer}'
 }
 
 // host.json names the AzureStorage provider; these documented host.json overrides
