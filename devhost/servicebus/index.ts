@@ -6,4 +6,5 @@ export { adminHandler, devhostServiceBusPath } from "./admin-routes.js";
 export { DeadLetterReason, type SubscriptionCounts } from "./message-store.js";
 export type { EmulatorMessageInput, LockedMessage, SendOutcome, StoredMessage } from "./message.js";
 export type { ReceiverOptions, BatchHandler } from "./receiver.js";
+export type { Settler } from "./settler.js";
 export { EmulatorError, EmulatorErrorCode } from "./errors.js";

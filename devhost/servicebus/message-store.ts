@@ -89,6 +89,20 @@ export class MessageStore {
     await this.settle(message, next);
   }
 
+  /** Extends a lock we hold by the subscription's lock duration; returns the message with its new lock. */
+  async renewLock(message: LockedMessage, sub: ResolvedSubscription, now = new Date()): Promise<LockedMessage> {
+    this.assertLockHeld(message, now);
+    const lockedUntil = new Date(now.getTime() + sub.lockDurationMs);
+    const next: StoredMessage = { ...message, lockedUntil, visibleAt: lockedUntil };
+    try {
+      const etag = await this.write(next, message.etag);
+      return { ...message, lockedUntil, visibleAt: lockedUntil, etag };
+    } catch (error) {
+      if (isStatus(error, 412) || isStatus(error, 404)) throw lockLost(message);
+      throw error;
+    }
+  }
+
   async deadLetter(message: LockedMessage, reason: string, description: string, now = new Date()): Promise<void> {
     this.assertLockHeld(message, now);
     await this.settle(message, { ...unlocked(message), ...deadLettered(reason, description, now) });

@@ -1,6 +1,7 @@
 import { EmulatorError, EmulatorErrorCode } from "./errors.js";
 import type { LockedMessage } from "./message.js";
 import type { MessageStore } from "./message-store.js";
+import { Settler } from "./settler.js";
 import type { ResolvedSubscription } from "./topology.js";
 
 export interface ReceiverOptions {
@@ -10,12 +11,20 @@ export interface ReceiverOptions {
   maxBatchSize?: number;
   /** Fallback storage poll, for what no in-process notification announces (restarts, other processes). @default 1000 */
   pollIntervalMs?: number;
+  /**
+   * Complete the messages a handler left unsettled when it resolves; when false they stay
+   * locked until the lock expires (host.json `autoCompleteMessages`). @default true
+   */
+  autoComplete?: boolean;
 }
 
-/** Resolves to complete every message; throws to abandon them all with the error's message. */
-export type BatchHandler = (messages: LockedMessage[]) => Promise<void>;
+/**
+ * Handles one delivery. Messages it leaves unsettled are completed when it resolves
+ * (see `autoComplete`) and abandoned with the error's message when it throws.
+ */
+export type BatchHandler = (messages: LockedMessage[], settler: Settler) => Promise<void>;
 
-export const ReceiverDefaults = { maxConcurrentCalls: 16, maxBatchSize: 1, pollIntervalMs: 1000 } as const;
+export const ReceiverDefaults = { maxConcurrentCalls: 16, maxBatchSize: 1, pollIntervalMs: 1000, autoComplete: true } as const;
 
 /** setTimeout's ceiling; later wake-ups are left to the poll. */
 const maxTimerDelay = 2 ** 31 - 1;
@@ -113,19 +122,21 @@ export class SubscriptionReceiver {
     this.inFlight++;
     // If the handler outlives the lock, the message must be offered again without waiting for the poll.
     this.notify(new Date(Math.min(...messages.map((m) => m.lockedUntil.getTime()))));
+    const settler = new Settler(this.store, this.subscription, messages, (lockedUntil) => this.notify(lockedUntil));
     const run = (async () => {
       let failure: unknown;
       let failed = false;
       try {
-        await this.handler(messages);
+        await this.handler(messages, settler);
       } catch (error) {
         failed = true;
         failure = error;
       }
       for (const message of messages) {
+        if (settler.isSettled(message.lockToken) || (!failed && !this.options.autoComplete)) continue;
         try {
-          if (failed) await this.store.abandon(message, this.subscription, messageOf(failure));
-          else await this.store.complete(message);
+          if (failed) await settler.abandon(message.lockToken, messageOf(failure));
+          else await settler.complete(message.lockToken);
         } catch (error) {
           this.log(`${this.where()}: could not ${failed ? "abandon" : "complete"} message ${message.messageId}: ${messageOf(error)}`);
         }

@@ -6,6 +6,8 @@ import type { ServiceBusEmulator, Receiver } from "./emulator.js";
 import { EmulatorError, EmulatorErrorCode } from "./errors.js";
 import type { LockedMessage } from "./message.js";
 import type { ReceiverOptions } from "./receiver.js";
+import { sdkMessageContext } from "./sdk-binding.js";
+import type { Settler } from "./settler.js";
 import { batchTriggerMetadataFor, triggerMetadataFor } from "./trigger-metadata.js";
 
 export const serviceBusTriggerType = "serviceBusTrigger";
@@ -18,12 +20,16 @@ interface ServiceBusTriggerBinding {
   connection?: string;
   cardinality?: "one" | "many";
   isSessionsEnabled?: boolean;
+  autoCompleteMessages?: boolean;
+  sdkBinding?: boolean;
+  properties?: { supportsDeferredBinding?: string };
 }
 
 /**
  * Starts one receiver per Service Bus-triggered function and calls its handler as the
  * Functions worker would: `handler(message | messages[], context)`. A handler that
- * resolves completes the message(s); one that throws abandons them.
+ * resolves completes the message(s); one that throws abandons them. With `sdkBinding: true`
+ * the handler gets `{ messages, actions }` instead and may settle messages itself.
  */
 export function bindServiceBusTriggers(
   emulator: ServiceBusEmulator,
@@ -35,11 +41,17 @@ export function bindServiceBusTriggers(
   const plans = functions.map((fn) => ({ fn, binding: checkBinding(emulator, fn) }));
   return plans.map(({ fn, binding }) => {
     const many = binding.cardinality === "many";
+    const sdk = binding.sdkBinding === true || binding.properties?.supportsDeferredBinding === "true";
+    const { manyBatchSize, ...receiverOptions } = options;
     return emulator.subscribe(
       binding.topicName!,
       binding.subscriptionName!,
-      (messages) => invoke(fn, ctx, messages, many),
-      { ...options, maxBatchSize: many ? (options.manyBatchSize ?? 32) : 1 },
+      (messages, settler) => invoke(fn, ctx, many ? messages : messages.slice(0, 1), many, sdk ? settler : undefined),
+      {
+        ...receiverOptions,
+        maxBatchSize: many ? (manyBatchSize ?? 32) : 1,
+        ...(binding.autoCompleteMessages !== undefined ? { autoComplete: binding.autoCompleteMessages } : {}),
+      },
     );
   });
 }
@@ -60,7 +72,13 @@ function checkBinding(emulator: ServiceBusEmulator, fn: CapturedFunction): Servi
   return binding;
 }
 
-async function invoke(fn: CapturedFunction, ctx: HostContext, messages: LockedMessage[], many: boolean): Promise<void> {
+async function invoke(
+  fn: CapturedFunction,
+  ctx: HostContext,
+  messages: LockedMessage[],
+  many: boolean,
+  sdkSettler: Settler | undefined,
+): Promise<void> {
   const extraInputs: FunctionInput[] = [];
   const extraOutputs: FunctionOutput[] = [];
   for (const [name, binding] of Object.entries(fn.bindings)) {
@@ -80,6 +98,10 @@ async function invoke(fn: CapturedFunction, ctx: HostContext, messages: LockedMe
     logHandler: (level, ...args) => ctx.log(`[${fn.name}] ${level}: ${args.map(String).join(" ")}`),
   });
   await ctx.prepareInvocation?.(fn, context);
+  if (sdkSettler) {
+    await fn.handler(sdkMessageContext(messages, many, sdkSettler), context);
+    return;
+  }
   const bodies = messages.map((m) => m.body);
   await fn.handler(many ? bodies : bodies[0], context);
 }

@@ -176,4 +176,20 @@ describe("Service Bus trigger", () => {
     const counts = await until(() => after.emulator.counts("work", "batch"), (c) => c.active === 0);
     expect(counts.deadLettered).toBe(0);
   });
+
+  it("gives an sdkBinding function messages and actions, and honours its own dead-lettering", async () => {
+    const component = await start(["settling"], [{ name: "settling" }]);
+    const both = deliveriesOf("settling", 2);
+    await component.emulator.send("work", [
+      { messageId: "ok-1", body: { reject: false } },
+      { messageId: "bad-1", body: { reject: true } },
+    ]);
+    const seen = await both;
+    const messages = seen.map((d) => d.message as { messageId: string; lockToken: string; deliveryCount: number; body: unknown });
+    expect(messages.map((m) => m.messageId).sort()).toEqual(["bad-1", "ok-1"]);
+    expect(messages.every((m) => typeof m.lockToken === "string" && m.deliveryCount === 1)).toBe(true);
+    const [letter] = await until(() => component.emulator.deadLetters("work", "settling"), (l) => l.length === 1);
+    expect(letter).toMatchObject({ messageId: "bad-1", deadLetterReason: "InvalidReply", deadLetterErrorDescription: "reject was set", deliveryCount: 1 });
+    expect(await until(() => component.emulator.counts("work", "settling"), (c) => c.active === 0)).toEqual({ active: 0, scheduled: 0, deadLettered: 1 });
+  });
 });
