@@ -24,11 +24,24 @@ export interface LedgerTuning {
 
 export const defaultTuning: LedgerTuning = { replayWaitMs: 6000, reservationStaleMs: 5000, maxWriteAttempts: 8 };
 
-/** Locators never change, so caching them is always correct; the bound only caps memory. */
-const locatorCacheSize = 10_000;
+/** Locators and step row keys never change, so caching them is always correct; the bound only caps memory. */
+const cacheSize = 10_000;
+
+/** A Map that forgets its oldest entry when full. */
+class BoundedMap<V> extends Map<string, V> {
+  override set(key: string, value: V): this {
+    if (this.size >= cacheSize && !this.has(key)) {
+      const oldest = this.keys().next().value;
+      if (oldest !== undefined) this.delete(oldest);
+    }
+    return super.set(key, value);
+  }
+}
 
 export class LedgerContext {
-  private readonly locators = new Map<string, JobLocator>();
+  private readonly locators = new BoundedMap<JobLocator>();
+  /** `job_id \n step_id` → row key, so a step is a point read instead of a partition query. */
+  private readonly stepRows = new BoundedMap<string>();
   private readonly eventKeys = new EventKeys();
 
   constructor(
@@ -42,11 +55,11 @@ export class LedgerContext {
   }
 
   rememberLocator(jobId: string, locator: JobLocator): void {
-    if (this.locators.size >= locatorCacheSize) {
-      const oldest = this.locators.keys().next().value;
-      if (oldest !== undefined) this.locators.delete(oldest);
-    }
     this.locators.set(jobId, locator);
+  }
+
+  rememberStepRow(jobId: string, stepId: string, rowKey: string): void {
+    this.stepRows.set(`${jobId}\n${stepId}`, rowKey);
   }
 
   /** Where a job's row lives, or undefined if no such job (ids that cannot be keys name no job). */
@@ -73,9 +86,18 @@ export class LedgerContext {
   }
 
   async readStep(jobId: string, stepId: string): Promise<Step | undefined> {
-    const filter = odata`PartitionKey eq ${jobPartition(jobId)} and step_id eq ${stepId}`;
-    for await (const entity of this.tables.steps.listEntities({ queryOptions: { filter } })) {
-      if (entity.rowKey !== locatorRowKey) return stepFromEntity(entity);
+    const partition = jobPartition(jobId);
+    const rowKey = this.stepRows.get(`${jobId}\n${stepId}`);
+    if (rowKey !== undefined) {
+      const entity = await getOrUndefined(this.tables.steps, partition, rowKey);
+      return entity && stepFromEntity(entity);
+    }
+    // The row key holds the step's index, which only the step row itself knows.
+    const filter = odata`PartitionKey eq ${partition} and step_id eq ${stepId}`;
+    for await (const entity of this.tables.steps.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      if (entity.rowKey === locatorRowKey || entity.rowKey === undefined) continue;
+      this.rememberStepRow(jobId, stepId, entity.rowKey);
+      return stepFromEntity(entity);
     }
     return undefined;
   }

@@ -98,7 +98,7 @@ async function settleExisting(
   for (let pause = 10; ; pause = Math.min(pause * 2, 250)) {
     const entity = await getOrUndefined(ctx.tables.idempotency, tenantPk, reservationKey);
     // Reservations are never deleted; if one vanished anyway, the caller's retry reserves afresh.
-    if (!entity) throw new CreationInProgressError("(reservation missing)");
+    if (!entity) throw new CreationInProgressError();
     const reservation = reservationFromEntity(entity);
     const existing = await ctx.readJobAt({ job_pk: tenantPk, job_rk: reservation.job_rk });
     if (reservation.body_hash !== claim.bodyHash) {
@@ -128,6 +128,7 @@ async function writeRows(
     insertOnce(() => ctx.tables.events.createEntity(rows.event)),
   ]);
   ctx.rememberLocator(reservation.job_id, { tenant_id: tenantId, job_pk: tenantPk, job_rk: reservation.job_rk });
+  for (const step of rows.steps) ctx.rememberStepRow(reservation.job_id, String(step.step_id), step.rowKey);
   try {
     const { etag } = await ctx.tables.jobs.createEntity(rows.job);
     if (etag) return jobFromEntity({ ...rows.job, etag });

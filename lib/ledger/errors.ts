@@ -88,8 +88,8 @@ export class CreationInProgressError extends LedgerError {
   override readonly name = "CreationInProgressError";
   readonly code = LedgerErrorCode.CREATION_IN_PROGRESS;
   readonly retryable = true;
-  constructor(readonly jobId: string) {
-    super(`Job ${jobId} for this idempotency key is still being created; retry shortly`);
+  constructor(readonly jobId?: string) {
+    super(`${jobId ? `Job ${jobId}` : "The job"} for this idempotency key is still being created; retry shortly`);
   }
 }
 

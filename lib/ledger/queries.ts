@@ -59,7 +59,9 @@ export async function listSteps(ctx: LedgerContext, jobId: string): Promise<Step
   const filter = odata`PartitionKey eq ${jobPartition(jobId)} and RowKey ge ${firstStepRowKey}`;
   const steps: Step[] = [];
   for await (const entity of ctx.tables.steps.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-    steps.push(stepFromEntity(entity));
+    const step = stepFromEntity(entity);
+    if (entity.rowKey !== undefined) ctx.rememberStepRow(jobId, step.step_id, entity.rowKey);
+    steps.push(step);
   }
   return steps;
 }

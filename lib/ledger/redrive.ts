@@ -7,6 +7,7 @@
  *
  * Steps are reset before the job row changes: if the process dies in between,
  * the job is still FAILED with resettable steps, so redriving again works.
+ * The job row's conditional write is the arbiter between concurrent redrives.
  */
 import { ConcurrentUpdateError, IllegalTransitionError, InvalidInputError, NotFoundError, StaleEtagError } from "./errors.js";
 import { isActiveStepState, JobState, StepState } from "./states.js";
@@ -79,8 +80,11 @@ export async function redriveJob(
         const { etag } = await ctx.tables.steps.updateEntity(row, "Replace", { etag: step.etag });
         return { ...reset, etag: etag ?? "" };
       } catch (error) {
-        if (isPreconditionFailed(error)) return lostRace();
-        throw error;
+        if (!isPreconditionFailed(error)) throw error;
+        // A concurrent redrive may have reset it already; the job row's ETag decides which redrive wins.
+        const latest = await ctx.readStep(jobId, step.step_id);
+        if (latest?.state === StepState.PENDING && latest.attempt_no === 0) return latest;
+        return lostRace();
       }
     }),
   );

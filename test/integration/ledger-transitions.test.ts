@@ -349,11 +349,13 @@ describe("redrive", () => {
     await expect(ledger.redriveJob(jobId)).rejects.toMatchObject({ code: "ILLEGAL_TRANSITION", from: "QUEUED" });
   });
 
-  it("lets only one of two concurrent redrives win", async () => {
+  it.each([1, 2, 3, 4, 5])("lets exactly one of three concurrent redrives win (round %i)", async () => {
     const jobId = await failedAtEmbedding();
-    const results = await Promise.allSettled([ledger.redriveJob(jobId), ledger.redriveJob(jobId)]);
+    const results = await Promise.allSettled([ledger.redriveJob(jobId), ledger.redriveJob(jobId), ledger.redriveJob(jobId)]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    const job = await ledger.getJob(jobId);
+    for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "ILLEGAL_TRANSITION" });
+    const job = await ledger.getJob(jobId, { withSteps: true });
     expect(job).toMatchObject({ state: JobState.QUEUED, redrive_count: 1 });
+    expect(job?.steps?.map((s) => s.state)).toEqual([StepState.SUCCEEDED, StepState.PENDING, StepState.PENDING]);
   });
 });
