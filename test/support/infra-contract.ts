@@ -161,10 +161,16 @@ export function wiringProblems(mainPath: string): string[] {
       problems.push(`service-bus.bicep: no topic named by the '${nameParam}' param`);
       continue;
     }
+    if (objectValue(topic.expression, "requiresDuplicateDetection", topic.scope)?.expression !== "true") {
+      problems.push(`service-bus.bicep: topic '${nameParam}' does not require duplicate detection`);
+    }
     const subscriptions = objectValue(topic.expression, "subscriptions", topic.scope);
     const built = subscriptions && bus.file.vars.get(subscriptions.expression)?.value.replace(/\s+/g, "");
     if (!built?.startsWith(`map(${subscriptionsParam},`)) {
       problems.push(`service-bus.bicep: the subscriptions of '${nameParam}' are not built from '${subscriptionsParam}'`);
+    }
+    for (const setting of ["deadLetteringOnMessageExpiration:true", "deadLetteringOnFilterEvaluationExceptions:true", "maxDeliveryCount:maxDeliveryCount"]) {
+      if (!built?.includes(setting)) problems.push(`service-bus.bicep: the subscriptions of '${nameParam}' do not set ${setting.replace(":", ": ")}`);
     }
   }
   if (!/sqlExpression:\s*'step_type = \\'\$\{subscription\.stepType\}\\''/.test(bus.file.code)) {
