@@ -32,7 +32,7 @@ export function serviceBusComponent(options: ServiceBusComponentOptions = {}): S
       const { manyBatchSize, ...emulatorOptions } = options;
       const started = new ServiceBusEmulator({ ...emulatorOptions, connectionString: ctx.connectionString, log: ctx.log });
       await started.start();
-      receivers = bindServiceBusTriggers(started, ctx, { ...options.receiver, ...(manyBatchSize ? { manyBatchSize } : {}) });
+      receivers = await bindServiceBusTriggers(started, ctx, { ...options.receiver, ...(manyBatchSize ? { manyBatchSize } : {}) });
       emulator = started;
       ctx.mount(devhostServiceBusPath, adminHandler(started));
       const subs = [...started.topics.values()].flatMap((t) => [...t.subscriptions.keys()].map((s) => `${t.name}/${s}`));

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { InvocationContext, type FunctionInput, type FunctionOutput, type FunctionTrigger } from "@azure/functions";
+import type { FunctionInput, FunctionOutput, FunctionTrigger } from "@azure/functions";
 import type { HostContext } from "../component.js";
 import type { CapturedFunction } from "../loader.js";
 import type { ServiceBusEmulator, Receiver } from "./emulator.js";
@@ -11,6 +11,8 @@ import type { Settler } from "./settler.js";
 import { batchTriggerMetadataFor, triggerMetadataFor } from "./trigger-metadata.js";
 
 export const serviceBusTriggerType = "serviceBusTrigger";
+
+type FunctionsModule = typeof import("@azure/functions");
 
 /** What `app.serviceBusTopic(...)` registers as the trigger binding. */
 interface ServiceBusTriggerBinding {
@@ -31,14 +33,18 @@ interface ServiceBusTriggerBinding {
  * resolves completes the message(s); one that throws abandons them. With `sdkBinding: true`
  * the handler gets `{ messages, actions }` instead and may settle messages itself.
  */
-export function bindServiceBusTriggers(
+export async function bindServiceBusTriggers(
   emulator: ServiceBusEmulator,
   ctx: HostContext,
   options: ReceiverOptions & { manyBatchSize?: number },
-): Receiver[] {
+): Promise<Receiver[]> {
   const functions = [...ctx.app.functions.values()].filter((fn) => fn.trigger.binding.type === serviceBusTriggerType);
   // Check every function before starting any, so a bad one stops start-up with nothing running.
   const plans = functions.map((fn) => ({ fn, binding: checkBinding(emulator, fn) }));
+  if (plans.length === 0) return [];
+  // Loaded only now, after the host installed its core shim: loaded first, it would enter test mode.
+  const lib = (await import("@azure/functions")) as unknown as FunctionsModule & { default?: FunctionsModule };
+  const InvocationContext = (lib.default ?? lib).InvocationContext;
   return plans.map(({ fn, binding }) => {
     const many = binding.cardinality === "many";
     const sdk = binding.sdkBinding === true || binding.properties?.supportsDeferredBinding === "true";
@@ -46,7 +52,7 @@ export function bindServiceBusTriggers(
     return emulator.subscribe(
       binding.topicName!,
       binding.subscriptionName!,
-      (messages, settler) => invoke(fn, ctx, many ? messages : messages.slice(0, 1), many, sdk ? settler : undefined),
+      (messages, settler) => invoke(InvocationContext, fn, ctx, many ? messages : messages.slice(0, 1), many, sdk ? settler : undefined),
       {
         ...receiverOptions,
         maxBatchSize: many ? (manyBatchSize ?? 32) : 1,
@@ -73,6 +79,7 @@ function checkBinding(emulator: ServiceBusEmulator, fn: CapturedFunction): Servi
 }
 
 async function invoke(
+  InvocationContext: FunctionsModule["InvocationContext"],
   fn: CapturedFunction,
   ctx: HostContext,
   messages: LockedMessage[],
