@@ -99,16 +99,24 @@ export function installCoreShim(): CapturedApp {
   return captured;
 }
 
+/** Trigger and binding types a host serves. */
+export interface SupportedTypes {
+  triggerTypes: readonly string[];
+  bindingTypes: readonly string[];
+}
+
+const defaultSupport: SupportedTypes = { triggerTypes: SupportedTriggerTypes, bindingTypes: SupportedBindingTypes };
+
 /** Every trigger or binding of the captured app that devhost cannot serve, by function name. */
-export function unsupportedBindings(app: CapturedApp): string[] {
+export function unsupportedBindings(app: CapturedApp, supported: SupportedTypes = defaultSupport): string[] {
   const problems: string[] = [];
   for (const fn of app.functions.values()) {
     for (const [bindingName, binding] of Object.entries(fn.bindings)) {
       const isTrigger = /trigger$/i.test(binding.type);
-      const supported = isTrigger
-        ? (SupportedTriggerTypes as readonly string[]).includes(binding.type)
-        : (SupportedBindingTypes as readonly string[]).includes(binding.type);
-      if (!supported) {
+      const supportedHere = isTrigger
+        ? supported.triggerTypes.includes(binding.type)
+        : supported.bindingTypes.includes(binding.type);
+      if (!supportedHere) {
         problems.push(`${fn.name}: ${isTrigger ? "trigger" : "binding"} "${bindingName}" of type "${binding.type}"`);
       }
     }
@@ -120,10 +128,10 @@ export function unsupportedBindings(app: CapturedApp): string[] {
  * Installs the shim, imports the app's compiled entry files, and returns what they
  * registered. Throws {@link UnsupportedBindingError} naming every binding devhost cannot serve.
  */
-export async function loadApp(entryFiles: string[]): Promise<CapturedApp> {
+export async function loadApp(entryFiles: string[], supported: SupportedTypes = defaultSupport): Promise<CapturedApp> {
   const app = installCoreShim();
   for (const file of entryFiles) await import(pathToFileURL(file).href);
-  const problems = unsupportedBindings(app);
+  const problems = unsupportedBindings(app, supported);
   if (problems.length > 0) {
     throw new UnsupportedBindingError(`devhost cannot serve these bindings:\n  ${problems.join("\n  ")}`);
   }

@@ -1,0 +1,76 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+export interface CliOptions {
+  port?: number;
+  appFiles: string[];
+  /** A connection string, "memory", or undefined (on-disk Azurite). */
+  azurite?: string;
+  azuriteLocation?: string;
+  taskHub?: string;
+  hostJsonPath?: string;
+  quiet: boolean;
+}
+
+export class CliUsageError extends Error {
+  override readonly name = "CliUsageError";
+}
+
+export const usage = `usage: node dist/devhost/main.js [--port <n>] [--app <file>]... [--azurite <connection string>|memory]
+       [--azurite-location <dir>] [--task-hub <name>] [--host-json <file>] [--quiet]
+  --port      listen port (default 7071; 0 = a free port)
+  --app       compiled entry file; repeatable (default: package.json "main")
+  --azurite   storage to use instead of starting an on-disk Azurite under .devhost/azurite`;
+
+export function parseArgs(argv: string[], cwd: string): CliOptions {
+  const options: CliOptions = { appFiles: [], quiet: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new CliUsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === "--port") {
+      const port = Number(value());
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port must be 0–65535`);
+      options.port = port;
+    } else if (flag === "--app") options.appFiles.push(...value().split(",").map((f) => resolve(cwd, f)));
+    else if (flag === "--azurite") options.azurite = value();
+    else if (flag === "--azurite-location") options.azuriteLocation = resolve(cwd, value());
+    else if (flag === "--task-hub") options.taskHub = value();
+    else if (flag === "--host-json") options.hostJsonPath = resolve(cwd, value());
+    else if (flag === "--quiet") options.quiet = true;
+    else throw new CliUsageError(`unknown option ${flag}`);
+  }
+  if (options.appFiles.length === 0) options.appFiles = packageMainFiles(cwd);
+  if (options.appFiles.length === 0) throw new CliUsageError("no app entry files: pass --app or build the app first");
+  return options;
+}
+
+/** Expands package.json `main` (e.g. `dist/{functions,orchestrations}/*.js`) the way the Functions host does. */
+export function packageMainFiles(root: string): string[] {
+  const manifest = join(root, "package.json");
+  if (!existsSync(manifest)) return [];
+  const main = (JSON.parse(readFileSync(manifest, "utf8")) as { main?: string }).main;
+  if (!main) return [];
+  return expandBraces(main).flatMap((pattern) => expandStar(root, pattern)).sort();
+}
+
+function expandBraces(pattern: string): string[] {
+  const match = /\{([^{}]*)\}/.exec(pattern);
+  if (!match) return [pattern];
+  return match[1]!.split(",").flatMap((option) => expandBraces(pattern.replace(match[0], option)));
+}
+
+function expandStar(root: string, pattern: string): string[] {
+  const slash = pattern.lastIndexOf("/");
+  const dir = join(root, pattern.slice(0, slash + 1));
+  const name = pattern.slice(slash + 1);
+  if (!name.includes("*")) return existsSync(join(dir, name)) ? [join(dir, name)] : [];
+  if (!existsSync(dir)) return [];
+  const regex = new RegExp("^" + name.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
+  return readdirSync(dir)
+    .filter((file) => regex.test(file))
+    .map((file) => join(dir, file));
+}

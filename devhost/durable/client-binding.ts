@@ -1,0 +1,41 @@
+/** The internal mount of the Durable client API, as the extension exposes it. */
+export const durableApiPrefix = "/runtime/webhooks/durabletask";
+
+/**
+ * The `durableClient` binding value the extension hands to functions. With
+ * `rpcBaseUrl` set, `durable-functions` sends every client call there; the
+ * management URLs are the public webhook form of the same endpoints.
+ */
+export function durableClientBinding(baseUrl: string, taskHub: string): Record<string, unknown> {
+  const api = `${baseUrl}${durableApiPrefix}`;
+  const query = `taskHub=${encodeURIComponent(taskHub)}&connection=Storage`;
+  const instance = `${api}/instances/INSTANCEID`;
+  return {
+    taskHubName: taskHub,
+    creationUrls: {
+      createNewInstancePostUri: `${api}/orchestrators/{functionName}[/{instanceId}]?${query}`,
+      waitOnNewInstancePostUri: `${api}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&${query}`,
+    },
+    managementUrls: {
+      id: "INSTANCEID",
+      statusQueryGetUri: `${instance}?${query}`,
+      sendEventPostUri: `${instance}/raiseEvent/{eventName}?${query}`,
+      terminatePostUri: `${instance}/terminate?reason={text}&${query}`,
+      rewindPostUri: `${instance}/rewind?reason={text}&${query}`,
+      purgeHistoryDeleteUri: `${instance}?${query}`,
+      restartPostUri: `${instance}/restart?${query}`,
+      suspendPostUri: `${instance}/suspend?reason={text}&${query}`,
+      resumePostUri: `${instance}/resume?reason={text}&${query}`,
+    },
+    baseUrl: api,
+    requiredQueryStringParameters: query,
+    rpcBaseUrl: `${api}/`,
+  };
+}
+
+/** The management payload (`createCheckStatusResponse` body) for one instance. */
+export function managementPayload(baseUrl: string, taskHub: string, instanceId: string): Record<string, string> {
+  const urls = durableClientBinding(baseUrl, taskHub).managementUrls as Record<string, string>;
+  const id = encodeURIComponent(instanceId);
+  return Object.fromEntries(Object.entries(urls).map(([key, value]) => [key, key === "id" ? instanceId : value.replace("INSTANCEID", id)]));
+}

@@ -1,0 +1,506 @@
+import { randomUUID } from "node:crypto";
+import type { FunctionsLib } from "../functions-lib.js";
+import { createInvocationContext, type InputBindingValues } from "../invocation.js";
+import type { CapturedApp } from "../loader.js";
+import type { Logger } from "../log.js";
+import { KeyedMutex, Semaphore } from "../semaphore.js";
+import { runActivity, TriggerTypes } from "./activities.js";
+import { DurableErrorCode, DurableRequestError } from "./errors.js";
+import { runEpisode, type EpisodeResult } from "./episode.js";
+import { HistoryEventType, newEvent, type HistoryEvent } from "./history.js";
+import { InboxKind, newInboxKey, type WorkMessage } from "./inbox.js";
+import { isTerminal, RuntimeStatus, type InstanceState, type ParentRef } from "./instance-state.js";
+import { LiveInstance } from "./live-instance.js";
+import type { OpenTask } from "./open-tasks.js";
+import { replay, ReplayStatus, type ReplayOutcome } from "./replay.js";
+import type { DurableStore } from "./store.js";
+import { TimerWheel } from "./timers.js";
+
+export interface DurableEngineOptions {
+  store: DurableStore;
+  app: CapturedApp;
+  lib: FunctionsLib;
+  /** Input binding values for orchestrations and activities (the durable client). */
+  inputs: InputBindingValues;
+  log: Logger;
+  /** Instances whose episodes run at the same time. @default 10 */
+  maxConcurrentOrchestrations?: number;
+  /** Activities running at the same time. @default 10 */
+  maxConcurrentActivities?: number;
+  /** Pause before retrying an episode that failed on storage. @default 500 */
+  retryDelayMs?: number;
+}
+
+export interface StartOptions {
+  instanceId?: string;
+  /** JSON text of the input. */
+  input?: string;
+}
+
+/** Table keys cannot hold these; nor can they hold control characters. */
+const forbiddenIdCharacters = /[/\\#?]/;
+const hasControlCharacter = (id: string) => [...id].some((c) => c.charCodeAt(0) < 32 || (c.charCodeAt(0) >= 127 && c.charCodeAt(0) < 160));
+
+/**
+ * devhost's Durable Task engine. Orchestrators are replayed by the
+ * `durable-functions` executor; the engine persists history (see
+ * {@link DurableStore}), runs episodes one at a time per instance, and carries
+ * out what they schedule: activities (bounded concurrency), durable timers and
+ * sub-orchestrations. Work is woken in-process; storage is read only on first
+ * touch of an instance and at recovery, when every unfinished instance is
+ * replayed and its open tasks dispatched again (at-least-once activities;
+ * completions are deduplicated by task id).
+ */
+export class DurableEngine {
+  private readonly live = new Map<string, LiveInstance>();
+  private readonly mutex = new KeyedMutex();
+  private readonly orchestrationSlots: Semaphore;
+  private readonly activitySlots: Semaphore;
+  private readonly timers = new TimerWheel();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly waiters = new Map<string, Array<(state: InstanceState) => void>>();
+  private stopping = false;
+
+  constructor(private readonly options: DurableEngineOptions) {
+    this.orchestrationSlots = new Semaphore(options.maxConcurrentOrchestrations ?? 10);
+    this.activitySlots = new Semaphore(options.maxConcurrentActivities ?? 10);
+  }
+
+  get store(): DurableStore {
+    return this.options.store;
+  }
+
+  /** Creates the tables and resumes every unfinished instance. */
+  async start(): Promise<{ resumed: number }> {
+    await this.store.ensureTables();
+    const unfinished = await this.store.listIndex([
+      RuntimeStatus.Pending,
+      RuntimeStatus.Running,
+      RuntimeStatus.Suspended,
+      RuntimeStatus.ContinuedAsNew,
+    ]);
+    let resumed = 0;
+    for (const row of unfinished) {
+      const instance = this.liveInstance(row.instanceId);
+      await this.mutex.run(row.instanceId, () => this.ensureLoaded(instance));
+      const state = instance.state;
+      if (!state) await this.store.deleteIndex(row.instanceId);
+      else if (isTerminal(state.runtimeStatus) || state.runtimeStatus !== row.runtimeStatus) await this.store.writeIndex(state);
+      if (state && !isTerminal(state.runtimeStatus)) {
+        resumed++;
+        this.notify(row.instanceId);
+      }
+    }
+    return { resumed };
+  }
+
+  /** Stops taking work; lets running episodes commit. In-flight activities are abandoned (recovery re-runs them). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.timers.cancelAll();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  // ---- client operations -------------------------------------------------
+
+  async startNew(name: string, options: StartOptions = {}): Promise<InstanceState> {
+    const instanceId = options.instanceId ?? randomUUID().replaceAll("-", "");
+    if (instanceId === "" || instanceId.length > 256 || forbiddenIdCharacters.test(instanceId) || hasControlCharacter(instanceId)) {
+      throw new DurableRequestError(DurableErrorCode.invalidRequest, `Invalid instance id "${instanceId}"`);
+    }
+    if (options.input !== undefined) assertJson(options.input, "input");
+    return this.mutex.run(instanceId, async () => {
+      const instance = this.liveInstance(instanceId);
+      await this.ensureLoaded(instance);
+      if (instance.state && !isTerminal(instance.state.runtimeStatus)) {
+        throw new DurableRequestError(
+          DurableErrorCode.instanceExists,
+          `An instance with ID '${instanceId}' already exists and is ${instance.state.runtimeStatus}.`,
+        );
+      }
+      return this.createInstance(instance, name, options.input, undefined);
+    });
+  }
+
+  async raiseEvent(instanceId: string, eventName: string, input: string | undefined): Promise<void> {
+    if (!eventName) throw new DurableRequestError(DurableErrorCode.invalidRequest, "An event name is required");
+    if (input !== undefined) assertJson(input, "event data");
+    await this.sendInbox(instanceId, InboxKind.event, { name: eventName, ...(input !== undefined ? { input } : {}) });
+  }
+
+  async terminate(instanceId: string, reason: string | undefined): Promise<void> {
+    await this.sendInbox(instanceId, InboxKind.terminate, reason !== undefined ? { reason } : {});
+  }
+
+  async suspend(instanceId: string, reason: string | undefined): Promise<void> {
+    await this.sendInbox(instanceId, InboxKind.suspend, reason !== undefined ? { reason } : {});
+  }
+
+  async resume(instanceId: string, reason: string | undefined): Promise<void> {
+    await this.sendInbox(instanceId, InboxKind.resume, reason !== undefined ? { reason } : {});
+  }
+
+  async getState(instanceId: string): Promise<InstanceState | undefined> {
+    const instance = this.live.get(instanceId);
+    if (instance?.loaded) return instance.state;
+    return this.store.readState(instanceId);
+  }
+
+  async getHistory(instanceId: string): Promise<HistoryEvent[]> {
+    const instance = this.live.get(instanceId);
+    if (instance?.loaded && instance.state) return [...instance.history];
+    const state = await this.store.readState(instanceId);
+    return state ? (await this.store.readHistory(instanceId, state.executionId)).events : [];
+  }
+
+  async list(statuses?: RuntimeStatus[]): Promise<InstanceState[]> {
+    const rows = await this.store.listIndex(statuses);
+    const states = await Promise.all(rows.map((row) => this.getState(row.instanceId)));
+    return states.filter((s): s is InstanceState => s !== undefined && (!statuses || statuses.includes(s.runtimeStatus)));
+  }
+
+  /** Deletes a finished instance's history and state. */
+  async purge(instanceId: string): Promise<boolean> {
+    return this.mutex.run(instanceId, async () => {
+      const state = await this.getState(instanceId);
+      if (!state) return false;
+      if (!isTerminal(state.runtimeStatus)) {
+        throw new DurableRequestError(
+          DurableErrorCode.instanceRunning,
+          `Instance '${instanceId}' is ${state.runtimeStatus}; only completed, failed or terminated instances can be purged.`,
+        );
+      }
+      await this.store.purge(instanceId);
+      this.live.delete(instanceId);
+      return true;
+    });
+  }
+
+  /** Resolves once the instance is completed, failed or terminated. */
+  async whenFinished(instanceId: string): Promise<InstanceState> {
+    const state = await this.getState(instanceId);
+    if (state && isTerminal(state.runtimeStatus)) return state;
+    return new Promise((resolve) => {
+      const list = this.waiters.get(instanceId) ?? [];
+      list.push(resolve);
+      this.waiters.set(instanceId, list);
+    });
+  }
+
+  // ---- scheduling ---------------------------------------------------------
+
+  private liveInstance(instanceId: string): LiveInstance {
+    let instance = this.live.get(instanceId);
+    if (!instance) {
+      instance = new LiveInstance(instanceId);
+      this.live.set(instanceId, instance);
+    }
+    return instance;
+  }
+
+  private notify(instanceId: string, work?: WorkMessage): void {
+    if (this.stopping) return;
+    const instance = this.liveInstance(instanceId);
+    if (work) instance.queue.push(work);
+    instance.dirty = true;
+    if (instance.running) return;
+    instance.running = true;
+    this.track(this.orchestrationSlots.run(() => this.drain(instance)));
+  }
+
+  private track(promise: Promise<unknown>): void {
+    this.inFlight.add(promise);
+    void promise.finally(() => this.inFlight.delete(promise));
+  }
+
+  private async drain(instance: LiveInstance): Promise<void> {
+    try {
+      while (instance.dirty && !this.stopping) {
+        instance.dirty = false;
+        await this.mutex.run(instance.id, () => this.step(instance));
+      }
+    } finally {
+      instance.running = false;
+      if (instance.dirty && !this.stopping) this.notify(instance.id);
+      else if (instance.state && isTerminal(instance.state.runtimeStatus) && instance.queue.length === 0) {
+        this.live.delete(instance.id);
+      }
+    }
+  }
+
+  private async step(instance: LiveInstance): Promise<void> {
+    const before = [...instance.queue];
+    try {
+      await this.ensureLoaded(instance);
+      const state = instance.state;
+      if (!state || isTerminal(state.runtimeStatus)) {
+        const rows = instance.queue.flatMap((w) => (w.kind === "inbox" ? [w.message.rowKey] : []));
+        instance.queue = [];
+        if (state && rows.length > 0) await this.store.deleteRows(instance.id, rows);
+        return;
+      }
+      const result = await runEpisode(this.store, instance, (live, history) => this.replayer(live, history));
+      await this.afterEpisode(instance, result);
+    } catch (error) {
+      const arrived = instance.queue.filter((w) => !before.includes(w));
+      instance.queue = [...before, ...arrived];
+      instance.loaded = false;
+      this.options.log.error(`episode of instance '${instance.id}' failed; retrying`, error);
+      setTimeout(() => this.notify(instance.id), this.options.retryDelayMs ?? 500).unref();
+    }
+  }
+
+  private async ensureLoaded(instance: LiveInstance): Promise<void> {
+    if (instance.loaded) return;
+    const state = await this.store.readState(instance.id);
+    if (!state) {
+      instance.reset(undefined);
+      instance.loaded = true;
+      return;
+    }
+    const [{ events, consumed, nextChunk, lastUpdated }, inbox] = await Promise.all([
+      this.store.readHistory(instance.id, state.executionId),
+      this.store.readInbox(instance.id),
+    ]);
+    state.chunkCount = Math.max(state.chunkCount, nextChunk);
+    if (lastUpdated && lastUpdated > state.lastUpdatedTime) state.lastUpdatedTime = lastUpdated;
+    instance.reset(state, events, consumed);
+    const queued = new Set(instance.queue.flatMap((w) => (w.kind === "inbox" ? [w.message.rowKey] : [])));
+    const stored: WorkMessage[] = inbox.filter((m) => !queued.has(m.rowKey)).map((message) => ({ kind: "inbox", message }));
+    instance.queue = [...stored, ...instance.queue];
+    instance.dispatched.clear();
+    instance.needsReplay = events.length > 0 && !isTerminal(state.runtimeStatus);
+    instance.loaded = true;
+    if (stored.length > 0) instance.dirty = true;
+  }
+
+  private async replayer(instance: LiveInstance, history: HistoryEvent[]): Promise<ReplayOutcome> {
+    const state = instance.state!;
+    const fn = this.options.app.functions.get(state.name);
+    if (!fn || fn.trigger.binding.type !== TriggerTypes.orchestration) {
+      return failedReplay(`The function '${state.name}' doesn't exist, is disabled, or is not an orchestrator function.`);
+    }
+    const context = createInvocationContext(this.options.lib, fn, this.options.log, this.options.inputs);
+    try {
+      return await replay(fn, context, instance.id, history, state.input, state.parent?.instanceId);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return failedReplay(`The orchestrator could not be replayed: ${message}`);
+    }
+  }
+
+  private async afterEpisode(instance: LiveInstance, result: EpisodeResult): Promise<void> {
+    const state = instance.state!;
+    if (result.previousExecutionId) {
+      this.timers.cancelPrefix(`${instance.id}|${result.previousExecutionId}|`);
+      instance.dispatched.clear();
+      this.deleteExecution(instance.id, result.previousExecutionId);
+    }
+    if (result.committed && (state.runtimeStatus !== result.previousStatus || result.previousExecutionId)) {
+      await this.store.writeIndex(state);
+    }
+    if (result.replayed) this.dispatch(instance, result.openTasks);
+    if (isTerminal(state.runtimeStatus)) {
+      this.timers.cancelPrefix(`${instance.id}|`);
+      instance.dispatched.clear();
+      this.reportToParent(state);
+      const waiting = this.waiters.get(instance.id) ?? [];
+      this.waiters.delete(instance.id);
+      for (const resolve of waiting) resolve(state);
+    }
+  }
+
+  // ---- dispatch -----------------------------------------------------------
+
+  private dispatch(instance: LiveInstance, openTasks: OpenTask[]): void {
+    const executionId = instance.state!.executionId;
+    for (const task of openTasks) {
+      const timerKey = `${instance.id}|${executionId}|${task.id}`;
+      if (task.kind === "timer") {
+        if (task.canceled) {
+          this.timers.cancel(timerKey);
+          continue;
+        }
+        const fireAt = instance.scheduled.get(task.id)?.FireAt ?? task.fireAt.toISOString();
+        this.timers.arm(timerKey, new Date(fireAt), () =>
+          this.notify(instance.id, {
+            kind: "completion",
+            executionId,
+            event: newEvent(HistoryEventType.TimerFired, { TimerId: task.id, FireAt: fireAt }),
+          }),
+        );
+        continue;
+      }
+      const key = `${executionId}:${task.id}`;
+      if (instance.dispatched.has(key)) continue;
+      instance.dispatched.add(key);
+      if (task.kind === "activity") this.track(this.runActivity(instance.id, executionId, task.id, task.name, task.input));
+      else this.track(this.startChild(instance, task.id).catch((error: unknown) => this.childStartFailed(instance, key, error)));
+    }
+  }
+
+  private async runActivity(instanceId: string, executionId: string, id: number, name: string, input?: string): Promise<void> {
+    const event = await this.activitySlots.run(() =>
+      runActivity(
+        this.options.app,
+        (functionName) =>
+          createInvocationContext(this.options.lib, this.options.app.functions.get(functionName)!, this.options.log, this.options.inputs),
+        name,
+        input,
+        id,
+      ),
+    );
+    this.notify(instanceId, { kind: "completion", executionId, event });
+  }
+
+  private async startChild(parent: LiveInstance, taskId: number): Promise<void> {
+    const scheduled = parent.scheduled.get(taskId)!;
+    const parentState = parent.state!;
+    const ref: ParentRef = {
+      instanceId: parent.id,
+      executionId: parentState.executionId,
+      taskScheduledId: taskId,
+      name: parentState.name,
+    };
+    const childId = scheduled.InstanceId!;
+    const existing = await this.mutex.run(childId, async () => {
+      const child = this.liveInstance(childId);
+      await this.ensureLoaded(child);
+      const state = child.state;
+      if (state && sameParent(state.parent, ref)) return state;
+      if (state && !isTerminal(state.runtimeStatus)) {
+        throw new DurableRequestError(DurableErrorCode.instanceExists, `An instance with ID '${childId}' already exists.`);
+      }
+      await this.createInstance(child, scheduled.Name!, scheduled.Input, ref);
+      return undefined;
+    });
+    if (existing && isTerminal(existing.runtimeStatus)) this.reportToParent(existing);
+    else if (existing) this.notify(childId);
+  }
+
+  private childStartFailed(parent: LiveInstance, key: string, error: unknown): void {
+    if (!(error instanceof DurableRequestError)) {
+      parent.dispatched.delete(key);
+      this.options.log.error(`could not start a sub-orchestration of '${parent.id}'; retrying`, error);
+      setTimeout(() => this.notify(parent.id), this.options.retryDelayMs ?? 500).unref();
+      return;
+    }
+    const [executionId, id] = key.split(":") as [string, string];
+    this.notify(parent.id, {
+      kind: "completion",
+      executionId,
+      event: newEvent(HistoryEventType.SubOrchestrationInstanceFailed, {
+        TaskScheduledId: Number(id),
+        Reason: error.message,
+        Details: error.message,
+        FailureDetails: { ErrorType: "SubOrchestrationStartError", ErrorMessage: error.message },
+      }),
+    });
+  }
+
+  /** Must run under the instance's mutex. */
+  private async createInstance(
+    instance: LiveInstance,
+    name: string,
+    input: string | undefined,
+    parent: ParentRef | undefined,
+  ): Promise<InstanceState> {
+    const fn = this.options.app.functions.get(name);
+    if (!fn || fn.trigger.binding.type !== TriggerTypes.orchestration) {
+      throw new DurableRequestError(
+        DurableErrorCode.orchestratorNotFound,
+        `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`,
+      );
+    }
+    const previousExecutionId = instance.state?.executionId;
+    if (previousExecutionId) {
+      const leftovers = await this.store.readInbox(instance.id);
+      await this.store.deleteRows(instance.id, leftovers.map((m) => m.rowKey));
+    }
+    const now = new Date().toISOString();
+    const state: InstanceState = {
+      instanceId: instance.id,
+      name,
+      executionId: randomUUID(),
+      runtimeStatus: RuntimeStatus.Pending,
+      ...(input !== undefined ? { input } : {}),
+      createdTime: now,
+      lastUpdatedTime: now,
+      chunkCount: 0,
+      ...(parent ? { parent } : {}),
+    };
+    await this.store.writeIndex(state);
+    await this.store.writeState(state);
+    instance.reset(state);
+    instance.queue = [];
+    instance.dispatched.clear();
+    instance.needsReplay = false;
+    instance.loaded = true;
+    if (previousExecutionId) this.deleteExecution(instance.id, previousExecutionId);
+    this.notify(instance.id);
+    return state;
+  }
+
+  private reportToParent(state: InstanceState): void {
+    const parent = state.parent;
+    if (!parent) return;
+    const event =
+      state.runtimeStatus === RuntimeStatus.Completed
+        ? newEvent(HistoryEventType.SubOrchestrationInstanceCompleted, {
+            TaskScheduledId: parent.taskScheduledId,
+            Result: state.output ?? "null",
+          })
+        : newEvent(HistoryEventType.SubOrchestrationInstanceFailed, {
+            TaskScheduledId: parent.taskScheduledId,
+            Reason: `Sub-orchestration '${state.name}' (${state.instanceId}) ${state.runtimeStatus.toLowerCase()}`,
+            Details: state.failure?.ErrorMessage ?? state.output ?? "",
+            FailureDetails: state.failure ?? {
+              ErrorType: "SubOrchestration" + state.runtimeStatus,
+              ErrorMessage: `Sub-orchestration '${state.instanceId}' was ${state.runtimeStatus.toLowerCase()}: ${state.output ?? ""}`,
+            },
+          });
+    this.notify(parent.instanceId, { kind: "completion", executionId: parent.executionId, event });
+  }
+
+  private async sendInbox(instanceId: string, kind: InboxKind, fields: { name?: string; input?: string; reason?: string }) {
+    const state = await this.getState(instanceId);
+    if (!state) throw new DurableRequestError(DurableErrorCode.instanceNotFound, `No instance with ID '${instanceId}' found.`);
+    if (isTerminal(state.runtimeStatus)) {
+      throw new DurableRequestError(DurableErrorCode.instanceCompleted, `Instance '${instanceId}' is ${state.runtimeStatus}.`);
+    }
+    const message = { rowKey: newInboxKey(), kind, ...fields, at: new Date().toISOString() };
+    await this.store.addInbox(instanceId, message);
+    this.notify(instanceId, { kind: "inbox", message });
+  }
+
+  /** Removes the history of an execution that continue-as-new or a restart replaced. */
+  private deleteExecution(instanceId: string, executionId: string): void {
+    this.track(
+      this.store
+        .chunkKeys(instanceId, executionId)
+        .then((keys) => this.store.deleteRows(instanceId, keys))
+        .catch((error: unknown) => this.options.log.warn(`could not delete old history of '${instanceId}': ${String(error)}`)),
+    );
+  }
+}
+
+function sameParent(a: ParentRef | undefined, b: ParentRef): boolean {
+  return !!a && a.instanceId === b.instanceId && a.executionId === b.executionId && a.taskScheduledId === b.taskScheduledId;
+}
+
+function failedReplay(message: string): ReplayOutcome {
+  return {
+    status: ReplayStatus.failed,
+    failure: { ErrorType: "OrchestratorError", ErrorMessage: message },
+    openTasks: [],
+    waits: new Map(),
+  };
+}
+
+function assertJson(text: string, what: string): void {
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new DurableRequestError(DurableErrorCode.invalidRequest, `The ${what} is not valid JSON`);
+  }
+}

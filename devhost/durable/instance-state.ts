@@ -1,0 +1,56 @@
+import type { FailureDetails } from "./history.js";
+
+/** The status values the Durable client understands (`OrchestrationRuntimeStatus`). */
+export const RuntimeStatus = {
+  Pending: "Pending",
+  Running: "Running",
+  Completed: "Completed",
+  ContinuedAsNew: "ContinuedAsNew",
+  Failed: "Failed",
+  Canceled: "Canceled",
+  Terminated: "Terminated",
+  Suspended: "Suspended",
+} as const;
+export type RuntimeStatus = (typeof RuntimeStatus)[keyof typeof RuntimeStatus];
+
+const terminal: ReadonlySet<string> = new Set([
+  RuntimeStatus.Completed,
+  RuntimeStatus.Failed,
+  RuntimeStatus.Canceled,
+  RuntimeStatus.Terminated,
+]);
+
+export function isTerminal(status: RuntimeStatus): boolean {
+  return terminal.has(status);
+}
+
+/** Where a sub-orchestration reports back to. */
+export interface ParentRef {
+  instanceId: string;
+  executionId: string;
+  taskScheduledId: number;
+  name: string;
+}
+
+/**
+ * The authoritative state of one instance. It lives in the instance's history
+ * partition, so it is written in the same batch as the history it summarizes.
+ */
+export interface InstanceState {
+  instanceId: string;
+  name: string;
+  executionId: string;
+  runtimeStatus: RuntimeStatus;
+  /** JSON texts, absent when undefined. */
+  input?: string;
+  output?: string;
+  customStatus?: string;
+  failure?: FailureDetails;
+  createdTime: string;
+  lastUpdatedTime: string;
+  /** History chunks (one per committed episode) of the current execution. */
+  chunkCount: number;
+  parent?: ParentRef;
+  /** Set once a finished sub-orchestration's result reached its parent. */
+  parentNotified?: boolean;
+}

@@ -1,0 +1,158 @@
+import { join } from "node:path";
+import { AppSettingNames } from "../lib/config/names.js";
+import { startAzurite, type RunningAzurite } from "./azurite.js";
+import type { HostComponent, HostContext } from "./component.js";
+import { durableClientBinding, durableApiPrefix } from "./durable/client-binding.js";
+import { durableClientApi } from "./durable/client-api.js";
+import { DurableEngine } from "./durable/engine.js";
+import { DurableStore } from "./durable/store.js";
+import { functionsLib } from "./functions-lib.js";
+import { readHostJson } from "./host-json.js";
+import { Router } from "./http/router.js";
+import { DevHostServer } from "./http/server.js";
+import type { InputBindingValues } from "./invocation.js";
+import { loadApp, SupportedBindingTypes, type CapturedApp } from "./loader.js";
+import { createLogger, LogLevel } from "./log.js";
+import { describeApp } from "./startup-report.js";
+
+export type { HostComponent, HostContext } from "./component.js";
+
+/** Trigger types devhost itself serves; components add theirs. */
+export const BuiltInTriggerTypes = ["httpTrigger", "orchestrationTrigger", "activityTrigger"] as const;
+
+export interface DevHostOptions {
+  /** The app's compiled entry files (what package.json `main` names). */
+  appFiles: string[];
+  /** @default 7071; 0 picks a free port */
+  port?: number;
+  /** Interface to listen on. @default "127.0.0.1" */
+  hostname?: string;
+  /** Storage: an existing Azurite/Storage connection string, an on-disk Azurite folder, or an in-memory Azurite. @default "memory" */
+  azurite?: { connectionString: string } | { location: string } | "memory";
+  /** Extra app settings; they override the ones devhost sets. */
+  env?: Record<string, string>;
+  /** Durable task hub. @default LUCIUS_TASK_HUB, else host.json's hubName, else "lucius" */
+  taskHub?: string;
+  /** @default "host.json" in the current directory (when present) */
+  hostJsonPath?: string;
+  /** Pluggable trigger servers (Service Bus, timers, …). @default [] */
+  components?: HostComponent[];
+  /** @default "info" */
+  logLevel?: LogLevel;
+  durable?: {
+    /** @default host.json maxConcurrentOrchestratorFunctions, else 10 */
+    maxConcurrentOrchestrations?: number;
+    /** @default host.json maxConcurrentActivityFunctions, else 10 */
+    maxConcurrentActivities?: number;
+  };
+}
+
+export interface DevHost {
+  /** Base URL, e.g. `http://127.0.0.1:7071`. */
+  url: string;
+  port: number;
+  app: CapturedApp;
+  connectionString: string;
+  taskHub: string;
+  /** The environment devhost gave the app. */
+  env: Record<string, string>;
+  durable: DurableEngine;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts devhost: storage, the HTTP server, the app's environment, the app
+ * itself (loaded like the Functions worker would), the Durable engine with its
+ * client API, and every component. Unsupported triggers or bindings stop
+ * start-up with each one named.
+ */
+export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
+  const log = createLogger(options.logLevel);
+  const cleanup: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const step of cleanup.splice(0).reverse()) {
+      await step().catch((error: unknown) => log.error("stop step failed", error));
+    }
+  };
+  try {
+    const { connectionString, azurite } = await storageFor(options.azurite);
+    if (azurite) cleanup.push(() => azurite.stop());
+    const server = new DevHostServer(log);
+    const port = await server.listen(options.port ?? 7071, options.hostname ?? "127.0.0.1");
+    cleanup.push(() => server.close());
+    const url = `http://${options.hostname ?? "127.0.0.1"}:${port}`;
+
+    const hostJsonPath = options.hostJsonPath ?? join(process.cwd(), "host.json");
+    const preliminary = readHostJson(hostJsonPath, process.env);
+    const taskHub = options.taskHub ?? process.env[AppSettingNames.taskHub] ?? preliminary.hubName ?? "lucius";
+    const env: Record<string, string> = {
+      [AppSettingNames.storage]: connectionString,
+      [AppSettingNames.busMode]: "devhost",
+      [AppSettingNames.devhostUrl]: url,
+      [AppSettingNames.taskHub]: taskHub,
+      // durable-functions rewrites management URLs to localhost:7071 unless this is set.
+      WEBSITE_HOSTNAME: `${options.hostname ?? "127.0.0.1"}:${port}`,
+      ...options.env,
+    };
+    Object.assign(process.env, env);
+    const hostJson = readHostJson(hostJsonPath, process.env);
+
+    const components = options.components ?? [];
+    const app = await loadApp(options.appFiles, {
+      triggerTypes: [...BuiltInTriggerTypes, ...components.flatMap((c) => c.triggerTypes)],
+      bindingTypes: [...SupportedBindingTypes, "orchestrationClient"],
+    });
+    const lib = await functionsLib();
+    const clientBinding = () => durableClientBinding(url, taskHub);
+    const inputs: InputBindingValues = { durableClient: clientBinding, orchestrationClient: clientBinding };
+
+    const store = new DurableStore(connectionString, taskHub);
+    await store.ensureTables();
+    const durable = new DurableEngine({
+      store,
+      app,
+      lib,
+      inputs,
+      log,
+      maxConcurrentOrchestrations: options.durable?.maxConcurrentOrchestrations ?? hostJson.maxConcurrentOrchestratorFunctions ?? 10,
+      maxConcurrentActivities: options.durable?.maxConcurrentActivities ?? hostJson.maxConcurrentActivityFunctions ?? 10,
+    });
+    cleanup.push(() => durable.stop());
+    server.mount(durableApiPrefix, durableClientApi({ engine: durable, taskHub, baseUrl: () => url }));
+
+    const router = new Router(app, hostJson.routePrefix);
+    const context: HostContext = {
+      app,
+      env,
+      connectionString,
+      baseUrl: url,
+      mount: (prefix, handler) => server.mount(prefix, handler),
+      log: (message) => log.info(message),
+      prepareInvocation: (fn, invocation) => {
+        for (const input of invocation.options.extraInputs) {
+          const value = inputs[input.type];
+          if (value && fn.bindings[input.name]) invocation.extraInputs.set(input, value());
+        }
+      },
+    };
+    for (const component of components) {
+      await component.start(context);
+      cleanup.push(() => component.stop());
+    }
+    const { resumed } = await durable.start();
+    server.serveApp(router, { lib, log, inputs, baseUrl: url });
+    log.info(describeApp(app, router, url, taskHub, resumed));
+    return { url, port, app, connectionString, taskHub, env, durable, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function storageFor(
+  choice: DevHostOptions["azurite"],
+): Promise<{ connectionString: string; azurite?: RunningAzurite }> {
+  if (choice && typeof choice === "object" && "connectionString" in choice) return { connectionString: choice.connectionString };
+  const azurite = await startAzurite(choice && typeof choice === "object" ? { location: choice.location } : {});
+  return { connectionString: azurite.connectionString, azurite };
+}

@@ -1,0 +1,64 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../lib/paths.js";
+import { CliUsageError, parseArgs, usage } from "./cli-args.js";
+import { defaultComponents } from "./default-components.js";
+import { startDevHost, type DevHostOptions } from "./host.js";
+import { LogLevel } from "./log.js";
+
+/** The line a parent process waits for; the JSON after it has `url` and `port`. */
+export const readyMarker = "DEVHOST_READY ";
+
+/**
+ * `npm start`: serves the compiled app on http://127.0.0.1:7071 with an on-disk
+ * Azurite under `.devhost/azurite`, until SIGINT/SIGTERM.
+ */
+async function main(): Promise<void> {
+  const cwd = process.cwd();
+  const cli = parseArgs(process.argv.slice(2), cwd);
+  loadLocalSettings(join(cwd, "local.settings.json"));
+  const azurite: DevHostOptions["azurite"] =
+    cli.azurite === "memory"
+      ? "memory"
+      : cli.azurite
+        ? { connectionString: cli.azurite }
+        : { location: cli.azuriteLocation ?? join(packageRoot, ".devhost", "azurite") };
+  const host = await startDevHost({
+    appFiles: cli.appFiles,
+    port: cli.port ?? 7071,
+    azurite,
+    components: await defaultComponents(),
+    logLevel: cli.quiet ? LogLevel.error : LogLevel.info,
+    ...(cli.taskHub ? { taskHub: cli.taskHub } : {}),
+    ...(cli.hostJsonPath ? { hostJsonPath: cli.hostJsonPath } : {}),
+  });
+  process.stdout.write(`${readyMarker}${JSON.stringify({ url: host.url, port: host.port, taskHub: host.taskHub })}\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[devhost] ${signal}: stopping`);
+    host.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+/** Like Core Tools: `Values` of local.settings.json become app settings unless already set. */
+function loadLocalSettings(path: string): void {
+  if (!existsSync(path)) return;
+  const values = (JSON.parse(readFileSync(path, "utf8")) as { Values?: Record<string, string> }).Values ?? {};
+  for (const [name, value] of Object.entries(values)) process.env[name] ??= value;
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof CliUsageError) console.error(`${error.message}\n${usage}`);
+  else console.error("[devhost] failed to start:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});
