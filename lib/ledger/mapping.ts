@@ -60,6 +60,7 @@ const stepFields: Omit<Fields<Step>, "etag"> = {
   updated_at: "string",
   dispatched_at: "string",
   acked_at: "string",
+  result_received_at: "string",
   completed_at: "string",
 };
 

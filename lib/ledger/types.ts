@@ -99,6 +99,8 @@ export interface Step {
   updated_at: string;
   dispatched_at?: string;
   acked_at?: string;
+  /** When the current attempt's first RESULT arrived; later copies of it are duplicates. */
+  result_received_at?: string;
   completed_at?: string;
   etag: string;
 }
@@ -126,6 +128,7 @@ export interface StepPatch {
   failure_class?: string | null;
   dispatched_at?: string | null;
   acked_at?: string | null;
+  result_received_at?: string | null;
   completed_at?: string | null;
 }
 

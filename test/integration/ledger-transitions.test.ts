@@ -241,6 +241,8 @@ describe("attempts and leases", () => {
     expect(first).toMatchObject({ attempt_no: 1, lease_id: "L1", lane: 7, routing_key_used: "tenant-t" });
     expect(first.dispatched_at).toBeDefined();
 
+    const noted = await ledger.patchStep(jobId, "ocr", { result_received_at: "2030-01-01T00:00:01.000Z" }, { expect: { attempt_no: 1, lease_id: "L1" } });
+    expect(noted.result_received_at).toBe("2030-01-01T00:00:01.000Z");
     await ledger.transitionStep(jobId, "ocr", StepState.RETRY_WAIT, { error: { code: "TIMEOUT", message: "no ack" } });
     await expect(ledger.transitionStep(jobId, "ocr", StepState.DISPATCHED, { lease_id: "L1" })).rejects.toThrow(/new lease_id/);
     await expect(ledger.transitionStep(jobId, "ocr", StepState.DISPATCHED, { lease_id: "L2", attempt_no: 5 })).rejects.toThrow(
@@ -249,6 +251,7 @@ describe("attempts and leases", () => {
     const second = await ledger.transitionStep(jobId, "ocr", StepState.DISPATCHED, { lease_id: "L2", error: null });
     expect(second).toMatchObject({ attempt_no: 2, lease_id: "L2" });
     expect(second.error).toBeUndefined();
+    expect(second.result_received_at).toBeUndefined(); // per attempt: a new dispatch forgets the old RESULT
 
     // A late ACK from attempt 1 is stale, whatever its transition.
     const stale = await ledger
