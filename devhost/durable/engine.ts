@@ -187,6 +187,20 @@ export class DurableEngine {
     });
   }
 
+  /** Durable timers armed in memory for an instance (a cancelled timer is disarmed). */
+  armedTimers(instanceId: string): number {
+    return this.timers.countPrefix(`${instanceId}|`);
+  }
+
+  /** Resolves once the instance has no episode running or pending (held messages of a suspended instance may remain). */
+  async whenIdle(instanceId: string): Promise<void> {
+    for (;;) {
+      const instance = this.live.get(instanceId);
+      if (!instance || (!instance.running && !instance.dirty)) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
   // ---- scheduling ---------------------------------------------------------
 
   private liveInstance(instanceId: string): LiveInstance {

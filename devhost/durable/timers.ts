@@ -43,6 +43,12 @@ export class TimerWheel {
     for (const key of [...this.armed.keys()]) if (key.startsWith(prefix)) this.cancel(key);
   }
 
+  countPrefix(prefix: string): number {
+    let count = 0;
+    for (const key of this.armed.keys()) if (key.startsWith(prefix)) count++;
+    return count;
+  }
+
   cancelAll(): void {
     for (const handle of this.armed.values()) clearTimeout(handle);
     this.armed.clear();

@@ -1,0 +1,226 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDevHost, type DevHost } from "../../devhost/host.js";
+import { azuriteConnectionString } from "../support/storage.js";
+import {
+  eventually,
+  fixtureClient,
+  fixtureFiles,
+  fixtureHostJson,
+  historyOf,
+  uniqueTaskHub,
+} from "../fixtures/devhost-app/harness.js";
+
+let host: DevHost;
+let client: ReturnType<typeof fixtureClient>;
+
+beforeAll(async () => {
+  host = await startDevHost({
+    appFiles: fixtureFiles,
+    port: 0,
+    azurite: { connectionString: azuriteConnectionString() },
+    taskHub: uniqueTaskHub(),
+    hostJsonPath: fixtureHostJson,
+    logLevel: "error",
+  });
+  client = fixtureClient(host.url);
+});
+
+afterAll(async () => {
+  await host?.stop();
+});
+
+type Event = Record<string, unknown>;
+const ofType = (history: Event[], type: string) => history.filter((e) => e.EventType === type);
+
+/** Every completion answers a scheduling event of its own kind, once. */
+function expectCorrelated(history: Event[]): void {
+  const scheduled = new Map<number, string>();
+  for (const e of history) {
+    if (e.EventType === "TaskScheduled" || e.EventType === "TimerCreated" || e.EventType === "SubOrchestrationInstanceCreated") {
+      expect(scheduled.has(e.EventId as number), `EventId ${String(e.EventId)} scheduled twice`).toBe(false);
+      scheduled.set(e.EventId as number, e.EventType);
+    }
+  }
+  const expectedKind: Record<string, string> = {
+    TaskCompleted: "TaskScheduled",
+    TaskFailed: "TaskScheduled",
+    TimerFired: "TimerCreated",
+    SubOrchestrationInstanceCompleted: "SubOrchestrationInstanceCreated",
+    SubOrchestrationInstanceFailed: "SubOrchestrationInstanceCreated",
+  };
+  const answered = new Set<number>();
+  for (const e of history) {
+    const kind = expectedKind[e.EventType as string];
+    if (!kind) continue;
+    const id = (e.TaskScheduledId ?? e.TimerId) as number;
+    expect(scheduled.get(id), `${String(e.EventType)} ${id}`).toBe(kind);
+    expect(answered.has(id), `id ${id} answered twice`).toBe(false);
+    answered.add(id);
+  }
+}
+
+describe("devhost Durable engine (in-process)", () => {
+  it("retries a failing activity with callActivityWithRetry on a backoff schedule of durable timers", async () => {
+    const started = await client.start("retryOrchestration", { failTimes: 2, maxAttempts: 3, firstRetryMs: 50 });
+    const done = await client.finished(started);
+    expect(done.runtimeStatus).toBe("Completed");
+    expect(done.output).toEqual({ ok: true, result: "ok after 2 failure(s)" });
+    const history = historyOf(done);
+    expectCorrelated(history);
+    expect(ofType(history, "TaskScheduled")).toHaveLength(3);
+    expect(ofType(history, "TaskFailed")).toHaveLength(2);
+    expect(ofType(history, "TaskCompleted")).toHaveLength(1);
+    const failures = ofType(history, "TaskFailed").map((e) => Date.parse(e.Timestamp as string));
+    const retryTimers = ofType(history, "TimerCreated").map((e) => Date.parse(e.FireAt as string));
+    expect(retryTimers).toHaveLength(2);
+    // first interval 50 ms, backoff coefficient 2 → 50 ms then 100 ms after each failure
+    expect(retryTimers[0]! - failures[0]!).toBeGreaterThanOrEqual(50);
+    expect(retryTimers[1]! - failures[1]!).toBeGreaterThanOrEqual(100);
+    expect(ofType(history, "TimerFired")).toHaveLength(2);
+  });
+
+  it("fails the task once the attempts are used up", async () => {
+    const started = await client.start("retryOrchestration", { failTimes: 5, maxAttempts: 2, firstRetryMs: 20 });
+    const done = await client.finished(started);
+    expect(done.output).toMatchObject({ ok: false });
+    expect((done.output as { error: string }).error).toContain("flaky failure, 4 left");
+    expect(ofType(historyOf(done), "TaskScheduled")).toHaveLength(2);
+  });
+
+  it("waits on a durable timer; currentUtcDateTime resumes at or after its due time", async () => {
+    const done = await client.finished(await client.start("timerOrchestration", { delayMs: 300 }));
+    const output = done.output as { fireAt: string; resumedAt: string };
+    expect(Date.parse(output.resumedAt)).toBeGreaterThanOrEqual(Date.parse(output.fireAt));
+    expectCorrelated(historyOf(done));
+  });
+
+  it("races an external event against a timeout: the event wins and the losing timer is cancelled", async () => {
+    const started = await client.start("raceOrchestration", { timeoutMs: 600_000, waitForFinish: true });
+    await eventually(() => client.status(started.id), (s) => s?.runtimeStatus === "Running", "the race to start");
+    await client.operation(started.id, "raise", "approval", { approved: true });
+    await eventually(() => client.status(started.id), (s) => s?.customStatus === "raced", "the race to resolve");
+    await host.durable.whenIdle(started.id);
+    expect(host.durable.armedTimers(started.id)).toBe(0);
+    await client.operation(started.id, "raise", "finish", null);
+    const done = await client.finished(started);
+    expect(done.output).toEqual({ outcome: "event", data: { approved: true } });
+    const history = historyOf(done);
+    expect(ofType(history, "TimerCreated")).toHaveLength(1);
+    expect(ofType(history, "TimerFired")).toHaveLength(0);
+  });
+
+  it("races an external event against a timeout: no event, the timeout wins", async () => {
+    const done = await client.finished(await client.start("raceOrchestration", { timeoutMs: 200 }));
+    expect(done.output).toEqual({ outcome: "timeout" });
+    expect(ofType(historyOf(done), "TimerFired")).toHaveLength(1);
+  });
+
+  it("fans out 20 activities and fans their results in", async () => {
+    const done = await client.finished(await client.start("fanOutOrchestration", { count: 20 }));
+    expect(done.output).toBe(Array.from({ length: 20 }, (_, i) => (i + 1) ** 2).reduce((a, b) => a + b, 0));
+    const history = historyOf(done);
+    expectCorrelated(history);
+    expect(ofType(history, "TaskScheduled").map((e) => e.EventId)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(ofType(history, "TaskCompleted")).toHaveLength(20);
+  });
+
+  it("runs sub-orchestrations and reports their results and failures to the parent", async () => {
+    const started = await client.start("parentOrchestration", { name: "kid" });
+    const done = await client.finished(started);
+    expect(done.output).toMatchObject({ first: "child:kid" });
+    expect((done.output as { failure: string }).failure).toContain("child bad refused");
+    const history = historyOf(done);
+    expectCorrelated(history);
+    expect(ofType(history, "SubOrchestrationInstanceCompleted")).toHaveLength(1);
+    expect(ofType(history, "SubOrchestrationInstanceFailed")).toHaveLength(1);
+    const [firstChild, badChild] = ofType(history, "SubOrchestrationInstanceCreated").map((e) => e.InstanceId as string);
+    expect(badChild).toBe(`${started.id}-bad`);
+    expect((await client.status(firstChild!))?.runtimeStatus).toBe("Completed");
+    expect((await client.status(badChild!))?.runtimeStatus).toBe("Failed");
+  });
+
+  it("continues as new until a counter reaches its target", async () => {
+    const done = await client.finished(await client.start("counterOrchestration", { count: 0, target: 5 }));
+    expect(done.output).toBe(5);
+    const started = ofType(historyOf(done), "ExecutionStarted");
+    expect(started).toHaveLength(1);
+    expect(started[0]!.Input).toEqual({ count: 5, target: 5 });
+  });
+
+  it("serves the Durable client from an HTTP trigger: createCheckStatusResponse links and getStatus", async () => {
+    const started = await client.start("fanOutOrchestration", { count: 3 });
+    expect(started.statusQueryGetUri).toContain(`${host.url}/runtime/webhooks/durabletask/instances/${started.id}`);
+    expect(started.sendEventPostUri).toContain(`/instances/${started.id}/raiseEvent/{eventName}`);
+    await client.finished(started);
+    const status = await client.status(started.id, true);
+    expect(status).toMatchObject({ instanceId: started.id, name: "fanOutOrchestration", runtimeStatus: "Completed", output: 14 });
+    expect(status?.input).toEqual({ count: 3 });
+    expect(Date.parse(status!.lastUpdatedTime)).toBeGreaterThanOrEqual(Date.parse(status!.createdTime));
+    expect(status?.history?.length).toBeGreaterThan(0);
+  });
+
+  it("terminates a waiting instance", async () => {
+    const started = await client.start("waitOrchestration", { eventName: "never" });
+    await eventually(() => client.status(started.id), (s) => s?.customStatus === "waiting", "the instance to wait");
+    await client.operation(started.id, "terminate");
+    const done = await client.finished(started);
+    expect(done.runtimeStatus).toBe("Terminated");
+    expect(done.output).toBe("by test (terminate)");
+  });
+
+  it("suspends an instance (events are kept, nothing runs) and resumes it", async () => {
+    const started = await client.start("waitOrchestration", {});
+    await eventually(() => client.status(started.id), (s) => s?.customStatus === "waiting", "the instance to wait");
+    await client.operation(started.id, "suspend");
+    await eventually(() => client.status(started.id), (s) => s?.runtimeStatus === "Suspended", "suspension");
+    await client.operation(started.id, "raise", "go", { value: 7 });
+    await host.durable.whenIdle(started.id);
+    const suspended = await client.status(started.id, true);
+    expect(suspended?.runtimeStatus).toBe("Suspended");
+    expect(ofType(historyOf(suspended!), "EventRaised")).toHaveLength(0);
+    await client.operation(started.id, "resume");
+    const done = await client.finished(started);
+    expect(done.runtimeStatus).toBe("Completed");
+    expect(done.output).toEqual({ before: "start", after: { value: 7 } });
+    const types = historyOf(done).map((e) => e.EventType);
+    expect(types.indexOf("ExecutionSuspended")).toBeLessThan(types.indexOf("ExecutionResumed"));
+    expect(types.indexOf("ExecutionResumed")).toBeLessThan(types.indexOf("EventRaised"));
+  });
+
+  it("purges a finished instance's history", async () => {
+    const started = await client.start("fanOutOrchestration", { count: 2 });
+    await client.finished(started);
+    expect(await client.purge(started.id)).toEqual({ instancesDeleted: 1 });
+    expect(await client.status(started.id)).toBeUndefined();
+    expect(await client.purge(started.id)).toEqual({ instancesDeleted: 0 });
+  });
+
+  it("keeps an event raised before the orchestrator waits for it", async () => {
+    const gate = `gate-${Date.now()}`;
+    const started = await client.start("waitOrchestration", { gate, eventName: "early" });
+    await eventually(() => client.status(started.id), (s) => s?.runtimeStatus === "Running", "the instance to start");
+    await client.operation(started.id, "raise", "early", "came first");
+    await host.durable.whenIdle(started.id);
+    await client.openGate(gate);
+    const done = await client.finished(started);
+    expect(done.output).toEqual({ before: gate, after: "came first" });
+    const history = historyOf(done);
+    const raisedAt = history.findIndex((e) => e.EventType === "EventRaised");
+    const gateDoneAt = history.findIndex((e) => e.EventType === "TaskCompleted");
+    expect(raisedAt).toBeGreaterThanOrEqual(0);
+    expect(raisedAt).toBeLessThan(gateDoneAt);
+  });
+
+  it("refuses what the extension refuses: unknown orchestrator, duplicate running id, events to unknown instances", async () => {
+    const api = `${host.url}/runtime/webhooks/durabletask`;
+    expect((await fetch(`${api}/orchestrators/noSuchOrchestrator`, { method: "POST" })).status).toBe(400);
+    const started = await client.start("waitOrchestration", { eventName: "never" });
+    const again = await fetch(`${api}/orchestrators/waitOrchestration/${started.id}`, { method: "POST", body: "{}" });
+    expect(again.status).toBe(409);
+    expect((await fetch(`${api}/instances/nope-${Date.now()}/raiseEvent/x`, { method: "POST", body: "1" })).status).toBe(404);
+    expect((await fetch(`${api}/instances/${started.id}`, { method: "DELETE" })).status).toBe(409);
+    await client.operation(started.id, "terminate");
+    await client.finished(started);
+    expect((await fetch(`${api}/instances/${started.id}/raiseEvent/x`, { method: "POST", body: "1" })).status).toBe(410);
+  });
+});
