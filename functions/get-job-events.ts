@@ -1,10 +1,10 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { getJobEvents } from "../lib/api/jobs.js";
-import { apiServices } from "../lib/api/services.js";
+import { appServices } from "../lib/services.js";
 import { answer } from "../lib/http/responses.js";
 
 export async function getEventsOfJob(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return answer(context, async () => getJobEvents(request, request.params.job_id ?? "", (await apiServices()).ledger));
+  return answer(context, async () => getJobEvents(request, request.params.job_id ?? "", (await appServices()).ledger));
 }
 
 app.http("getJobEvents", { route: "v1/jobs/{job_id}/events", methods: ["GET"], authLevel: "anonymous", handler: getEventsOfJob });

@@ -1,6 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { buildOpenApi } from "../lib/api/openapi.js";
-import { apiServices } from "../lib/api/services.js";
+import { appServices } from "../lib/services.js";
 import { answer, jsonResponse } from "../lib/http/responses.js";
 import { packageVersion } from "../lib/paths.js";
 
@@ -8,7 +8,7 @@ let document: Record<string, unknown> | undefined;
 
 export async function getOpenApi(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return answer(context, async () => {
-    document ??= buildOpenApi((await apiServices()).contracts, packageVersion);
+    document ??= buildOpenApi((await appServices()).contracts, packageVersion);
     return jsonResponse(200, document);
   });
 }

@@ -1,7 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { postCommand } from "../lib/api/commands.js";
-import { apiServices, loadStartupServices } from "../lib/api/services.js";
+import { appServices, loadStartupServices } from "../lib/services.js";
 import { answer } from "../lib/http/responses.js";
 import { durableJobStarter } from "../lib/intake/job-starter.js";
 
@@ -9,7 +9,7 @@ loadStartupServices();
 
 export async function submitCommand(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return answer(context, async () => {
-    const { settings, contracts, ledger } = await apiServices();
+    const { settings, contracts, ledger } = await appServices();
     const starter = durableJobStarter(df.getClient(context));
     return postCommand(request, { contracts, ledger, starter, maxBodyBytes: settings.maxBodyBytes });
   });

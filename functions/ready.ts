@@ -1,12 +1,12 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { apiServices } from "../lib/api/services.js";
+import { appServices } from "../lib/services.js";
 import { ProblemType, problemResponse } from "../lib/http/problem.js";
 import { jsonResponse } from "../lib/http/responses.js";
 
 /** Readiness: the ledger answers a point read. */
 export async function ready(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   try {
-    const { ledger } = await apiServices();
+    const { ledger } = await appServices();
     await ledger.getJob("readiness-probe");
     return jsonResponse(200, { status: "ready", checks: { ledger: "ok" } });
   } catch (error) {

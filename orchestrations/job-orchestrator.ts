@@ -1,16 +1,135 @@
 import * as df from "durable-functions";
-import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
-import { OrchestratorNames, type JobOrchestrationInput } from "../lib/orchestration/names.js";
+import type { ActivityHandler, OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
+import type { CancelMessage, Directive, Ref } from "../lib/contracts/index.js";
+import type { FailureInfo } from "../lib/ledger/index.js";
+import { appServices } from "../lib/services.js";
+import { ActivityNames, JobEventNames, OrchestratorNames, type JobOrchestrationInput } from "../lib/orchestration/names.js";
+import { awaitOutcome } from "../lib/orchestration/await-outcome.js";
+import { backoffBefore } from "../lib/orchestration/step-timing.js";
+import { startJob } from "../lib/orchestration/activities/start-job.js";
+import { beginAttempt } from "../lib/orchestration/activities/begin-attempt.js";
+import { publishMessage } from "../lib/orchestration/activities/publish.js";
+import { finishJob, readLease, settleStep } from "../lib/orchestration/activities/settle.js";
+import { OrchestrationErrorCode, type AttemptStart, type JobPlan, type PlannedStep, type SettleStepRequest } from "../lib/orchestration/types.js";
+
+type StepResult = { kind: "succeeded"; output_ref: Ref } | { kind: "failed"; error: FailureInfo } | { kind: "cancelled" };
+
+function cancelOf(directive: Directive): CancelMessage {
+  const { payload: _payload, ...rest } = directive;
+  return { ...rest, type: "CANCEL" };
+}
 
 /**
- * The job orchestration (instanceId = job_id). This first version only
- * acknowledges the job; the protocol-driving version replaces its body while
- * keeping the name and input, so jobs started now stay compatible.
+ * One step, attempt after attempt: open the attempt (lease, routing), publish
+ * the directive, wait for its outcome, and settle it — success, a failure
+ * worth retrying after backoff, or the end of the step.
  */
-// eslint-disable-next-line require-yield -- this first version schedules no work
+function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedStep, inputRef: Ref, last: boolean): Generator<Task, StepResult, unknown> {
+  const retry = new df.RetryOptions(plan.activity_retry_ms, 5);
+  retry.backoffCoefficient = 2;
+  for (let attempt = step.attempt_no + 1; ; attempt++) {
+    const opened = (yield context.df.callActivityWithRetry(ActivityNames.beginAttempt, retry, {
+      job_id: plan.job_id, step_id: step.step_id, attempt_no: attempt, input_ref: inputRef, lease_ms: step.timing.lease_ms, last,
+    })) as AttemptStart;
+    if (opened.kind === "cancelled") return { kind: "cancelled" };
+    const directive = opened.directive;
+    const settle = (request: Omit<SettleStepRequest, "job_id" | "step_id" | "attempt_no" | "lease_id">) =>
+      context.df.callActivityWithRetry(ActivityNames.settleStep, retry, {
+        job_id: plan.job_id, step_id: step.step_id, attempt_no: attempt, lease_id: directive.lease_id, ...request,
+      });
+    context.df.setCustomStatus({ step_id: step.step_id, attempt_no: attempt });
+
+    try {
+      yield context.df.callActivityWithRetry(ActivityNames.publishMessage, retry, directive);
+    } catch {
+      const error = { code: OrchestrationErrorCode.dispatchFailed, message: `The ${step.step_type} directive could not be published` };
+      yield settle({ to: "FAILED", error });
+      return { kind: "failed", error };
+    }
+
+    const outcome = yield* awaitOutcome(context, step, directive);
+    if (outcome.kind === "cancelled") {
+      yield context.df.callActivityWithRetry(ActivityNames.publishMessage, retry, cancelOf(directive));
+      yield settle({ to: "CANCELLED" });
+      return { kind: "cancelled" };
+    }
+    if (outcome.kind === "result" && outcome.reply.status === "SUCCEEDED") {
+      const output = outcome.reply.output_ref ?? directive.output_ref;
+      yield settle({ to: "SUCCEEDED", output_ref: output });
+      return { kind: "succeeded", output_ref: output };
+    }
+
+    let error: FailureInfo;
+    let retryable: boolean;
+    if (outcome.kind === "result") {
+      const failed = outcome.reply;
+      error = { code: failed.error?.code ?? "WORKER_FAILED", message: failed.error?.message ?? "The worker reported a failure", ...(failed.error?.details ? { details: failed.error.details } : {}) };
+      retryable = failed.failure_class === "RETRYABLE";
+    } else {
+      // A silent worker may still be busy: tell it to stop before the next attempt.
+      yield context.df.callActivityWithRetry(ActivityNames.publishMessage, retry, cancelOf(directive));
+      error = outcome.phase === "ack"
+        ? { code: OrchestrationErrorCode.ackTimeout, message: `No ACK for attempt ${attempt} within ${step.timing.ack_ms} ms` }
+        : { code: OrchestrationErrorCode.leaseExpired, message: `Lease of attempt ${attempt} expired without RESULT` };
+      retryable = true;
+    }
+    if (!retryable || attempt >= step.timing.max_attempts) {
+      const final = retryable ? { ...error, code: error.code, attempts: attempt, reason: OrchestrationErrorCode.attemptsExhausted } : error;
+      yield settle({ to: "FAILED", error: final, failure_class: retryable ? "RETRYABLE" : "NON_RETRYABLE" });
+      return { kind: "failed", error: final };
+    }
+    yield settle({ to: "RETRY_WAIT", error, failure_class: "RETRYABLE" });
+    const wakeAt = new Date(context.df.currentUtcDateTime.getTime() + backoffBefore(step.timing, attempt + 1));
+    const timer = context.df.createTimer(wakeAt);
+    const cancel = context.df.waitForExternalEvent(JobEventNames.cancel);
+    const winner = (yield context.df.Task.any([timer, cancel])) as Task;
+    if (winner === cancel) {
+      timer.cancel();
+      yield settle({ to: "CANCELLED" });
+      return { kind: "cancelled" };
+    }
+  }
+}
+
+/**
+ * A job: its protocol's steps in order, each step's output the next one's
+ * input, and the last output the job's. Instance id = job_id.
+ */
 export const jobOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<JobOrchestrationInput>();
-  return { job_id: input.job_id, protocol_id: input.protocol_id };
+  const plan = (yield context.df.callActivityWithRetry(ActivityNames.startJob, new df.RetryOptions(1000, 5), input)) as JobPlan;
+  const finish = (request: object) =>
+    context.df.callActivityWithRetry(ActivityNames.finishJob, new df.RetryOptions(plan.activity_retry_ms, 5), { job_id: plan.job_id, ...request });
+  if (plan.state === "CANCELLING") {
+    yield finish({ state: "CANCELLED" });
+    return { job_id: plan.job_id, state: "CANCELLED" };
+  }
+
+  let inputRef = plan.input_ref;
+  for (const [index, step] of plan.steps.entries()) {
+    const result = yield* runStep(context, plan, step, inputRef, index === plan.steps.length - 1);
+    if (result.kind === "cancelled") {
+      yield finish({ state: "CANCELLED" });
+      return { job_id: plan.job_id, state: "CANCELLED" };
+    }
+    if (result.kind === "failed") {
+      yield finish({ state: "FAILED", error: { ...result.error, step_id: step.step_id } });
+      return { job_id: plan.job_id, state: "FAILED", error: result.error };
+    }
+    inputRef = result.output_ref;
+  }
+  yield finish({ state: "SUCCEEDED", output_ref: inputRef });
+  return { job_id: plan.job_id, state: "SUCCEEDED", output_ref: inputRef };
 };
 
+/** Activities run outside replay: this is where the ledger and the bus are touched. */
+const activity = <I, O>(run: (input: I, services: Awaited<ReturnType<typeof appServices>>) => Promise<O>): ActivityHandler =>
+  async (input: unknown) => run(input as I, await appServices());
+
 df.app.orchestration(OrchestratorNames.job, jobOrchestrator);
+df.app.activity(ActivityNames.startJob, { handler: activity(startJob) });
+df.app.activity(ActivityNames.beginAttempt, { handler: activity(beginAttempt) });
+df.app.activity(ActivityNames.publishMessage, { handler: activity(publishMessage) });
+df.app.activity(ActivityNames.readLease, { handler: activity(readLease) });
+df.app.activity(ActivityNames.settleStep, { handler: activity(settleStep) });
+df.app.activity(ActivityNames.finishJob, { handler: activity(finishJob) });

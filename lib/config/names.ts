@@ -49,6 +49,13 @@ export const AppSettingNames = {
   lanes: "LUCIUS_LANES",
   /** Prefix added to every ledger table name (test isolation, shared accounts). */
   tablePrefix: "LUCIUS_TABLE_PREFIX",
+  /**
+   * Multiplies every orchestration delay (ack and lease timeouts, retry backoff);
+   * tests and demos scale the production defaults down.
+   */
+  timeScale: "LUCIUS_TIME_SCALE",
+  /** Base URI of per-job workspaces (intermediate outputs); defaults to the storage account's `workspaces` container. */
+  workspaceUri: "LUCIUS_WORKSPACE_URI",
   /** Application Insights connection string; telemetry is exported only when set. */
   appInsightsConnection: "APPLICATIONINSIGHTS_CONNECTION_STRING",
   /** `Authorization=AAD;ClientId=…` so telemetry is sent with the managed identity. */
@@ -66,6 +73,8 @@ export const MetricNames = {
   stepAttemptDuration: "lucius.step.attempt.duration",
   /** Counter: step attempts retried; attribute `cause`. */
   stepRetries: "lucius.step.retries",
+  /** Counter: worker replies ignored (stale, duplicate, late); attribute `reason`. */
+  repliesIgnored: "lucius.replies.ignored",
   /** Counter: messages the app sent to a dead-letter queue. */
   messagesDeadLettered: "lucius.messages.deadlettered",
 } as const;

@@ -1,4 +1,4 @@
-import { AppSettingNames, TableNames } from "./names.js";
+import { AppSettingNames, ContainerNames, TableNames } from "./names.js";
 
 /** How the app reaches Table Storage. */
 export type StorageConnection =
@@ -19,6 +19,10 @@ export interface Settings {
   /** @default 16 */
   lanes: number;
   tables: TableNames;
+  /** Where per-job workspaces live: `<workspaceUri>/<job_id>/`. @default the storage account's `workspaces` container */
+  workspaceUri: string;
+  /** Factor applied to every orchestration delay. @default 1 */
+  timeScale: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -26,6 +30,16 @@ type Env = Record<string, string | undefined>;
 /** Thrown when the environment cannot make a working app; start-up stops with its message. */
 export class ConfigurationError extends Error {
   override readonly name = "ConfigurationError";
+}
+
+function positiveNumber(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ConfigurationError(`${name} must be a positive number, got "${raw}"`);
+  }
+  return value;
 }
 
 function positiveInt(env: Env, name: string, fallback: number): number {
@@ -63,6 +77,21 @@ export function storageConnection(env: Env): StorageConnection {
   );
 }
 
+/** The blob endpoint of the storage the ledger uses, for refs the app makes itself. */
+function blobEndpoint(storage: StorageConnection): string {
+  if (storage.kind === "identity") return storage.tableServiceUri.replace(".table.", ".blob.");
+  const parts = new Map(
+    storage.connectionString.split(";").filter(Boolean).map((part) => {
+      const at = part.indexOf("=");
+      return [part.slice(0, at).toLowerCase(), part.slice(at + 1)] as const;
+    }),
+  );
+  const explicit = parts.get("blobendpoint");
+  if (explicit) return explicit;
+  const protocol = parts.get("defaultendpointsprotocol") ?? "https";
+  return `${protocol}://${parts.get("accountname") ?? "devstoreaccount1"}.blob.${parts.get("endpointsuffix") ?? "core.windows.net"}`;
+}
+
 export function tableNames(env: Env): TableNames {
   const prefix = env[AppSettingNames.tablePrefix] ?? "";
   if (prefix !== "" && !/^[A-Za-z][A-Za-z0-9]{0,40}$/.test(prefix)) {
@@ -86,13 +115,16 @@ export function loadSettings(env: Env = process.env): Settings {
   if (busModeRaw === BusMode.devhost && !devhostUrl) {
     throw new ConfigurationError(`${AppSettingNames.devhostUrl} is required when ${AppSettingNames.busMode}=devhost`);
   }
+  const storage = storageConnection(env);
   return {
-    storage: storageConnection(env),
+    storage,
     busMode: busModeRaw,
     ...(devhostUrl ? { devhostUrl } : {}),
     taskHub: env[AppSettingNames.taskHub] ?? "lucius",
     maxBodyBytes: positiveInt(env, AppSettingNames.maxBodyBytes, 256 * 1024),
     lanes: positiveInt(env, AppSettingNames.lanes, 16),
     tables: tableNames(env),
+    workspaceUri: (env[AppSettingNames.workspaceUri] ?? `${blobEndpoint(storage).replace(/\/+$/, "")}/${ContainerNames.workspaces}`).replace(/\/+$/, ""),
+    timeScale: positiveNumber(env, AppSettingNames.timeScale, 1),
   };
 }

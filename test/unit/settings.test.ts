@@ -26,3 +26,18 @@ describe("loadSettings", () => {
     expect(() => loadSettings(env)).toThrow(message);
   });
 });
+
+describe("derived settings", () => {
+  it("puts workspaces in the storage account's workspaces container", () => {
+    const azurite = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=k;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;";
+    expect(loadSettings({ AzureWebJobsStorage: azurite }).workspaceUri).toBe("http://127.0.0.1:10000/devstoreaccount1/workspaces");
+    expect(loadSettings({ AzureWebJobsStorage__accountName: "acct" }).workspaceUri).toBe("https://acct.blob.core.windows.net/workspaces");
+    expect(loadSettings({ AzureWebJobsStorage: azurite, LUCIUS_WORKSPACE_URI: "https://x/ws/" }).workspaceUri).toBe("https://x/ws");
+  });
+
+  it("scales orchestration delays only by a positive factor", () => {
+    expect(loadSettings({ AzureWebJobsStorage: "x" }).timeScale).toBe(1);
+    expect(loadSettings({ AzureWebJobsStorage: "x", LUCIUS_TIME_SCALE: "0.01" }).timeScale).toBe(0.01);
+    expect(() => loadSettings({ AzureWebJobsStorage: "x", LUCIUS_TIME_SCALE: "-1" })).toThrow(/LUCIUS_TIME_SCALE/);
+  });
+});

@@ -1,0 +1,62 @@
+import "@azure/functions-extensions-servicebus";
+import type { ServiceBusMessageContext } from "@azure/functions-extensions-servicebus";
+import { app, type InvocationContext } from "@azure/functions";
+import * as df from "durable-functions";
+import { AppSettingNames, SubscriptionNames, TopicNames } from "../lib/config/names.js";
+import { JobEventNames } from "../lib/orchestration/names.js";
+import { handleReply } from "../lib/replies/handle-reply.js";
+import { appServices, loadStartupServices } from "../lib/services.js";
+import { appMetrics } from "../lib/telemetry/metrics.js";
+
+loadStartupServices();
+
+/** Service Bus caps a dead-letter description; the schema errors are cut to fit. */
+const maxDescription = 1024;
+
+/**
+ * Worker replies (topic `replies`). Settles each message itself: an invalid
+ * reply is dead-lettered with the schema errors as the reason; everything
+ * else is completed once applied or ignored; a failure to apply (storage or
+ * Durable unreachable) abandons it for redelivery.
+ */
+export async function receiveReply(batch: ServiceBusMessageContext, context: InvocationContext): Promise<void> {
+  const { contracts, ledger, settings } = await appServices();
+  const client = df.getClient(context);
+  const messages = Array.isArray(batch.messages) ? batch.messages : [batch.messages];
+  for (const message of messages) {
+    try {
+      const outcome = await handleReply(message.body, {
+        contracts,
+        ledger,
+        timeScale: settings.timeScale,
+        notify: async (reply) => {
+          await client.raiseEvent(reply.job_id, JobEventNames.reply, reply);
+          return true;
+        },
+      });
+      if (outcome.kind === "invalid") {
+        context.warn(`dead-lettering reply ${message.messageId}: ${outcome.description}`);
+        appMetrics().messagesDeadLettered.add(1, { reason: outcome.reason, topic: TopicNames.replies });
+        await batch.actions.deadletter(message, undefined, outcome.reason, outcome.description.slice(0, maxDescription));
+      } else {
+        await batch.actions.complete(message);
+      }
+    } catch (error) {
+      context.error(`reply ${message.messageId} could not be applied; abandoning for redelivery`, error);
+      await batch.actions.abandon(message);
+    }
+  }
+}
+
+/** The Service Bus extension's option that hands settlement to the function; the v4 types do not declare it yet. */
+const settlesItself = { autoCompleteMessages: false } as Record<string, unknown>;
+
+app.serviceBusTopic("receiveReply", {
+  topicName: TopicNames.replies,
+  subscriptionName: SubscriptionNames.replies[0],
+  connection: AppSettingNames.serviceBus,
+  sdkBinding: true,
+  ...settlesItself,
+  extraInputs: [df.input.durableClient()],
+  handler: receiveReply as (message: unknown, context: InvocationContext) => Promise<void>,
+});

@@ -1,0 +1,75 @@
+import { randomUUID } from "node:crypto";
+import type { AppServices } from "../../services.js";
+import type { Directive, Ref } from "../../contracts/index.js";
+import { JobState, StepState, type Job, type Step } from "../../ledger/index.js";
+import { route } from "../../routing.js";
+import type { AttemptStart } from "../types.js";
+
+type Services = Pick<AppServices, "ledger" | "settings">;
+
+export interface BeginAttemptRequest {
+  job_id: string;
+  step_id: string;
+  /** The attempt the orchestration is starting; makes the activity safe to run twice. */
+  attempt_no: number;
+  input_ref: Ref;
+  lease_ms: number;
+  /** True for the protocol's last step, whose output is the job's output_ref. */
+  last: boolean;
+}
+
+function directiveFor(job: Job, step: Step, request: BeginAttemptRequest, workspaceUri: string): Directive {
+  const workspace = `${workspaceUri}/${encodeURIComponent(job.job_id)}/`;
+  return {
+    type: "DIRECTIVE",
+    job_id: job.job_id,
+    tenant_id: job.tenant_id,
+    step_id: step.step_id,
+    step_type: step.step_type,
+    protocol_id: job.protocol_id,
+    attempt_no: step.attempt_no,
+    lease_id: step.lease_id!,
+    lease_expires_at: step.lease_expires_at!,
+    input_ref: request.input_ref,
+    workspace_ref: workspace,
+    output_ref: request.last ? job.output_ref : `${workspace}${encodeURIComponent(step.step_id)}/`,
+    payload: step.payload ?? {},
+    mode: job.mode,
+    lane: step.lane!,
+    routing_key_used: step.routing_key_used!,
+    ...(job.correlation_id ? { correlation_id: job.correlation_id } : {}),
+    ...(job.traceparent ? { traceparent: job.traceparent } : {}),
+  };
+}
+
+/**
+ * Opens one attempt of a step: a fresh lease (made here, not in the
+ * orchestrator, so replay stays deterministic), routing computed once and
+ * recorded, step → DISPATCHED. If this attempt was already opened (the
+ * activity ran twice), the recorded attempt is returned unchanged.
+ */
+export async function beginAttempt(request: BeginAttemptRequest, services: Services): Promise<AttemptStart> {
+  const job = await services.ledger.getJob(request.job_id);
+  if (!job) throw new Error(`Job ${request.job_id} is not in the ledger`);
+  const current = await services.ledger.getStep(request.job_id, request.step_id);
+  if (!current) throw new Error(`Step ${request.job_id}/${request.step_id} is not in the ledger`);
+  const alreadyOpen = current.attempt_no === request.attempt_no && current.lease_id !== undefined && current.state !== StepState.RETRY_WAIT;
+  if (alreadyOpen) return { kind: "dispatched", directive: directiveFor(job, current, request, services.settings.workspaceUri) };
+  if (job.state === JobState.CANCELLING || job.state === JobState.CANCELLED) return { kind: "cancelled" };
+
+  const routing = route(job, services.settings.lanes);
+  const now = new Date();
+  const step = await services.ledger.transitionStep(request.job_id, request.step_id, StepState.DISPATCHED, {
+    attempt_no: request.attempt_no,
+    lease_id: randomUUID(),
+    lease_expires_at: new Date(now.getTime() + request.lease_ms).toISOString(),
+    routing_key_used: routing.routing_key_used,
+    lane: routing.lane,
+    input_ref: request.input_ref,
+    dispatched_at: now.toISOString(),
+    acked_at: null,
+    error: null,
+  });
+  await services.ledger.patchJob(request.job_id, { current_step_id: request.step_id });
+  return { kind: "dispatched", directive: directiveFor(job, step, request, services.settings.workspaceUri) };
+}

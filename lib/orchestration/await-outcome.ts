@@ -1,0 +1,57 @@
+import type { OrchestrationContext, Task } from "durable-functions";
+import type { Directive, Reply } from "../contracts/index.js";
+import { ActivityNames, JobEventNames } from "./names.js";
+import type { AttemptOutcome, PlannedStep } from "./types.js";
+
+/** Whether a raised reply belongs to this attempt; anything else is a late or stray reply. */
+function belongsTo(reply: Reply, directive: Directive): boolean {
+  return (
+    reply.job_id === directive.job_id &&
+    reply.step_id === directive.step_id &&
+    reply.attempt_no === directive.attempt_no &&
+    reply.lease_id === directive.lease_id
+  );
+}
+
+/**
+ * Waits for one attempt to end: ACK within `ack_ms`, then RESULT before the
+ * lease runs out. Heartbeats move the lease deadline in the ledger; when the
+ * lease timer fires, the deadline is read back, and only a deadline that has
+ * really passed ends the attempt. Every wait races a cancel event, and a
+ * losing timer is cancelled so it does not keep the instance alive.
+ */
+export function* awaitOutcome(
+  context: OrchestrationContext,
+  step: PlannedStep,
+  directive: Directive,
+): Generator<Task, AttemptOutcome, unknown> {
+  let phase: "ack" | "lease" = "ack";
+  let deadline = new Date(context.df.currentUtcDateTime.getTime() + step.timing.ack_ms);
+  for (;;) {
+    const timer = context.df.createTimer(deadline);
+    const reply = context.df.waitForExternalEvent(JobEventNames.reply);
+    const cancel = context.df.waitForExternalEvent(JobEventNames.cancel);
+    const winner = (yield context.df.Task.any([reply, cancel, timer])) as Task;
+    if (winner !== timer) timer.cancel();
+
+    if (winner === cancel) return { kind: "cancelled" };
+    if (winner === reply) {
+      const message = reply.result as Reply;
+      if (!belongsTo(message, directive)) continue;
+      if (message.type === "RESULT") return { kind: "result", reply: message };
+      if (message.type === "ACK" && phase === "ack") {
+        phase = "lease";
+        deadline = new Date(directive.lease_expires_at);
+      }
+      continue;
+    }
+    if (phase === "ack") return { kind: "timeout", phase };
+    const extended = (yield context.df.callActivity(ActivityNames.readLease, {
+      job_id: directive.job_id,
+      step_id: directive.step_id,
+      attempt_no: directive.attempt_no,
+    })) as string | undefined;
+    if (extended === undefined || new Date(extended) <= context.df.currentUtcDateTime) return { kind: "timeout", phase };
+    deadline = new Date(extended);
+  }
+}

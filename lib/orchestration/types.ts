@@ -1,0 +1,63 @@
+import type { Directive, Ref, Reply } from "../contracts/index.js";
+import type { FailureInfo, JobState } from "../ledger/index.js";
+import type { StepTiming } from "./step-timing.js";
+
+/** A step the orchestration still has to run, as the ledger knows it. */
+export interface PlannedStep {
+  step_id: string;
+  step_type: string;
+  /** Attempts already made (0 for a fresh or redriven step). */
+  attempt_no: number;
+  timing: StepTiming;
+}
+
+/** What `startJob` tells the orchestration: the job's state and the steps left, in order. */
+export interface JobPlan {
+  job_id: string;
+  state: JobState;
+  steps: PlannedStep[];
+  /** Input of the first step left: the job's input, or the last succeeded step's output. */
+  input_ref: Ref;
+  /** First retry interval for the orchestration's own activities (scaled like every delay). */
+  activity_retry_ms: number;
+}
+
+export type AttemptStart =
+  | { kind: "dispatched"; directive: Directive }
+  /** The job is being cancelled: nothing was dispatched. */
+  | { kind: "cancelled" };
+
+export type ResultReply = Extract<Reply, { type: "RESULT" }>;
+
+/** How one attempt ended, from the orchestration's point of view. */
+export type AttemptOutcome =
+  | { kind: "result"; reply: ResultReply }
+  | { kind: "timeout"; phase: "ack" | "lease" }
+  | { kind: "cancelled" };
+
+/** Ledger change for one attempt's end. */
+export interface SettleStepRequest {
+  job_id: string;
+  step_id: string;
+  attempt_no: number;
+  lease_id: string;
+  to: "SUCCEEDED" | "FAILED" | "RETRY_WAIT" | "CANCELLED";
+  output_ref?: Ref;
+  error?: FailureInfo;
+  failure_class?: string;
+}
+
+export interface FinishJobRequest {
+  job_id: string;
+  state: "SUCCEEDED" | "FAILED" | "CANCELLED";
+  output_ref?: Ref;
+  error?: FailureInfo;
+}
+
+/** Errors the orchestrator itself reports, beside the workers' own codes. */
+export const OrchestrationErrorCode = {
+  ackTimeout: "ACK_TIMEOUT",
+  leaseExpired: "LEASE_EXPIRED",
+  attemptsExhausted: "ATTEMPTS_EXHAUSTED",
+  dispatchFailed: "DISPATCH_FAILED",
+} as const;

@@ -1,0 +1,101 @@
+import type { Contracts, Reply } from "../contracts/index.js";
+import { isLedgerError, LedgerErrorCode, StepState, isTerminalStepState, type Ledger, type Step } from "../ledger/index.js";
+import { stepTiming } from "../orchestration/step-timing.js";
+import { appMetrics } from "../telemetry/metrics.js";
+
+/** Why a valid reply changed nothing. */
+export const ReplyIgnoredReason = {
+  unknownStep: "unknown_step",
+  staleAttempt: "stale_attempt",
+  staleLease: "stale_lease",
+  stepFinished: "step_finished",
+  duplicate: "duplicate",
+  notExpected: "not_expected",
+  orchestrationGone: "orchestration_gone",
+} as const;
+export type ReplyIgnoredReason = (typeof ReplyIgnoredReason)[keyof typeof ReplyIgnoredReason];
+
+export type ReplyOutcome =
+  /** Not a reply.v1 message: dead-letter it with this reason. */
+  | { kind: "invalid"; reason: string; description: string }
+  | { kind: "ignored"; reason: ReplyIgnoredReason }
+  | { kind: "applied"; type: Reply["type"] };
+
+export interface ReplyDependencies {
+  contracts: Contracts;
+  ledger: Ledger;
+  timeScale: number;
+  /** Hands an ACK or RESULT to the job's orchestration; false when it no longer runs. */
+  notify(reply: Reply): Promise<boolean>;
+}
+
+function parse(body: unknown): unknown {
+  if (typeof body !== "string" && !Buffer.isBuffer(body)) return body;
+  try {
+    return JSON.parse(body.toString());
+  } catch {
+    return body;
+  }
+}
+
+async function ignore(deps: ReplyDependencies, reply: Reply, reason: ReplyIgnoredReason, step?: Step): Promise<ReplyOutcome> {
+  appMetrics().repliesIgnored.add(1, { reason, reply_type: reply.type });
+  if (step) {
+    await deps.ledger.appendEvent(reply.job_id, {
+      type: "REPLY_IGNORED",
+      step_id: reply.step_id,
+      attempt_no: reply.attempt_no,
+      details: { reason, reply_type: reply.type, lease_id: reply.lease_id, current_attempt_no: step.attempt_no, step_state: step.state },
+    });
+  }
+  return { kind: "ignored", reason };
+}
+
+/** Conflicts that mean another copy of this reply got there first. */
+const raceCodes: ReadonlySet<string> = new Set([LedgerErrorCode.ILLEGAL_TRANSITION, LedgerErrorCode.STALE_ETAG, LedgerErrorCode.STALE_ATTEMPT]);
+const lostRace = (error: unknown) => isLedgerError(error) && raceCodes.has(error.code);
+
+/**
+ * Applies one worker reply (DESIGN §5): only when job, step, attempt and
+ * lease match the step's current attempt and the step can still move. ACK
+ * moves the step to ACKED, HEARTBEAT pushes the lease out (in the ledger, not
+ * in orchestration history), and ACK and RESULT are handed to the
+ * orchestration, which decides. Anything stale, duplicate or late changes
+ * nothing but an events record and a counter.
+ */
+export async function handleReply(body: unknown, deps: ReplyDependencies): Promise<ReplyOutcome> {
+  const validation = deps.contracts.validateReply(parse(body));
+  if (!validation.ok) {
+    return { kind: "invalid", reason: "InvalidReply", description: validation.errors.map((e) => `${e.pointer || "/"}: ${e.message}`).join("; ") };
+  }
+  const reply = validation.value;
+  const step = await deps.ledger.getStep(reply.job_id, reply.step_id);
+  if (!step) return ignore(deps, reply, ReplyIgnoredReason.unknownStep);
+  if (step.attempt_no !== reply.attempt_no) return ignore(deps, reply, ReplyIgnoredReason.staleAttempt, step);
+  if (step.lease_id !== reply.lease_id) return ignore(deps, reply, ReplyIgnoredReason.staleLease, step);
+  if (isTerminalStepState(step.state)) return ignore(deps, reply, ReplyIgnoredReason.stepFinished, step);
+  if (step.state !== StepState.DISPATCHED && step.state !== StepState.ACKED) return ignore(deps, reply, ReplyIgnoredReason.notExpected, step);
+  const expect = { attempt_no: step.attempt_no, lease_id: step.lease_id };
+
+  try {
+    if (reply.type === "HEARTBEAT") {
+      const job = await deps.ledger.getJob(reply.job_id);
+      const registryStep = deps.contracts.registry.protocols.find((p) => p.protocol_id === job?.protocol_id)?.steps.find((s) => s.step_id === step.step_id) ?? {};
+      const leaseMs = stepTiming(registryStep, deps.timeScale).lease_ms;
+      await deps.ledger.patchStep(reply.job_id, reply.step_id, { lease_expires_at: new Date(Date.now() + leaseMs).toISOString() }, { expect });
+      return { kind: "applied", type: reply.type };
+    }
+    if (reply.type === "ACK") {
+      if (step.state !== StepState.DISPATCHED) return ignore(deps, reply, ReplyIgnoredReason.duplicate, step);
+      await deps.ledger.transitionStep(reply.job_id, reply.step_id, StepState.ACKED, { acked_at: new Date().toISOString() }, { expect, ifMatch: step.etag });
+    } else {
+      if (step.result_received_at) return ignore(deps, reply, ReplyIgnoredReason.duplicate, step);
+      await deps.ledger.patchStep(reply.job_id, reply.step_id, { result_received_at: new Date().toISOString() }, { expect, ifMatch: step.etag });
+    }
+  } catch (error) {
+    if (lostRace(error)) return ignore(deps, reply, ReplyIgnoredReason.duplicate, step);
+    throw error;
+  }
+  if (!(await deps.notify(reply))) return ignore(deps, reply, ReplyIgnoredReason.orchestrationGone, step);
+  return { kind: "applied", type: reply.type };
+}

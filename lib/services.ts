@@ -1,0 +1,51 @@
+import { loadContracts, type Contracts } from "./contracts/index.js";
+import { loadSettings, type Settings } from "./config/settings.js";
+import { Ledger } from "./ledger/index.js";
+import { createBusSender, type BusSender } from "./bus/index.js";
+
+/** What triggers and activities need: settings, compiled contracts, the ledger and the bus. */
+export interface AppServices {
+  settings: Settings;
+  contracts: Contracts;
+  ledger: Ledger;
+  bus: BusSender;
+}
+
+let loaded: { settings: Settings; contracts: Contracts } | undefined;
+let pending: Promise<AppServices> | undefined;
+
+function startup(): { settings: Settings; contracts: Contracts } {
+  loaded ??= { settings: loadSettings(), contracts: loadContracts() };
+  return loaded;
+}
+
+/**
+ * Called at module load by the trigger files: settings and contracts are read
+ * synchronously then, so a bad registry or setting stops start-up instead of
+ * failing the first request.
+ */
+export function loadStartupServices(): void {
+  startup();
+}
+
+/** The services, built once per process (the ledger connects on first use). */
+export function appServices(): Promise<AppServices> {
+  pending ??= (async () => {
+    const { settings, contracts } = startup();
+    const ledger = await Ledger.connect({ storage: settings.storage, tables: settings.tables });
+    return { settings, contracts, ledger, bus: connectOnFirstSend(() => createBusSender(settings)) };
+  })().catch((error: unknown) => {
+    pending = undefined; // a storage outage at first use must not poison the process for good
+    throw error;
+  });
+  return pending;
+}
+
+/** The bus is connected when first used, so functions that never publish need no bus configuration. */
+function connectOnFirstSend(create: () => BusSender): BusSender {
+  let sender: BusSender | undefined;
+  return {
+    send: (topic, messages) => (sender ??= create()).send(topic, messages),
+    close: async () => sender?.close(),
+  };
+}
