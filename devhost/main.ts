@@ -23,6 +23,10 @@ async function main(): Promise<void> {
       : cli.azurite
         ? { connectionString: cli.azurite }
         : { location: cli.azuriteLocation ?? join(packageRoot, ".devhost", "azurite") };
+  let stopRequested: string | undefined;
+  let stop: (signal: string) => void = (signal) => (stopRequested = signal);
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
   const host = await startDevHost({
     appFiles: cli.appFiles,
     port: cli.port ?? 7071,
@@ -32,9 +36,8 @@ async function main(): Promise<void> {
     ...(cli.taskHub ? { taskHub: cli.taskHub } : {}),
     ...(cli.hostJsonPath ? { hostJsonPath: cli.hostJsonPath } : {}),
   });
-  process.stdout.write(`${readyMarker}${JSON.stringify({ url: host.url, port: host.port, taskHub: host.taskHub })}\n`);
   let stopping = false;
-  const stop = (signal: string) => {
+  stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`[devhost] ${signal}: stopping`);
@@ -46,8 +49,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  if (stopRequested) stop(stopRequested);
+  else process.stdout.write(`${readyMarker}${JSON.stringify({ url: host.url, port: host.port, taskHub: host.taskHub })}\n`);
 }
 
 /** Like Core Tools: `Values` of local.settings.json become app settings unless already set. */
