@@ -3,6 +3,14 @@ import type { MessageState, StoredMessage } from "./message.js";
 /** Table Storage caps a string property at 64 KiB (32 K UTF-16 units); bodies are split below that. */
 const chunkChars = 30_000;
 
+/**
+ * JSON with every non-ASCII character as a `\uXXXX` escape. Azurite was seen corrupting a
+ * multi-byte character that straddled a chunk of a large request; ASCII cannot straddle.
+ */
+function asciiJson(value: unknown): string {
+  return (JSON.stringify(value) ?? "null").replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 export interface MessageEntity {
   partitionKey: string;
   rowKey: string;
@@ -28,14 +36,14 @@ export function toEntity(message: StoredMessage): MessageEntity {
     subscription: message.subscription,
     messageId: message.messageId,
     contentType: message.contentType,
-    properties: JSON.stringify(message.applicationProperties),
+    properties: asciiJson(message.applicationProperties),
     enqueuedTimeUtc: message.enqueuedTimeUtc,
     state: message.state,
     deliveryCount: message.deliveryCount,
     visibleAt: message.visibleAt,
     lockToken: message.lockToken ?? "",
   };
-  const body = JSON.stringify(message.body) ?? "null";
+  const body = asciiJson(message.body);
   const chunks = Math.max(1, Math.ceil(body.length / chunkChars));
   entity.bodyChunks = chunks;
   for (let i = 0; i < chunks; i++) entity[`body${i}`] = body.slice(i * chunkChars, (i + 1) * chunkChars);

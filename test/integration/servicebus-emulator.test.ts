@@ -1,0 +1,125 @@
+import { randomBytes } from "node:crypto";
+import { TableClient } from "@azure/data-tables";
+import { afterEach, describe, expect, it } from "vitest";
+import { DedupStore } from "../../devhost/servicebus/dedup-store.js";
+import { EmulatorError, ServiceBusEmulator, type LockedMessage, type Topology } from "../../devhost/servicebus/index.js";
+import { azuriteConnectionString } from "../support/storage.js";
+
+const opened: ServiceBusEmulator[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((e) => e.close()));
+});
+
+const prefix = () => `t${randomBytes(5).toString("hex")}`;
+
+async function emulator(topology: Topology, tablePrefix = prefix()): Promise<ServiceBusEmulator> {
+  const instance = new ServiceBusEmulator({ connectionString: azuriteConnectionString(), topology, tablePrefix, log: () => undefined });
+  await instance.start();
+  opened.push(instance);
+  return instance;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Receives until something is locked (the message becomes visible when its lock or schedule runs out). */
+async function receiveOne(bus: ServiceBusEmulator, topic: string, sub: string): Promise<LockedMessage> {
+  for (;;) {
+    const [message] = await bus.receive(topic, sub);
+    if (message) return message;
+    await sleep(25);
+  }
+}
+
+describe("ServiceBusEmulator", () => {
+  it("redelivers a message locked by a process that died, to a new instance on the same storage", async () => {
+    const tablePrefix = prefix();
+    const topology: Topology = { topics: [{ name: "t", subscriptions: [{ name: "s", lockDurationMs: 300 }] }] };
+    const crashed = await emulator(topology, tablePrefix);
+    await crashed.send("t", [{ messageId: "m-1", body: { v: 1 } }]);
+    const [held] = await crashed.receive("t", "s");
+    expect(held!.deliveryCount).toBe(1);
+    // The first instance never settles (it "died"); a second one takes over once the lock runs out.
+    const restarted = await emulator(topology, tablePrefix);
+    const seen: LockedMessage[] = [];
+    const done = new Promise<void>((resolve) => {
+      restarted.subscribe("t", "s", async (messages) => {
+        seen.push(...messages);
+        resolve();
+      });
+    });
+    await done;
+    expect(seen.map((m) => [m.messageId, m.deliveryCount, m.body])).toEqual([["m-1", 2, { v: 1 }]]);
+    await expect(crashed.complete(held!)).rejects.toThrow(EmulatorError);
+  });
+
+  it("dead-letters a message whose locks keep expiring once it reaches maxDeliveryCount", async () => {
+    const bus = await emulator({ topics: [{ name: "t", subscriptions: [{ name: "s", lockDurationMs: 100, maxDeliveryCount: 2 }] }] });
+    await bus.send("t", [{ messageId: "m-1", body: 1 }]);
+    expect((await receiveOne(bus, "t", "s")).deliveryCount).toBe(1);
+    expect((await receiveOne(bus, "t", "s")).deliveryCount).toBe(2);
+    for (;;) {
+      const letters = await bus.deadLetters("t", "s");
+      if (letters.length === 1) {
+        expect(letters[0]).toMatchObject({
+          messageId: "m-1",
+          deadLetterReason: "MaxDeliveryCountExceeded",
+          deadLetterErrorDescription: "The message lock expired before it was settled",
+        });
+        break;
+      }
+      expect(await bus.receive("t", "s")).toEqual([]);
+      await sleep(25);
+    }
+  });
+
+  it("abandon releases the lock at once and records the error; complete removes the message", async () => {
+    const bus = await emulator({ topics: [{ name: "t", subscriptions: [{ name: "s" }] }] });
+    await bus.send("t", [{ messageId: "m-1", body: "x" }]);
+    const first = await receiveOne(bus, "t", "s");
+    expect(await bus.receive("t", "s")).toEqual([]);
+    await bus.abandon(first, "boom");
+    const second = await receiveOne(bus, "t", "s");
+    expect(second).toMatchObject({ deliveryCount: 2, lastError: "boom" });
+    await expect(bus.complete(first)).rejects.toThrow(/lock .* was lost/);
+    await bus.complete(second);
+    expect(await bus.counts("t", "s")).toEqual({ active: 0, scheduled: 0, deadLettered: 0 });
+  });
+
+  it("accepts a messageId again once the duplicate detection window has passed", async () => {
+    const bus = await emulator({ topics: [{ name: "t", duplicateDetectionWindowMs: 200, subscriptions: [{ name: "s" }] }] });
+    expect((await bus.send("t", [{ messageId: "same", body: 1 }]))[0]!.accepted).toBe(true);
+    expect((await bus.send("t", [{ messageId: "same", body: 2 }]))[0]!.accepted).toBe(false);
+    await sleep(250);
+    expect((await bus.send("t", [{ messageId: "same", body: 3 }]))[0]!.accepted).toBe(true);
+    expect((await bus.counts("t", "s")).active).toBe(2);
+  });
+
+  it("finishes a send that crashed between claiming its id and writing its copies", async () => {
+    const table = TableClient.fromConnectionString(azuriteConnectionString(), `${prefix()}dedup`, { allowInsecureConnection: true });
+    await table.createTable();
+    const dedup = new DedupStore(table);
+    const now = new Date();
+    const claimed = await dedup.decide("t", "m-1", 60_000, now);
+    expect(claimed.kind).toBe("new");
+    const retried = await dedup.decide("t", "m-1", 60_000, now);
+    expect(retried).toEqual({ kind: "resume", sequenceNumber: claimed.sequenceNumber });
+    await dedup.commit("t", "m-1");
+    expect(await dedup.decide("t", "m-1", 60_000, now)).toEqual({ kind: "duplicate", sequenceNumber: claimed.sequenceNumber });
+  });
+
+  it("rejects unknown topics, bad messages and oversized bodies with typed errors", async () => {
+    const bus = await emulator({ topics: [{ name: "t", subscriptions: [{ name: "s" }] }] });
+    await expect(bus.send("nope", [{ body: 1 }])).rejects.toMatchObject({ code: "UNKNOWN_TOPIC" });
+    await expect(bus.send("t", [{ messageId: "", body: 1 }])).rejects.toMatchObject({ code: "INVALID_MESSAGE" });
+    await expect(bus.send("t", [{ body: "x".repeat(300 * 1024) }])).rejects.toMatchObject({ code: "MESSAGE_TOO_LARGE" });
+    await expect(bus.send("t", [{ body: 1, applicationProperties: { a: {} as never } }])).rejects.toMatchObject({ code: "INVALID_MESSAGE" });
+    expect(await bus.counts("t", "s")).toEqual({ active: 0, scheduled: 0, deadLettered: 0 });
+  });
+
+  it("stores large bodies across several table properties", async () => {
+    const bus = await emulator({ topics: [{ name: "t", subscriptions: [{ name: "s" }] }] });
+    const body = { text: "é".repeat(100_000) };
+    await bus.send("t", [{ messageId: "big", body }]);
+    expect((await receiveOne(bus, "t", "s")).body).toEqual(body);
+  });
+});
