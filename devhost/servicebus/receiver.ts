@@ -16,6 +16,11 @@ export interface ReceiverOptions {
    * locked until the lock expires (host.json `autoCompleteMessages`). @default true
    */
   autoComplete?: boolean;
+  /**
+   * Keep renewing the locks of a running handler for up to this long (host.json
+   * `maxAutoLockRenewalDuration`); 0 lets a lock expire after `lockDurationMs`. @default 0
+   */
+  maxAutoLockRenewalMs?: number;
 }
 
 /**
@@ -24,7 +29,13 @@ export interface ReceiverOptions {
  */
 export type BatchHandler = (messages: LockedMessage[], settler: Settler) => Promise<void>;
 
-export const ReceiverDefaults = { maxConcurrentCalls: 16, maxBatchSize: 1, pollIntervalMs: 1000, autoComplete: true } as const;
+export const ReceiverDefaults = {
+  maxConcurrentCalls: 16,
+  maxBatchSize: 1,
+  pollIntervalMs: 1000,
+  autoComplete: true,
+  maxAutoLockRenewalMs: 0,
+} as const;
 
 /** setTimeout's ceiling; later wake-ups are left to the poll. */
 const maxTimerDelay = 2 ** 31 - 1;
@@ -57,6 +68,9 @@ export class SubscriptionReceiver {
       if (!Number.isInteger(value) || value < 1) {
         throw new EmulatorError(EmulatorErrorCode.invalidTopology, `Receiver option ${key} must be a positive integer, got ${value}`);
       }
+    }
+    if (!Number.isInteger(this.options.maxAutoLockRenewalMs) || this.options.maxAutoLockRenewalMs < 0) {
+      throw new EmulatorError(EmulatorErrorCode.invalidTopology, `Receiver option maxAutoLockRenewalMs must be ≥ 0`);
     }
   }
 
@@ -123,6 +137,7 @@ export class SubscriptionReceiver {
     // If the handler outlives the lock, the message must be offered again without waiting for the poll.
     this.notify(new Date(Math.min(...messages.map((m) => m.lockedUntil.getTime()))));
     const settler = new Settler(this.store, this.subscription, messages, (lockedUntil) => this.notify(lockedUntil));
+    const stopRenewing = this.autoRenew(messages, settler);
     const run = (async () => {
       let failure: unknown;
       let failed = false;
@@ -132,6 +147,7 @@ export class SubscriptionReceiver {
         failed = true;
         failure = error;
       }
+      stopRenewing();
       for (const message of messages) {
         if (settler.isSettled(message.lockToken) || (!failed && !this.options.autoComplete)) continue;
         try {
@@ -147,6 +163,24 @@ export class SubscriptionReceiver {
       void this.pump();
     });
     this.active.add(run);
+  }
+
+  /** Renews the locks at half the lock duration while the handler runs, within the renewal budget. */
+  private autoRenew(messages: LockedMessage[], settler: Settler): () => void {
+    const budget = this.options.maxAutoLockRenewalMs;
+    if (budget <= 0) return () => undefined;
+    const until = Date.now() + budget;
+    const interval = setInterval(() => {
+      if (Date.now() >= until) return clearInterval(interval);
+      for (const message of messages) {
+        if (settler.isSettled(message.lockToken)) continue;
+        settler.renewLock(message.lockToken).catch((error: unknown) => {
+          this.log(`${this.where()}: could not renew the lock of ${message.messageId}: ${messageOf(error)}`);
+        });
+      }
+    }, Math.max(50, Math.floor(this.subscription.lockDurationMs / 2)));
+    interval.unref();
+    return () => clearInterval(interval);
   }
 
   private where(): string {

@@ -6,10 +6,12 @@ import type { ResolvedSubscription } from "./topology.js";
 /**
  * Settles the messages of one handler call, each at most once. Handlers that settle
  * messages themselves (SDK-binding `actions`) use it; the receiver settles what is left.
+ * Operations on one message run in order, so a settle never races a lock renewal's ETag.
  */
 export class Settler {
   private readonly current = new Map<string, LockedMessage>();
   private readonly settled = new Set<string>();
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly store: MessageStore,
@@ -25,28 +27,42 @@ export class Settler {
   }
 
   complete(lockToken: string): Promise<void> {
-    return this.settle(lockToken, (m) => this.store.complete(m));
+    this.claim(lockToken);
+    return this.enqueue(lockToken, (m) => this.store.complete(m));
   }
 
   abandon(lockToken: string, error?: string): Promise<void> {
-    return this.settle(lockToken, (m) => this.store.abandon(m, this.subscription, error));
+    this.claim(lockToken);
+    return this.enqueue(lockToken, (m) => this.store.abandon(m, this.subscription, error));
   }
 
   deadLetter(lockToken: string, reason: string, description: string): Promise<void> {
-    return this.settle(lockToken, (m) => this.store.deadLetter(m, reason, description));
+    this.claim(lockToken);
+    return this.enqueue(lockToken, (m) => this.store.deadLetter(m, reason, description));
   }
 
-  async renewLock(lockToken: string): Promise<Date> {
-    const renewed = await this.store.renewLock(this.held(lockToken), this.subscription);
-    this.current.set(lockToken, renewed);
-    this.onLockRenewed(renewed.lockedUntil);
-    return renewed.lockedUntil;
+  renewLock(lockToken: string): Promise<Date> {
+    this.held(lockToken);
+    return this.enqueue(lockToken, async (message) => {
+      // Settled while this renewal waited its turn: nothing left to renew.
+      if (this.settled.has(lockToken)) return message.lockedUntil;
+      const renewed = await this.store.renewLock(message, this.subscription);
+      this.current.set(lockToken, renewed);
+      this.onLockRenewed(renewed.lockedUntil);
+      return renewed.lockedUntil;
+    });
   }
 
-  private async settle(lockToken: string, action: (message: LockedMessage) => Promise<void>): Promise<void> {
-    const message = this.held(lockToken);
+  private claim(lockToken: string): void {
+    this.held(lockToken);
     this.settled.add(lockToken);
-    await action(message);
+  }
+
+  private enqueue<T>(lockToken: string, op: (message: LockedMessage) => Promise<T>): Promise<T> {
+    const previous = this.queues.get(lockToken) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => op(this.current.get(lockToken)!));
+    this.queues.set(lockToken, next);
+    return next;
   }
 
   private held(lockToken: string): LockedMessage {

@@ -122,4 +122,29 @@ describe("ServiceBusEmulator", () => {
     await bus.send("t", [{ messageId: "big", body }]);
     expect((await receiveOne(bus, "t", "s")).body).toEqual(body);
   });
+
+  it("keeps renewing the lock of a long-running handler when auto-renewal is on", async () => {
+    const bus = await emulator({ topics: [{ name: "t", subscriptions: [{ name: "s", lockDurationMs: 200 }] }] });
+    const deliveries: number[] = [];
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    bus.subscribe(
+      "t",
+      "s",
+      async (messages) => {
+        deliveries.push(...messages.map((m) => m.deliveryCount));
+        await sleep(900); // several lock durations
+        finished();
+      },
+      { maxAutoLockRenewalMs: 10_000 },
+    );
+    await bus.send("t", [{ messageId: "long", body: 1 }]);
+    await done;
+    for (;;) {
+      const counts = await bus.counts("t", "s");
+      if (counts.active === 0) break;
+      await sleep(25);
+    }
+    expect(deliveries).toEqual([1]);
+  });
 });
