@@ -73,25 +73,18 @@ export class DurableEngine {
   /** Creates the tables and resumes every unfinished instance. */
   async start(): Promise<{ resumed: number }> {
     await this.store.ensureTables();
-    const unfinished = await this.store.listIndex([
+    const unfinished = await this.store.listStates([
       RuntimeStatus.Pending,
       RuntimeStatus.Running,
       RuntimeStatus.Suspended,
       RuntimeStatus.ContinuedAsNew,
     ]);
-    let resumed = 0;
-    for (const row of unfinished) {
-      const instance = this.liveInstance(row.instanceId);
-      await this.mutex.run(row.instanceId, () => this.ensureLoaded(instance));
-      const state = instance.state;
-      if (!state) await this.store.deleteIndex(row.instanceId);
-      else if (isTerminal(state.runtimeStatus) || state.runtimeStatus !== row.runtimeStatus) await this.store.writeIndex(state);
-      if (state && !isTerminal(state.runtimeStatus)) {
-        resumed++;
-        this.notify(row.instanceId);
-      }
+    for (const state of unfinished) {
+      const instance = this.liveInstance(state.instanceId);
+      await this.mutex.run(state.instanceId, () => this.ensureLoaded(instance));
+      this.notify(state.instanceId);
     }
-    return { resumed };
+    return { resumed: unfinished.length };
   }
 
   /** Stops taking work; lets running episodes commit. In-flight activities are abandoned (recovery re-runs them). */
@@ -154,9 +147,13 @@ export class DurableEngine {
   }
 
   async list(statuses?: RuntimeStatus[]): Promise<InstanceState[]> {
-    const rows = await this.store.listIndex(statuses);
-    const states = await Promise.all(rows.map((row) => this.getState(row.instanceId)));
-    return states.filter((s): s is InstanceState => s !== undefined && (!statuses || statuses.includes(s.runtimeStatus)));
+    // Stored rows may lag (Pending → Running); live instances have the current state.
+    const stored = await this.store.listStates();
+    const states = stored.map((s) => {
+      const live = this.live.get(s.instanceId);
+      return live?.loaded && live.state ? live.state : s;
+    });
+    return states.filter((s) => !statuses || statuses.includes(s.runtimeStatus));
   }
 
   /** Deletes a finished instance's history and state. */
@@ -227,9 +224,10 @@ export class DurableEngine {
     void promise.finally(() => this.inFlight.delete(promise));
   }
 
+  /** One episode per turn; an instance with more work queues again behind the others (fairness). */
   private async drain(instance: LiveInstance): Promise<void> {
     try {
-      while (instance.dirty && !this.stopping) {
+      if (instance.dirty && !this.stopping) {
         instance.dirty = false;
         await this.mutex.run(instance.id, () => this.step(instance));
       }
@@ -277,6 +275,7 @@ export class DurableEngine {
       this.store.readInbox(instance.id),
     ]);
     state.chunkCount = Math.max(state.chunkCount, nextChunk);
+    if (state.runtimeStatus === RuntimeStatus.Pending && events.length > 0) state.runtimeStatus = RuntimeStatus.Running;
     if (lastUpdated && lastUpdated > state.lastUpdatedTime) state.lastUpdatedTime = lastUpdated;
     instance.reset(state, events, consumed);
     const queued = new Set(instance.queue.flatMap((w) => (w.kind === "inbox" ? [w.message.rowKey] : [])));
@@ -309,9 +308,6 @@ export class DurableEngine {
       this.timers.cancelPrefix(`${instance.id}|${result.previousExecutionId}|`);
       instance.dispatched.clear();
       this.deleteExecution(instance.id, result.previousExecutionId);
-    }
-    if (result.committed && (state.runtimeStatus !== result.previousStatus || result.previousExecutionId)) {
-      await this.store.writeIndex(state);
     }
     if (result.replayed) this.dispatch(instance, result.openTasks);
     if (isTerminal(state.runtimeStatus)) {
@@ -443,16 +439,26 @@ export class DurableEngine {
       chunkCount: 0,
       ...(parent ? { parent } : {}),
     };
-    await this.store.writeIndex(state);
-    await this.store.writeState(state);
     instance.reset(state);
     instance.queue = [];
     instance.dispatched.clear();
     instance.needsReplay = false;
     instance.loaded = true;
+    instance.unsaved = true;
+    // The first episode runs now: its batch writes the state row and ExecutionStarted together,
+    // so an instance exists in storage only once it has started.
+    let result: EpisodeResult;
+    try {
+      result = await runEpisode(this.store, instance, (live, history) => this.replayer(live, history));
+    } catch (error) {
+      instance.loaded = false;
+      instance.unsaved = false;
+      throw error;
+    }
+    await this.afterEpisode(instance, result);
     if (previousExecutionId) this.deleteExecution(instance.id, previousExecutionId);
-    this.notify(instance.id);
-    return state;
+    if (instance.dirty) this.notify(instance.id);
+    return instance.state!;
   }
 
   private reportToParent(state: InstanceState): void {

@@ -130,7 +130,7 @@ export async function runEpisode(store: DurableStore, instance: LiveInstance, re
   const finalState = nextExecution ?? { ...next, chunkCount: state.chunkCount + 1 };
   const commit: EpisodeCommit = {
     state: finalState,
-    stateChanged: nextExecution !== undefined || stateKey(finalState) !== stateKey(state),
+    stateChanged: nextExecution !== undefined || instance.unsaved || stateKey(finalState) !== stateKey(state),
     chunk: {
       executionId: state.executionId,
       index: state.chunkCount,
@@ -142,6 +142,7 @@ export async function runEpisode(store: DurableStore, instance: LiveInstance, re
   await store.commit(commit);
   result.committed = true;
   instance.needsReplay = false;
+  instance.unsaved = false;
   for (const key of intake.consumed) instance.consumed.add(key);
   if (nextExecution) {
     result.previousExecutionId = state.executionId;
@@ -157,10 +158,15 @@ export async function runEpisode(store: DurableStore, instance: LiveInstance, re
   return result;
 }
 
-/** The state without the fields that readers derive from history chunks. */
+/**
+ * The state without the fields that readers derive from history chunks: the
+ * chunk count, the last update, and Pending → Running (an instance with history
+ * that is still Pending in its row is Running).
+ */
 function stateKey(state: InstanceState): string {
-  const { chunkCount: _chunks, lastUpdatedTime: _updated, ...rest } = state;
-  return JSON.stringify(rest);
+  const { chunkCount: _chunks, lastUpdatedTime: _updated, runtimeStatus, ...rest } = state;
+  const status = runtimeStatus === RuntimeStatus.Pending ? RuntimeStatus.Running : runtimeStatus;
+  return JSON.stringify({ ...rest, status });
 }
 
 /** Scheduling events for open tasks the history does not have yet, in id order. */

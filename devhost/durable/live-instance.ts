@@ -20,6 +20,8 @@ export class LiveInstance {
   /** New work arrived since the last episode started. */
   dirty = false;
   running = false;
+  /** The state row has never been written (a new instance before its first commit). */
+  unsaved = false;
   /** Replay even without new events, to find and dispatch open tasks (after loading from storage). */
   needsReplay = false;
 

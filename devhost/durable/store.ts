@@ -12,21 +12,18 @@ import type { InstanceState, RuntimeStatus } from "./instance-state.js";
  * (`h:<executionId>:<chunk>:<part>`) and the inbox of external messages
  * (`m:<time-ordered id>`). An episode commits as one batch transaction in that
  * partition, so history, state and the removal of consumed messages are atomic.
- * `<hub>Instances` is a query index (status listing, recovery scan), written after
- * the commit; it may lag but never runs ahead of the state row.
+ * Listing and the recovery scan read the `state` rows across partitions; there
+ * is no separate index that could disagree with them.
  */
 export class DurableStore {
   readonly history: TableClient;
-  readonly instances: TableClient;
 
   constructor(connectionString: string, readonly taskHub: string) {
-    const options = { allowInsecureConnection: true };
-    this.history = TableClient.fromConnectionString(connectionString, `${taskHub}History`, options);
-    this.instances = TableClient.fromConnectionString(connectionString, `${taskHub}Instances`, options);
+    this.history = TableClient.fromConnectionString(connectionString, `${taskHub}History`, { allowInsecureConnection: true });
   }
 
   async ensureTables(): Promise<void> {
-    await Promise.all([this.history.createTable(), this.instances.createTable()]);
+    await this.history.createTable();
   }
 
   async readState(instanceId: string): Promise<InstanceState | undefined> {
@@ -86,10 +83,6 @@ export class DurableStore {
 
   async addInbox(instanceId: string, message: InboxMessage): Promise<void> {
     await this.history.createEntity(inboxRow(instanceId, message));
-  }
-
-  async writeState(state: InstanceState): Promise<void> {
-    await this.history.upsertEntity(toStateRow(state), "Replace");
   }
 
   /**
@@ -153,7 +146,7 @@ export class DurableStore {
     }
   }
 
-  /** Removes an instance entirely: every row of its partition and its index row. */
+  /** Removes an instance entirely: every row of its partition. */
   async purge(instanceId: string): Promise<void> {
     const keys: string[] = [];
     const rows = this.history.listEntities({
@@ -161,44 +154,15 @@ export class DurableStore {
     });
     for await (const row of rows) keys.push(row.rowKey!);
     await this.deleteRows(instanceId, keys);
-    await this.instances.deleteEntity(instanceId, "").catch((error: unknown) => {
-      if (!isStatus(error, 404)) throw error;
-    });
   }
 
-  async writeIndex(state: InstanceState): Promise<void> {
-    const row: TableEntity<Record<string, unknown>> = {
-      partitionKey: state.instanceId,
-      rowKey: "",
-      name: state.name,
-      runtimeStatus: state.runtimeStatus,
-      createdTime: state.createdTime,
-      lastUpdatedTime: state.lastUpdatedTime,
-      executionId: state.executionId,
-    };
-    await this.instances.upsertEntity(row, "Replace");
-  }
-
-  async deleteIndex(instanceId: string): Promise<void> {
-    await this.instances.deleteEntity(instanceId, "").catch((error: unknown) => {
-      if (!isStatus(error, 404)) throw error;
-    });
-  }
-
-  /** Index rows, optionally only those with one of `statuses`. */
-  async listIndex(statuses?: RuntimeStatus[]): Promise<IndexRow[]> {
-    const filter =
-      statuses && statuses.length > 0 ? statuses.map((s) => odata`runtimeStatus eq ${s}`).join(" or ") : undefined;
-    const result: IndexRow[] = [];
-    const rows = this.instances.listEntities<Record<string, unknown>>({ queryOptions: filter ? { filter } : {} });
-    for await (const row of rows) {
-      result.push({
-        instanceId: row.partitionKey!,
-        name: String(row.name),
-        runtimeStatus: row.runtimeStatus as RuntimeStatus,
-        createdTime: String(row.createdTime),
-        lastUpdatedTime: String(row.lastUpdatedTime),
-      });
+  /** Every instance's state row, optionally only those with one of `statuses`. */
+  async listStates(statuses?: RuntimeStatus[]): Promise<InstanceState[]> {
+    let filter = odata`RowKey eq ${stateRowKey}`;
+    if (statuses && statuses.length > 0) filter += ` and (${statuses.map((s) => odata`runtimeStatus eq ${s}`).join(" or ")})`;
+    const result: InstanceState[] = [];
+    for await (const row of this.history.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      result.push(fromStateRow(row));
     }
     return result;
   }
@@ -213,14 +177,6 @@ export class DurableStore {
       ),
     );
   }
-}
-
-export interface IndexRow {
-  instanceId: string;
-  name: string;
-  runtimeStatus: RuntimeStatus;
-  createdTime: string;
-  lastUpdatedTime: string;
 }
 
 /** What one history chunk row holds: the episode's new events and the inbox rows it consumed. */
@@ -241,8 +197,8 @@ export interface StoredHistory {
 export interface EpisodeCommit {
   state: InstanceState;
   /**
-   * Whether the state row must be rewritten. When only `chunkCount` and
-   * `lastUpdatedTime` moved, readers derive those from the chunks instead.
+   * Whether the state row must be written. When only `chunkCount`,
+   * `lastUpdatedTime` or Pending → Running moved, readers derive those from the chunks.
    */
   stateChanged: boolean;
   chunk?: { executionId: string; index: number; data: StoredChunk };
@@ -264,7 +220,11 @@ function inboxRow(instanceId: string, message: InboxMessage): TableEntity<Record
 }
 
 function toStateRow(state: InstanceState): TableEntity<Record<string, unknown>> {
-  const row: TableEntity<Record<string, unknown>> = { partitionKey: state.instanceId, rowKey: stateRowKey };
+  const row: TableEntity<Record<string, unknown>> = {
+    partitionKey: state.instanceId,
+    rowKey: stateRowKey,
+    runtimeStatus: state.runtimeStatus,
+  };
   putText(row, "d", JSON.stringify(state));
   return row;
 }
