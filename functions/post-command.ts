@@ -3,14 +3,14 @@ import * as df from "durable-functions";
 import { postCommand } from "../lib/api/commands.js";
 import { appServices, loadStartupServices } from "../lib/services.js";
 import { answer } from "../lib/http/responses.js";
-import { durableJobStarter } from "../lib/intake/job-starter.js";
+import { durableJobController } from "../lib/intake/job-starter.js";
 
 loadStartupServices();
 
 export async function submitCommand(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return answer(context, async () => {
     const { settings, contracts, ledger } = await appServices();
-    const starter = durableJobStarter(df.getClient(context));
+    const starter = durableJobController(df.getClient(context));
     return postCommand(request, { contracts, ledger, starter, maxBodyBytes: settings.maxBodyBytes });
   });
 }

@@ -28,7 +28,7 @@ export async function receiveReply(batch: ServiceBusMessageContext, context: Inv
       const outcome = await handleReply(message.body, {
         contracts,
         ledger,
-        timeScale: settings.timeScale,
+        stepDefaults: settings.stepDefaults,
         notify: async (reply) => {
           await client.raiseEvent(reply.job_id, JobEventNames.reply, reply);
           return true;

@@ -217,7 +217,7 @@ module scheduler 'modules/durable-task-scheduler.bicep' = if (useScheduler) {
 
 // Settings the orchestrator's code reads (AppSettingNames in lib/config/names.ts), defaults
 // included, so the Portal shows what runs. Deliberately absent: LUCIUS_DEVHOST_URL (devhost
-// only), LUCIUS_TABLE_PREFIX (test isolation), LUCIUS_TIME_SCALE (tests and demos; 1 in Azure).
+// only), LUCIUS_TABLE_PREFIX (test isolation), LUCIUS_STEP_DEFAULTS (tests and demos; production defaults in Azure).
 var orchestratorSettings = {
   LUCIUS_BUS_MODE: 'servicebus'
   LUCIUS_TASK_HUB: taskHubName

@@ -50,10 +50,11 @@ export const AppSettingNames = {
   /** Prefix added to every ledger table name (test isolation, shared accounts). */
   tablePrefix: "LUCIUS_TABLE_PREFIX",
   /**
-   * Multiplies every orchestration delay (ack and lease timeouts, retry backoff);
-   * tests and demos scale the production defaults down.
+   * JSON overriding the orchestrator's step defaults, e.g.
+   * `{"ack_seconds":1,"lease_seconds":3,"max_attempts":3,"backoff_seconds":[0.2,0.4]}`;
+   * tests and demos shrink them. Registry overrides still win.
    */
-  timeScale: "LUCIUS_TIME_SCALE",
+  stepDefaults: "LUCIUS_STEP_DEFAULTS",
   /** Base URI of per-job workspaces (intermediate outputs); defaults to the storage account's `workspaces` container. */
   workspaceUri: "LUCIUS_WORKSPACE_URI",
   /** Application Insights connection string; telemetry is exported only when set. */
@@ -85,4 +86,24 @@ export const TelemetryAttributeNames = {
   stepType: "step_type",
   cause: "cause",
   jobId: "job_id",
+} as const;
+
+/**
+ * App settings only the workers Function App reads (workers/, lib/refs/). Infra sets them on
+ * the workers app, not the orchestrator; test/unit/workers-infra.test.ts checks both ways.
+ */
+export const WorkerSettingNames = {
+  /**
+   * Comma-separated https URL prefixes (`https://host[:port][/path]`, host may start with `*.`)
+   * that input refs outside the storage account may come from. Empty: storage refs only.
+   */
+  inputAllowlist: "LUCIUS_INPUT_ALLOWLIST",
+  /** Largest input document a worker reads, in bytes. */
+  maxInputBytes: "LUCIUS_MAX_INPUT_BYTES",
+  /** Azure OpenAI endpoint (`https://<name>.openai.azure.com`); unset → the offline embedder and analysis. */
+  openAiEndpoint: "LUCIUS_OPENAI_ENDPOINT",
+  /** Azure OpenAI embeddings deployment used by EMBEDDING when the endpoint is set. */
+  openAiEmbeddingDeployment: "LUCIUS_OPENAI_EMBEDDING_DEPLOYMENT",
+  /** Azure OpenAI chat deployment used by SIS when the endpoint is set. */
+  openAiChatDeployment: "LUCIUS_OPENAI_CHAT_DEPLOYMENT",
 } as const;

@@ -21,8 +21,8 @@ export interface Settings {
   tables: TableNames;
   /** Where per-job workspaces live: `<workspaceUri>/<job_id>/`. @default the storage account's `workspaces` container */
   workspaceUri: string;
-  /** Factor applied to every orchestration delay. @default 1 */
-  timeScale: number;
+  /** The orchestrator's step timing when the registry says nothing. @default ack 30 s, lease 900 s, 3 attempts, backoff 30/120/600 s */
+  stepDefaults: StepDefaults;
 }
 
 type Env = Record<string, string | undefined>;
@@ -32,14 +32,38 @@ export class ConfigurationError extends Error {
   override readonly name = "ConfigurationError";
 }
 
-function positiveNumber(env: Env, name: string, fallback: number): number {
+/** Step timing used when a registry step has no override; all durations in seconds. */
+export interface StepDefaults {
+  ack_seconds: number;
+  lease_seconds: number;
+  max_attempts: number;
+  /** backoff_seconds[i] is the wait before attempt i+2; the last entry repeats. */
+  backoff_seconds: number[];
+}
+
+export const productionStepDefaults: StepDefaults = { ack_seconds: 30, lease_seconds: 900, max_attempts: 3, backoff_seconds: [30, 120, 600] };
+
+function stepDefaults(env: Env): StepDefaults {
+  const name = AppSettingNames.stepDefaults;
   const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new ConfigurationError(`${name} must be a positive number, got "${raw}"`);
+  if (raw === undefined || raw === "") return productionStepDefaults;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(`${name} must be a JSON object, got "${raw}"`);
   }
-  return value;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ConfigurationError(`${name} must be a JSON object`);
+  const merged = { ...productionStepDefaults, ...(value as Partial<StepDefaults>) };
+  const positive = (n: unknown) => typeof n === "number" && Number.isFinite(n) && n > 0;
+  const unknownKeys = Object.keys(value).filter((key) => !(key in productionStepDefaults));
+  if (unknownKeys.length > 0) throw new ConfigurationError(`${name} has unknown keys: ${unknownKeys.join(", ")}`);
+  if (!positive(merged.ack_seconds) || !positive(merged.lease_seconds)) throw new ConfigurationError(`${name}: ack_seconds and lease_seconds must be positive numbers`);
+  if (!Number.isInteger(merged.max_attempts) || merged.max_attempts < 1) throw new ConfigurationError(`${name}: max_attempts must be a positive integer`);
+  if (!Array.isArray(merged.backoff_seconds) || merged.backoff_seconds.length === 0 || !merged.backoff_seconds.every((n) => typeof n === "number" && n >= 0)) {
+    throw new ConfigurationError(`${name}: backoff_seconds must be a non-empty array of non-negative numbers`);
+  }
+  return merged;
 }
 
 function positiveInt(env: Env, name: string, fallback: number): number {
@@ -125,6 +149,6 @@ export function loadSettings(env: Env = process.env): Settings {
     lanes: positiveInt(env, AppSettingNames.lanes, 16),
     tables: tableNames(env),
     workspaceUri: (env[AppSettingNames.workspaceUri] ?? `${blobEndpoint(storage).replace(/\/+$/, "")}/${ContainerNames.workspaces}`).replace(/\/+$/, ""),
-    timeScale: positiveNumber(env, AppSettingNames.timeScale, 1),
+    stepDefaults: stepDefaults(env),
   };
 }

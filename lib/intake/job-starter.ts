@@ -1,9 +1,9 @@
 import type { DurableClient } from "durable-functions";
-import { OrchestratorNames, type JobOrchestrationInput } from "../orchestration/names.js";
+import { JobEventNames, OrchestratorNames, type JobOrchestrationInput } from "../orchestration/names.js";
 
 /** Starts a job's orchestration (instanceId = job_id). */
 export interface JobStarter {
-  /** Starts a new instance; the job was just created, so none exists yet. */
+  /** Starts an instance: for a new job, or a redriven one whose previous run has ended. */
   start(input: JobOrchestrationInput): Promise<void>;
   /**
    * Starts the instance unless one already exists: used when a replayed
@@ -12,23 +12,12 @@ export interface JobStarter {
   ensureStarted(input: JobOrchestrationInput): Promise<void>;
 }
 
-export function durableJobStarter(client: DurableClient): JobStarter {
-  const start = async (input: JobOrchestrationInput) => {
-    await client.startNew(OrchestratorNames.job, { instanceId: input.job_id, input });
-  };
-  return {
-    start,
-    async ensureStarted(input) {
-      const exists = await client.getStatus(input.job_id).then(
-        () => true,
-        (error: unknown) => {
-          if (isMissingInstance(error)) return false;
-          throw error;
-        },
-      );
-      if (!exists) await start(input);
-    },
-  };
+/** Reaches a running job's orchestration: cancel, pause and resume are more than ledger flags. */
+export interface JobController extends JobStarter {
+  /** Raises the cancel event; false when the job has no orchestration (it never started). */
+  cancel(jobId: string): Promise<boolean>;
+  suspend(jobId: string, reason: string): Promise<void>;
+  resume(jobId: string, reason: string): Promise<void>;
 }
 
 /**
@@ -37,4 +26,31 @@ export function durableJobStarter(client: DurableClient): JobStarter {
  */
 function isMissingInstance(error: unknown): boolean {
   return error instanceof Error && /HTTP 404 response/.test(error.message);
+}
+
+export function durableJobController(client: DurableClient): JobController {
+  const start = async (input: JobOrchestrationInput) => {
+    await client.startNew(OrchestratorNames.job, { instanceId: input.job_id, input });
+  };
+  const exists = (jobId: string) =>
+    client.getStatus(jobId).then(
+      () => true,
+      (error: unknown) => {
+        if (isMissingInstance(error)) return false;
+        throw error;
+      },
+    );
+  return {
+    start,
+    async ensureStarted(input) {
+      if (!(await exists(input.job_id))) await start(input);
+    },
+    async cancel(jobId) {
+      if (!(await exists(jobId))) return false;
+      await client.raiseEvent(jobId, JobEventNames.cancel, { requested_at: new Date().toISOString() });
+      return true;
+    },
+    suspend: (jobId, reason) => client.suspend(jobId, reason),
+    resume: (jobId, reason) => client.resume(jobId, reason),
+  };
 }

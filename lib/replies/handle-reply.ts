@@ -1,6 +1,7 @@
 import type { Contracts, Reply } from "../contracts/index.js";
 import { isLedgerError, LedgerErrorCode, StepState, isTerminalStepState, type Ledger, type Step } from "../ledger/index.js";
 import { stepTiming } from "../orchestration/step-timing.js";
+import type { StepDefaults } from "../config/settings.js";
 import { appMetrics } from "../telemetry/metrics.js";
 
 /** Why a valid reply changed nothing. */
@@ -24,7 +25,7 @@ export type ReplyOutcome =
 export interface ReplyDependencies {
   contracts: Contracts;
   ledger: Ledger;
-  timeScale: number;
+  stepDefaults: StepDefaults;
   /** Hands an ACK or RESULT to the job's orchestration; false when it no longer runs. */
   notify(reply: Reply): Promise<boolean>;
 }
@@ -51,24 +52,27 @@ async function ignore(deps: ReplyDependencies, reply: Reply, reason: ReplyIgnore
   return { kind: "ignored", reason };
 }
 
-/** Conflicts that mean another copy of this reply got there first. */
-const raceCodes: ReadonlySet<string> = new Set([LedgerErrorCode.ILLEGAL_TRANSITION, LedgerErrorCode.STALE_ETAG, LedgerErrorCode.STALE_ATTEMPT]);
-const lostRace = (error: unknown) => isLedgerError(error) && raceCodes.has(error.code);
+/** A concurrent reply (e.g. the ACK beside its RESULT) changed the step first: read it again and decide anew. */
+const changedUnderUs = (error: unknown) => isLedgerError(error) && error.code === LedgerErrorCode.STALE_ETAG;
+const maxDecisions = 5;
 
-/**
- * Applies one worker reply (DESIGN §5): only when job, step, attempt and
- * lease match the step's current attempt and the step can still move. ACK
- * moves the step to ACKED, HEARTBEAT pushes the lease out (in the ledger, not
- * in orchestration history), and ACK and RESULT are handed to the
- * orchestration, which decides. Anything stale, duplicate or late changes
- * nothing but an events record and a counter.
- */
 export async function handleReply(body: unknown, deps: ReplyDependencies): Promise<ReplyOutcome> {
   const validation = deps.contracts.validateReply(parse(body));
   if (!validation.ok) {
     return { kind: "invalid", reason: "InvalidReply", description: validation.errors.map((e) => `${e.pointer || "/"}: ${e.message}`).join("; ") };
   }
   const reply = validation.value;
+  for (let decision = 1; ; decision++) {
+    try {
+      return await decide(reply, deps);
+    } catch (error) {
+      if (!changedUnderUs(error) || decision >= maxDecisions) throw error;
+    }
+  }
+}
+
+/** One read-decide-write round; the write is conditional on the row it read. */
+async function decide(reply: Reply, deps: ReplyDependencies): Promise<ReplyOutcome> {
   const step = await deps.ledger.getStep(reply.job_id, reply.step_id);
   if (!step) return ignore(deps, reply, ReplyIgnoredReason.unknownStep);
   if (step.attempt_no !== reply.attempt_no) return ignore(deps, reply, ReplyIgnoredReason.staleAttempt, step);
@@ -76,25 +80,21 @@ export async function handleReply(body: unknown, deps: ReplyDependencies): Promi
   if (isTerminalStepState(step.state)) return ignore(deps, reply, ReplyIgnoredReason.stepFinished, step);
   if (step.state !== StepState.DISPATCHED && step.state !== StepState.ACKED) return ignore(deps, reply, ReplyIgnoredReason.notExpected, step);
   const expect = { attempt_no: step.attempt_no, lease_id: step.lease_id };
+  const ifMatch = step.etag;
 
-  try {
-    if (reply.type === "HEARTBEAT") {
-      const job = await deps.ledger.getJob(reply.job_id);
-      const registryStep = deps.contracts.registry.protocols.find((p) => p.protocol_id === job?.protocol_id)?.steps.find((s) => s.step_id === step.step_id) ?? {};
-      const leaseMs = stepTiming(registryStep, deps.timeScale).lease_ms;
-      await deps.ledger.patchStep(reply.job_id, reply.step_id, { lease_expires_at: new Date(Date.now() + leaseMs).toISOString() }, { expect });
-      return { kind: "applied", type: reply.type };
-    }
-    if (reply.type === "ACK") {
-      if (step.state !== StepState.DISPATCHED) return ignore(deps, reply, ReplyIgnoredReason.duplicate, step);
-      await deps.ledger.transitionStep(reply.job_id, reply.step_id, StepState.ACKED, { acked_at: new Date().toISOString() }, { expect, ifMatch: step.etag });
-    } else {
-      if (step.result_received_at) return ignore(deps, reply, ReplyIgnoredReason.duplicate, step);
-      await deps.ledger.patchStep(reply.job_id, reply.step_id, { result_received_at: new Date().toISOString() }, { expect, ifMatch: step.etag });
-    }
-  } catch (error) {
-    if (lostRace(error)) return ignore(deps, reply, ReplyIgnoredReason.duplicate, step);
-    throw error;
+  if (reply.type === "HEARTBEAT") {
+    const job = await deps.ledger.getJob(reply.job_id);
+    const registryStep = deps.contracts.registry.protocols.find((p) => p.protocol_id === job?.protocol_id)?.steps.find((s) => s.step_id === step.step_id) ?? {};
+    const leaseMs = stepTiming(registryStep, deps.stepDefaults).lease_ms;
+    await deps.ledger.patchStep(reply.job_id, reply.step_id, { lease_expires_at: new Date(Date.now() + leaseMs).toISOString() }, { expect, ifMatch });
+    return { kind: "applied", type: reply.type };
+  }
+  if (reply.type === "ACK") {
+    if (step.state !== StepState.DISPATCHED) return ignore(deps, reply, ReplyIgnoredReason.duplicate, step);
+    await deps.ledger.transitionStep(reply.job_id, reply.step_id, StepState.ACKED, { acked_at: new Date().toISOString() }, { expect, ifMatch });
+  } else {
+    if (step.result_received_at) return ignore(deps, reply, ReplyIgnoredReason.duplicate, step);
+    await deps.ledger.patchStep(reply.job_id, reply.step_id, { result_received_at: new Date().toISOString() }, { expect, ifMatch });
   }
   if (!(await deps.notify(reply))) return ignore(deps, reply, ReplyIgnoredReason.orchestrationGone, step);
   return { kind: "applied", type: reply.type };

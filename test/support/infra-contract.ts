@@ -46,13 +46,13 @@ export interface InfraNames {
  * - LUCIUS_DEVHOST_URL: only meaningful with LUCIUS_BUS_MODE=devhost; Azure runs `servicebus`.
  * - LUCIUS_TABLE_PREFIX: test isolation on a shared Azurite; Azure uses the bare table names
  *   that the Bicep creates (a prefix there would point the app at tables that do not exist).
- * - LUCIUS_TIME_SCALE: shrinks timeouts for tests and demos; Azure runs real time (default 1).
+ * - LUCIUS_STEP_DEFAULTS: shrinks step timeouts and backoff for tests and demos; Azure runs the production defaults.
  * Every other setting, defaults included, is set explicitly so the Portal shows what runs.
  */
 export const notDeployedSettings: Record<string, string> = {
   LUCIUS_DEVHOST_URL: "devhost only",
   LUCIUS_TABLE_PREFIX: "test isolation only",
-  LUCIUS_TIME_SCALE: "for tests and demos only",
+  LUCIUS_STEP_DEFAULTS: "for tests and demos only",
 };
 
 /** AppSettingNames keys that are Functions identity-based connections (`<name>__<property>`). */

@@ -35,9 +35,17 @@ describe("derived settings", () => {
     expect(loadSettings({ AzureWebJobsStorage: azurite, LUCIUS_WORKSPACE_URI: "https://x/ws/" }).workspaceUri).toBe("https://x/ws");
   });
 
-  it("scales orchestration delays only by a positive factor", () => {
-    expect(loadSettings({ AzureWebJobsStorage: "x" }).timeScale).toBe(1);
-    expect(loadSettings({ AzureWebJobsStorage: "x", LUCIUS_TIME_SCALE: "0.01" }).timeScale).toBe(0.01);
-    expect(() => loadSettings({ AzureWebJobsStorage: "x", LUCIUS_TIME_SCALE: "-1" })).toThrow(/LUCIUS_TIME_SCALE/);
+  it("takes step timing defaults from LUCIUS_STEP_DEFAULTS over the production ones", () => {
+    expect(loadSettings({ AzureWebJobsStorage: "x" }).stepDefaults).toEqual({ ack_seconds: 30, lease_seconds: 900, max_attempts: 3, backoff_seconds: [30, 120, 600] });
+    expect(loadSettings({ AzureWebJobsStorage: "x", LUCIUS_STEP_DEFAULTS: '{"ack_seconds":1,"backoff_seconds":[0.2]}' }).stepDefaults).toEqual({
+      ack_seconds: 1, lease_seconds: 900, max_attempts: 3, backoff_seconds: [0.2],
+    });
   });
+
+  it.each(['{"ack_seconds":0}', '{"max_attempts":1.5}', '{"backoff_seconds":[]}', '{"lease":3}', "[1]", "not json"])(
+    "rejects LUCIUS_STEP_DEFAULTS=%s by naming it",
+    (raw) => {
+      expect(() => loadSettings({ AzureWebJobsStorage: "x", LUCIUS_STEP_DEFAULTS: raw })).toThrow(/LUCIUS_STEP_DEFAULTS/);
+    },
+  );
 });

@@ -35,6 +35,9 @@ export async function settleStep(request: SettleStepRequest, services: Services)
 
 /** The job's terminal state, with its output or error; idempotent like {@link settleStep}. */
 export async function finishJob(request: FinishJobRequest, services: Services): Promise<void> {
+  const current = await services.ledger.getJob(request.job_id);
+  // A pause that landed in the ledger after the last step ended: the orchestration is the truth.
+  if (current?.state === "PAUSED") await services.ledger.transitionJob(request.job_id, "RUNNING" as JobState, undefined, { details: { reason: "finished while pausing" } });
   try {
     await services.ledger.transitionJob(request.job_id, request.state as JobState, {
       ...(request.output_ref !== undefined ? { output_ref: request.output_ref } : {}),

@@ -1,0 +1,20 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import * as df from "durable-functions";
+import { redriveJob } from "../lib/api/job-control.js";
+import { answer } from "../lib/http/responses.js";
+import { durableJobController } from "../lib/intake/job-starter.js";
+import { appServices } from "../lib/services.js";
+
+export async function redriveJobById(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return answer(context, async () =>
+    redriveJob(request.params.job_id ?? "", { ledger: (await appServices()).ledger, controller: durableJobController(df.getClient(context)) }),
+  );
+}
+
+app.http("redriveJob", {
+  route: "v1/jobs/{job_id}/redrive",
+  methods: ["POST"],
+  authLevel: "anonymous",
+  extraInputs: [df.input.durableClient()],
+  handler: redriveJobById,
+});

@@ -1,0 +1,89 @@
+import type { HttpResponseInit } from "@azure/functions";
+import { isLedgerError, JobState, LedgerErrorCode, type Job, type Ledger } from "../ledger/index.js";
+import { notFound, ProblemError, ProblemType } from "../http/problem.js";
+import { jsonResponse } from "../http/responses.js";
+import type { JobController } from "../intake/job-starter.js";
+import { jobLinks } from "./views.js";
+
+export interface JobControlDependencies {
+  ledger: Ledger;
+  controller: JobController;
+}
+
+function stateConflict(job: Job, action: string, allowed: string): ProblemError {
+  return new ProblemError({
+    type: ProblemType.conflict,
+    title: "Job state does not allow this",
+    status: 409,
+    detail: `Cannot ${action} job ${job.job_id} in state ${job.state}; only a job that is ${allowed} can be`,
+    state: job.state,
+  });
+}
+
+async function existing(ledger: Ledger, jobId: string): Promise<Job> {
+  const job = await ledger.getJob(jobId);
+  if (!job) throw notFound(`No job ${jobId}`);
+  return job;
+}
+
+/** Runs a ledger transition, turning "not legal from here" into 409 with the state the job is really in. */
+async function transition(ledger: Ledger, job: Job, to: JobState, action: string, allowed: string): Promise<Job> {
+  try {
+    return await ledger.transitionJob(job.job_id, to, undefined, { details: { requested_by: "api" } });
+  } catch (error) {
+    if (isLedgerError(error) && error.code === LedgerErrorCode.ILLEGAL_TRANSITION) {
+      throw stateConflict((await ledger.getJob(job.job_id)) ?? job, action, allowed);
+    }
+    throw error;
+  }
+}
+
+const accepted = (job: Job) => jsonResponse(202, { job_id: job.job_id, status: job.state, links: jobLinks(job.job_id) });
+
+/** POST /v1/jobs/{id}/cancel: CANCELLING now; the orchestration tells the worker and ends the job CANCELLED. */
+export async function cancelJob(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
+  const before = await existing(deps.ledger, jobId);
+  const job = await transition(deps.ledger, before, JobState.CANCELLING, "cancel", "QUEUED, RUNNING or PAUSED");
+  // A suspended orchestration processes no events; it must run to act on the cancel.
+  if (before.state === JobState.PAUSED) await deps.controller.resume(jobId, "cancel requested");
+  // With no orchestration yet, there is nobody to tell: when it starts, it reads CANCELLING and ends the job.
+  await deps.controller.cancel(jobId);
+  return accepted(job);
+}
+
+/** POST /v1/jobs/{id}/pause: the orchestration is suspended; nothing new is dispatched until resume. */
+export async function pauseJob(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
+  const job = await transition(deps.ledger, await existing(deps.ledger, jobId), JobState.PAUSED, "pause", "RUNNING");
+  await deps.controller.suspend(jobId, "paused through the API");
+  return accepted(job);
+}
+
+/** POST /v1/jobs/{id}/resume */
+export async function resumeJob(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
+  const job = await transition(deps.ledger, await existing(deps.ledger, jobId), JobState.RUNNING, "resume", "PAUSED");
+  await deps.controller.resume(jobId, "resumed through the API");
+  return accepted(job);
+}
+
+/** POST /v1/jobs/{id}/redrive: a FAILED job runs again from its failed step, with a fresh attempt count. */
+export async function redriveJob(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
+  const before = await existing(deps.ledger, jobId);
+  if (before.state !== JobState.FAILED) throw stateConflict(before, "redrive", "FAILED");
+  let job: Job;
+  try {
+    ({ job } = await deps.ledger.redriveJob(jobId));
+  } catch (error) {
+    if (isLedgerError(error) && error.code === LedgerErrorCode.ILLEGAL_TRANSITION) {
+      throw stateConflict((await deps.ledger.getJob(jobId)) ?? before, "redrive", "FAILED");
+    }
+    throw error;
+  }
+  await deps.controller.start({
+    job_id: job.job_id,
+    tenant_id: job.tenant_id,
+    protocol_id: job.protocol_id,
+    ...(job.correlation_id ? { correlation_id: job.correlation_id } : {}),
+    ...(job.traceparent ? { traceparent: job.traceparent } : {}),
+  });
+  return accepted(job);
+}

@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLucius, terminal, type LuciusUnderTest } from "../support/lucius-devhost.js";
+
+let lucius: LuciusUnderTest;
+beforeAll(async () => {
+  lucius = await startLucius();
+}, 60_000);
+afterAll(() => lucius?.stop());
+
+describe("a job runs its protocol end to end under devhost", () => {
+  it("OCR->EMBEDDING->SIS succeeds with refs chained and a full timeline", async () => {
+    const { job_id } = await lucius.submit("OCR->EMBEDDING->SIS");
+    const job = await lucius.waitFor(job_id, terminal, "terminal");
+    expect(job.state).toBe("SUCCEEDED");
+    expect(job.steps.map((s: { step_id: string; state: string; attempt_no: number }) => [s.step_id, s.state, s.attempt_no])).toEqual([
+      ["ocr", "SUCCEEDED", 1],
+      ["embedding", "SUCCEEDED", 1],
+      ["sis", "SUCCEEDED", 1],
+    ]);
+
+    const directives = lucius.received(job_id).filter((d) => d.type === "DIRECTIVE");
+    expect(directives.map((d) => d.step_id)).toEqual(["ocr", "embedding", "sis"]);
+    const [ocr, embedding, sis] = job.steps;
+    expect(directives[0]!.input_ref).toBe("https://example.blob.core.windows.net/inputs/doc.png");
+    expect(directives[1]!.input_ref).toEqual(ocr.output_ref);
+    expect(directives[2]!.input_ref).toEqual(embedding.output_ref);
+    expect(directives[2]!.output_ref).toBe("https://example.blob.core.windows.net/outputs/doc/");
+    expect(job.output_ref).toEqual(sis.output_ref);
+    for (const d of directives) {
+      expect(d.lease_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(d.routing_key_used).toBe(d.tenant_id);
+      expect(d.lane).toBeGreaterThanOrEqual(0);
+    }
+
+    const timeline = (await lucius.events(job_id)).map((e) => [e.type, e.step_id ?? null, e.details?.to ?? null]);
+    expect(timeline[0]).toEqual(["JOB_CREATED", null, null]);
+    for (const step of ["ocr", "embedding", "sis"]) {
+      for (const to of ["DISPATCHED", "ACKED", "SUCCEEDED"]) expect(timeline).toContainEqual(["STEP_STATE_CHANGED", step, to]);
+    }
+    expect(timeline).toContainEqual(["JOB_STATE_CHANGED", null, "RUNNING"]);
+    expect(timeline.at(-1)).toEqual(["JOB_STATE_CHANGED", null, "SUCCEEDED"]);
+  });
+});

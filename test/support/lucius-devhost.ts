@@ -1,0 +1,114 @@
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { startDevHost, type DevHost } from "../../devhost/host.js";
+import { defaultComponents } from "../../devhost/default-components.js";
+import { packageMainFiles } from "../../devhost/cli-args.js";
+import { packageRoot } from "../../lib/paths.js";
+import { azuriteConnectionString } from "./storage.js";
+
+/** One attempt's behaviour in the scripted worker (test/fixtures/scripted-worker/worker.js). */
+export interface ScriptedAttempt {
+  do: "succeed" | "fail-retryable" | "fail-non-retryable" | "no-ack" | "ack-then-silence" | "heartbeat-past-lease" | "reply-twice" | "old-lease" | "garbage" | "hold";
+  heartbeats?: number;
+  interval_ms?: number;
+}
+/** Attempts per step id; the last entry repeats. Steps without a script succeed. */
+export type Script = Record<string, ScriptedAttempt[]>;
+
+interface WorkerState {
+  scripts: Map<string, Script>;
+  received: Array<Record<string, unknown>>;
+  held: Map<string, () => void>;
+}
+
+/** Short step timing so timeouts and retries happen in seconds. */
+export const testStepDefaults = { ack_seconds: 2, lease_seconds: 4, max_attempts: 3, backoff_seconds: [0.2, 0.4] };
+
+export interface LuciusUnderTest {
+  host: DevHost;
+  url: string;
+  worker: WorkerState;
+  /** Submits a command under a fresh tenant whose directives follow `script`. */
+  submit(requestType: string, script?: Script): Promise<{ job_id: string; tenant_id: string }>;
+  job(jobId: string): Promise<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  events(jobId: string): Promise<Array<Record<string, any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  waitFor(jobId: string, predicate: (job: Record<string, any>) => boolean, what: string, timeoutMs?: number): Promise<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  control(jobId: string, action: "cancel" | "pause" | "resume" | "redrive"): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Directives (and CANCELs) the scripted worker received for a job. */
+  received(jobId: string): Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  release(jobId: string, stepId: string, attemptNo: number): void;
+  stop(): Promise<void>;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Starts the compiled app with the scripted worker under devhost, on the run's Azurite. */
+export async function startLucius(): Promise<LuciusUnderTest> {
+  const tag = randomBytes(4).toString("hex");
+  const host = await startDevHost({
+    appFiles: [...packageMainFiles(packageRoot), join(packageRoot, "test/fixtures/scripted-worker/worker.js")],
+    port: 0,
+    azurite: { connectionString: azuriteConnectionString() },
+    taskHub: `e2e${tag}`,
+    hostJsonPath: join(packageRoot, "host.json"),
+    components: await defaultComponents(),
+    env: { LUCIUS_TABLE_PREFIX: `e2e${tag}`, LUCIUS_STEP_DEFAULTS: JSON.stringify(testStepDefaults) },
+    logLevel: "error",
+  });
+  const worker = (globalThis as unknown as { __scriptedWorker: WorkerState }).__scriptedWorker;
+  const api = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${host.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  let tenants = 0;
+  const lucius: LuciusUnderTest = {
+    host,
+    url: host.url,
+    worker,
+    async submit(requestType, script = {}) {
+      const tenant_id = `tenant-${tag}-${++tenants}`;
+      worker.scripts.set(tenant_id, script);
+      const { status, body } = await api("POST", "/v1/commands", {
+        tenant_id,
+        request_type: requestType,
+        input_ref: "https://example.blob.core.windows.net/inputs/doc.png",
+        output_ref: "https://example.blob.core.windows.net/outputs/doc/",
+        payload: {},
+        schema_version: "v1",
+      });
+      if (status !== 202) throw new Error(`submit answered ${status}: ${JSON.stringify(body)}`);
+      return { job_id: body.job_id as string, tenant_id };
+    },
+    async job(jobId) {
+      return (await api("GET", `/v1/jobs/${jobId}`)).body;
+    },
+    async events(jobId) {
+      return (await api("GET", `/v1/jobs/${jobId}/events?limit=200`)).body.events;
+    },
+    async waitFor(jobId, predicate, what, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: Record<string, unknown> = {};
+      while (Date.now() < deadline) {
+        last = await lucius.job(jobId);
+        if (predicate(last)) return last;
+        await sleep(100);
+      }
+      throw new Error(`job ${jobId} never became ${what}; last seen: ${JSON.stringify(last)}`);
+    },
+    control: (jobId, action) => api("POST", `/v1/jobs/${jobId}/${action}`),
+    received: (jobId) => worker.received.filter((d) => d.job_id === jobId),
+    release(jobId, stepId, attemptNo) {
+      const release = worker.held.get(`${jobId}:${stepId}:${attemptNo}`);
+      if (!release) throw new Error(`nothing held for ${jobId}/${stepId}/${attemptNo}`);
+      release();
+    },
+    stop: () => host.stop(),
+  };
+  return lucius;
+}
+
+export const terminal = (job: Record<string, unknown>) => ["SUCCEEDED", "FAILED", "CANCELLED"].includes(job.state as string);
