@@ -1,18 +1,23 @@
 import type { HostComponent } from "./component.js";
 
 /**
- * The components `npm start` runs: every trigger devhost can serve. They are
- * imported lazily so a component that fails to load is reported by name (its
- * functions are then rejected at start-up as unsupported) instead of taking
- * the whole host down.
+ * The components `npm start` runs, so devhost serves every trigger the app
+ * registers: Service Bus topics and NCRONTAB timers. They are imported lazily
+ * (after the host's core shim) and one that fails to load is reported by name;
+ * its functions are then rejected at start-up as unsupported.
  */
 export async function defaultComponents(): Promise<HostComponent[]> {
+  const factories: Array<[string, () => Promise<HostComponent>]> = [
+    ["Service Bus", async () => (await import("./servicebus/index.js")).serviceBusComponent()],
+    ["timer", async () => (await import("./timer/index.js")).timerComponent()],
+  ];
   const components: HostComponent[] = [];
-  try {
-    const { serviceBusComponent } = await import("./servicebus/index.js");
-    components.push(serviceBusComponent());
-  } catch (error) {
-    console.error(`[devhost] the Service Bus component could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+  for (const [name, create] of factories) {
+    try {
+      components.push(await create());
+    } catch (error) {
+      console.error(`[devhost] the ${name} component could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
   return components;
 }
