@@ -187,6 +187,20 @@ describe("devhost Durable engine (in-process)", () => {
     expect(types.indexOf("ExecutionResumed")).toBeLessThan(types.indexOf("EventRaised"));
   });
 
+  it("lists instances by status through getStatusBy", async () => {
+    const finished = await client.start("fanOutOrchestration", { count: 1 });
+    await client.finished(finished);
+    const waiting = await client.start("waitOrchestration", { eventName: "never" });
+    await eventually(() => client.status(waiting.id), (s) => s?.customStatus === "waiting", "the instance to wait");
+    const list = async (status: string) =>
+      (await (await fetch(`${host.url}/api/instances?status=${status}`)).json()) as Array<{ instanceId: string; runtimeStatus: string }>;
+    const completed = await list("Completed");
+    expect(completed.map((s) => s.instanceId)).toContain(finished.id);
+    expect(completed.map((s) => s.instanceId)).not.toContain(waiting.id);
+    expect((await list("Running")).map((s) => s.instanceId)).toContain(waiting.id);
+    await client.operation(waiting.id, "terminate");
+  });
+
   it("purges a finished instance's history", async () => {
     const started = await client.start("fanOutOrchestration", { count: 2 });
     await client.finished(started);
