@@ -87,11 +87,17 @@ export class DurableEngine {
     return { resumed: unfinished.length };
   }
 
-  /** Stops taking work; lets running episodes commit. In-flight activities are abandoned (recovery re-runs them). */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking work and waits up to `graceMs` for running episodes and
+   * activities; whatever is still running then is abandoned (recovery re-runs it).
+   */
+  async stop(graceMs = 5_000): Promise<void> {
     this.stopping = true;
     this.timers.cancelAll();
-    await Promise.allSettled([...this.inFlight]);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
+    clearTimeout(timer);
   }
 
   // ---- client operations -------------------------------------------------
