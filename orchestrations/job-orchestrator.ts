@@ -73,13 +73,14 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
         : { code: OrchestrationErrorCode.leaseExpired, message: `Lease of attempt ${attempt} expired without RESULT` };
       retryable = true;
     }
-    if (!retryable || attempt >= step.timing.max_attempts) {
-      const final = retryable ? { ...error, code: error.code, attempts: attempt, reason: OrchestrationErrorCode.attemptsExhausted } : error;
+    const attemptsInBudget = attempt - step.attempt_base;
+    if (!retryable || attemptsInBudget >= step.timing.max_attempts) {
+      const final = retryable ? { ...error, attempts: attemptsInBudget, reason: OrchestrationErrorCode.attemptsExhausted } : error;
       yield settle({ to: "FAILED", error: final, failure_class: retryable ? "RETRYABLE" : "NON_RETRYABLE" });
       return { kind: "failed", error: final };
     }
     yield settle({ to: "RETRY_WAIT", error, failure_class: "RETRYABLE" });
-    const wakeAt = new Date(context.df.currentUtcDateTime.getTime() + backoffBefore(step.timing, attempt + 1));
+    const wakeAt = new Date(context.df.currentUtcDateTime.getTime() + backoffBefore(step.timing, attemptsInBudget + 1));
     const timer = context.df.createTimer(wakeAt);
     const cancel = context.df.waitForExternalEvent(JobEventNames.cancel);
     const winner = (yield context.df.Task.any([timer, cancel])) as Task;

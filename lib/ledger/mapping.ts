@@ -61,6 +61,7 @@ const stepFields: Omit<Fields<Step>, "etag"> = {
   dispatched_at: "string",
   acked_at: "string",
   result_received_at: "string",
+  attempt_base: "number",
   completed_at: "string",
 };
 

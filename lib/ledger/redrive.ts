@@ -2,7 +2,7 @@
  * Redrive: the one sanctioned way out of a terminal state. A FAILED job goes
  * back to QUEUED — the orchestration is then started again and moves it to
  * RUNNING like any new job — and the chosen step and every later one are
- * reset to PENDING with a fresh attempt count. Earlier steps keep their
+ * reset to PENDING with a fresh retry budget (attempt_base = attempts so far). Earlier steps keep their
  * results; the previous attempts stay in the events timeline.
  *
  * Steps are reset before the job row changes: if the process dies in between,
@@ -67,7 +67,10 @@ export async function redriveJob(
         step_type: step.step_type,
         service: step.service,
         state: StepState.PENDING,
-        attempt_no: 0,
+        // Attempt numbers keep counting so message ids (job:step:attempt:TYPE) never repeat within
+        // the duplicate-detection window; the retry budget restarts from attempt_base.
+        attempt_no: step.attempt_no,
+        attempt_base: step.attempt_no,
         ...(step.max_attempts !== undefined ? { max_attempts: step.max_attempts } : {}),
         ...(step.payload !== undefined ? { payload: step.payload } : {}),
         // Only the first step's input is fixed at creation; later inputs come from the previous output.
@@ -83,7 +86,7 @@ export async function redriveJob(
         if (!isPreconditionFailed(error)) throw error;
         // A concurrent redrive may have reset it already; the job row's ETag decides which redrive wins.
         const latest = await ctx.readStep(jobId, step.step_id);
-        if (latest?.state === StepState.PENDING && latest.attempt_no === 0) return latest;
+        if (latest?.state === StepState.PENDING && latest.attempt_base === latest.attempt_no) return latest;
         return lostRace();
       }
     }),

@@ -83,8 +83,10 @@ export interface Step {
   step_type: string;
   service: string;
   state: StepState;
-  /** 0 until first dispatched; +1 on every DISPATCHED. */
+  /** 0 until first dispatched; +1 on every DISPATCHED; never reused, not even by a redrive. */
   attempt_no: number;
+  /** Attempts made before the last redrive; the retry budget counts from here. @default 0 */
+  attempt_base?: number;
   max_attempts?: number;
   payload?: JsonObject;
   lease_id?: string;

@@ -6,8 +6,10 @@ import type { StepTiming } from "./step-timing.js";
 export interface PlannedStep {
   step_id: string;
   step_type: string;
-  /** Attempts already made (0 for a fresh or redriven step). */
+  /** Attempts already made; the next one is attempt_no + 1. */
   attempt_no: number;
+  /** Attempts made before the last redrive: the retry budget counts from here. */
+  attempt_base: number;
   timing: StepTiming;
 }
 

@@ -322,12 +322,13 @@ describe("redrive", () => {
     expect(job.error).toBeUndefined();
     expect(steps.map((s) => [s.step_id, s.state, s.attempt_no])).toEqual([
       ["ocr", StepState.SUCCEEDED, 1],
-      ["embedding", StepState.PENDING, 0],
+      ["embedding", StepState.PENDING, 1],
       ["sis", StepState.PENDING, 0],
     ]);
+    expect(steps.map((s) => s.attempt_base)).toEqual([undefined, 1, 0]);
     const stored = await ledger.getJob(jobId, { withSteps: true });
     expect(stored?.state).toBe(JobState.QUEUED);
-    expect(stored?.steps?.[1]).toMatchObject({ state: StepState.PENDING, attempt_no: 0 });
+    expect(stored?.steps?.[1]).toMatchObject({ state: StepState.PENDING, attempt_no: 1, attempt_base: 1 });
     expect(stored?.steps?.[1]?.error).toBeUndefined();
     expect(stored?.steps?.[1]?.lease_id).toBeUndefined();
     expect(stored?.steps?.[0]?.output_ref).toBe("https://acct/out/ocr");
@@ -336,9 +337,9 @@ describe("redrive", () => {
     expect(eventsAfter.slice(0, eventsBefore.length)).toEqual(eventsBefore);
     expect(eventsAfter.at(-1)).toMatchObject({ type: "JOB_REDRIVEN", step_id: "embedding" });
 
-    // The redriven job runs again like a new one: the step starts at attempt 1.
+    // The redriven job runs again like a new one; attempt numbers go on (message ids never repeat).
     await ledger.transitionJob(jobId, JobState.RUNNING);
-    expect((await ledger.transitionStep(jobId, "embedding", StepState.DISPATCHED, { lease_id: "B2" })).attempt_no).toBe(1);
+    expect((await ledger.transitionStep(jobId, "embedding", StepState.DISPATCHED, { lease_id: "B2" })).attempt_no).toBe(2);
   });
 
   it("defaults to the first unfinished step and refuses what cannot be redriven", async () => {

@@ -43,6 +43,7 @@ export async function startJob(input: JobOrchestrationInput, services: Services)
       step_id: step.step_id,
       step_type: step.step_type,
       attempt_no: step.attempt_no,
+      attempt_base: step.attempt_base ?? 0,
       timing: stepTiming(registryStep, services.settings.stepDefaults),
     });
   }
