@@ -1,0 +1,63 @@
+import { SchemaIds, type EmbeddingPayload } from "../../lib/contracts/index.js";
+import { documentText } from "../text/read-text.js";
+import type { StepWorker } from "../runtime/types.js";
+import { chunkPlan, chunkText } from "./chunking.js";
+import { embedderFor } from "./embedders.js";
+
+/** File name written under a folder output_ref. */
+export const embeddingOutputFile = "embeddings.jsonl";
+
+/** One line of the output. */
+export interface EmbeddedChunk {
+  chunk_id: string;
+  text: string;
+  vector: number[];
+}
+
+/**
+ * EMBEDDING: chunks the input text (OCR text or JSON, or plain text) into whitespace-token
+ * windows and writes one JSONL line `{chunk_id, text, vector}` per chunk at the output_ref.
+ */
+export const embeddingWorker: StepWorker<EmbeddingPayload> = {
+  name: "embeddingWorker",
+  stepType: "EMBEDDING",
+  subscription: "platform-embedding",
+  payloadSchemaId: SchemaIds.embeddingPayload,
+  async run({ directive, payload, refs, settings, signal, progress }) {
+    const plan = chunkPlan(payload.chunking);
+    const normalize = payload.normalize ?? true;
+    const embedder = embedderFor(payload.model, normalize, settings.openAi);
+    const input = await refs.readInput(directive.input_ref, signal);
+    const { text, source } = documentText(input, "EMBEDDING");
+    const chunks = chunkText(text, plan);
+
+    const lines: string[] = [];
+    let dimension = embedder.dimension ?? 0;
+    for (let i = 0; i < chunks.length; i += embedder.batchSize) {
+      signal.throwIfAborted();
+      const batch = chunks.slice(i, i + embedder.batchSize);
+      const vectors = await embedder.embed(batch.map((c) => c.text), signal);
+      batch.forEach((chunk, j) => {
+        const row: EmbeddedChunk = { chunk_id: `chunk-${String(chunk.index).padStart(4, "0")}`, text: chunk.text, vector: vectors[j]! };
+        dimension = row.vector.length;
+        lines.push(JSON.stringify(row));
+      });
+      progress((i + batch.length) / chunks.length, { chunks_done: i + batch.length, chunks: chunks.length });
+    }
+    const target = refs.outputUri(directive.output_ref, embeddingOutputFile);
+    const written = await refs.write(target, lines.map((l) => `${l}\n`).join(""), "application/x-ndjson", signal);
+    return {
+      output_ref: written,
+      metrics: {
+        chunks: chunks.length,
+        dimension,
+        model: embedder.model,
+        normalized: normalize,
+        tokens: chunks.length === 0 ? 0 : text.split(/\s+/).filter(Boolean).length,
+        max_tokens: plan.maxTokens,
+        overlap_tokens: plan.overlapTokens,
+        input_kind: source,
+      },
+    };
+  },
+};

@@ -1,0 +1,64 @@
+import type { OcrPayload } from "../../lib/contracts/index.js";
+import { SchemaIds } from "../../lib/contracts/index.js";
+import { WorkerError, WorkerErrorCode } from "../runtime/errors.js";
+import type { StepWorker } from "../runtime/types.js";
+import { OcrEngine } from "./engine.js";
+import { detectImageType } from "./image-type.js";
+import { checkEngine, checkPageRange, ocrLanguage, shippedLanguage } from "./options.js";
+import { ocrJson } from "./output.js";
+
+/** The process's one OCR engine. */
+export const ocrEngine = new OcrEngine(shippedLanguage);
+
+/** File names written under a folder output_ref. */
+export const OcrOutputFiles = { text: "ocr.txt", json: "ocr.json" } as const;
+
+/**
+ * OCR: reads a PNG, JPEG or TIFF image (by magic bytes) and writes its text — plain text, or
+ * JSON with lines and words, their boxes and confidence — at the step's output_ref.
+ */
+export const ocrWorker: StepWorker<OcrPayload> = {
+  name: "ocrWorker",
+  stepType: "OCR",
+  subscription: "platform-ocr",
+  payloadSchemaId: SchemaIds.ocrPayload,
+  async run({ directive, payload, refs, signal, progress }) {
+    const language = ocrLanguage(payload.language_hint);
+    checkEngine(payload.ocr_engine);
+    checkPageRange(payload.page_range);
+    const format = payload.output_format ?? "TEXT";
+
+    const input = await refs.readInput(directive.input_ref, signal);
+    const imageType = detectImageType(input.bytes);
+    if (!imageType) {
+      throw new WorkerError(
+        WorkerErrorCode.unsupportedContentType,
+        `The input is not a PNG, JPEG or TIFF image${input.contentType ? ` (declared ${input.contentType})` : ""}`,
+        { declared_content_type: input.contentType ?? null, supported: ["image/png", "image/jpeg", "image/tiff"] },
+      );
+    }
+    progress(0.05, { phase: "recognizing" });
+    const started = Date.now();
+    const page = await ocrEngine.recognize(input.bytes, { blocks: format === "JSON", signal, onProgress: (p) => progress(0.05 + 0.9 * p, { phase: "recognizing" }) });
+    const ocrMs = Date.now() - started;
+
+    const json = format === "JSON" ? ocrJson(page, language, imageType) : undefined;
+    const target = refs.outputUri(directive.output_ref, json ? OcrOutputFiles.json : OcrOutputFiles.text);
+    const written = json
+      ? await refs.write(target, JSON.stringify(json), "application/json", signal)
+      : await refs.write(target, page.text, "text/plain; charset=utf-8", signal);
+    return {
+      output_ref: written,
+      metrics: {
+        image_type: imageType,
+        output_format: format,
+        language,
+        characters: page.text.length,
+        words: page.text.split(/\s+/).filter(Boolean).length,
+        confidence: Math.round(page.confidence),
+        ocr_ms: ocrMs,
+        input_bytes: input.bytes.length,
+      },
+    };
+  },
+};

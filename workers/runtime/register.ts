@@ -1,0 +1,25 @@
+import "@azure/functions-extensions-servicebus";
+import { app, type InvocationContext } from "@azure/functions";
+import { AppSettingNames, TopicNames } from "../../lib/config/names.js";
+import { directiveHandler } from "./handler.js";
+import { workerServices } from "./services.js";
+import type { StepWorker } from "./types.js";
+
+/** The Service Bus extension's option that hands settlement to the function; the v4 types do not declare it yet. */
+const settlesItself = { autoCompleteMessages: false } as Record<string, unknown>;
+
+/**
+ * Registers `worker` as a Service Bus topic trigger on `directives`/<its subscription>.
+ * Settings and contracts are loaded now, so a bad configuration stops start-up.
+ */
+export function registerWorker<P>(worker: StepWorker<P>): void {
+  workerServices();
+  app.serviceBusTopic(worker.name, {
+    topicName: TopicNames.directives,
+    subscriptionName: worker.subscription,
+    connection: AppSettingNames.serviceBus,
+    sdkBinding: true,
+    ...settlesItself,
+    handler: directiveHandler(worker as unknown as StepWorker<Record<string, unknown>>) as (message: unknown, context: InvocationContext) => Promise<void>,
+  });
+}

@@ -1,0 +1,49 @@
+import { createBusSender, type BusSender } from "../../lib/bus/index.js";
+import { loadSettings, type Settings } from "../../lib/config/settings.js";
+import { loadContracts, type Contracts, type Validation } from "../../lib/contracts/index.js";
+import { issuesFromAjv } from "../../lib/contracts/ajv-issues.js";
+import { compileSchemas } from "../../lib/contracts/schema-store.js";
+import { blobServiceClientFromEnv, RefStore } from "../../lib/refs/index.js";
+import { loadWorkerSettings, type WorkerSettings } from "./settings.js";
+
+/** Everything a worker attempt needs, built once per process. */
+export interface WorkerServices {
+  settings: Settings;
+  workerSettings: WorkerSettings;
+  contracts: Contracts;
+  bus: BusSender;
+  refs: RefStore;
+  /** Validates a step payload against the schema with this `$id`. */
+  validatePayload(schemaId: string, payload: unknown): Validation<Record<string, unknown>>;
+}
+
+let services: WorkerServices | undefined;
+
+/**
+ * Reads settings and compiles the contracts now, so a bad setting or schema stops start-up
+ * (the entry files call this at load); the bus connects on first send.
+ */
+export function workerServices(env: Record<string, string | undefined> = process.env): WorkerServices {
+  if (services) return services;
+  const settings = loadSettings(env);
+  const workerSettings = loadWorkerSettings(env);
+  const contracts = loadContracts();
+  const validators = compileSchemas(contracts.schemas);
+  let bus: BusSender | undefined;
+  services = {
+    settings,
+    workerSettings,
+    contracts,
+    bus: {
+      send: (topic, messages) => (bus ??= createBusSender(settings, env)).send(topic, messages),
+      close: async () => bus?.close(),
+    },
+    refs: new RefStore({ blobs: blobServiceClientFromEnv(env), allowlist: workerSettings.inputAllowlist, maxInputBytes: workerSettings.maxInputBytes }),
+    validatePayload(schemaId, payload) {
+      const validate = validators.get(schemaId);
+      if (!validate) throw new Error(`No payload schema ${schemaId}`);
+      return validate(payload) ? { ok: true, value: payload as Record<string, unknown> } : { ok: false, errors: issuesFromAjv(validate.errors, "/payload") };
+    },
+  };
+  return services;
+}

@@ -1,0 +1,41 @@
+import { WorkerSettingNames } from "../../lib/config/names.js";
+import { ConfigurationError } from "../../lib/config/settings.js";
+import { parseAllowlist, type Allowlist } from "../../lib/refs/index.js";
+
+type Env = Record<string, string | undefined>;
+
+/** Azure OpenAI, when configured: the endpoint and the deployments the workers call. */
+export interface OpenAiSettings {
+  endpoint: string;
+  embeddingDeployment?: string;
+  chatDeployment?: string;
+}
+
+/** What the workers read from the environment besides the shared settings. */
+export interface WorkerSettings {
+  inputAllowlist: Allowlist;
+  /** @default 52428800 (50 MiB) */
+  maxInputBytes: number;
+  /** Undefined: the offline embedder and analysis. */
+  openAi?: OpenAiSettings;
+}
+
+/** Reads and checks the worker settings; a mistake is a {@link ConfigurationError} naming the setting. */
+export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
+  const rawMax = env[WorkerSettingNames.maxInputBytes];
+  const maxInputBytes = rawMax === undefined || rawMax === "" ? 50 * 1024 * 1024 : Number(rawMax);
+  if (!Number.isInteger(maxInputBytes) || maxInputBytes < 1) {
+    throw new ConfigurationError(`${WorkerSettingNames.maxInputBytes} must be a positive integer, got "${rawMax}"`);
+  }
+  const endpoint = env[WorkerSettingNames.openAiEndpoint]?.trim();
+  let openAi: OpenAiSettings | undefined;
+  if (endpoint) {
+    if (!/^https:\/\/[^/\s]+\/?$/i.test(endpoint)) {
+      throw new ConfigurationError(`${WorkerSettingNames.openAiEndpoint} must be an https origin like https://<name>.openai.azure.com, got "${endpoint}"`);
+    }
+    const embeddingDeployment = env[WorkerSettingNames.openAiEmbeddingDeployment]?.trim();
+    const chatDeployment = env[WorkerSettingNames.openAiChatDeployment]?.trim();
+    openAi = { endpoint: endpoint.replace(/\/+$/, ""), ...(embeddingDeployment ? { embeddingDeployment } : {}), ...(chatDeployment ? { chatDeployment } : {}) };
+  }
+  return { inputAllowlist: parseAllowlist(env[WorkerSettingNames.inputAllowlist]), maxInputBytes, ...(openAi ? { openAi } : {}) };
+}
