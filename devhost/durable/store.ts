@@ -19,6 +19,9 @@ export class DurableStore {
   readonly history: TableClient;
 
   constructor(connectionString: string, readonly taskHub: string) {
+    if (!/^[A-Za-z][A-Za-z0-9]{2,44}$/.test(taskHub)) {
+      throw new TaskHubNameError(`Task hub name "${taskHub}" must be 3–45 letters and digits, starting with a letter`);
+    }
     this.history = TableClient.fromConnectionString(connectionString, `${taskHub}History`, { allowInsecureConnection: true });
   }
 
@@ -185,6 +188,12 @@ export interface StoredChunk {
   consumed: string[];
   /** When the episode committed (ISO). */
   at: string;
+}
+
+/** The task hub name cannot name Azure tables (the extension has the same rule). */
+export class TaskHubNameError extends Error {
+  override readonly name = "TaskHubNameError";
+  readonly code = "invalid_task_hub";
 }
 
 export interface StoredHistory {
