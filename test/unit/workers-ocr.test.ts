@@ -1,0 +1,70 @@
+import { readFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { detectImageType, ImageType, OcrEngine } from "../../workers/ocr/index.js";
+import { checkPageRange, ocrLanguage } from "../../workers/ocr/options.js";
+import { linesOf } from "../../workers/ocr/output.js";
+import { WorkerError, WorkerErrorCode } from "../../workers/runtime/index.js";
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/documents/${name}`, import.meta.url));
+const sample = fixture("sample-invoice.png");
+const engine = new OcrEngine("eng");
+afterAll(() => engine.close());
+
+const codeOf = (f: () => unknown) => {
+  try {
+    f();
+    return "ok";
+  } catch (error) {
+    return error instanceof WorkerError ? `${error.code}/${error.failureClass}` : String(error);
+  }
+};
+
+describe("OCR options", () => {
+  it("recognises PNG, JPEG and TIFF by magic bytes only", () => {
+    expect(detectImageType(sample)).toBe(ImageType.png);
+    expect(detectImageType(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]))).toBe(ImageType.jpeg);
+    expect(detectImageType(Buffer.from("II*\0rest"))).toBe(ImageType.tiff);
+    expect(detectImageType(Buffer.from("MM\0*rest"))).toBe(ImageType.tiff);
+    expect(detectImageType(Buffer.from("%PDF-1.7"))).toBeUndefined();
+    expect(detectImageType(Buffer.from("GIF89a"))).toBeUndefined();
+  });
+
+  it("accepts English in its usual spellings and refuses other languages NON_RETRYABLE", () => {
+    expect(["eng", "en", "EN-us", "english", undefined].map((hint) => ocrLanguage(hint))).toEqual(["eng", "eng", "eng", "eng", "eng"]);
+    expect(codeOf(() => ocrLanguage("deu"))).toBe(`${WorkerErrorCode.unsupportedLanguage}/NON_RETRYABLE`);
+  });
+
+  it("wants page 1 in page_range", () => {
+    expect(["1", "1-3", "2,1", " 1 - 2 "].map((r) => codeOf(() => checkPageRange(r)))).toEqual(["ok", "ok", "ok", "ok"]);
+    expect(["2-4", "0", "3-1", "one"].map((r) => codeOf(() => checkPageRange(r)))).toEqual(Array(4).fill(`${WorkerErrorCode.invalidPayload}/NON_RETRYABLE`));
+  });
+});
+
+describe("the OCR engine (offline English traineddata)", () => {
+  it("reads the sample invoice's words, with lines, words, boxes and confidence", async () => {
+    const page = await engine.recognize(sample, { blocks: true, signal: new AbortController().signal });
+    for (const known of ["ACME", "INVOICE", "March", "2026", "Globex", "Corporation", "Total", "$1,234.56"]) expect(page.text).toContain(known);
+    const lines = linesOf(page);
+    expect(lines.length).toBeGreaterThanOrEqual(7);
+    const total = lines.find((l) => l.text.startsWith("Total"))!;
+    expect(total.words.map((w) => w.text)).toContain("$1,234.56");
+    expect(total.bbox.x1).toBeGreaterThan(total.bbox.x0);
+    expect(total.words[0]!.confidence).toBeGreaterThan(50);
+  });
+
+  it("fails a corrupt image as NON_RETRYABLE UNREADABLE_DOCUMENT and keeps working", async () => {
+    const failure = await engine.recognize(fixture("corrupt.png"), { blocks: false, signal: new AbortController().signal }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(WorkerError);
+    expect(failure).toMatchObject({ code: WorkerErrorCode.unreadableDocument, failureClass: "NON_RETRYABLE" });
+    expect((await engine.recognize(sample, { blocks: false, signal: new AbortController().signal })).text).toContain("Globex");
+  });
+
+  it("stops a recognition when its signal aborts, and recognises again afterwards", async () => {
+    const controller = new AbortController();
+    const outcome = await engine
+      .recognize(sample, { blocks: false, signal: controller.signal, onProgress: () => controller.abort(new Error("cancelled by test")) })
+      .then(() => "finished", (e: unknown) => (e as Error).message);
+    expect(outcome).toBe("cancelled by test");
+    expect((await engine.recognize(sample, { blocks: false, signal: new AbortController().signal })).text).toContain("Total");
+  });
+});
