@@ -4,17 +4,16 @@ import { createInvocationContext, type InputBindingValues } from "../invocation.
 import type { CapturedApp } from "../loader.js";
 import type { Logger } from "../log.js";
 import { KeyedMutex, Semaphore } from "../semaphore.js";
-import { runActivity, TriggerTypes } from "./activities.js";
+import { TriggerTypes } from "./activities.js";
+import { Dispatcher } from "./dispatcher.js";
 import { DurableErrorCode, DurableRequestError } from "./errors.js";
 import { runEpisode, type EpisodeResult } from "./episode.js";
-import { HistoryEventType, newEvent, type HistoryEvent } from "./history.js";
+import type { HistoryEvent } from "./history.js";
 import { InboxKind, newInboxKey, type WorkMessage } from "./inbox.js";
 import { isTerminal, RuntimeStatus, type InstanceState, type ParentRef } from "./instance-state.js";
 import { LiveInstance } from "./live-instance.js";
-import type { OpenTask } from "./open-tasks.js";
 import { replay, ReplayStatus, type ReplayOutcome } from "./replay.js";
 import type { DurableStore } from "./store.js";
-import { TimerWheel } from "./timers.js";
 
 export interface DurableEngineOptions {
   store: DurableStore;
@@ -55,15 +54,19 @@ export class DurableEngine {
   private readonly live = new Map<string, LiveInstance>();
   private readonly mutex = new KeyedMutex();
   private readonly orchestrationSlots: Semaphore;
-  private readonly activitySlots: Semaphore;
-  private readonly timers = new TimerWheel();
+  private readonly dispatcher: Dispatcher;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly waiters = new Map<string, Array<(state: InstanceState) => void>>();
   private stopping = false;
 
   constructor(private readonly options: DurableEngineOptions) {
     this.orchestrationSlots = new Semaphore(options.maxConcurrentOrchestrations ?? 10);
-    this.activitySlots = new Semaphore(options.maxConcurrentActivities ?? 10);
+    this.dispatcher = new Dispatcher({
+      ...options,
+      notify: (instanceId, work) => this.notify(instanceId, work),
+      track: (promise) => this.track(promise),
+      startChild: (parent, taskId) => this.startChild(parent, taskId),
+    });
   }
 
   get store(): DurableStore {
@@ -93,7 +96,7 @@ export class DurableEngine {
    */
   async stop(graceMs = 5_000): Promise<void> {
     this.stopping = true;
-    this.timers.cancelAll();
+    this.dispatcher.timers.cancelAll();
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
     await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
@@ -192,7 +195,7 @@ export class DurableEngine {
 
   /** Durable timers armed in memory for an instance (a cancelled timer is disarmed). */
   armedTimers(instanceId: string): number {
-    return this.timers.countPrefix(`${instanceId}|`);
+    return this.dispatcher.timers.countPrefix(`${instanceId}|`);
   }
 
   /** Resolves once the instance has no episode running or pending (held messages of a suspended instance may remain). */
@@ -311,64 +314,22 @@ export class DurableEngine {
   private async afterEpisode(instance: LiveInstance, result: EpisodeResult): Promise<void> {
     const state = instance.state!;
     if (result.previousExecutionId) {
-      this.timers.cancelPrefix(`${instance.id}|${result.previousExecutionId}|`);
+      this.dispatcher.timers.cancelPrefix(`${instance.id}|${result.previousExecutionId}|`);
       instance.dispatched.clear();
       this.deleteExecution(instance.id, result.previousExecutionId);
     }
-    if (result.replayed) this.dispatch(instance, result.openTasks);
+    if (result.replayed) this.dispatcher.dispatch(instance, result.openTasks);
     if (isTerminal(state.runtimeStatus)) {
-      this.timers.cancelPrefix(`${instance.id}|`);
+      this.dispatcher.timers.cancelPrefix(`${instance.id}|`);
       instance.dispatched.clear();
-      this.reportToParent(state);
+      this.dispatcher.reportToParent(state);
       const waiting = this.waiters.get(instance.id) ?? [];
       this.waiters.delete(instance.id);
       for (const resolve of waiting) resolve(state);
     }
   }
 
-  // ---- dispatch -----------------------------------------------------------
-
-  private dispatch(instance: LiveInstance, openTasks: OpenTask[]): void {
-    const executionId = instance.state!.executionId;
-    for (const task of openTasks) {
-      const timerKey = `${instance.id}|${executionId}|${task.id}`;
-      if (task.kind === "timer") {
-        if (task.canceled) {
-          this.timers.cancel(timerKey);
-          continue;
-        }
-        const fireAt = instance.scheduled.get(task.id)?.FireAt ?? task.fireAt.toISOString();
-        this.timers.arm(timerKey, new Date(fireAt), () =>
-          this.notify(instance.id, {
-            kind: "completion",
-            executionId,
-            event: newEvent(HistoryEventType.TimerFired, { TimerId: task.id, FireAt: fireAt }),
-          }),
-        );
-        continue;
-      }
-      const key = `${executionId}:${task.id}`;
-      if (instance.dispatched.has(key)) continue;
-      instance.dispatched.add(key);
-      if (task.kind === "activity") this.track(this.runActivity(instance.id, executionId, task.id, task.name, task.input));
-      else this.track(this.startChild(instance, task.id).catch((error: unknown) => this.childStartFailed(instance, key, error)));
-    }
-  }
-
-  private async runActivity(instanceId: string, executionId: string, id: number, name: string, input?: string): Promise<void> {
-    const event = await this.activitySlots.run(() =>
-      runActivity(
-        this.options.app,
-        (functionName) =>
-          createInvocationContext(this.options.lib, this.options.app.functions.get(functionName)!, this.options.log, this.options.inputs),
-        name,
-        input,
-        id,
-      ),
-    );
-    this.notify(instanceId, { kind: "completion", executionId, event });
-  }
-
+  /** Starts (or finds) the child of a SubOrchestrationInstanceCreated event; finished children report at once. */
   private async startChild(parent: LiveInstance, taskId: number): Promise<void> {
     const scheduled = parent.scheduled.get(taskId)!;
     const parentState = parent.state!;
@@ -390,28 +351,8 @@ export class DurableEngine {
       await this.createInstance(child, scheduled.Name!, scheduled.Input, ref);
       return undefined;
     });
-    if (existing && isTerminal(existing.runtimeStatus)) this.reportToParent(existing);
+    if (existing && isTerminal(existing.runtimeStatus)) this.dispatcher.reportToParent(existing);
     else if (existing) this.notify(childId);
-  }
-
-  private childStartFailed(parent: LiveInstance, key: string, error: unknown): void {
-    if (!(error instanceof DurableRequestError)) {
-      parent.dispatched.delete(key);
-      this.options.log.error(`could not start a sub-orchestration of '${parent.id}'; retrying`, error);
-      setTimeout(() => this.notify(parent.id), this.options.retryDelayMs ?? 500).unref();
-      return;
-    }
-    const [executionId, id] = key.split(":") as [string, string];
-    this.notify(parent.id, {
-      kind: "completion",
-      executionId,
-      event: newEvent(HistoryEventType.SubOrchestrationInstanceFailed, {
-        TaskScheduledId: Number(id),
-        Reason: error.message,
-        Details: error.message,
-        FailureDetails: { ErrorType: "SubOrchestrationStartError", ErrorMessage: error.message },
-      }),
-    });
   }
 
   /** Must run under the instance's mutex. */
@@ -465,27 +406,6 @@ export class DurableEngine {
     if (previousExecutionId) this.deleteExecution(instance.id, previousExecutionId);
     if (instance.dirty) this.notify(instance.id);
     return instance.state!;
-  }
-
-  private reportToParent(state: InstanceState): void {
-    const parent = state.parent;
-    if (!parent) return;
-    const event =
-      state.runtimeStatus === RuntimeStatus.Completed
-        ? newEvent(HistoryEventType.SubOrchestrationInstanceCompleted, {
-            TaskScheduledId: parent.taskScheduledId,
-            Result: state.output ?? "null",
-          })
-        : newEvent(HistoryEventType.SubOrchestrationInstanceFailed, {
-            TaskScheduledId: parent.taskScheduledId,
-            Reason: `Sub-orchestration '${state.name}' (${state.instanceId}) ${state.runtimeStatus.toLowerCase()}`,
-            Details: state.failure?.ErrorMessage ?? state.output ?? "",
-            FailureDetails: state.failure ?? {
-              ErrorType: "SubOrchestration" + state.runtimeStatus,
-              ErrorMessage: `Sub-orchestration '${state.instanceId}' was ${state.runtimeStatus.toLowerCase()}: ${state.output ?? ""}`,
-            },
-          });
-    this.notify(parent.instanceId, { kind: "completion", executionId: parent.executionId, event });
   }
 
   private async sendInbox(instanceId: string, kind: InboxKind, fields: { name?: string; input?: string; reason?: string }) {
