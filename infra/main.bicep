@@ -71,6 +71,22 @@ param failedJobRatePercent int = 10
 @minValue(0)
 param functionFailureThreshold int = 5
 
+@description('Comma-separated https URL prefixes the workers may read inputs from besides the storage account (LUCIUS_INPUT_ALLOWLIST); empty allows storage refs only.')
+param inputAllowlist string = ''
+
+@description('Largest input document the workers read, in bytes (LUCIUS_MAX_INPUT_BYTES).')
+@minValue(1)
+param maxInputBytes int = 52428800
+
+@description('Azure OpenAI endpoint for the workers (LUCIUS_OPENAI_ENDPOINT), e.g. https://<name>.openai.azure.com; empty runs the offline embedder and analysis. Grant the workers identity "Cognitive Services OpenAI User" on that resource.')
+param openAiEndpoint string = ''
+
+@description('Azure OpenAI embeddings deployment used by EMBEDDING (LUCIUS_OPENAI_EMBEDDING_DEPLOYMENT).')
+param openAiEmbeddingDeployment string = ''
+
+@description('Azure OpenAI chat deployment used by SIS (LUCIUS_OPENAI_CHAT_DEPLOYMENT).')
+param openAiChatDeployment string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 var useScheduler = durableBackend == 'DurableTaskScheduler'
@@ -257,6 +273,19 @@ module orchestratorApp 'modules/function-app.bicep' = {
   }
 }
 
+// Settings the workers' code reads (WorkerSettingNames in lib/config/names.ts, plus the shared
+// LUCIUS_BUS_MODE); test/unit/workers-infra.test.ts keeps both lists equal. AZURE_CLIENT_ID
+// selects the user-assigned identity for DefaultAzureCredential (Azure OpenAI tokens).
+var workerSettings = {
+  LUCIUS_BUS_MODE: 'servicebus'
+  LUCIUS_INPUT_ALLOWLIST: inputAllowlist
+  LUCIUS_MAX_INPUT_BYTES: string(maxInputBytes)
+  LUCIUS_OPENAI_ENDPOINT: openAiEndpoint
+  LUCIUS_OPENAI_EMBEDDING_DEPLOYMENT: openAiEmbeddingDeployment
+  LUCIUS_OPENAI_CHAT_DEPLOYMENT: openAiChatDeployment
+  AZURE_CLIENT_ID: workersIdentity.outputs.clientId
+}
+
 module workersApp 'modules/function-app.bicep' = {
   name: 'workers-app'
   scope: rg
@@ -272,6 +301,7 @@ module workersApp 'modules/function-app.bicep' = {
     deploymentContainerName: workersPackageContainer
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    appSettings: workerSettings
     maximumInstanceCount: maximumInstanceCount
   }
 }
