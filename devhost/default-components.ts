@@ -1,4 +1,6 @@
+import { join } from "node:path";
 import type { HostComponent } from "./component.js";
+import { readHostJson } from "./host-json.js";
 
 /**
  * The components `npm start` runs, so devhost serves every trigger the app
@@ -6,9 +8,11 @@ import type { HostComponent } from "./component.js";
  * (after the host's core shim) and one that fails to load is reported by name;
  * its functions are then rejected at start-up as unsupported.
  */
-export async function defaultComponents(): Promise<HostComponent[]> {
+export async function defaultComponents(hostJsonPath = join(process.cwd(), "host.json")): Promise<HostComponent[]> {
+  // host.json's Service Bus settings (concurrency, auto-complete, lock renewal) apply as they would in Azure.
+  const receiver = readHostJson(hostJsonPath, process.env).serviceBus;
   const factories: Array<[string, () => Promise<HostComponent>]> = [
-    ["Service Bus", async () => (await import("./servicebus/index.js")).serviceBusComponent()],
+    ["Service Bus", async () => (await import("./servicebus/index.js")).serviceBusComponent({ receiver })],
     ["timer", async () => (await import("./timer/index.js")).timerComponent()],
   ];
   const components: HostComponent[] = [];

@@ -8,11 +8,14 @@ export interface HostJsonSettings {
   hubName?: string;
   maxConcurrentActivityFunctions?: number;
   maxConcurrentOrchestratorFunctions?: number;
+  /** `extensions.serviceBus`, as the Service Bus component's receiver options. */
+  serviceBus: { maxConcurrentCalls?: number; autoComplete?: boolean; maxAutoLockRenewalMs?: number };
 }
 
 interface HostJson {
   extensions?: {
     http?: { routePrefix?: string };
+    serviceBus?: { maxConcurrentCalls?: number; autoCompleteMessages?: boolean; maxAutoLockRenewalDuration?: string };
     durableTask?: { hubName?: string; maxConcurrentActivityFunctions?: number; maxConcurrentOrchestratorFunctions?: number };
   };
 }
@@ -22,12 +25,28 @@ export function readHostJson(path: string | undefined, env: Record<string, strin
   const json: HostJson = path && existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as HostJson) : {};
   const durable = json.extensions?.durableTask ?? {};
   const hubName = durable.hubName?.replace(/%([^%]+)%/g, (_, name: string) => env[name] ?? "");
+  const serviceBus = json.extensions?.serviceBus ?? {};
+  const renewal = serviceBus.maxAutoLockRenewalDuration === undefined ? undefined : timeSpanMs(serviceBus.maxAutoLockRenewalDuration);
   return {
     routePrefix: json.extensions?.http?.routePrefix ?? "api",
+    serviceBus: {
+      ...(serviceBus.maxConcurrentCalls !== undefined ? { maxConcurrentCalls: serviceBus.maxConcurrentCalls } : {}),
+      ...(serviceBus.autoCompleteMessages !== undefined ? { autoComplete: serviceBus.autoCompleteMessages } : {}),
+      ...(renewal !== undefined ? { maxAutoLockRenewalMs: renewal } : {}),
+    },
     ...(hubName ? { hubName } : {}),
     ...(durable.maxConcurrentActivityFunctions ? { maxConcurrentActivityFunctions: durable.maxConcurrentActivityFunctions } : {}),
     ...(durable.maxConcurrentOrchestratorFunctions
       ? { maxConcurrentOrchestratorFunctions: durable.maxConcurrentOrchestratorFunctions }
       : {}),
   };
+}
+
+/** A host.json TimeSpan (`[d.]hh:mm:ss[.fff]`) in milliseconds. */
+export function timeSpanMs(value: string): number {
+  const match = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?$/.exec(value.trim());
+  if (!match) throw new Error(`host.json: "${value}" is not a TimeSpan like 00:05:00`);
+  const [, days, hours, minutes, seconds, fraction] = match;
+  const ms = (((Number(days ?? 0) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000;
+  return ms + Math.round(Number(`0.${fraction ?? "0"}`) * 1000);
 }

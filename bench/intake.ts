@@ -1,0 +1,121 @@
+/**
+ * Intake benchmark (`npm run bench:intake`): N concurrent clients POST
+ * /v1/commands to the app served by devhost (a child process, as in `npm start`)
+ * on an in-memory Azurite; in the same run, on the same Azurite, the raw rate of
+ * single-entity inserts at the same concurrency. The last line is one JSON
+ * object with every figure.
+ *
+ * Options: --clients N (default 16), --commands N (default 1000), --warmup N (default 100).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { TableClient } from "@azure/data-tables";
+import { startAzurite } from "../devhost/azurite.js";
+import { packageRoot } from "../lib/paths.js";
+
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+const clients = option("clients", 16);
+const commands = option("commands", 1000);
+const warmup = option("warmup", 100);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Runs `total` operations on `concurrency` loops; returns each one's latency (ms) and the wall time. */
+async function drive(total: number, concurrency: number, operation: (n: number) => Promise<unknown>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let n = next++; n < total; n = next++) {
+        const start = performance.now();
+        await operation(n);
+        latencies.push(performance.now() - start);
+      }
+    }),
+  );
+  return { latencies: latencies.sort((a, b) => a - b), seconds: (performance.now() - began) / 1000 };
+}
+
+async function startDevhostChild(connectionString: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(packageRoot, "dist/devhost/main.js"), "--port", "0", "--azurite", connectionString, "--quiet"], {
+    cwd: packageRoot,
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, LUCIUS_TABLE_PREFIX: "bench" },
+  });
+  for await (const line of createInterface({ input: child.stdout! })) {
+    if (line.startsWith("DEVHOST_READY ")) {
+      child.stdout!.resume();
+      return { url: (JSON.parse(line.slice("DEVHOST_READY ".length)) as { url: string }).url, child };
+    }
+  }
+  throw new Error("devhost exited before it was ready");
+}
+
+const command = (n: number, run: string) => ({
+  tenant_id: `bench-${n % 8}`,
+  request_type: "OCR->EMBEDDING->SIS",
+  input_ref: { uri: `https://example.blob.core.windows.net/inputs/${run}/${n}.png`, content_type: "image/png" },
+  output_ref: `https://example.blob.core.windows.net/outputs/${run}/${n}/`,
+  payload: { steps: { ocr: { output_format: "JSON" }, embedding: { normalize: true } } },
+  schema_version: "v1",
+  idempotency_key: `${run}-${n}`,
+});
+
+async function main(): Promise<void> {
+  const azurite = await startAzurite();
+  let devhost: ChildProcess | undefined;
+  try {
+    const table = TableClient.fromConnectionString(azurite.connectionString, "benchraw", { allowInsecureConnection: true });
+    await table.createTable();
+    await drive(warmup, clients, (n) => table.createEntity({ partitionKey: "warm", rowKey: String(n), payload: "x".repeat(512) }));
+    const raw = await drive(commands, clients, (n) =>
+      table.createEntity({ partitionKey: `p${n % 8}`, rowKey: String(n), payload: "x".repeat(512) }),
+    );
+    const rawPerSecond = commands / raw.seconds;
+    console.log(`raw single-entity inserts: ${rawPerSecond.toFixed(0)}/s (${clients} clients, ${commands} inserts)`);
+
+    const started = await startDevhostChild(azurite.connectionString);
+    devhost = started.child;
+    const post = async (body: unknown) => {
+      const response = await fetch(`${started.url}/v1/commands`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      await response.arrayBuffer();
+      if (response.status !== 202) throw new Error(`POST /v1/commands answered ${response.status}`);
+    };
+    await drive(warmup, clients, (n) => post(command(n, "warmup")));
+    const intake = await drive(commands, clients, (n) => post(command(n, "run")));
+    const figures = {
+      clients,
+      commands,
+      commands_per_s: Number((commands / intake.seconds).toFixed(1)),
+      p50_ms: Number(percentile(intake.latencies, 50).toFixed(1)),
+      p99_ms: Number(percentile(intake.latencies, 99).toFixed(1)),
+      raw_inserts_per_s: Number(rawPerSecond.toFixed(1)),
+      ratio: Number((commands / intake.seconds / rawPerSecond).toFixed(3)),
+      cpus: cpus().length,
+    };
+    console.log(`intake: ${figures.commands_per_s}/s, p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms; intake/raw = ${figures.ratio}`);
+    console.log(JSON.stringify(figures));
+  } finally {
+    devhost?.kill("SIGTERM");
+    await azurite.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
