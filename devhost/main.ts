@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../lib/paths.js";
+import { withWorkerEntries } from "../workers/entries.js";
 import { CliUsageError, parseArgs, usage } from "./cli-args.js";
 import { defaultComponents } from "./default-components.js";
 import { startDevHost, type DevHostOptions } from "./host.js";
@@ -28,7 +29,8 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
   const host = await startDevHost({
-    appFiles: cli.appFiles,
+    // The reference workers (OCR, EMBEDDING, SIS) run beside the app unless --app names the files.
+    appFiles: process.argv.slice(2).includes("--app") ? cli.appFiles : withWorkerEntries(cli.appFiles, packageRoot),
     port: cli.port ?? 7071,
     azurite,
     components: await defaultComponents(),

@@ -1,9 +1,19 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 
-/** The workers' entry files, relative to the package root (what `workers/package.json` "main" names, compiled). */
+/** The workers' compiled entry files, relative to the repository root (what `npm run build` emits). */
 export const workerEntryFiles = ["ocr", "embedding", "sis"].map((name) => `dist/workers/functions/${name}.js`);
 
-/** Absolute paths of the compiled entry files under `root` (the repository), for devhost's `appFiles`. */
+/** Absolute paths of the compiled worker entry files under `root`. */
 export function workerEntryPaths(root: string): string[] {
   return workerEntryFiles.map((file) => join(root, file));
+}
+
+/**
+ * `appFiles` plus the compiled worker entry files that exist under `root` and are not listed
+ * yet: how devhost runs the reference workers beside the orchestrator.
+ */
+export function withWorkerEntries(appFiles: readonly string[], root: string): string[] {
+  const listed = new Set(appFiles);
+  return [...appFiles, ...workerEntryPaths(root).filter((file) => existsSync(file) && !listed.has(file))];
 }
