@@ -7,8 +7,6 @@
 // LUCIUS_SMOKE_TIMEOUT_SECONDS bounds the wait for a freshly deployed app (default 300).
 // Exits 0 when every check passes, 1 with the failing check's message otherwise.
 
-/* global fetch, AbortSignal, setTimeout */
-
 const baseUrl = (process.argv[2] ?? process.env.LUCIUS_API_URL ?? "").replace(/\/+$/, "");
 const timeoutSeconds = Number(process.env.LUCIUS_SMOKE_TIMEOUT_SECONDS ?? "300");
 
