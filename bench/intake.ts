@@ -14,6 +14,7 @@ import { createInterface } from "node:readline";
 import { TableClient } from "@azure/data-tables";
 import { startAzurite } from "../devhost/azurite.js";
 import { packageRoot } from "../lib/paths.js";
+import { packageMainFiles } from "../devhost/cli-args.js";
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -48,7 +49,9 @@ async function drive(total: number, concurrency: number, operation: (n: number) 
 }
 
 async function startDevhostChild(connectionString: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(packageRoot, "dist/devhost/main.js"), "--port", "0", "--azurite", connectionString, "--quiet"], {
+  // The orchestrator app alone (package.json "main"): no reference workers, so every job waits on its first step.
+  const app = packageMainFiles(packageRoot).flatMap((file) => ["--app", file]);
+  const child = spawn(process.execPath, [join(packageRoot, "dist/devhost/main.js"), "--port", "0", "--azurite", connectionString, "--quiet", ...app], {
     cwd: packageRoot,
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, LUCIUS_TABLE_PREFIX: "bench" },
