@@ -10,6 +10,7 @@ import { functionsLib } from "./functions-lib.js";
 import { readHostJson } from "./host-json.js";
 import { Router } from "./http/router.js";
 import { DevHostServer } from "./http/server.js";
+import { devhostStoragePath, storageRoute } from "./http/storage-route.js";
 import type { InputBindingValues } from "./invocation.js";
 import { loadApp, SupportedBindingTypes, type CapturedApp } from "./loader.js";
 import { createLogger, LogLevel } from "./log.js";
@@ -80,6 +81,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     const server = new DevHostServer(log);
     const port = await server.listen(options.port ?? 7071, options.hostname ?? "127.0.0.1");
     cleanup.push(() => server.close());
+    server.mount(devhostStoragePath, storageRoute(azurite?.connectionString));
     const url = `http://${options.hostname ?? "127.0.0.1"}:${port}`;
 
     const hostJsonPath = options.hostJsonPath ?? join(process.cwd(), "host.json");
