@@ -55,6 +55,16 @@ export const AppSettingNames = {
    * tests and demos shrink them. Registry overrides still win.
    */
   stepDefaults: "LUCIUS_STEP_DEFAULTS",
+  /** Jobs one tenant may have in flight; over it, POST /v1/commands answers 429. */
+  tenantInFlightLimit: "LUCIUS_TENANT_INFLIGHT_LIMIT",
+  /** JSON object of per-tenant limits, e.g. `{"big-tenant": 500}`. */
+  tenantInFlightOverrides: "LUCIUS_TENANT_INFLIGHT_OVERRIDES",
+  /** Jobs the whole app may have in flight. */
+  globalInFlightLimit: "LUCIUS_GLOBAL_INFLIGHT_LIMIT",
+  /** NCRONTAB schedule of the drift reconciler (read by the timer trigger as %LUCIUS_RECONCILE_SCHEDULE%). */
+  reconcileSchedule: "LUCIUS_RECONCILE_SCHEDULE",
+  /** Jobs younger than this (seconds since their last change) are left alone by the reconciler. */
+  reconcileGraceSeconds: "LUCIUS_RECONCILE_GRACE_SECONDS",
   /** Base URI of per-job workspaces (intermediate outputs); defaults to the storage account's `workspaces` container. */
   workspaceUri: "LUCIUS_WORKSPACE_URI",
   /** Application Insights connection string; telemetry is exported only when set. */
@@ -68,15 +78,23 @@ export const AppSettingNames = {
  * `infra/modules/telemetry-names.bicep` query exactly these names (a contract test checks).
  */
 export const MetricNames = {
+  /** Counter: commands accepted at intake (new jobs, and idempotent replays); attribute `outcome` (`created` | `replayed`). */
+  commandsAccepted: "lucius.commands.accepted",
+  /** Counter: commands refused at intake; attribute `reason` (the problem type's slug, e.g. `validation-failed`). */
+  commandsRejected: "lucius.commands.rejected",
   /** Counter: jobs that reached a terminal state; attribute `state`. */
   jobsTerminal: "lucius.jobs.terminal",
-  /** Histogram, milliseconds: one step attempt from dispatch to its outcome; attribute `step_type`. */
+  /** Gauge: jobs in flight (admitted, not yet terminal); attribute `tenant_id`. */
+  jobsInFlight: "lucius.jobs.inflight",
+  /** Histogram, milliseconds: one step attempt from dispatch to its outcome; attributes `step_type`, `outcome`. */
   stepAttemptDuration: "lucius.step.attempt.duration",
-  /** Counter: step attempts retried; attribute `cause`. */
+  /** Histogram, milliseconds: from dispatch to the worker's ACK; attribute `step_type`. */
+  stepAckLatency: "lucius.step.ack.latency",
+  /** Counter: step attempts retried; attributes `cause` (`ack_timeout` | `lease_expired` | `retryable_failure`), `step_type`. */
   stepRetries: "lucius.step.retries",
-  /** Counter: worker replies ignored (stale, duplicate, late); attribute `reason`. */
+  /** Counter: worker replies ignored (stale, duplicate, late); attributes `reason`, `reply_type`. */
   repliesIgnored: "lucius.replies.ignored",
-  /** Counter: messages the app sent to a dead-letter queue. */
+  /** Counter: messages the app sent to a dead-letter queue; attributes `topic`, `reason`. */
   messagesDeadLettered: "lucius.messages.deadlettered",
 } as const;
 
@@ -86,6 +104,14 @@ export const TelemetryAttributeNames = {
   stepType: "step_type",
   cause: "cause",
   jobId: "job_id",
+  stepId: "step_id",
+  attemptNo: "attempt_no",
+  tenantId: "tenant_id",
+  correlationId: "correlation_id",
+  reason: "reason",
+  outcome: "outcome",
+  topic: "topic",
+  replyType: "reply_type",
 } as const;
 
 /**
