@@ -1,21 +1,60 @@
-import { metrics, type Counter } from "@opentelemetry/api";
+import { metrics, type Counter, type Histogram, type ObservableGauge } from "@opentelemetry/api";
 import { MetricNames } from "../config/names.js";
 import { packageVersion } from "../paths.js";
+import { instrumentationScope } from "./tracer.js";
+
+/** Bucket bounds (ms) for attempt durations and ACK latencies: sub-second ACKs to 15-minute leases. */
+const millisecondBuckets = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 120_000, 300_000, 900_000];
+
+export interface AppInstruments {
+  commandsAccepted: Counter;
+  commandsRejected: Counter;
+  jobsTerminal: Counter;
+  jobsInFlight: ObservableGauge;
+  stepAttemptDuration: Histogram;
+  stepAckLatency: Histogram;
+  stepRetries: Counter;
+  repliesIgnored: Counter;
+  messagesDeadLettered: Counter;
+}
+
+let instruments: AppInstruments | undefined;
+
+function create(): AppInstruments {
+  const meter = metrics.getMeter(instrumentationScope, packageVersion);
+  const histogram = (name: string, description: string) =>
+    meter.createHistogram(name, { description, unit: "ms", advice: { explicitBucketBoundaries: millisecondBuckets } });
+  return {
+    commandsAccepted: meter.createCounter(MetricNames.commandsAccepted, { description: "Commands accepted at intake, new or replayed" }),
+    commandsRejected: meter.createCounter(MetricNames.commandsRejected, { description: "Commands refused at intake, by problem type" }),
+    jobsTerminal: meter.createCounter(MetricNames.jobsTerminal, { description: "Jobs that reached a terminal state, by state" }),
+    jobsInFlight: meter.createObservableGauge(MetricNames.jobsInFlight, { description: "Jobs admitted and not yet terminal, by tenant" }),
+    stepAttemptDuration: histogram(MetricNames.stepAttemptDuration, "Step attempts from dispatch to outcome, by step type and outcome"),
+    stepAckLatency: histogram(MetricNames.stepAckLatency, "Dispatch to the worker's ACK, by step type"),
+    stepRetries: meter.createCounter(MetricNames.stepRetries, { description: "Step attempts retried, by cause" }),
+    repliesIgnored: meter.createCounter(MetricNames.repliesIgnored, { description: "Worker replies that changed nothing, by reason" }),
+    messagesDeadLettered: meter.createCounter(MetricNames.messagesDeadLettered, { description: "Messages the app dead-lettered, by topic and reason" }),
+  };
+}
+
+const created: Array<(instruments: AppInstruments) => void> = [];
+
+/** Runs `hook` once the instruments exist (now, if they do). */
+export function onInstruments(hook: (instruments: AppInstruments) => void): void {
+  if (instruments) hook(instruments);
+  else created.push(hook);
+}
 
 /**
  * The app's instruments, on the OpenTelemetry API only: without a registered
- * SDK they cost nothing; with one (Azure Monitor, or an in-memory exporter in
- * tests) they are exported. Created lazily so an SDK registered at start-up is used.
+ * SDK they cost nothing; with one (Azure Monitor, devhost's in-memory reader, a
+ * test's exporter) they are exported. The metrics API has no proxy provider, so
+ * they are created at first use, after start-up registered the SDK.
  */
-let instruments: { repliesIgnored: Counter; messagesDeadLettered: Counter } | undefined;
-
-export function appMetrics() {
+export function appMetrics(): AppInstruments {
   if (!instruments) {
-    const meter = metrics.getMeter("lucius", packageVersion);
-    instruments = {
-      repliesIgnored: meter.createCounter(MetricNames.repliesIgnored, { description: "Worker replies that changed nothing, by reason" }),
-      messagesDeadLettered: meter.createCounter(MetricNames.messagesDeadLettered, { description: "Messages the app dead-lettered, by reason" }),
-    };
+    instruments = create();
+    for (const hook of created.splice(0)) hook(instruments);
   }
   return instruments;
 }
