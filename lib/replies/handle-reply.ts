@@ -2,7 +2,8 @@ import type { Contracts, Reply } from "../contracts/index.js";
 import { isLedgerError, LedgerErrorCode, StepState, isTerminalStepState, type Ledger, type Step } from "../ledger/index.js";
 import { stepTiming } from "../orchestration/step-timing.js";
 import type { StepDefaults } from "../config/settings.js";
-import { appMetrics } from "../telemetry/metrics.js";
+import { recordAck } from "../telemetry/attempts.js";
+import { recordReplyIgnored, traceReply } from "../telemetry/replies.js";
 
 /** Why a valid reply changed nothing. */
 export const ReplyIgnoredReason = {
@@ -40,7 +41,7 @@ function parse(body: unknown): unknown {
 }
 
 async function ignore(deps: ReplyDependencies, reply: Reply, reason: ReplyIgnoredReason, step?: Step): Promise<ReplyOutcome> {
-  appMetrics().repliesIgnored.add(1, { reason, reply_type: reply.type });
+  recordReplyIgnored(reply, reason);
   if (step) {
     await deps.ledger.appendEvent(reply.job_id, {
       type: "REPLY_IGNORED",
@@ -62,13 +63,15 @@ export async function handleReply(body: unknown, deps: ReplyDependencies): Promi
     return { kind: "invalid", reason: "InvalidReply", description: validation.errors.map((e) => `${e.pointer || "/"}: ${e.message}`).join("; ") };
   }
   const reply = validation.value;
-  for (let decision = 1; ; decision++) {
-    try {
-      return await decide(reply, deps);
-    } catch (error) {
-      if (!changedUnderUs(error) || decision >= maxDecisions) throw error;
+  return traceReply(reply, async () => {
+    for (let decision = 1; ; decision++) {
+      try {
+        return await decide(reply, deps);
+      } catch (error) {
+        if (!changedUnderUs(error) || decision >= maxDecisions) throw error;
+      }
     }
-  }
+  });
 }
 
 /** One read-decide-write round; the write is conditional on the row it read. */
@@ -91,7 +94,9 @@ async function decide(reply: Reply, deps: ReplyDependencies): Promise<ReplyOutco
   }
   if (reply.type === "ACK") {
     if (step.state !== StepState.DISPATCHED) return ignore(deps, reply, ReplyIgnoredReason.duplicate, step);
-    await deps.ledger.transitionStep(reply.job_id, reply.step_id, StepState.ACKED, { acked_at: new Date().toISOString() }, { expect, ifMatch });
+    const ackedAt = new Date();
+    await deps.ledger.transitionStep(reply.job_id, reply.step_id, StepState.ACKED, { acked_at: ackedAt.toISOString() }, { expect, ifMatch });
+    recordAck(step, ackedAt);
   } else {
     if (step.result_received_at) return ignore(deps, reply, ReplyIgnoredReason.duplicate, step);
     await deps.ledger.patchStep(reply.job_id, reply.step_id, { result_received_at: new Date().toISOString() }, { expect, ifMatch });
