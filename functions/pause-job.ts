@@ -2,13 +2,16 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from "durable-functions";
 import { pauseJob } from "../lib/api/job-control.js";
 import { answer } from "../lib/http/responses.js";
+import { authorize } from "../lib/auth/index.js";
 import { durableJobController } from "../lib/intake/job-starter.js";
 import { appServices } from "../lib/services.js";
 
 export async function pauseJobById(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return answer(context, async () =>
-    pauseJob(request.params.job_id ?? "", { ledger: (await appServices()).ledger, controller: durableJobController(df.getClient(context)) }),
-  );
+  return answer(context, async () => {
+    const caller = authorize(request);
+    const { ledger } = await appServices();
+    return pauseJob(request.params.job_id ?? "", { ledger, controller: durableJobController(df.getClient(context)), caller });
+  });
 }
 
 app.http("pauseJob", {

@@ -3,15 +3,17 @@ import * as df from "durable-functions";
 import { postCommand } from "../lib/api/commands.js";
 import { appServices, loadStartupServices } from "../lib/services.js";
 import { answer } from "../lib/http/responses.js";
+import { authorize } from "../lib/auth/index.js";
 import { durableJobController } from "../lib/intake/job-starter.js";
 
 loadStartupServices();
 
 export async function submitCommand(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return answer(context, async () => {
+    const caller = authorize(request);
     const { settings, contracts, ledger } = await appServices();
     const starter = durableJobController(df.getClient(context));
-    return postCommand(request, { contracts, ledger, starter, maxBodyBytes: settings.maxBodyBytes });
+    return postCommand(request, { contracts, ledger, starter, maxBodyBytes: settings.maxBodyBytes, caller });
   });
 }
 

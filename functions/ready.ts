@@ -1,10 +1,18 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { appServices } from "../lib/services.js";
 import { ProblemType, problemResponse } from "../lib/http/problem.js";
-import { jsonResponse } from "../lib/http/responses.js";
+import { answer, jsonResponse } from "../lib/http/responses.js";
+import { authorize } from "../lib/auth/index.js";
 
-/** Readiness: the ledger answers a point read. */
-export async function ready(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+/** Readiness: the ledger answers a point read. Needs a credential: it describes the app's dependencies. */
+export async function ready(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return answer(context, async () => {
+    authorize(request);
+    return checkLedger(context);
+  });
+}
+
+async function checkLedger(context: InvocationContext): Promise<HttpResponseInit> {
   try {
     const { ledger } = await appServices();
     await ledger.getJob("readiness-probe");

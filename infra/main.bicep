@@ -87,6 +87,22 @@ param openAiEmbeddingDeployment string = ''
 @description('Azure OpenAI chat deployment used by SIS (LUCIUS_OPENAI_CHAT_DEPLOYMENT).')
 param openAiChatDeployment string = ''
 
+@secure()
+@description('API keys for machine clients (LUCIUS_API_KEYS): JSON [{ "name", "sha256", "tenants" }], or that JSON base64-encoded (what survives azd env values). Hashes of the keys, never the keys; empty means Entra ID callers only.')
+param apiKeys string = ''
+
+@description('Application (client) id of the Entra app registration for the API. Empty: no App Service authentication, API keys only.')
+param authClientId string = ''
+
+@description('Entra tenant that issues API tokens. Empty: the deployment\'s tenant.')
+param authTenantId string = ''
+
+@description('Prefix of the app roles that grant tenants (LUCIUS_TENANT_ROLE_PREFIX): <prefix><tenant_id>, <prefix>All.')
+param tenantRolePrefix string = 'Tenant.'
+
+@description('Claim type carrying those roles (LUCIUS_TENANT_CLAIM). Empty: the principal\'s role claim ("roles").')
+param tenantClaim string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 var useScheduler = durableBackend == 'DurableTaskScheduler'
@@ -240,6 +256,9 @@ var orchestratorSettings = {
   LUCIUS_MAX_BODY_BYTES: string(maxBodyBytes)
   LUCIUS_LANES: string(lanes)
   LUCIUS_WORKSPACE_URI: '${storage.outputs.blobEndpoint}${workspacesContainer}'
+  LUCIUS_API_KEYS: apiKeys
+  LUCIUS_TENANT_ROLE_PREFIX: tenantRolePrefix
+  LUCIUS_TENANT_CLAIM: tenantClaim
 }
 
 // host.json names the AzureStorage provider; these documented host.json overrides
@@ -270,6 +289,18 @@ module orchestratorApp 'modules/function-app.bicep' = {
     serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
     appSettings: union(orchestratorSettings, schedulerSettings)
     maximumInstanceCount: maximumInstanceCount
+  }
+}
+
+// Entra ID in front of the API (App Service authentication); anonymous requests pass through so
+// API-key clients and /health still reach the app, which checks every other route itself.
+module orchestratorAuth 'modules/app-authentication.bicep' = if (!empty(authClientId)) {
+  name: 'orchestrator-auth'
+  scope: rg
+  params: {
+    siteName: orchestratorApp.outputs.name
+    clientId: authClientId
+    tenantId: empty(authTenantId) ? tenant().tenantId : authTenantId
   }
 }
 

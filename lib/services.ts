@@ -2,6 +2,7 @@ import { loadContracts, type Contracts } from "./contracts/index.js";
 import { loadSettings, type Settings } from "./config/settings.js";
 import { Ledger } from "./ledger/index.js";
 import { createBusSender, type BusSender } from "./bus/index.js";
+import { authSettings } from "./auth/index.js";
 
 /** What triggers and activities need: settings, compiled contracts, the ledger and the bus. */
 export interface AppServices {
@@ -26,6 +27,7 @@ function startup(): { settings: Settings; contracts: Contracts } {
  */
 export function loadStartupServices(): void {
   startup();
+  authSettings();
 }
 
 /** The services, built once per process (the ledger connects on first use). */

@@ -1,13 +1,17 @@
 import type { HttpResponseInit } from "@azure/functions";
 import { isLedgerError, JobState, LedgerErrorCode, type Job, type Ledger } from "../ledger/index.js";
-import { notFound, ProblemError, ProblemType } from "../http/problem.js";
+import { ProblemError, ProblemType } from "../http/problem.js";
 import { jsonResponse } from "../http/responses.js";
 import type { JobController } from "../intake/job-starter.js";
+import type { Caller } from "../auth/index.js";
+import { callersJob } from "./jobs.js";
 import { jobLinks } from "./views.js";
 
 export interface JobControlDependencies {
   ledger: Ledger;
   controller: JobController;
+  /** Who asks; a job of a tenant it may not use is answered 404, like an unknown one. */
+  caller: Caller;
 }
 
 function stateConflict(job: Job, action: string, allowed: string): ProblemError {
@@ -20,11 +24,6 @@ function stateConflict(job: Job, action: string, allowed: string): ProblemError 
   });
 }
 
-async function existing(ledger: Ledger, jobId: string): Promise<Job> {
-  const job = await ledger.getJob(jobId);
-  if (!job) throw notFound(`No job ${jobId}`);
-  return job;
-}
 
 /** Runs a ledger transition, turning "not legal from here" into 409 with the state the job is really in. */
 async function transition(ledger: Ledger, job: Job, to: JobState, action: string, allowed: string): Promise<Job> {
@@ -42,7 +41,7 @@ const accepted = (job: Job) => jsonResponse(202, { job_id: job.job_id, status: j
 
 /** POST /v1/jobs/{id}/cancel: CANCELLING now; the orchestration tells the worker and ends the job CANCELLED. */
 export async function cancelJob(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
-  const before = await existing(deps.ledger, jobId);
+  const before = await callersJob(deps.ledger, deps.caller, jobId);
   const job = await transition(deps.ledger, before, JobState.CANCELLING, "cancel", "QUEUED, RUNNING or PAUSED");
   // A suspended orchestration processes no events; it must run to act on the cancel.
   if (before.state === JobState.PAUSED) await deps.controller.resume(jobId, "cancel requested");
@@ -53,21 +52,21 @@ export async function cancelJob(jobId: string, deps: JobControlDependencies): Pr
 
 /** POST /v1/jobs/{id}/pause: the orchestration is suspended; nothing new is dispatched until resume. */
 export async function pauseJob(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
-  const job = await transition(deps.ledger, await existing(deps.ledger, jobId), JobState.PAUSED, "pause", "RUNNING");
+  const job = await transition(deps.ledger, await callersJob(deps.ledger, deps.caller, jobId), JobState.PAUSED, "pause", "RUNNING");
   await deps.controller.suspend(jobId, "paused through the API");
   return accepted(job);
 }
 
 /** POST /v1/jobs/{id}/resume */
 export async function resumeJob(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
-  const job = await transition(deps.ledger, await existing(deps.ledger, jobId), JobState.RUNNING, "resume", "PAUSED");
+  const job = await transition(deps.ledger, await callersJob(deps.ledger, deps.caller, jobId), JobState.RUNNING, "resume", "PAUSED");
   await deps.controller.resume(jobId, "resumed through the API");
   return accepted(job);
 }
 
 /** POST /v1/jobs/{id}/redrive: a FAILED job runs again from its failed step, with a fresh attempt count. */
 export async function redriveJob(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
-  const before = await existing(deps.ledger, jobId);
+  const before = await callersJob(deps.ledger, deps.caller, jobId);
   if (before.state !== JobState.FAILED) throw stateConflict(before, "redrive", "FAILED");
   let job: Job;
   try {

@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import { isJobState, isLedgerError, JobState, LedgerErrorCode, type Ledger } from "../ledger/index.js";
 import { notFound, ProblemError, ProblemType } from "../http/problem.js";
 import { jsonResponse } from "../http/responses.js";
+import { mayUseTenant, type Caller } from "../auth/index.js";
 import { eventView, jobView, stepView } from "./views.js";
 
 /** Largest page a client may ask for. */
@@ -35,37 +36,40 @@ function badContinuation(error: unknown): never {
   throw error;
 }
 
-async function existingJob(ledger: Ledger, jobId: string) {
-  const job = await ledger.getJob(jobId, { withSteps: true });
-  if (!job) throw notFound(`No job ${jobId}`);
+/** The job if it exists and belongs to one of the caller's tenants; another tenant's job is as unknown as a missing one. */
+export async function callersJob(ledger: Ledger, caller: Caller, jobId: string, opts: { withSteps?: boolean } = {}) {
+  const job = await ledger.getJob(jobId, opts);
+  if (!job || !mayUseTenant(caller, job.tenant_id)) throw notFound(`No job ${jobId}`);
   return job;
 }
 
 /** GET /v1/jobs/{job_id}: the job with its steps. */
-export async function getJob(jobId: string, ledger: Ledger): Promise<HttpResponseInit> {
-  const job = await existingJob(ledger, jobId);
+export async function getJob(jobId: string, ledger: Ledger, caller: Caller): Promise<HttpResponseInit> {
+  const job = await callersJob(ledger, caller, jobId, { withSteps: true });
   return jsonResponse(200, jobView(job, job.steps ?? []));
 }
 
 /** GET /v1/jobs/{job_id}/steps */
-export async function getJobSteps(jobId: string, ledger: Ledger): Promise<HttpResponseInit> {
-  const job = await existingJob(ledger, jobId);
+export async function getJobSteps(jobId: string, ledger: Ledger, caller: Caller): Promise<HttpResponseInit> {
+  const job = await callersJob(ledger, caller, jobId, { withSteps: true });
   return jsonResponse(200, { job_id: job.job_id, steps: (job.steps ?? []).map(stepView) });
 }
 
 /** GET /v1/jobs/{job_id}/events?limit=&continuation=: the audit timeline, oldest first. */
-export async function getJobEvents(request: HttpRequest, jobId: string, ledger: Ledger): Promise<HttpResponseInit> {
+export async function getJobEvents(request: HttpRequest, jobId: string, ledger: Ledger, caller: Caller): Promise<HttpResponseInit> {
   const limit = pageSize(request);
   const continuation = request.query.get("continuation") ?? undefined;
-  if (!(await ledger.getJob(jobId))) throw notFound(`No job ${jobId}`);
+  await callersJob(ledger, caller, jobId);
   const page = await ledger.listEvents(jobId, { limit, ...(continuation ? { continuation } : {}) }).catch(badContinuation);
   return jsonResponse(200, { job_id: jobId, events: page.events.map(eventView), ...(page.continuation ? { continuation: page.continuation } : {}) });
 }
 
 /** GET /v1/jobs?tenant_id=&state=&limit=&continuation=: a tenant's jobs, newest first. */
-export async function listJobs(request: HttpRequest, ledger: Ledger): Promise<HttpResponseInit> {
+export async function listJobs(request: HttpRequest, ledger: Ledger, caller: Caller): Promise<HttpResponseInit> {
   const tenantId = request.query.get("tenant_id");
   if (!tenantId || tenantId.trim() === "") throw invalidQuery("tenant_id", "is required");
+  // 404 whether or not the tenant exists or has jobs: another tenant's listing reveals nothing.
+  if (!mayUseTenant(caller, tenantId)) throw notFound(`No tenant ${tenantId.slice(0, 100)} among this credential's tenants`);
   const state = request.query.get("state") ?? undefined;
   if (state !== undefined && !isJobState(state)) {
     throw invalidQuery("state", `must be one of ${Object.values(JobState).join(", ")}`);

@@ -71,6 +71,25 @@ export const AppSettingNames = {
   appInsightsConnection: "APPLICATIONINSIGHTS_CONNECTION_STRING",
   /** `Authorization=AAD;ClientId=…` so telemetry is sent with the managed identity. */
   appInsightsAuth: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+  /**
+   * API keys for machine clients (and devhost): JSON `[{ "name", "sha256", "tenants" }]` (or that JSON
+   * base64-encoded), `sha256` the hex SHA-256 of the key, `tenants` tenant ids or `["*"]`. Hashes only.
+   */
+  apiKeys: "LUCIUS_API_KEYS",
+  /** Prefix of the Entra app roles that grant tenants: `<prefix><tenant_id>`, `<prefix>All`. @default "Tenant." */
+  tenantRolePrefix: "LUCIUS_TENANT_ROLE_PREFIX",
+  /** Claim type that carries those roles in `x-ms-client-principal`. @default the principal's role_typ and "roles" */
+  tenantClaim: "LUCIUS_TENANT_CLAIM",
+  /** Tests only: trust `x-ms-client-principal` without App Service authentication in front (anyone could forge it). */
+  trustClientPrincipal: "LUCIUS_TRUST_CLIENT_PRINCIPAL",
+} as const;
+
+/** Variables the App Service platform sets; the app reads them, infra never sets them. */
+export const PlatformSettingNames = {
+  /** "True" when App Service authentication (Easy Auth) runs in front of the app. */
+  authEnabled: "WEBSITE_AUTH_ENABLED",
+  /** Set on every App Service instance; its absence means the app is not on App Service. */
+  instanceId: "WEBSITE_INSTANCE_ID",
 } as const;
 
 /**

@@ -13,6 +13,8 @@ export const ProblemType = {
   unknownRequestType: "urn:lucius:problem:unknown-request-type",
   idempotencyConflict: "urn:lucius:problem:idempotency-key-reused",
   invalidQuery: "urn:lucius:problem:invalid-query",
+  unauthorized: "urn:lucius:problem:unauthorized",
+  forbidden: "urn:lucius:problem:forbidden",
   notFound: "urn:lucius:problem:not-found",
   methodNotAllowed: "urn:lucius:problem:method-not-allowed",
   conflict: "urn:lucius:problem:state-conflict",

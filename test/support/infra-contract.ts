@@ -47,12 +47,16 @@ export interface InfraNames {
  * - LUCIUS_TABLE_PREFIX: test isolation on a shared Azurite; Azure uses the bare table names
  *   that the Bicep creates (a prefix there would point the app at tables that do not exist).
  * - LUCIUS_STEP_DEFAULTS: shrinks step timeouts and backoff for tests and demos; Azure runs the production defaults.
+ * - LUCIUS_TRUST_CLIENT_PRINCIPAL: trusts x-ms-client-principal without App Service authentication in front;
+ *   tests only (in Azure, App Service authentication is what makes the header trustworthy, and the
+ *   app refuses to start on App Service with it set).
  * Every other setting, defaults included, is set explicitly so the Portal shows what runs.
  */
 export const notDeployedSettings: Record<string, string> = {
   LUCIUS_DEVHOST_URL: "devhost only",
   LUCIUS_TABLE_PREFIX: "test isolation only",
   LUCIUS_STEP_DEFAULTS: "for tests and demos only",
+  LUCIUS_TRUST_CLIENT_PRINCIPAL: "for tests only (a forgeable principal)",
 };
 
 /** AppSettingNames keys that are Functions identity-based connections (`<name>__<property>`). */

@@ -86,14 +86,16 @@ function moduleSettingProblems(where: string, module: BicepModule, code: string)
 
 /**
  * Settings whose names sound secret but whose values are not: the Application Insights
- * endpoint and identity selector, the scheduler endpoint plus identity (checked separately), and
- * a host.json override whose value is the *name* of that setting.
+ * endpoint and identity selector, the scheduler endpoint plus identity (checked separately),
+ * a host.json override whose value is the *name* of that setting, and the API key hashes.
  */
 export const nonSecretSettings = new Set([
   "APPLICATIONINSIGHTS_CONNECTION_STRING",
   "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
   "DURABLE_TASK_SCHEDULER_CONNECTION_STRING",
   "AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName",
+  // SHA-256 hashes of the API keys, never the keys (lib/auth/api-keys.ts).
+  "LUCIUS_API_KEYS",
 ]);
 
 /** App setting names that look like secrets, except the documented ones. */
