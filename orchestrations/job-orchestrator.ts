@@ -6,6 +6,7 @@ import { appServices } from "../lib/services.js";
 import { ActivityNames, JobEventNames, OrchestratorNames, type JobOrchestrationInput } from "../lib/orchestration/names.js";
 import { awaitOutcome } from "../lib/orchestration/await-outcome.js";
 import { backoffBefore } from "../lib/orchestration/step-timing.js";
+import { attemptTraceOf } from "../lib/telemetry/attempts.js";
 import { startJob } from "../lib/orchestration/activities/start-job.js";
 import { beginAttempt } from "../lib/orchestration/activities/begin-attempt.js";
 import { publishMessage } from "../lib/orchestration/activities/publish.js";
@@ -35,7 +36,7 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
     const directive = opened.directive;
     const settle = (request: Omit<SettleStepRequest, "job_id" | "step_id" | "attempt_no" | "lease_id">) =>
       context.df.callActivityWithRetry(ActivityNames.settleStep, retry, {
-        job_id: plan.job_id, step_id: step.step_id, attempt_no: attempt, lease_id: directive.lease_id, ...request,
+        job_id: plan.job_id, step_id: step.step_id, attempt_no: attempt, lease_id: directive.lease_id, trace: attemptTraceOf(directive), ...request,
       });
     context.df.setCustomStatus({ step_id: step.step_id, attempt_no: attempt });
 

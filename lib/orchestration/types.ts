@@ -1,6 +1,7 @@
 import type { Directive, Ref, Reply } from "../contracts/index.js";
 import type { FailureInfo, JobState } from "../ledger/index.js";
 import type { StepTiming } from "./step-timing.js";
+import type { AttemptTrace } from "../telemetry/attempts.js";
 
 /** A step the orchestration still has to run, as the ledger knows it. */
 export interface PlannedStep {
@@ -47,6 +48,8 @@ export interface SettleStepRequest {
   output_ref?: Ref;
   error?: FailureInfo;
   failure_class?: string;
+  /** The attempt's tenant, correlation id and traceparent, for its span and log line. */
+  trace?: AttemptTrace;
 }
 
 export interface FinishJobRequest {

@@ -4,6 +4,7 @@ import type { Directive, Ref } from "../../contracts/index.js";
 import { JobState, StepState, type Job, type Step } from "../../ledger/index.js";
 import { route } from "../../routing.js";
 import type { AttemptStart } from "../types.js";
+import { attemptTraceOf, recordAttemptDispatched } from "../../telemetry/attempts.js";
 
 type Services = Pick<AppServices, "ledger" | "settings">;
 
@@ -71,5 +72,6 @@ export async function beginAttempt(request: BeginAttemptRequest, services: Servi
     error: null,
   });
   await services.ledger.patchJob(request.job_id, { current_step_id: request.step_id });
+  recordAttemptDispatched(step, attemptTraceOf(job));
   return { kind: "dispatched", directive: directiveFor(job, step, request, services.settings.workspaceUri) };
 }

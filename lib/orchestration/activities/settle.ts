@@ -1,6 +1,7 @@
 import type { AppServices } from "../../services.js";
 import { isLedgerError, LedgerErrorCode, type JobState, type StepState } from "../../ledger/index.js";
 import type { FinishJobRequest, SettleStepRequest } from "../types.js";
+import { recordAttemptOutcome } from "../../telemetry/attempts.js";
 
 type Services = Pick<AppServices, "ledger">;
 
@@ -12,7 +13,7 @@ export async function settleStep(request: SettleStepRequest, services: Services)
   const now = new Date().toISOString();
   const terminal = request.to !== "RETRY_WAIT";
   try {
-    await services.ledger.transitionStep(
+    const step = await services.ledger.transitionStep(
       request.job_id,
       request.step_id,
       request.to as StepState,
@@ -24,6 +25,8 @@ export async function settleStep(request: SettleStepRequest, services: Services)
       },
       { expect: { attempt_no: request.attempt_no, lease_id: request.lease_id } },
     );
+    // Only the write that settled the attempt records it, so a retried activity counts it once.
+    recordAttemptOutcome(step, request.to, request.trace);
   } catch (error) {
     if (isLedgerError(error) && error.code === LedgerErrorCode.ILLEGAL_TRANSITION) {
       const step = await services.ledger.getStep(request.job_id, request.step_id);
