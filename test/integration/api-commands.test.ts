@@ -3,6 +3,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import { azuriteConnectionString, uniqueTableNames } from "../support/storage.js";
 import { DurableExtensionDouble } from "../support/durable-extension-double.js";
 import { httpRequest, invocationContext, jsonRequest } from "../support/http.js";
+import { apiKeysSetting, newTestKey, withKey } from "../support/auth.js";
 import { countLedgerRows } from "../support/ledger-tables.js";
 import { ProblemType } from "../../lib/http/problem.js";
 
@@ -10,6 +11,8 @@ type Handler = (request: HttpRequest, context: InvocationContext) => Promise<Htt
 
 const tables = uniqueTableNames();
 const extension = new DurableExtensionDouble();
+/** Access control has its own tests (auth-*.test.ts); these requests carry a key for every tenant. */
+const testKey = newTestKey("api-tests", ["*"]);
 let submit: Handler;
 
 const validCommand = (overrides: Record<string, unknown> = {}) => ({
@@ -23,7 +26,7 @@ const validCommand = (overrides: Record<string, unknown> = {}) => ({
 });
 
 async function post(request: HttpRequest) {
-  const response = await submit(request, invocationContext("submitCommand", extension.clientBinding()));
+  const response = await submit(withKey(request, testKey.key), invocationContext("submitCommand", extension.clientBinding()));
   const headers = new Headers(response.headers as Record<string, string>);
   return { status: response.status ?? 200, headers, body: JSON.parse(String(response.body ?? "null")) };
 }
@@ -32,6 +35,7 @@ const rows = () => countLedgerRows(azuriteConnectionString(), tables);
 
 beforeAll(async () => {
   process.env.AzureWebJobsStorage = azuriteConnectionString();
+  process.env.LUCIUS_API_KEYS = apiKeysSetting([testKey]);
   process.env.LUCIUS_TABLE_PREFIX = tables.jobs.slice(0, -"jobs".length);
   process.env.LUCIUS_MAX_BODY_BYTES = String(16 * 1024);
   await extension.start();

@@ -4,15 +4,18 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import { azuriteConnectionString, uniqueTableNames } from "../support/storage.js";
 import { DurableExtensionDouble } from "../support/durable-extension-double.js";
 import { httpRequest, invocationContext, jsonRequest } from "../support/http.js";
+import { apiKeysSetting, newTestKey, withKey } from "../support/auth.js";
 import { ProblemType } from "../../lib/http/problem.js";
 
 type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 const handlers: Record<string, Handler> = {};
 const tables = uniqueTableNames();
 const extension = new DurableExtensionDouble();
+/** Access control has its own tests (auth-*.test.ts); these requests carry a key for every tenant. */
+const testKey = newTestKey("api-tests", ["*"]);
 
 async function call(name: string, request: HttpRequest) {
-  const response = await handlers[name]!(request, invocationContext(name, extension.clientBinding()));
+  const response = await handlers[name]!(withKey(request, testKey.key), invocationContext(name, extension.clientBinding()));
   return { status: response.status ?? 200, headers: new Headers(response.headers as Record<string, string>), body: JSON.parse(String(response.body)) };
 }
 
@@ -30,6 +33,7 @@ const created: string[] = [];
 
 beforeAll(async () => {
   process.env.AzureWebJobsStorage = azuriteConnectionString();
+  process.env.LUCIUS_API_KEYS = apiKeysSetting([testKey]);
   process.env.LUCIUS_TABLE_PREFIX = tables.jobs.slice(0, -"jobs".length);
   await extension.start();
   handlers.submit = (await import("../../functions/post-command.js")).submitCommand;
