@@ -5,6 +5,7 @@ import { appServices, loadStartupServices } from "../lib/services.js";
 import { answer } from "../lib/http/responses.js";
 import { authorize } from "../lib/auth/index.js";
 import { durableJobController } from "../lib/intake/job-starter.js";
+import { withIntakeTelemetry } from "../lib/telemetry/intake.js";
 
 loadStartupServices();
 
@@ -22,5 +23,5 @@ app.http("submitCommand", {
   methods: ["POST"],
   authLevel: "anonymous",
   extraInputs: [df.input.durableClient()],
-  handler: submitCommand,
+  handler: withIntakeTelemetry(submitCommand),
 });

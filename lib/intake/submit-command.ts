@@ -2,6 +2,7 @@ import type { Contracts, CommandEnvelope, Protocol } from "../contracts/index.js
 import { bodyHash, idempotencyKey } from "../idempotency-key.js";
 import { LedgerErrorCode, isLedgerError, type Job, type Ledger, type NewStep } from "../ledger/index.js";
 import { ProblemError, ProblemType } from "../http/problem.js";
+import { intakeTraceparent } from "../telemetry/intake.js";
 import type { JobStarter } from "./job-starter.js";
 import type { JobOrchestrationInput } from "../orchestration/names.js";
 
@@ -97,7 +98,7 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
         schema_version: command.schema_version,
         ...(command.doc_id !== undefined ? { doc_id: command.doc_id } : {}),
         ...(command.correlation_id !== undefined ? { correlation_id: command.correlation_id } : {}),
-        ...(command.traceparent !== undefined ? { traceparent: command.traceparent } : {}),
+        traceparent: intakeTraceparent(command),
       },
       steps,
       { key: idempotencyKey(command).key, bodyHash: bodyHash(command) },
