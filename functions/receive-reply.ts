@@ -6,7 +6,7 @@ import { AppSettingNames, SubscriptionNames, TopicNames } from "../lib/config/na
 import { JobEventNames } from "../lib/orchestration/names.js";
 import { handleReply } from "../lib/replies/handle-reply.js";
 import { appServices, loadStartupServices } from "../lib/services.js";
-import { appMetrics } from "../lib/telemetry/metrics.js";
+import { recordDeadLettered } from "../lib/telemetry/replies.js";
 
 loadStartupServices();
 
@@ -35,8 +35,7 @@ export async function receiveReply(batch: ServiceBusMessageContext, context: Inv
         },
       });
       if (outcome.kind === "invalid") {
-        context.warn(`dead-lettering reply ${message.messageId}: ${outcome.description}`);
-        appMetrics().messagesDeadLettered.add(1, { reason: outcome.reason, topic: TopicNames.replies });
+        recordDeadLettered(TopicNames.replies, outcome.reason, message.messageId, outcome.description);
         await batch.actions.deadletter(message, undefined, outcome.reason, outcome.description.slice(0, maxDescription));
       } else {
         await batch.actions.complete(message);
