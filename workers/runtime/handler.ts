@@ -1,6 +1,9 @@
 import type { ServiceBusMessageContext } from "@azure/functions-extensions-servicebus";
 import type { InvocationContext } from "@azure/functions";
+import { TopicNames } from "../../lib/config/names.js";
 import type { DirectiveMessage } from "../../lib/contracts/index.js";
+import { recordDeadLettered } from "../../lib/telemetry/replies.js";
+import { startWorkerAttempt } from "../../lib/telemetry/worker.js";
 import { attemptKey, AttemptRegistry } from "./attempts.js";
 import { DeliveryOutcome, workerEvents, type DeliveryEvent } from "./events.js";
 import { readMarker } from "./markers.js";
@@ -67,7 +70,9 @@ export function directiveHandler(worker: StepWorker<Record<string, unknown>>, op
         const description = checked.ok
           ? `step_type ${checked.value.step_type} is not served by ${worker.name} (${worker.stepType})`
           : checked.errors.map((e) => `${e.pointer || "/"}: ${e.message}`).join("; ");
-        await batch.actions.deadletter(message, undefined, checked.ok ? "WrongStepType" : "InvalidDirective", description.slice(0, maxDescription));
+        const reason = checked.ok ? "WrongStepType" : "InvalidDirective";
+        await batch.actions.deadletter(message, undefined, reason, description.slice(0, maxDescription));
+        recordDeadLettered(TopicNames.directives, reason, message.messageId, description);
         report(DeliveryOutcome.invalid, undefined, description);
         continue;
       }
@@ -108,20 +113,26 @@ export function directiveHandler(worker: StepWorker<Record<string, unknown>>, op
         report(DeliveryOutcome.duplicate, m);
         continue;
       }
+      // The worker's span continues the directive's trace; its replies carry the span's traceparent.
+      const span = startWorkerAttempt(worker.name, m);
+      const traced = { ...m, traceparent: span.traceparent };
       try {
         try {
-          await sendReply(services.bus, ackFor(m), m);
+          await sendReply(services.bus, ackFor(traced), m);
         } catch (error) {
           log(`ACK for ${m.job_id}/${m.step_id} failed; abandoning for redelivery: ${(error as Error).message}`);
+          span.end("ack_failed", { message: (error as Error).message });
           await settle("abandon", m);
           continue;
         }
         await settle("complete", m);
         report(DeliveryOutcome.started, m);
-        const { outcome, result } = await runAttempt(worker, m, controller.signal, services, log);
+        const { outcome, result } = await runAttempt(worker, traced, controller.signal, services, log);
+        span.end(outcome, result?.status === "FAILED" ? { ...(result.error ?? {}) } : undefined);
         report(outcome, m, result?.status === "FAILED" ? `${result.failure_class} ${result.error?.code}: ${result.error?.message}` : undefined);
       } catch (error) {
         // Only the RESULT send can get here (its retries exhausted): the lease will expire and the orchestrator retries.
+        span.end("result_not_sent", { message: (error as Error).message });
         report(DeliveryOutcome.failed, m, `RESULT could not be sent: ${(error as Error).message}`);
       } finally {
         registry.finish(key);
