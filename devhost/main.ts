@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { AppSettingNames } from "../lib/config/names.js";
 import { packageRoot } from "../lib/paths.js";
 import { withWorkerEntries } from "../workers/entries.js";
 import { CliUsageError, parseArgs, usage } from "./cli-args.js";
 import { defaultComponents } from "./default-components.js";
+import { devhostApiKeysSetting, ensureDevhostApiKey } from "./dev-api-key.js";
 import { startDevHost, type DevHostOptions } from "./host.js";
 import { LogLevel } from "./log.js";
 
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
   const cwd = process.cwd();
   const cli = parseArgs(process.argv.slice(2), cwd);
   loadLocalSettings(join(cwd, "local.settings.json"));
+  configureDevApiKey();
   const azurite: DevHostOptions["azurite"] =
     cli.azurite === "memory"
       ? "memory"
@@ -53,6 +56,18 @@ async function main(): Promise<void> {
   };
   if (stopRequested) stop(stopRequested);
   else process.stdout.write(`${readyMarker}${JSON.stringify({ url: host.url, port: host.port, taskHub: host.taskHub })}\n`);
+}
+
+/**
+ * With no API keys configured, devhost makes one for every tenant (kept in `.devhost/api-key`
+ * so it survives restarts) and prints it: the API refuses requests without a credential.
+ */
+function configureDevApiKey(): void {
+  if ((process.env[AppSettingNames.apiKeys] ?? "").trim() !== "") return;
+  const { key, path, created } = ensureDevhostApiKey(packageRoot);
+  process.env[AppSettingNames.apiKeys] = devhostApiKeysSetting(key);
+  console.log(`[devhost] API key for every tenant (${created ? "new, saved in" : "from"} ${relative(process.cwd(), path) || path}); send it as x-api-key:`);
+  console.log(`[devhost]   ${key}`);
 }
 
 /** Like Core Tools: `Values` of local.settings.json become app settings unless already set. */

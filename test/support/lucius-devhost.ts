@@ -5,6 +5,7 @@ import { defaultComponents } from "../../devhost/default-components.js";
 import { packageMainFiles } from "../../devhost/cli-args.js";
 import { packageRoot } from "../../lib/paths.js";
 import { azuriteConnectionString } from "./storage.js";
+import { apiKeysSetting, newTestKey } from "./auth.js";
 
 /** One attempt's behaviour in the scripted worker (test/fixtures/scripted-worker/worker.js). */
 export interface ScriptedAttempt {
@@ -27,6 +28,8 @@ export const testStepDefaults = { ack_seconds: 2, lease_seconds: 4, max_attempts
 export interface LuciusUnderTest {
   host: DevHost;
   url: string;
+  /** An API key for every tenant; the harness's own calls send it as x-api-key. */
+  apiKey: string;
   worker: WorkerState;
   /** Submits a command under a fresh tenant whose directives follow `script`. */
   submit(requestType: string, script?: Script): Promise<{ job_id: string; tenant_id: string }>;
@@ -45,6 +48,7 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 /** Starts the compiled app with the scripted worker under devhost, on the run's Azurite. */
 export async function startLucius(): Promise<LuciusUnderTest> {
   const tag = randomBytes(4).toString("hex");
+  const apiKey = newTestKey("e2e", ["*"]);
   const host = await startDevHost({
     appFiles: [...packageMainFiles(packageRoot), join(packageRoot, "test/fixtures/scripted-worker/worker.js")],
     port: 0,
@@ -52,14 +56,14 @@ export async function startLucius(): Promise<LuciusUnderTest> {
     taskHub: `e2e${tag}`,
     hostJsonPath: join(packageRoot, "host.json"),
     components: await defaultComponents(),
-    env: { LUCIUS_TABLE_PREFIX: `e2e${tag}`, LUCIUS_STEP_DEFAULTS: JSON.stringify(testStepDefaults) },
+    env: { LUCIUS_TABLE_PREFIX: `e2e${tag}`, LUCIUS_STEP_DEFAULTS: JSON.stringify(testStepDefaults), LUCIUS_API_KEYS: apiKeysSetting([apiKey]) },
     logLevel: "error",
   });
   const worker = (globalThis as unknown as { __scriptedWorker: WorkerState }).__scriptedWorker;
   const api = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${host.url}${path}`, {
       method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      headers: { "x-api-key": apiKey.key, ...(body === undefined ? {} : { "content-type": "application/json" }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -68,6 +72,7 @@ export async function startLucius(): Promise<LuciusUnderTest> {
   const lucius: LuciusUnderTest = {
     host,
     url: host.url,
+    apiKey: apiKey.key,
     worker,
     async submit(requestType, script = {}) {
       const tenant_id = `tenant-${tag}-${++tenants}`;
