@@ -15,6 +15,9 @@ import type { InputBindingValues } from "./invocation.js";
 import { loadApp, SupportedBindingTypes, type CapturedApp } from "./loader.js";
 import { createLogger, LogLevel } from "./log.js";
 import { describeApp } from "./startup-report.js";
+import { setLogSink } from "../lib/telemetry/log.js";
+import { devhostTelemetry, telemetryRoutes } from "./telemetry/index.js";
+import { devhostLogSink } from "./telemetry/log-sink.js";
 
 export type { HostComponent, HostContext } from "./component.js";
 
@@ -98,6 +101,11 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     };
     Object.assign(process.env, env);
     const hostJson = readHostJson(hostJsonPath, process.env);
+
+    // Before the app loads: its instruments bind to the global MeterProvider at first use.
+    const telemetry = devhostTelemetry();
+    setLogSink(devhostLogSink(log));
+    for (const [path, handler] of Object.entries(telemetryRoutes(telemetry))) server.mount(path, handler);
 
     const components = options.components ?? [];
     const app = await loadApp(options.appFiles, {
