@@ -1,0 +1,87 @@
+import { randomBytes } from "node:crypto";
+import { basename, extname } from "node:path";
+import type { BlobServiceClient } from "@azure/storage-blob";
+import { AppSettingNames, ContainerNames } from "../lib/config/names.js";
+import { blobServiceClientFromEnv, parseAllowlist, RefStore } from "../lib/refs/index.js";
+import type { ApiClient } from "./api-client.js";
+import { NetworkError, UsageError } from "./errors.js";
+
+type Env = Record<string, string | undefined>;
+
+/** devhost's route naming the Azurite it started (devhost/http/storage-route.ts). */
+const devhostStoragePath = "/_devhost/storage";
+
+/** The app's storage account as the CLI reaches it: uploads of inputs, reads of outputs. */
+export interface CliStorage {
+  blobs: BlobServiceClient;
+  refs: RefStore;
+  /** The Blob service URL without a trailing slash, e.g. `http://127.0.0.1:10000/devstoreaccount1`. */
+  accountUrl: string;
+  /** Where the storage came from, for messages. */
+  source: string;
+}
+
+export function storageFromClient(blobs: BlobServiceClient, source: string): CliStorage {
+  return { blobs, refs: new RefStore({ blobs, allowlist: parseAllowlist(undefined) }), accountUrl: blobs.url.replace(/\/+$/, ""), source };
+}
+
+/**
+ * The storage account: `--storage` (a connection string), else `AzureWebJobsStorage`
+ * (connection string, or `__blobServiceUri` / `__accountName` with an Azure credential), else
+ * the Azurite of the devhost the API runs on. Undefined when none of them is there.
+ */
+export async function resolveStorage(api: ApiClient, flag: string | undefined, env: Env): Promise<CliStorage | undefined> {
+  if (flag) return storageFromClient(blobServiceClientFromEnv({ [AppSettingNames.storage]: flag }), "--storage");
+  const name = AppSettingNames.storage;
+  if (env[name] || env[`${name}__blobServiceUri`] || env[`${name}__accountName`]) return storageFromClient(blobServiceClientFromEnv(env), name);
+  const devhost = await api.get<{ connectionString?: string }>(devhostStoragePath, { allowNotFound: true }).catch(() => undefined);
+  if (devhost?.connectionString) return storageFromClient(blobServiceClientFromEnv({ [name]: devhost.connectionString }), "devhost's Azurite");
+  return undefined;
+}
+
+export function storageRequired(why: string): UsageError {
+  return new UsageError(`${why} needs the storage account: pass --storage "<connection string>" or set ${AppSettingNames.storage} (under devhost it is found by itself)`);
+}
+
+const contentTypes: Record<string, string> = {
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".tif": "image/tiff",
+  ".tiff": "image/tiff",
+  ".txt": "text/plain; charset=utf-8",
+  ".json": "application/json",
+  ".jsonl": "application/x-ndjson",
+};
+
+/** A content type from a file name's extension. @default "application/octet-stream" */
+export function contentTypeFor(path: string): string {
+  return contentTypes[extname(path).toLowerCase()] ?? "application/octet-stream";
+}
+
+/** A fresh prefix, so uploads and default outputs never overwrite each other. */
+export function uniqueFolder(): string {
+  return `${new Date().toISOString().slice(0, 10)}/${randomBytes(6).toString("hex")}`;
+}
+
+/** Uploads a document to the `inputs` container; returns its blob URI. */
+export async function uploadInput(storage: CliStorage, fileName: string, bytes: Buffer, contentType: string): Promise<string> {
+  const uri = `${storage.accountUrl}/${ContainerNames.inputs}/${uniqueFolder()}/${encodeURIComponent(basename(fileName))}`;
+  try {
+    return await storage.refs.write(uri, bytes, contentType);
+  } catch (error) {
+    throw new NetworkError(`uploading ${fileName} to ${storage.source} failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Removes an upload the API then refused, so a rejected submit leaves nothing behind; best effort. */
+export async function deleteUpload(storage: CliStorage, uri: string): Promise<void> {
+  const location = storage.refs.locate(uri);
+  if (!location) return;
+  await storage.blobs.getContainerClient(location.container).deleteBlob(location.name).catch(() => undefined);
+}
+
+/** A folder under the `outputs` container for a job's output. */
+export function defaultOutputFolder(storage: CliStorage): string {
+  return `${storage.accountUrl}/${ContainerNames.outputs}/${uniqueFolder()}/`;
+}
