@@ -14,7 +14,7 @@ export async function submitCommand(request: HttpRequest, context: InvocationCon
     const caller = authorize(request);
     const { settings, contracts, ledger } = await appServices();
     const starter = durableJobController(df.getClient(context));
-    return postCommand(request, { contracts, ledger, starter, maxBodyBytes: settings.maxBodyBytes, caller });
+    return postCommand(request, { contracts, ledger, starter, maxBodyBytes: settings.maxBodyBytes, caller, limits: settings.inFlight });
   });
 }
 

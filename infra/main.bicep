@@ -211,7 +211,7 @@ module storage 'modules/storage.bicep' = {
     name: 'st${resourceToken}'
     location: location
     tags: tags
-    tables: ['jobs', 'steps', 'idempotency', 'events']
+    tables: ['jobs', 'steps', 'idempotency', 'events', 'inflight']
     dataContainers: ['inputs', workspacesContainer, 'outputs']
     deploymentContainers: [orchestratorPackageContainer, workersPackageContainer]
     roleAssignments: storageGrants

@@ -9,6 +9,8 @@ export const TableNames = {
   steps: "steps",
   idempotency: "idempotency",
   events: "events",
+  /** In-flight job counters per tenant and overall (backpressure). */
+  inflight: "inflight",
 } as const;
 export type TableNames = { [K in keyof typeof TableNames]: string };
 
@@ -61,8 +63,6 @@ export const AppSettingNames = {
   tenantInFlightOverrides: "LUCIUS_TENANT_INFLIGHT_OVERRIDES",
   /** Jobs the whole app may have in flight. */
   globalInFlightLimit: "LUCIUS_GLOBAL_INFLIGHT_LIMIT",
-  /** NCRONTAB schedule of the drift reconciler (read by the timer trigger as %LUCIUS_RECONCILE_SCHEDULE%). */
-  reconcileSchedule: "LUCIUS_RECONCILE_SCHEDULE",
   /** Jobs younger than this (seconds since their last change) are left alone by the reconciler. */
   reconcileGraceSeconds: "LUCIUS_RECONCILE_GRACE_SECONDS",
   /** Base URI of per-job workspaces (intermediate outputs); defaults to the storage account's `workspaces` container. */
@@ -115,6 +115,8 @@ export const MetricNames = {
   repliesIgnored: "lucius.replies.ignored",
   /** Counter: messages the app sent to a dead-letter queue; attributes `topic`, `reason`. */
   messagesDeadLettered: "lucius.messages.deadlettered",
+  /** Counter: disagreements between ledger and orchestrations (or in-flight counters) the reconciler repaired; attribute `kind`. */
+  driftRepaired: "lucius.drift.repaired",
 } as const;
 
 /** Attribute names carried by those metrics and by logs/events (queried by the workbook). */

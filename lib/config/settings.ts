@@ -21,6 +21,10 @@ export interface Settings {
   tables: TableNames;
   /** Where per-job workspaces live: `<workspaceUri>/<job_id>/`. @default the storage account's `workspaces` container */
   workspaceUri: string;
+  /** In-flight limits enforced at intake. @default 100 per tenant, 10000 overall */
+  inFlight: InFlightLimits;
+  /** Jobs changed more recently than this are not repaired. @default 120 */
+  reconcileGraceSeconds: number;
   /** The orchestrator's step timing when the registry says nothing. @default ack 30 s, lease 900 s, 3 attempts, backoff 30/120/600 s */
   stepDefaults: StepDefaults;
 }
@@ -30,6 +34,33 @@ type Env = Record<string, string | undefined>;
 /** Thrown when the environment cannot make a working app; start-up stops with its message. */
 export class ConfigurationError extends Error {
   override readonly name = "ConfigurationError";
+}
+
+/** Backpressure limits: jobs in flight (not yet terminal) per tenant and overall. */
+export interface InFlightLimits {
+  /** @default 100 */
+  perTenant: number;
+  /** Per-tenant exceptions to `perTenant`. @default {} */
+  overrides: Readonly<Record<string, number>>;
+  /** @default 10000 */
+  global: number;
+}
+
+function tenantOverrides(env: Env): Record<string, number> {
+  const name = AppSettingNames.tenantInFlightOverrides;
+  const raw = env[name];
+  if (raw === undefined || raw === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(`${name} must be a JSON object of tenant → limit, got "${raw}"`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ConfigurationError(`${name} must be a JSON object of tenant → limit`);
+  for (const [tenant, limit] of Object.entries(value)) {
+    if (!Number.isInteger(limit) || (limit as number) < 1) throw new ConfigurationError(`${name}: the limit of "${tenant}" must be a positive integer`);
+  }
+  return value as Record<string, number>;
 }
 
 /** Step timing used when a registry step has no override; all durations in seconds. */
@@ -126,6 +157,7 @@ export function tableNames(env: Env): TableNames {
     steps: prefix + TableNames.steps,
     idempotency: prefix + TableNames.idempotency,
     events: prefix + TableNames.events,
+    inflight: prefix + TableNames.inflight,
   };
 }
 
@@ -150,5 +182,11 @@ export function loadSettings(env: Env = process.env): Settings {
     tables: tableNames(env),
     workspaceUri: (env[AppSettingNames.workspaceUri] ?? `${blobEndpoint(storage).replace(/\/+$/, "")}/${ContainerNames.workspaces}`).replace(/\/+$/, ""),
     stepDefaults: stepDefaults(env),
+    inFlight: {
+      perTenant: positiveInt(env, AppSettingNames.tenantInFlightLimit, 100),
+      overrides: tenantOverrides(env),
+      global: positiveInt(env, AppSettingNames.globalInFlightLimit, 10_000),
+    },
+    reconcileGraceSeconds: positiveInt(env, AppSettingNames.reconcileGraceSeconds, 120),
   };
 }

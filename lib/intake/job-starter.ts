@@ -18,6 +18,8 @@ export interface JobController extends JobStarter {
   cancel(jobId: string): Promise<boolean>;
   suspend(jobId: string, reason: string): Promise<void>;
   resume(jobId: string, reason: string): Promise<void>;
+  /** The orchestration's runtime status and output; undefined when there is no instance. */
+  status(jobId: string): Promise<{ runtimeStatus: string; output?: unknown } | undefined>;
 }
 
 /**
@@ -49,6 +51,15 @@ export function durableJobController(client: DurableClient): JobController {
       if (!(await exists(jobId))) return false;
       await client.raiseEvent(jobId, JobEventNames.cancel, { requested_at: new Date().toISOString() });
       return true;
+    },
+    async status(jobId) {
+      try {
+        const status = await client.getStatus(jobId);
+        return { runtimeStatus: String(status.runtimeStatus), output: status.output };
+      } catch (error) {
+        if (isMissingInstance(error)) return undefined;
+        throw error;
+      }
     },
     suspend: (jobId, reason) => client.suspend(jobId, reason),
     resume: (jobId, reason) => client.resume(jobId, reason),

@@ -1,16 +1,21 @@
 import type { Contracts, CommandEnvelope, Protocol } from "../contracts/index.js";
 import { bodyHash, idempotencyKey } from "../idempotency-key.js";
-import { LedgerErrorCode, isLedgerError, type Job, type Ledger, type NewStep } from "../ledger/index.js";
+import { LedgerErrorCode, isLedgerError, type Admission, type CreateJobResult, type Job, type Ledger, type NewStep } from "../ledger/index.js";
 import { ProblemError, ProblemType } from "../http/problem.js";
 import { intakeTraceparent } from "../telemetry/intake.js";
 import type { JobStarter } from "./job-starter.js";
 import type { JobOrchestrationInput } from "../orchestration/names.js";
+import type { InFlightLimits } from "../config/settings.js";
 
 export interface SubmitDependencies {
   contracts: Contracts;
   ledger: Ledger;
   starter: JobStarter;
+  limits: InFlightLimits;
 }
+
+/** How long a client told 429 should wait before trying again. */
+export const retryAfterSeconds = 5;
 
 /** A job the command created (`replayed: false`) or that an earlier identical command created. */
 export interface SubmitResult {
@@ -85,8 +90,17 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
     ...(step.retry?.max_attempts ? { max_attempts: step.retry.max_attempts } : {}),
     ...(index === 0 ? { input_ref: command.input_ref } : {}),
   }));
-  const result = await deps.ledger
-    .createJob(
+  const claim = { key: idempotencyKey(command).key, bodyHash: bodyHash(command) };
+  const admission = await deps.ledger.admit(command.tenant_id, deps.limits);
+  if (!admission.admitted) {
+    // A replay of a job that already holds its place is still answered, even at the limit.
+    const existing = await deps.ledger.findClaim(command.tenant_id, claim);
+    if (existing) return settled(existing.outcome === "replayed" ? existing : { outcome: "conflict", job_id: existing.job_id }, deps);
+    throw tooManyInFlight(command.tenant_id, admission);
+  }
+  let result: Awaited<ReturnType<Ledger["createJob"]>>;
+  try {
+    result = await deps.ledger.createJob(
       {
         tenant_id: command.tenant_id,
         request_type: command.request_type,
@@ -101,10 +115,34 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
         traceparent: intakeTraceparent(command),
       },
       steps,
-      { key: idempotencyKey(command).key, bodyHash: bodyHash(command) },
-    )
-    .catch(ledgerProblem);
+      claim,
+    );
+  } catch (error) {
+    await deps.ledger.release(command.tenant_id);
+    return ledgerProblem(error);
+  }
+  // Only a new job keeps the place it took; a replay's job already holds one.
+  if (result.outcome !== "created") await deps.ledger.release(command.tenant_id);
+  return settled(result, deps);
+}
 
+function tooManyInFlight(tenantId: string, refusal: Extract<Admission, { admitted: false }>): ProblemError {
+  const who = refusal.scope === "tenant" ? `Tenant ${tenantId} has` : "Lucius has";
+  return new ProblemError(
+    {
+      type: ProblemType.tooManyRequests,
+      title: "Too many jobs in flight",
+      status: 429,
+      detail: `${who} ${refusal.in_flight} jobs in flight; the ${refusal.scope} limit is ${refusal.limit}. Retry once some finish.`,
+      scope: refusal.scope,
+      limit: refusal.limit,
+    },
+    { "Retry-After": String(retryAfterSeconds) },
+  );
+}
+
+/** Answers a created, replayed or conflicting submission. */
+async function settled(result: CreateJobResult, deps: SubmitDependencies): Promise<SubmitResult> {
   if (result.outcome === "conflict") {
     throw new ProblemError({
       type: ProblemType.idempotencyConflict,

@@ -78,7 +78,7 @@ export class ConcurrentUpdateError extends LedgerError {
   override readonly name = "ConcurrentUpdateError";
   readonly code = LedgerErrorCode.CONCURRENT_UPDATE;
   readonly retryable = true;
-  constructor(readonly entity: "job" | "step", readonly id: string, attempts: number) {
+  constructor(readonly entity: "job" | "step" | "in-flight counter", readonly id: string, attempts: number) {
     super(`The ${entity} ${id} kept changing; gave up after ${attempts} conditional writes`);
   }
 }

@@ -13,6 +13,8 @@
  * - idempotency: PK tenant_id, RK sha256(idempotency key) — the reservation.
  * - events:      PK job_id, RK `<ms>.<seq>.<random>` — append-only.
  */
+import { admit, readCounter, readCounters, release, setCounter, type Admission, type InFlightLimits } from "./in-flight.js";
+import { activeJobs, countActiveJobs, findClaim, type ExistingClaim } from "./active-jobs.js";
 import type { TableNames } from "../config/names.js";
 import type { StorageConnection } from "../config/settings.js";
 import { defaultTuning, LedgerContext, type LedgerTuning } from "./context.js";
@@ -137,7 +139,7 @@ export class Ledger {
 
   /**
    * FAILED job → QUEUED; `fromStepId` (default: the first step not SUCCEEDED)
-   * and every later step → PENDING with attempt 0. Appends JOB_REDRIVEN.
+   * and every later step → PENDING with a fresh retry budget. Appends JOB_REDRIVEN.
    */
   redriveJob(jobId: string, fromStepId?: string, opts?: RedriveOptions): Promise<{ job: Job; steps: Step[] }> {
     return redriveJob(this.ctx, jobId, fromStepId, opts);
@@ -156,5 +158,45 @@ export class Ledger {
   /** The tenant's jobs, newest first, optionally one state, paged. @throws InvalidContinuationError */
   listJobs(tenantId: string, opts?: ListJobsOptions): Promise<JobPage> {
     return listJobs(this.ctx, tenantId, opts);
+  }
+
+  /** Who already holds a tenant's idempotency key, without reserving it. */
+  findClaim(tenantId: string, claim: IdempotencyClaim): Promise<ExistingClaim> {
+    return findClaim(this.ctx, tenantId, claim);
+  }
+
+  /** Every job not yet terminal, across tenants (a table scan: for the reconciler). */
+  activeJobs(): AsyncGenerator<Job> {
+    return activeJobs(this.ctx);
+  }
+
+  /** How many of a tenant's jobs are not yet terminal. */
+  countActiveJobs(tenantId: string): Promise<number> {
+    return countActiveJobs(this.ctx, tenantId);
+  }
+
+  /** Takes an in-flight place for the tenant and overall, or says which limit is reached. */
+  admit(tenantId: string, limits: InFlightLimits): Promise<Admission> {
+    return admit(this.ctx, tenantId, limits);
+  }
+
+  /** Gives back an in-flight place; call once per job that reached a terminal state. */
+  release(tenantId: string): Promise<void> {
+    return release(this.ctx, tenantId);
+  }
+
+  /** The stored in-flight counters by tenant id, and overall, for drift repair. */
+  readInFlightCounters(): Promise<{ tenants: Map<string, number>; global: number }> {
+    return readCounters(this.ctx);
+  }
+
+  /** The stored in-flight count of a tenant, or overall when `tenantId` is undefined. */
+  readInFlight(tenantId?: string): Promise<number> {
+    return readCounter(this.ctx, tenantId);
+  }
+
+  /** Overwrites an in-flight counter with a recomputed value (drift repair). */
+  setInFlight(tenantId: string | undefined, count: number): Promise<void> {
+    return setCounter(this.ctx, tenantId, count);
   }
 }

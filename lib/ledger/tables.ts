@@ -9,6 +9,7 @@ export interface LedgerTables {
   steps: TableClient;
   idempotency: TableClient;
   events: TableClient;
+  inflight: TableClient;
 }
 
 export function openTables(storage: StorageConnection, names: TableNames): LedgerTables {
@@ -18,6 +19,7 @@ export function openTables(storage: StorageConnection, names: TableNames): Ledge
     steps: open(names.steps),
     idempotency: open(names.idempotency),
     events: open(names.events),
+    inflight: open(names.inflight),
   };
 }
 

@@ -6,6 +6,13 @@ import { packageMainFiles } from "../../devhost/cli-args.js";
 import { packageRoot } from "../../lib/paths.js";
 import { azuriteConnectionString } from "./storage.js";
 import { apiKeysSetting, newTestKey } from "./auth.js";
+import * as df from "durable-functions";
+import { durableClientBinding } from "../../devhost/durable/client-binding.js";
+import { tableNames } from "../../lib/config/settings.js";
+import { durableJobController } from "../../lib/intake/job-starter.js";
+import { Ledger } from "../../lib/ledger/index.js";
+import { reconcile, type Repair } from "../../lib/reconcile/reconcile.js";
+import { invocationContext } from "./http.js";
 
 /** One attempt's behaviour in the scripted worker (test/fixtures/scripted-worker/worker.js). */
 export interface ScriptedAttempt {
@@ -28,11 +35,19 @@ export const testStepDefaults = { ack_seconds: 2, lease_seconds: 4, max_attempts
 export interface LuciusUnderTest {
   host: DevHost;
   url: string;
+  /** Prefix of the ledger tables this devhost's app uses. */
+  tablePrefix: string;
   /** An API key for every tenant; the harness's own calls send it as x-api-key. */
   apiKey: string;
   worker: WorkerState;
-  /** Submits a command under a fresh tenant whose directives follow `script`. */
-  submit(requestType: string, script?: Script): Promise<{ job_id: string; tenant_id: string }>;
+  /** Submits a command (under a fresh tenant unless one is named) whose directives follow `script`. */
+  submit(requestType: string, script?: Script, options?: { tenant?: string }): Promise<{ job_id: string; tenant_id: string }>;
+  /** Submits and returns the raw answer, whatever its status. */
+  post(body: unknown): Promise<{ status: number; headers: Headers; body: Record<string, any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** The ledger devhost's app writes to (same tables). */
+  ledger(): Promise<Ledger>;
+  /** Runs the drift reconciler once, as its timer would, against this devhost. */
+  reconcile(): Promise<{ examined: number; repairs: Repair[] }>;
   job(jobId: string): Promise<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   events(jobId: string): Promise<Array<Record<string, any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   waitFor(jobId: string, predicate: (job: Record<string, any>) => boolean, what: string, timeoutMs?: number): Promise<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -46,9 +61,10 @@ export interface LuciusUnderTest {
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts the compiled app with the scripted worker under devhost, on the run's Azurite. */
-export async function startLucius(): Promise<LuciusUnderTest> {
+export async function startLucius(options: { env?: Record<string, string> } = {}): Promise<LuciusUnderTest> {
   const tag = randomBytes(4).toString("hex");
   const apiKey = newTestKey("e2e", ["*"]);
+  const tablePrefix = `e2e${tag}`;
   const host = await startDevHost({
     appFiles: [...packageMainFiles(packageRoot), join(packageRoot, "test/fixtures/scripted-worker/worker.js")],
     port: 0,
@@ -56,7 +72,7 @@ export async function startLucius(): Promise<LuciusUnderTest> {
     taskHub: `e2e${tag}`,
     hostJsonPath: join(packageRoot, "host.json"),
     components: await defaultComponents(),
-    env: { LUCIUS_TABLE_PREFIX: `e2e${tag}`, LUCIUS_STEP_DEFAULTS: JSON.stringify(testStepDefaults), LUCIUS_API_KEYS: apiKeysSetting([apiKey]) },
+    env: { LUCIUS_TABLE_PREFIX: tablePrefix, LUCIUS_STEP_DEFAULTS: JSON.stringify(testStepDefaults), LUCIUS_API_KEYS: apiKeysSetting([apiKey]), ...options.env },
     logLevel: "error",
   });
   const worker = (globalThis as unknown as { __scriptedWorker: WorkerState }).__scriptedWorker;
@@ -69,13 +85,15 @@ export async function startLucius(): Promise<LuciusUnderTest> {
     return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
   let tenants = 0;
+  let ledger: Promise<Ledger> | undefined;
   const lucius: LuciusUnderTest = {
     host,
     url: host.url,
+    tablePrefix,
     apiKey: apiKey.key,
     worker,
-    async submit(requestType, script = {}) {
-      const tenant_id = `tenant-${tag}-${++tenants}`;
+    async submit(requestType, script = {}, { tenant } = {}) {
+      const tenant_id = tenant ?? `tenant-${tag}-${++tenants}`;
       worker.scripts.set(tenant_id, script);
       const { status, body } = await api("POST", "/v1/commands", {
         tenant_id,
@@ -84,9 +102,19 @@ export async function startLucius(): Promise<LuciusUnderTest> {
         output_ref: "https://example.blob.core.windows.net/outputs/doc/",
         payload: {},
         schema_version: "v1",
+        idempotency_key: randomBytes(8).toString("hex"),
       });
       if (status !== 202) throw new Error(`submit answered ${status}: ${JSON.stringify(body)}`);
       return { job_id: body.job_id as string, tenant_id };
+    },
+    async post(body) {
+      const response = await fetch(`${host.url}/v1/commands`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": apiKey.key }, body: JSON.stringify(body) });
+      return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    },
+    ledger: () => (ledger ??= Ledger.connect({ storage: { kind: "connectionString", connectionString: host.connectionString }, tables: tableNames({ LUCIUS_TABLE_PREFIX: tablePrefix }) })),
+    async reconcile() {
+      const client = df.getClient(invocationContext("reconcileDrift", durableClientBinding(host.url, host.taskHub)));
+      return reconcile({ ledger: await lucius.ledger(), orchestrations: durableJobController(client), graceSeconds: 0 });
     },
     async job(jobId) {
       return (await api("GET", `/v1/jobs/${jobId}`)).body;

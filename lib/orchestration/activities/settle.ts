@@ -36,11 +36,16 @@ export async function settleStep(request: SettleStepRequest, services: Services)
   }
 }
 
-/** The job's terminal state, with its output or error; idempotent like {@link settleStep}. */
+/**
+ * The job's terminal state, with its output or error; idempotent like
+ * {@link settleStep}. The call that makes the job terminal also gives back its
+ * in-flight place; a repeat finds the state set and releases nothing.
+ */
 export async function finishJob(request: FinishJobRequest, services: Services): Promise<void> {
   const current = await services.ledger.getJob(request.job_id);
+  if (!current) throw new Error(`Job ${request.job_id} is not in the ledger`);
   // A pause that landed in the ledger after the last step ended: the orchestration is the truth.
-  if (current?.state === "PAUSED") await services.ledger.transitionJob(request.job_id, "RUNNING" as JobState, undefined, { details: { reason: "finished while pausing" } });
+  if (current.state === "PAUSED") await services.ledger.transitionJob(request.job_id, "RUNNING" as JobState, undefined, { details: { reason: "finished while pausing" } });
   try {
     await services.ledger.transitionJob(request.job_id, request.state as JobState, {
       ...(request.output_ref !== undefined ? { output_ref: request.output_ref } : {}),
@@ -55,6 +60,7 @@ export async function finishJob(request: FinishJobRequest, services: Services): 
     }
     throw error;
   }
+  await services.ledger.release(current.tenant_id);
 }
 
 export interface ReadLeaseRequest {
