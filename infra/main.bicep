@@ -48,6 +48,21 @@ param maxBodyBytes int = 262144
 @minValue(1)
 param lanes int = 16
 
+@description('Jobs one tenant may have in flight before intake answers 429 (LUCIUS_TENANT_INFLIGHT_LIMIT).')
+@minValue(1)
+param tenantInFlightLimit int = 100
+
+@description('JSON object of per-tenant in-flight limits, e.g. {"big-tenant": 500} (LUCIUS_TENANT_INFLIGHT_OVERRIDES); empty means none.')
+param tenantInFlightOverrides string = ''
+
+@description('Jobs the whole app may have in flight (LUCIUS_GLOBAL_INFLIGHT_LIMIT).')
+@minValue(1)
+param globalInFlightLimit int = 10000
+
+@description('Seconds a job must have been still before the drift reconciler touches it (LUCIUS_RECONCILE_GRACE_SECONDS).')
+@minValue(1)
+param reconcileGraceSeconds int = 120
+
 @description('Deliveries of a directive or reply before Service Bus dead-letters it.')
 @minValue(1)
 param maxDeliveryCount int = 10
@@ -255,6 +270,10 @@ var orchestratorSettings = {
   LUCIUS_TASK_HUB: taskHubName
   LUCIUS_MAX_BODY_BYTES: string(maxBodyBytes)
   LUCIUS_LANES: string(lanes)
+  LUCIUS_TENANT_INFLIGHT_LIMIT: string(tenantInFlightLimit)
+  LUCIUS_TENANT_INFLIGHT_OVERRIDES: tenantInFlightOverrides
+  LUCIUS_GLOBAL_INFLIGHT_LIMIT: string(globalInFlightLimit)
+  LUCIUS_RECONCILE_GRACE_SECONDS: string(reconcileGraceSeconds)
   LUCIUS_WORKSPACE_URI: '${storage.outputs.blobEndpoint}${workspacesContainer}'
   LUCIUS_API_KEYS: apiKeys
   LUCIUS_TENANT_ROLE_PREFIX: tenantRolePrefix
