@@ -1,4 +1,5 @@
 // Entry file: the OCR worker's Service Bus trigger (directives/platform-ocr).
+import "./_telemetry.js";
 import { ocrWorker } from "../ocr/index.js";
 import { registerWorker } from "../runtime/index.js";
 
