@@ -30,7 +30,7 @@ export function matchApiKey(entries: readonly ApiKeyEntry[], presented: string):
 
 /** `[...]` JSON, or the same JSON base64-encoded (survives azd parameter files and shell quoting). */
 function decodeSetting(raw: string, setting: string): unknown {
-  const text = raw.trimStart().startsWith("[") ? raw : Buffer.from(raw.trim(), "base64").toString("utf8");
+  const text = /^\s*[[{]/.test(raw) ? raw : Buffer.from(raw.trim(), "base64").toString("utf8");
   try {
     return JSON.parse(text);
   } catch {
