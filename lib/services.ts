@@ -3,6 +3,7 @@ import { loadSettings, type Settings } from "./config/settings.js";
 import { Ledger } from "./ledger/index.js";
 import { createBusSender, type BusSender } from "./bus/index.js";
 import { authSettings } from "./auth/index.js";
+import { registerInFlightSource } from "./telemetry/in-flight.js";
 
 /** What triggers and activities need: settings, compiled contracts, the ledger and the bus. */
 export interface AppServices {
@@ -35,6 +36,8 @@ export function appServices(): Promise<AppServices> {
   pending ??= (async () => {
     const { settings, contracts } = startup();
     const ledger = await Ledger.connect({ storage: settings.storage, tables: settings.tables });
+    // lucius.jobs.inflight reads the backpressure counters at each collection, so every instance reports the truth.
+    registerInFlightSource(async () => (await ledger.readInFlightCounters()).tenants);
     return { settings, contracts, ledger, bus: connectOnFirstSend(() => createBusSender(settings)) };
   })().catch((error: unknown) => {
     pending = undefined; // a storage outage at first use must not poison the process for good

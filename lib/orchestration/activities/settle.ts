@@ -2,6 +2,7 @@ import type { AppServices } from "../../services.js";
 import { isLedgerError, LedgerErrorCode, type JobState, type StepState } from "../../ledger/index.js";
 import type { FinishJobRequest, SettleStepRequest } from "../types.js";
 import { recordAttemptOutcome } from "../../telemetry/attempts.js";
+import { recordJobFinished } from "../../telemetry/jobs.js";
 
 type Services = Pick<AppServices, "ledger">;
 
@@ -47,12 +48,13 @@ export async function finishJob(request: FinishJobRequest, services: Services): 
   // A pause that landed in the ledger after the last step ended: the orchestration is the truth.
   if (current.state === "PAUSED") await services.ledger.transitionJob(request.job_id, "RUNNING" as JobState, undefined, { details: { reason: "finished while pausing" } });
   try {
-    await services.ledger.transitionJob(request.job_id, request.state as JobState, {
+    const finished = await services.ledger.transitionJob(request.job_id, request.state as JobState, {
       ...(request.output_ref !== undefined ? { output_ref: request.output_ref } : {}),
       ...(request.error !== undefined ? { error: request.error } : {}),
       completed_at: new Date().toISOString(),
       current_step_id: null,
     });
+    recordJobFinished(finished);
   } catch (error) {
     if (isLedgerError(error) && error.code === LedgerErrorCode.ILLEGAL_TRANSITION) {
       const job = await services.ledger.getJob(request.job_id);
