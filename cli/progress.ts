@@ -10,8 +10,8 @@ export interface ProgressDisplay {
 }
 
 /** The live display on a terminal, plain lines otherwise. */
-export function progressDisplay(out: Output): ProgressDisplay {
-  return out.interactive ? new LiveProgress(out) : new PlainProgress(out);
+export function progressDisplay(out: Output, startedAt = Date.now()): ProgressDisplay {
+  return out.interactive ? new LiveProgress(out) : new PlainProgress(out, startedAt);
 }
 
 const spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -67,9 +67,12 @@ export class LiveProgress implements ProgressDisplay {
 /** One line per change, for logs and pipes: `[ 1.2s] ocr OCR ACKED (attempt 1)`. */
 export class PlainProgress implements ProgressDisplay {
   private readonly seen = new Map<string, string>();
-  private readonly started = Date.now();
 
-  constructor(private readonly out: Output) {}
+  /** @param started what the `[time]` prefix counts from */
+  constructor(
+    private readonly out: Output,
+    private readonly started = Date.now(),
+  ) {}
 
   update(job: JobView): void {
     this.report("job", job.state, () => `job ${job.job_id} ${job.state}`);

@@ -8,8 +8,9 @@ import { progressDisplay } from "./progress.js";
 export const defaultPollMs = 250;
 
 /** Polls the job until it is terminal, showing its steps as they move; returns the last snapshot. */
-export async function watchJob(api: ApiClient, jobId: string, out: Output, pollMs = defaultPollMs): Promise<JobView> {
-  const display = progressDisplay(out);
+export async function watchJob(api: ApiClient, jobId: string, out: Output, options: { pollMs?: number; startedAt?: number } = {}): Promise<JobView> {
+  const pollMs = options.pollMs ?? defaultPollMs;
+  const display = progressDisplay(out, options.startedAt);
   for (;;) {
     const job = await api.job(jobId);
     if (terminalJobStates.has(job.state)) {
