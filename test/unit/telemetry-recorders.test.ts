@@ -4,6 +4,7 @@ import { MetricNames } from "../../lib/config/names.js";
 import type { Step } from "../../lib/ledger/index.js";
 import { recordAttemptOutcome } from "../../lib/telemetry/attempts.js";
 import { registerInFlightSource } from "../../lib/telemetry/in-flight.js";
+import { appMetrics } from "../../lib/telemetry/metrics.js";
 import { intakeTraceparent, withIntakeTelemetry } from "../../lib/telemetry/intake.js";
 import { setLogSink, type LogRecord } from "../../lib/telemetry/log.js";
 
@@ -66,6 +67,7 @@ describe("attempt telemetry", () => {
 describe("in-flight gauge", () => {
   it("reports every source at collection, skipping one that fails", async () => {
     const counts = new Map([["tenant-a", 3]]);
+    appMetrics(); // the gauge exists once the instruments do
     const unregister = registerInFlightSource(async () => counts);
     registerInFlightSource(async () => {
       throw new Error("storage down");
