@@ -80,10 +80,8 @@ export function parseCommandLine(argv: string[], env: Env): CommandLine {
     ...optional("apiKey", values["api-key"] ?? nonEmpty(env.LUCIUS_API_KEY)),
     ...optional("token", values.token ?? nonEmpty(env.LUCIUS_TOKEN)),
   };
-  try {
-    new URL(connection.api);
-  } catch {
-    throw new UsageError(`--api must be an absolute URL, not "${connection.api}"`);
+  if (!isHttpUrl(connection.api)) {
+    throw new UsageError(`--api must be an absolute http(s) URL, not "${connection.api}"`);
   }
   return {
     ...(command !== undefined ? { command } : {}),
@@ -117,6 +115,14 @@ export function intOption(value: string | undefined, name: string, min: number, 
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}`);
   return n;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(text).protocol);
+  } catch {
+    return false;
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
