@@ -14,6 +14,8 @@ export function progressDisplay(out: Output, startedAt = Date.now()): ProgressDi
   return out.interactive ? new LiveProgress(out) : new PlainProgress(out, startedAt);
 }
 
+/** The longest step state (DISPATCHED, RETRY_WAIT, CANCELLING…). */
+const stateWidth = 10;
 const spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 /** A block redrawn in place: a header line and one line per step. */
@@ -49,7 +51,8 @@ export class LiveProgress implements ProgressDisplay {
       this.mark(step),
       step.step_id,
       step.step_type,
-      out.state(step.state),
+      // A fixed width, so the columns do not shift as states change.
+      out.state(step.state.padEnd(stateWidth)),
       step.attempt_no > 1 ? `attempt ${step.attempt_no}` : "",
       stepElapsed(step),
     ]);
