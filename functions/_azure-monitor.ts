@@ -1,9 +1,11 @@
 import { ManagedIdentityCredential } from "@azure/identity";
 import { useAzureMonitor } from "@azure/monitor-opentelemetry";
+import { logs, SeverityNumber } from "@opentelemetry/api-logs";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
 import { packageVersion } from "../lib/paths.js";
 import { azureMonitorSettings } from "../lib/telemetry/azure-monitor-settings.js";
+import { setLogSink, type LogSink } from "../lib/telemetry/log.js";
 
 const started = Symbol.for("lucius.azureMonitor.started");
 type Holder = { [started]?: string };
@@ -29,6 +31,26 @@ export function startAzureMonitor(serviceName: string, env: Record<string, strin
     azureMonitorExporterOptions: { connectionString: settings.connectionString, ...(credential ? { credential } : {}) },
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName, [ATTR_SERVICE_VERSION]: packageVersion }),
   });
+  setLogSink(otelLogSink());
   holder[started] = serviceName;
   return true;
+}
+
+const severity = { info: SeverityNumber.INFO, warn: SeverityNumber.WARN, error: SeverityNumber.ERROR } as const;
+
+/**
+ * lib/telemetry's records as OpenTelemetry log records (Application Insights `traces`), their
+ * fields as attributes, so `customDimensions.job_id` finds a job's lines. Replaces the stdout
+ * JSON lines, which the host would otherwise collect a second time.
+ */
+function otelLogSink(): LogSink {
+  const logger = logs.getLogger("lucius", packageVersion);
+  return ({ timestamp, level, message, ...attributes }) =>
+    logger.emit({
+      timestamp: new Date(timestamp),
+      severityNumber: severity[level],
+      severityText: level.toUpperCase(),
+      body: message,
+      attributes: Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, typeof value === "object" && value !== null ? JSON.stringify(value) : (value as string | number | boolean)])),
+    });
 }
