@@ -3,7 +3,9 @@
 //
 //   node scripts/smoke-test.mjs <base-url>        (or LUCIUS_API_URL=<base-url>)
 //
-// Optional: LUCIUS_API_KEY is sent as x-functions-key, LUCIUS_BEARER_TOKEN as a bearer token,
+// Credentials: LUCIUS_API_KEY is sent as x-api-key (a key from LUCIUS_API_KEYS whose tenants include
+// "smoke-test"), or LUCIUS_BEARER_TOKEN as an Entra ID bearer token (App Service authentication);
+// every route but /health answers 401 without one. Optional:
 // LUCIUS_SMOKE_TIMEOUT_SECONDS bounds the wait for a freshly deployed app (default 300).
 // Exits 0 when every check passes, 1 with the failing check's message otherwise.
 
@@ -14,7 +16,7 @@ class SmokeFailure extends Error {}
 
 function headers(extra = {}) {
   const result = { accept: "application/json", ...extra };
-  if (process.env.LUCIUS_API_KEY) result["x-functions-key"] = process.env.LUCIUS_API_KEY;
+  if (process.env.LUCIUS_API_KEY) result["x-api-key"] = process.env.LUCIUS_API_KEY;
   if (process.env.LUCIUS_BEARER_TOKEN) result.authorization = `Bearer ${process.env.LUCIUS_BEARER_TOKEN}`;
   return result;
 }
