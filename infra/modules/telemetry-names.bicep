@@ -5,7 +5,12 @@
 @export()
 @description('OpenTelemetry metric names the app emits (customMetrics.name in Application Insights).')
 var metricNames = {
+  commandsAccepted: 'lucius.commands.accepted'
+  commandsRejected: 'lucius.commands.rejected'
   jobsTerminal: 'lucius.jobs.terminal'
+  jobsInFlight: 'lucius.jobs.inflight'
+  stepAckLatency: 'lucius.step.ack.latency'
+  repliesIgnored: 'lucius.replies.ignored'
   stepAttemptDuration: 'lucius.step.attempt.duration'
   stepRetries: 'lucius.step.retries'
   messagesDeadLettered: 'lucius.messages.deadlettered'
@@ -18,4 +23,6 @@ var attributeNames = {
   stepType: 'step_type'
   cause: 'cause'
   jobId: 'job_id'
+  tenantId: 'tenant_id'
+  reason: 'reason'
 }

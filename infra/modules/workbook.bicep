@@ -1,5 +1,6 @@
-// The "Lucius operations" workbook in the Azure Portal (Monitor > Workbooks): jobs by state,
-// step latency, retries, dead letters, and one job's timeline by job_id.
+// The "Lucius operations" workbook in the Azure Portal (Monitor > Workbooks): intake, jobs in
+// flight, jobs by state, step and ACK latency, retries, ignored replies, dead letters, and one
+// job's timeline by job_id.
 
 import { metricNames, attributeNames } from 'telemetry-names.bicep'
 
@@ -46,7 +47,16 @@ var retriesQuery = 'customMetrics | where name == \'${metricNames.stepRetries}\'
 
 var appDeadLettersQuery = 'customMetrics | where name == \'${metricNames.messagesDeadLettered}\' | summarize deadLettered = sum(valueSum) by bin(timestamp, {TimeRange:grain})'
 
-var jobTimelineQuery = 'union customEvents, traces, exceptions | where tostring(customDimensions[\'${attributeNames.jobId}\']) == \'{JobId}\' | project timestamp, itemType, name, message, severityLevel, customDimensions | order by timestamp asc'
+var intakeQuery = 'customMetrics | where name in (\'${metricNames.commandsAccepted}\', \'${metricNames.commandsRejected}\') | extend outcome = iff(name == \'${metricNames.commandsAccepted}\', \'accepted\', strcat(\'rejected: \', tostring(customDimensions[\'${attributeNames.reason}\']))) | summarize commands = sum(valueSum) by outcome, bin(timestamp, {TimeRange:grain})'
+
+var inFlightQuery = 'customMetrics | where name == \'${metricNames.jobsInFlight}\' | extend tenant = tostring(customDimensions[\'${attributeNames.tenantId}\']) | summarize inFlight = max(valueMax) by tenant, bin(timestamp, {TimeRange:grain})'
+
+var ackLatencyQuery = 'customMetrics | where name == \'${metricNames.stepAckLatency}\' and valueCount > 0 | extend stepType = tostring(customDimensions[\'${attributeNames.stepType}\']) | summarize meanMs = sum(valueSum) / sum(valueCount), maxMs = max(valueMax) by stepType'
+
+var ignoredRepliesQuery = 'customMetrics | where name == \'${metricNames.repliesIgnored}\' | extend reason = tostring(customDimensions[\'${attributeNames.reason}\']) | summarize ignored = sum(valueSum) by reason, bin(timestamp, {TimeRange:grain})'
+
+// Spans (requests, dependencies) and log records both carry job_id: the job's whole story.
+var jobTimelineQuery = 'union requests, dependencies, customEvents, traces, exceptions | where tostring(customDimensions[\'${attributeNames.jobId}\']) == \'{JobId}\' | project timestamp, itemType, name, message, severityLevel, customDimensions | order by timestamp asc'
 
 var content = {
   version: 'Notebook/1.0'
@@ -93,7 +103,11 @@ var content = {
         ]
       }
     }
+    kqlItem('intake', 'Commands accepted and rejected (by reason)', intakeQuery, 'timechart', appInsightsType)
+    kqlItem('in-flight', 'Jobs in flight by tenant', inFlightQuery, 'timechart', appInsightsType)
     kqlItem('jobs-by-state', 'Jobs by terminal state', jobsByStateQuery, 'barchart', appInsightsType)
+    kqlItem('ack-latency', 'ACK latency (ms) by step type', ackLatencyQuery, 'table', appInsightsType)
+    kqlItem('ignored-replies', 'Worker replies ignored, by reason', ignoredRepliesQuery, 'timechart', appInsightsType)
     kqlItem('step-latency', 'Step attempt latency (ms) by step type', stepLatencyQuery, 'table', appInsightsType)
     kqlItem('retries', 'Step retries by cause', retriesQuery, 'timechart', appInsightsType)
     kqlItem('app-dead-letters', 'Messages dead-lettered by the app', appDeadLettersQuery, 'timechart', appInsightsType)
