@@ -2,6 +2,7 @@ import { JobState, StepState, isLedgerError, LedgerErrorCode, type FailureInfo, 
 import type { JobController } from "../intake/job-starter.js";
 import { metrics, type Counter } from "@opentelemetry/api";
 import { MetricNames } from "../config/names.js";
+import { recordJobFinished } from "../telemetry/jobs.js";
 
 /** What kind of disagreement a repair fixed. */
 export const DriftKind = {
@@ -56,7 +57,7 @@ async function endJob(ledger: Ledger, job: Job, to: JobState, patch: { error?: F
   }
   if (job.state === JobState.PAUSED) await ledger.transitionJob(job.job_id, JobState.RUNNING).catch(ignoreIllegal);
   try {
-    await ledger.transitionJob(job.job_id, to, { ...(patch as object), completed_at: new Date().toISOString(), current_step_id: null }, { details: { repaired: true } });
+    recordJobFinished(await ledger.transitionJob(job.job_id, to, { ...(patch as object), completed_at: new Date().toISOString(), current_step_id: null }, { details: { repaired: true } }));
   } catch (error) {
     if (isLedgerError(error) && error.code === LedgerErrorCode.ILLEGAL_TRANSITION) return false;
     throw error;
