@@ -15,6 +15,8 @@ import { TableClient } from "@azure/data-tables";
 import { startAzurite } from "../devhost/azurite.js";
 import { packageRoot } from "../lib/paths.js";
 import { packageMainFiles } from "../devhost/cli-args.js";
+import { devhostApiKeysSetting } from "../devhost/dev-api-key.js";
+import { randomBytes } from "node:crypto";
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -48,13 +50,17 @@ async function drive(total: number, concurrency: number, operation: (n: number) 
   return { latencies: latencies.sort((a, b) => a - b), seconds: (performance.now() - began) / 1000 };
 }
 
+/** The benchmark's own API key, valid for every tenant, given to devhost as its hash. */
+const apiKey = randomBytes(24).toString("base64url");
+
 async function startDevhostChild(connectionString: string): Promise<{ url: string; child: ChildProcess }> {
   // The orchestrator app alone (package.json "main"): no reference workers, so every job waits on its first step.
   const app = packageMainFiles(packageRoot).flatMap((file) => ["--app", file]);
   const child = spawn(process.execPath, [join(packageRoot, "dist/devhost/main.js"), "--port", "0", "--azurite", connectionString, "--quiet", ...app], {
     cwd: packageRoot,
     stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, LUCIUS_TABLE_PREFIX: "bench" },
+    // Jobs here never finish (no workers), so the in-flight limits are lifted out of the way.
+    env: { ...process.env, LUCIUS_TABLE_PREFIX: "bench", LUCIUS_API_KEYS: devhostApiKeysSetting(apiKey), LUCIUS_TENANT_INFLIGHT_LIMIT: "1000000", LUCIUS_GLOBAL_INFLIGHT_LIMIT: "1000000" },
   });
   for await (const line of createInterface({ input: child.stdout! })) {
     if (line.startsWith("DEVHOST_READY ")) {
@@ -91,7 +97,7 @@ async function main(): Promise<void> {
     const started = await startDevhostChild(azurite.connectionString);
     devhost = started.child;
     const post = async (body: unknown) => {
-      const response = await fetch(`${started.url}/v1/commands`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const response = await fetch(`${started.url}/v1/commands`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": apiKey }, body: JSON.stringify(body) });
       await response.arrayBuffer();
       if (response.status !== 202) throw new Error(`POST /v1/commands answered ${response.status}`);
     };
