@@ -3,6 +3,7 @@ import { devhostServiceBusPath, type DevhostSendRequest } from "../../lib/bus/de
 import type { ServiceBusEmulator } from "./emulator.js";
 import { EmulatorError, EmulatorErrorCode } from "./errors.js";
 import type { EmulatorMessageInput, StoredMessage } from "./message.js";
+import { SendFaults } from "./send-faults.js";
 
 export { devhostServiceBusPath };
 
@@ -35,11 +36,12 @@ class HttpProblem extends Error {
  * - `GET  /topics/{topic}/subscriptions/{sub}/deadletters[/{sequenceNumber}]` — list / show
  * - `POST /topics/{topic}/subscriptions/{sub}/deadletters/{sequenceNumber}/replay`
  * - `DELETE /topics/{topic}/subscriptions/{sub}/deadletters` — purge
+ * - `GET|POST|DELETE /faults` — refuse the next sends to a topic (`{ topic, status: 429|503, count }`)
  */
-export function adminHandler(emulator: ServiceBusEmulator): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function adminHandler(emulator: ServiceBusEmulator, faults = new SendFaults()): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     try {
-      const result = await route(emulator, req);
+      const result = await route(emulator, req, faults);
       send(res, 200, "application/json", result);
     } catch (error) {
       if (error instanceof HttpProblem) return problem(res, error.status, error.title, error.message);
@@ -51,7 +53,7 @@ export function adminHandler(emulator: ServiceBusEmulator): (req: IncomingMessag
   };
 }
 
-async function route(emulator: ServiceBusEmulator, req: IncomingMessage): Promise<unknown> {
+async function route(emulator: ServiceBusEmulator, req: IncomingMessage, faults: SendFaults): Promise<unknown> {
   let path = new URL(req.url ?? "/", "http://devhost").pathname;
   if (path.startsWith(devhostServiceBusPath)) path = path.slice(devhostServiceBusPath.length);
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
@@ -59,6 +61,19 @@ async function route(emulator: ServiceBusEmulator, req: IncomingMessage): Promis
   const allow = (...methods: string[]) => {
     if (!methods.includes(method)) throw new HttpProblem(405, "Method not allowed", `${method} is not allowed on ${path}; use ${methods.join(", ")}`);
   };
+  if (parts[0] === "faults" && parts.length === 1) {
+    allow("GET", "POST", "DELETE");
+    if (method === "DELETE") faults.clear();
+    if (method === "POST") {
+      try {
+        faults.set(SendFaults.parse(await readJson(req)));
+      } catch (error) {
+        if (error instanceof HttpProblem) throw error;
+        throw new HttpProblem(400, "Bad fault", (error as Error).message);
+      }
+    }
+    return { faults: faults.list() };
+  }
   if (parts[0] !== "topics") throw notFound(path);
   if (parts.length === 1) {
     allow("GET");
@@ -74,6 +89,8 @@ async function route(emulator: ServiceBusEmulator, req: IncomingMessage): Promis
   if (parts.length === 3 && parts[2] === "messages") {
     allow("POST");
     emulator.topic(topic);
+    const fault = faults.take(topic);
+    if (fault) throw new HttpProblem(fault.status, fault.status === 429 ? "Throttled" : "Unavailable", `Injected fault: send to ${topic} refused`);
     const results = await emulator.send(topic, parseSendRequest(await readJson(req)));
     return { results };
   }
