@@ -28,6 +28,10 @@ function cancelOf(directive: Directive): CancelMessage {
 function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedStep, inputRef: Ref, last: boolean): Generator<Task, StepResult, unknown> {
   const retry = new df.RetryOptions(plan.activity_retry_ms, 5);
   retry.backoffCoefficient = 2;
+  // A throttled or unavailable bus is waited out for minutes before the step fails; nothing is dropped.
+  const publishRetry = new df.RetryOptions(plan.activity_retry_ms, 10);
+  publishRetry.backoffCoefficient = 2;
+  publishRetry.maxRetryIntervalInMilliseconds = 60 * plan.activity_retry_ms;
   for (let attempt = step.attempt_no + 1; ; attempt++) {
     const opened = (yield context.df.callActivityWithRetry(ActivityNames.beginAttempt, retry, {
       job_id: plan.job_id, step_id: step.step_id, attempt_no: attempt, input_ref: inputRef, lease_ms: step.timing.lease_ms, last,
@@ -41,7 +45,7 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
     context.df.setCustomStatus({ step_id: step.step_id, attempt_no: attempt });
 
     try {
-      yield context.df.callActivityWithRetry(ActivityNames.publishMessage, retry, directive);
+      yield context.df.callActivityWithRetry(ActivityNames.publishMessage, publishRetry, directive);
     } catch {
       const error = { code: OrchestrationErrorCode.dispatchFailed, message: `The ${step.step_type} directive could not be published` };
       yield settle({ to: "FAILED", error });
@@ -50,7 +54,7 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
 
     const outcome = yield* awaitOutcome(context, step, directive);
     if (outcome.kind === "cancelled") {
-      yield context.df.callActivityWithRetry(ActivityNames.publishMessage, retry, cancelOf(directive));
+      yield context.df.callActivityWithRetry(ActivityNames.publishMessage, publishRetry, cancelOf(directive));
       yield settle({ to: "CANCELLED" });
       return { kind: "cancelled" };
     }
@@ -68,7 +72,7 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
       retryable = failed.failure_class === "RETRYABLE";
     } else {
       // A silent worker may still be busy: tell it to stop before the next attempt.
-      yield context.df.callActivityWithRetry(ActivityNames.publishMessage, retry, cancelOf(directive));
+      yield context.df.callActivityWithRetry(ActivityNames.publishMessage, publishRetry, cancelOf(directive));
       error = outcome.phase === "ack"
         ? { code: OrchestrationErrorCode.ackTimeout, message: `No ACK for attempt ${attempt} within ${step.timing.ack_ms} ms` }
         : { code: OrchestrationErrorCode.leaseExpired, message: `Lease of attempt ${attempt} expired without RESULT` };
