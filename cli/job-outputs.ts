@@ -45,7 +45,7 @@ export function printJobOutputs(out: Output, outputs: JobOutputs): void {
     heading(`Recognised text (OCR, ${outputs.ocr.lines} lines)`);
     for (const line of outputs.ocr.text.split("\n").filter((l) => l.trim() !== "")) out.line(`  ${line}`);
   }
-  if (outputs.embedding) heading(`Embedding: ${outputs.embedding.chunks} chunks × ${outputs.embedding.dimension} dimensions`);
+  if (outputs.embedding) heading(`Embedding: ${outputs.embedding.chunks} chunk${outputs.embedding.chunks === 1 ? "" : "s"} × ${outputs.embedding.dimension} dimensions`);
   const analysis = outputs.sis?.analysis;
   if (!analysis) return;
   heading(`Semantic analysis (${analysis.engine ?? "offline"}${analysis.language ? `, language ${analysis.language.code}` : ""})`);

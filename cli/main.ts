@@ -1,6 +1,7 @@
 import { ApiClient } from "./api-client.js";
 import { assertOptions, parseCommandLine, type CommandLine } from "./args.js";
 import { commands } from "./commands/index.js";
+import { withDevhostKey } from "./devhost-key.js";
 import { ApiError, CliError, UsageError } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
 import { Output } from "./output.js";
@@ -30,7 +31,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       return ExitCode.ok;
     }
     assertOptions(line, command.name, command.options);
-    return await command.run({ line, api: new ApiClient({ baseUrl: line.connection.api, ...line.connection }), out: output, env });
+    const connection = await withDevhostKey(line.connection);
+    return await command.run({ line, api: new ApiClient({ baseUrl: connection.api, ...connection }), out: output, env });
   } catch (error) {
     return report(error, output, line?.verbose ?? argv.includes("--verbose"));
   }

@@ -90,6 +90,17 @@ describe("human output", () => {
   });
 });
 
+describe("lucius stats", () => {
+  it("prints devhost's metrics, among them the finished job by terminal state", async () => {
+    const stats = await dh.lucius(["stats", "--json"]);
+    expect(stats.code, stats.stderr).toBe(0);
+    const terminal = json<{ metrics: Array<{ name: string; points: Array<{ attributes: Record<string, unknown>; value?: number }> }> }>(stats).metrics.find((m) => m.name === "lucius.jobs.terminal");
+    expect(terminal?.points.find((p) => p.attributes.state === "SUCCEEDED")?.value).toBeGreaterThanOrEqual(1);
+    const table = await dh.lucius(["stats"]);
+    expect(table.stdout).toMatch(/^lucius\.jobs\.terminal\s+counter\s+state=SUCCEEDED\s+[1-9]/m);
+  });
+});
+
 describe("exit codes and messages", () => {
   it("3 and the API's reason for an unknown request type; the upload it made is removed again", async () => {
     const run = await dh.lucius(["submit", sampleImage, "--request-type", "NOT-A-PIPELINE"]);

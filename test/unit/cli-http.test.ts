@@ -1,6 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withDevhostKey } from "../../cli/devhost-key.js";
+import { readDevhostApiKey } from "../../devhost/dev-api-key.js";
+import { packageRoot } from "../../lib/paths.js";
 import { runCli } from "../../cli/main.js";
 import { Output } from "../../cli/output.js";
 import type { MetricsDocument } from "../../cli/commands/stats.js";
@@ -73,8 +79,25 @@ describe("the API client", () => {
     expect(received[0]).toMatchObject({ method: "GET", path: "/v1/jobs/j1", headers: { "x-api-key": "flag-key", authorization: "Bearer env-token" } });
     received.length = 0;
     await cli(["status", "j1"], {});
-    expect(received[0]!.headers["x-api-key"]).toBeUndefined();
+    // Nothing given, API on loopback: the key npm start generated, if this checkout has one.
+    expect(received[0]!.headers["x-api-key"]).toBe(readDevhostApiKey(packageRoot));
     expect(received[0]!.headers.authorization).toBeUndefined();
+  });
+
+  it("falls back to devhost's generated key only for a loopback API with no key or token given", async () => {
+    const root = mkdtempSync(join(tmpdir(), "lucius-cli-"));
+    try {
+      mkdirSync(join(root, ".devhost"));
+      writeFileSync(join(root, ".devhost", "api-key"), "generated-key\n");
+      expect(await withDevhostKey({ api: "http://localhost:7071" }, root)).toEqual({ api: "http://localhost:7071", apiKey: "generated-key" });
+      expect(await withDevhostKey({ api: "http://127.0.0.1:7071" }, root)).toMatchObject({ apiKey: "generated-key" });
+      expect(await withDevhostKey({ api: "https://lucius.example.com" }, root)).toEqual({ api: "https://lucius.example.com" });
+      expect(await withDevhostKey({ api: "http://localhost:7071", apiKey: "mine" }, root)).toEqual({ api: "http://localhost:7071", apiKey: "mine" });
+      expect(await withDevhostKey({ api: "http://localhost:7071", token: "t" }, root)).toEqual({ api: "http://localhost:7071", token: "t" });
+      expect(await withDevhostKey({ api: "http://localhost:7071" }, join(root, "elsewhere"))).toEqual({ api: "http://localhost:7071" });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("turns a 5xx into exit 5 with its detail", async () => {
