@@ -22,9 +22,9 @@ function startup(): { settings: Settings; contracts: Contracts } {
 }
 
 /**
- * Called at module load by the trigger files: settings and contracts are read
- * synchronously then, so a bad registry or setting stops start-up instead of
- * failing the first request.
+ * Called at module load by the trigger files: settings (access control's too)
+ * and contracts are read synchronously then, so a bad registry or setting stops
+ * start-up instead of failing the first request.
  */
 export function loadStartupServices(): void {
   startup();

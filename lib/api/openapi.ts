@@ -65,6 +65,7 @@ function paths() {
           "202": json("Job accepted", accepted),
           "200": json("Idempotent replay of an earlier identical command (header Idempotent-Replayed: true)", accepted),
           "400": problem("Invalid JSON, nesting too deep, or unknown request_type"),
+          "403": problem("tenant_id is not one of the caller's tenants"),
           "409": problem("Idempotency key reused with a different body"),
           "413": problem("Body over the size limit"),
           "415": problem("Content-Type is not JSON"),
@@ -80,7 +81,11 @@ function paths() {
           { name: "state", in: "query", schema: { enum: Object.values(JobState) } },
           ...pageParams,
         ],
-        responses: { "200": json("A page of jobs", { type: "object" }), "400": problem("Invalid query") },
+        responses: {
+          "200": json("A page of jobs", { type: "object" }),
+          "400": problem("Invalid query"),
+          "404": problem("tenant_id is not one of the caller's tenants"),
+        },
       },
     },
     "/v1/jobs/{job_id}": jobRead("A job with its steps"),
@@ -88,7 +93,7 @@ function paths() {
     "/v1/jobs/{job_id}/events": jobRead("A job's audit timeline, oldest first", pageParams),
     "/v1/protocols": { get: { summary: "The protocol registry", responses: { "200": json("Registry", ref("ProtocolRegistry")) } } },
     "/v1/openapi.json": { get: { summary: "This document", responses: { "200": json("OpenAPI 3.1", { type: "object" }) } } },
-    "/health": { get: { summary: "Liveness", responses: { "200": json("Alive", { type: "object" }) } } },
+    "/health": { get: { summary: "Liveness; the one route open without a credential", security: [], responses: { "200": json("Alive", { type: "object" }) } } },
     "/ready": {
       get: {
         summary: "Readiness: dependencies reachable",
@@ -96,6 +101,22 @@ function paths() {
       },
     },
   };
+}
+
+/** How callers authenticate (lib/auth): an API key, or an Entra ID token through App Service authentication. */
+const securitySchemes = {
+  apiKey: { type: "apiKey", in: "header", name: "x-api-key", description: "A key from LUCIUS_API_KEYS; it may use the tenants listed with it" },
+  entra: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "Entra ID token for the Lucius app registration; app roles Tenant.<id> / Tenant.All grant tenants" },
+};
+
+/** Every operation but the open ones answers 401 without a valid credential. */
+function withUnauthorized(all: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>) {
+  for (const operations of Object.values(all)) {
+    for (const operation of Object.values(operations)) {
+      if (operation.security?.length !== 0) operation.responses["401"] = problem("No credential, or a bad one (WWW-Authenticate names the schemes)");
+    }
+  }
+  return all;
 }
 
 /** The OpenAPI 3.1 document, built from the same schemas the API validates with. */
@@ -106,7 +127,8 @@ export function buildOpenApi(contracts: Contracts, version: string): Record<stri
     openapi: "3.1.0",
     info: { title: "Lucius", version, description: "Document-intelligence pipeline orchestrator" },
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
-    paths: paths(),
-    components: { schemas },
+    security: [{ apiKey: [] }, { entra: [] }],
+    paths: withUnauthorized(paths()),
+    components: { schemas, securitySchemes },
   };
 }

@@ -162,6 +162,19 @@ describe("no credential, or a bad one", () => {
   it("a valid key opens /ready, /v1/protocols and /v1/openapi.json", async () => {
     for (const name of ["ready", "protocols", "openapi"]) expect((await call(name, get("/", {}, as(keyA.key)))).status).toBe(200);
   });
+
+  it("the OpenAPI document says so: x-api-key or an Entra bearer token everywhere, 401 on every route but /health", async () => {
+    const document = (await call("openapi", get("/v1/openapi.json", {}, as(keyA.key)))).body;
+    expect(document.components.securitySchemes.apiKey).toMatchObject({ type: "apiKey", in: "header", name: "x-api-key" });
+    expect(document.components.securitySchemes.entra).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(document.security).toEqual([{ apiKey: [] }, { entra: [] }]);
+    const operations = Object.entries(document.paths as Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>).flatMap(
+      ([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+    );
+    expect(operations.filter((o) => o.operation.security?.length === 0).map((o) => o.path)).toEqual(["/health"]);
+    expect(operations.filter((o) => o.path !== "/health" && !o.operation.responses["401"])).toEqual([]);
+    expect(Object.keys(document.paths["/v1/commands"].post.responses)).toContain("403");
+  });
 });
 
 describe("an Entra principal (x-ms-client-principal, trusted here by the test-only setting)", () => {
