@@ -64,3 +64,17 @@ export function replyMessage(reply: Reply, seq?: number, routing: ReplyRouting =
 function messageIdFor(m: { job_id: string; step_id: string; attempt_no: number }, type: string): string {
   return `${m.job_id}:${m.step_id}:${m.attempt_no}:${type}`;
 }
+
+/**
+ * A received message's body as JSON when it is JSON text (a string or bytes,
+ * as some senders and the SDK binding deliver it); anything else unchanged,
+ * for the contract validation to refuse.
+ */
+export function messageBody(body: unknown): unknown {
+  if (typeof body !== "string" && !Buffer.isBuffer(body)) return body;
+  try {
+    return JSON.parse(body.toString());
+  } catch {
+    return body;
+  }
+}

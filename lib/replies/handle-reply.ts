@@ -1,3 +1,4 @@
+import { messageBody } from "../bus/messages.js";
 import type { Contracts, Reply } from "../contracts/index.js";
 import { isLedgerError, LedgerErrorCode, StepState, isTerminalStepState, type Ledger, type Step } from "../ledger/index.js";
 import { stepTiming } from "../orchestration/step-timing.js";
@@ -31,14 +32,6 @@ export interface ReplyDependencies {
   notify(reply: Reply): Promise<boolean>;
 }
 
-function parse(body: unknown): unknown {
-  if (typeof body !== "string" && !Buffer.isBuffer(body)) return body;
-  try {
-    return JSON.parse(body.toString());
-  } catch {
-    return body;
-  }
-}
 
 async function ignore(deps: ReplyDependencies, reply: Reply, reason: ReplyIgnoredReason, step?: Step): Promise<ReplyOutcome> {
   recordReplyIgnored(reply, reason);
@@ -58,7 +51,7 @@ const changedUnderUs = (error: unknown) => isLedgerError(error) && error.code ==
 const maxDecisions = 5;
 
 export async function handleReply(body: unknown, deps: ReplyDependencies): Promise<ReplyOutcome> {
-  const validation = deps.contracts.validateReply(parse(body));
+  const validation = deps.contracts.validateReply(messageBody(body));
   if (!validation.ok) {
     return { kind: "invalid", reason: "InvalidReply", description: validation.errors.map((e) => `${e.pointer || "/"}: ${e.message}`).join("; ") };
   }

@@ -1,5 +1,6 @@
 import type { ServiceBusMessageContext } from "@azure/functions-extensions-servicebus";
 import type { InvocationContext } from "@azure/functions";
+import { messageBody } from "../../lib/bus/messages.js";
 import { TopicNames } from "../../lib/config/names.js";
 import type { DirectiveMessage } from "../../lib/contracts/index.js";
 import { recordDeadLettered } from "../../lib/telemetry/replies.js";
@@ -18,14 +19,6 @@ const maxDescription = 1024;
 
 type Message = ServiceBusMessageContext["messages"] extends infer M ? (M extends Array<infer One> ? One : M) : never;
 
-function parse(body: unknown): unknown {
-  if (typeof body !== "string" && !Buffer.isBuffer(body)) return body;
-  try {
-    return JSON.parse(body.toString());
-  } catch {
-    return body;
-  }
-}
 
 export interface DirectiveHandlerOptions {
   /** @default the process's {@link workerServices} */
@@ -65,7 +58,7 @@ export function directiveHandler(worker: StepWorker<Record<string, unknown>>, op
         }
       };
 
-      const checked = services.contracts.validateDirective(parse(message.body));
+      const checked = services.contracts.validateDirective(messageBody(message.body));
       if (!checked.ok || checked.value.step_type !== worker.stepType) {
         const description = checked.ok
           ? `step_type ${checked.value.step_type} is not served by ${worker.name} (${worker.stepType})`
