@@ -1,0 +1,39 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import * as df from "durable-functions";
+import { cancelJob, pauseJob, redriveJob, resumeJob, type JobControlDependencies } from "../lib/api/job-control.js";
+import { answer } from "../lib/http/responses.js";
+import { authorize } from "../lib/auth/index.js";
+import { durableJobController } from "../lib/intake/job-starter.js";
+import { appServices } from "../lib/services.js";
+
+type Control = (jobId: string, deps: JobControlDependencies) => Promise<HttpResponseInit>;
+
+/** POST /v1/jobs/{job_id}/<action>: one function per action, each reaching the job's orchestration. */
+function controlHandler(control: Control) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
+    answer(context, async () => {
+      const caller = authorize(request);
+      const { ledger } = await appServices();
+      return control(request.params.job_id ?? "", { ledger, controller: durableJobController(df.getClient(context)), caller });
+    });
+}
+
+export const cancelJobById = controlHandler(cancelJob);
+export const pauseJobById = controlHandler(pauseJob);
+export const resumeJobById = controlHandler(resumeJob);
+export const redriveJobById = controlHandler(redriveJob);
+
+for (const [action, handler] of [
+  ["cancel", cancelJobById],
+  ["pause", pauseJobById],
+  ["resume", resumeJobById],
+  ["redrive", redriveJobById],
+] as const) {
+  app.http(`${action}Job`, {
+    route: `v1/jobs/{job_id}/${action}`,
+    methods: ["POST"],
+    authLevel: "anonymous",
+    extraInputs: [df.input.durableClient()],
+    handler,
+  });
+}
