@@ -26,6 +26,12 @@ export class DevHostServer {
   ) {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
+        // A client that hung up mid-body (or lied in Content-Length) gets nothing: there is no one to answer.
+        if (req.destroyed || res.destroyed || res.headersSent) {
+          this.log.info(`request ${req.method} ${req.url} ended early: ${error instanceof Error ? error.message : String(error)}`);
+          res.destroy();
+          return;
+        }
         this.log.error(`request ${req.method} ${req.url} failed`, error);
         sendProblem(res, 500, "Internal Server Error", error instanceof Error ? error.message : String(error));
       });
