@@ -50,7 +50,7 @@ beforeAll(async () => {
       topics: [
         ...defaultTopology().topics,
         {
-          name: "work",
+          name: "tasks",
           subscriptions: [
             { name: "record", filter: "NOT EXISTS(kind)" },
             { name: "poison", filter: "kind = 'poison'", maxDeliveryCount: 2 },
@@ -105,7 +105,7 @@ const directive: Directive = {
 describe("devhost BusSender through the admin API", () => {
   it("delivers a message to a topic trigger with its properties", async () => {
     const delivered = nextDelivery("recorder");
-    await sender.send("work", [{ ...directiveMessage(directive), messageId: "via-http-1" }]);
+    await sender.send("tasks", [{ ...directiveMessage(directive), messageId: "via-http-1" }]);
     const { message, metadata } = await delivered;
     expect(message).toEqual(directive);
     expect(metadata).toMatchObject({
@@ -142,15 +142,15 @@ describe("devhost BusSender through the admin API", () => {
 
   it("answers a malformed send with 400 problem+json", async () => {
     for (const body of ["not json", "{}", JSON.stringify({ messages: [{ messageId: 5, body: 1 }] })]) {
-      const { status, body: problem } = await getJson("/topics/work/messages", { method: "POST", body });
+      const { status, body: problem } = await getJson("/topics/tasks/messages", { method: "POST", body });
       expect(status).toBe(400);
       expect(problem).toMatchObject({ status: 400 });
     }
   });
 
   it("lists, shows, replays and purges dead letters", async () => {
-    const subPath = "/topics/work/subscriptions/poison";
-    await sender.send("work", [{ messageId: "dlq-1", body: { n: 1 }, applicationProperties: { kind: "poison" } }]);
+    const subPath = "/topics/tasks/subscriptions/poison";
+    await sender.send("tasks", [{ messageId: "dlq-1", body: { n: 1 }, applicationProperties: { kind: "poison" } }]);
     await untilCounts(subPath, (c) => c.deadLettered === 1);
 
     const list = await getJson(`${subPath}/deadletters`);

@@ -31,7 +31,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((c) => c.stop()));
 });
 
-/** Starts the component with only `functionNames` bound, on topic "work" with the given subscriptions. */
+/** Starts the component with only `functionNames` bound, on topic "tasks" with the given subscriptions. */
 async function start(functionNames: string[], subscriptions: SubscriptionOptions[], tablePrefix = `t${randomBytes(5).toString("hex")}`) {
   const ctx: HostContext = {
     app: { ...app, functions: new Map([...app.functions].filter(([name]) => functionNames.includes(name))) },
@@ -43,7 +43,7 @@ async function start(functionNames: string[], subscriptions: SubscriptionOptions
   };
   const component = serviceBusComponent({
     tablePrefix,
-    topology: { topics: [{ name: "work", subscriptions }] },
+    topology: { topics: [{ name: "tasks", subscriptions }] },
   });
   await component.start(ctx);
   running.push(component);
@@ -78,7 +78,7 @@ describe("Service Bus trigger", () => {
   it("redelivers a failing message with an increasing delivery count until the handler succeeds", async () => {
     const component = await start(["flaky"], [{ name: "flaky" }]);
     const third = deliveriesOf("flaky", 3);
-    await component.emulator.send("work", [{ messageId: "f-1", body: { n: 1 }, subject: "TEST", correlationId: "c-1", applicationProperties: { step_type: "OCR" } }]);
+    await component.emulator.send("tasks", [{ messageId: "f-1", body: { n: 1 }, subject: "TEST", correlationId: "c-1", applicationProperties: { step_type: "OCR" } }]);
     const seen = await third;
     expect(seen.map((d) => d.metadata.deliveryCount)).toEqual([1, 2, 3]);
     expect(seen[2]!.message).toEqual({ n: 1 });
@@ -89,28 +89,28 @@ describe("Service Bus trigger", () => {
     });
     expect(typeof seen[2]!.metadata.lockedUntil).toBe("string");
     expect(typeof seen[2]!.metadata.sequenceNumber).toBe("number");
-    const counts = await until(() => component.emulator.counts("work", "flaky"), (c) => c.active === 0);
+    const counts = await until(() => component.emulator.counts("tasks", "flaky"), (c) => c.active === 0);
     expect(counts).toEqual({ active: 0, scheduled: 0, deadLettered: 0 });
   });
 
   it("dead-letters a message that always fails after maxDeliveryCount deliveries, with the last error", async () => {
     const component = await start(["poison"], [{ name: "poison", maxDeliveryCount: 4 }]);
     const all = deliveriesOf("poison", 4);
-    await component.emulator.send("work", [{ messageId: "p-1", body: "bad" }]);
+    await component.emulator.send("tasks", [{ messageId: "p-1", body: "bad" }]);
     expect((await all).map((d) => d.metadata.deliveryCount)).toEqual([1, 2, 3, 4]);
-    const [letter] = await until(() => component.emulator.deadLetters("work", "poison"), (l) => l.length === 1);
+    const [letter] = await until(() => component.emulator.deadLetters("tasks", "poison"), (l) => l.length === 1);
     expect(letter).toMatchObject({
       messageId: "p-1", body: "bad", deliveryCount: 4,
       deadLetterReason: "MaxDeliveryCountExceeded", deadLetterErrorDescription: "poison pill",
     });
-    expect(await component.emulator.counts("work", "poison")).toEqual({ active: 0, scheduled: 0, deadLettered: 1 });
+    expect(await component.emulator.counts("tasks", "poison")).toEqual({ active: 0, scheduled: 0, deadLettered: 1 });
   });
 
   it("drops a second send of the same messageId and delivers the first once", async () => {
     const component = await start(["recorder"], [{ name: "record" }]);
     const delivered = deliveriesOf("recorder", 2);
-    const first = await component.emulator.send("work", [{ messageId: "dup-1", body: { copy: 1 } }]);
-    const second = await component.emulator.send("work", [{ messageId: "dup-1", body: { copy: 2 } }, { messageId: "dup-2", body: { copy: 3 } }]);
+    const first = await component.emulator.send("tasks", [{ messageId: "dup-1", body: { copy: 1 } }]);
+    const second = await component.emulator.send("tasks", [{ messageId: "dup-1", body: { copy: 2 } }, { messageId: "dup-2", body: { copy: 3 } }]);
     expect(first[0]!.accepted).toBe(true);
     expect(second.map((o) => o.accepted)).toEqual([false, true]);
     // dup-2 is sent after dup-1 and delivered in order, so once it arrives dup-1 had its only chance.
@@ -125,7 +125,7 @@ describe("Service Bus trigger", () => {
     );
     const everything = deliveriesOf("recorder", 4);
     const filtered = deliveriesOf("filtered", 2);
-    const outcomes = await component.emulator.send("work", [
+    const outcomes = await component.emulator.send("tasks", [
       { messageId: "c-blue", body: "blue", applicationProperties: { color: "blue" } },
       { messageId: "c-red", body: "red", applicationProperties: { color: "red" } },
       { messageId: "c-none", body: "none" },
@@ -140,8 +140,8 @@ describe("Service Bus trigger", () => {
     const component = await start(["recorder"], [{ name: "record" }]);
     const at = new Date(Date.now() + 1500);
     const delivered = deliveriesOf("recorder", 1);
-    await component.emulator.send("work", [{ messageId: "s-1", body: "later", scheduledEnqueueTimeUtc: at }]);
-    expect(await component.emulator.counts("work", "record")).toMatchObject({ scheduled: 1, active: 0 });
+    await component.emulator.send("tasks", [{ messageId: "s-1", body: "later", scheduledEnqueueTimeUtc: at }]);
+    expect(await component.emulator.counts("tasks", "record")).toMatchObject({ scheduled: 1, active: 0 });
     const [delivery] = await delivered;
     const deliveredAt = Date.now();
     expect(deliveredAt).toBeGreaterThanOrEqual(at.getTime());
@@ -151,19 +151,19 @@ describe("Service Bus trigger", () => {
   it("redelivers a message whose lock expired while its handler was still running", async () => {
     const component = await start(["slow"], [{ name: "slow", lockDurationMs: 500 }]);
     const two = deliveriesOf("slow", 2);
-    await component.emulator.send("work", [{ messageId: "l-1", body: "slow" }]);
+    await component.emulator.send("tasks", [{ messageId: "l-1", body: "slow" }]);
     const seen = await two;
     expect(seen.map((d) => d.metadata.deliveryCount)).toEqual([1, 2]);
     expect(seen[1]!.metadata.lockToken).not.toBe(seen[0]!.metadata.lockToken);
     fixture.releaseSlow();
-    const counts = await until(() => component.emulator.counts("work", "slow"), (c) => c.active === 0);
+    const counts = await until(() => component.emulator.counts("tasks", "slow"), (c) => c.active === 0);
     expect(counts.deadLettered).toBe(0);
   });
 
   it("keeps accepted messages across a restart and hands them to a cardinality many function as one array", async () => {
     const prefix = `t${randomBytes(5).toString("hex")}`;
     const before = await start([], [{ name: "batch" }], prefix);
-    await before.emulator.send("work", [1, 2, 3].map((n) => ({ messageId: `b-${n}`, body: n })));
+    await before.emulator.send("tasks", [1, 2, 3].map((n) => ({ messageId: `b-${n}`, body: n })));
     await before.stop();
     running.splice(running.indexOf(before), 1);
 
@@ -173,14 +173,14 @@ describe("Service Bus trigger", () => {
     expect(first!.message).toEqual([1, 2, 3]);
     expect(first!.metadata.messageIdArray).toEqual(["b-1", "b-2", "b-3"]);
     expect(first!.metadata.deliveryCountArray).toEqual([1, 1, 1]);
-    const counts = await until(() => after.emulator.counts("work", "batch"), (c) => c.active === 0);
+    const counts = await until(() => after.emulator.counts("tasks", "batch"), (c) => c.active === 0);
     expect(counts.deadLettered).toBe(0);
   });
 
   it("gives an sdkBinding function messages and actions, and honours its own dead-lettering", async () => {
     const component = await start(["settling"], [{ name: "settling" }]);
     const both = deliveriesOf("settling", 2);
-    await component.emulator.send("work", [
+    await component.emulator.send("tasks", [
       { messageId: "ok-1", body: { reject: false } },
       { messageId: "bad-1", body: { reject: true } },
     ]);
@@ -188,8 +188,8 @@ describe("Service Bus trigger", () => {
     const messages = seen.map((d) => d.message as { messageId: string; lockToken: string; deliveryCount: number; body: unknown });
     expect(messages.map((m) => m.messageId).sort()).toEqual(["bad-1", "ok-1"]);
     expect(messages.every((m) => typeof m.lockToken === "string" && m.deliveryCount === 1)).toBe(true);
-    const [letter] = await until(() => component.emulator.deadLetters("work", "settling"), (l) => l.length === 1);
+    const [letter] = await until(() => component.emulator.deadLetters("tasks", "settling"), (l) => l.length === 1);
     expect(letter).toMatchObject({ messageId: "bad-1", deadLetterReason: "InvalidReply", deadLetterErrorDescription: "reject was set", deliveryCount: 1 });
-    expect(await until(() => component.emulator.counts("work", "settling"), (c) => c.active === 0)).toEqual({ active: 0, scheduled: 0, deadLettered: 1 });
+    expect(await until(() => component.emulator.counts("tasks", "settling"), (c) => c.active === 0)).toEqual({ active: 0, scheduled: 0, deadLettered: 1 });
   });
 });
