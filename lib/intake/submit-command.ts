@@ -95,10 +95,10 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
   if (!admission.admitted) {
     // A replay of a job that already holds its place is still answered, even at the limit.
     const existing = await deps.ledger.findClaim(command.tenant_id, claim);
-    if (existing) return settled(existing.outcome === "replayed" ? existing : { outcome: "conflict", job_id: existing.job_id }, deps);
+    if (existing) return settled(existing, deps);
     throw tooManyInFlight(command.tenant_id, admission);
   }
-  let result: Awaited<ReturnType<Ledger["createJob"]>>;
+  let result: CreateJobResult;
   try {
     result = await deps.ledger.createJob(
       {
