@@ -1,5 +1,5 @@
 import { ManagedIdentityCredential } from "@azure/identity";
-import { useAzureMonitor } from "@azure/monitor-opentelemetry";
+import { useAzureMonitor, type AzureMonitorOpenTelemetryOptions } from "@azure/monitor-opentelemetry";
 import { logs, SeverityNumber } from "@opentelemetry/api-logs";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
@@ -15,9 +15,15 @@ type Holder = { [started]?: string };
  * lib/telemetry's spans, metrics and the host's logs to Application Insights — only when
  * `APPLICATIONINSIGHTS_CONNECTION_STRING` is set, and with the managed identity when
  * `APPLICATIONINSIGHTS_AUTHENTICATION_STRING` is `Authorization=AAD[;ClientId=…]`.
- * Idempotent per process. Returns whether Azure Monitor is on.
+ * Idempotent per process. Returns whether Azure Monitor is on. `register` is the SDK's
+ * `useAzureMonitor`; tests pass their own, because the real one reaches Azure endpoints
+ * (ingestion, live metrics, the VM metadata service) as soon as it starts.
  */
-export function startAzureMonitor(serviceName: string, env: Record<string, string | undefined> = process.env): boolean {
+export function startAzureMonitor(
+  serviceName: string,
+  env: Record<string, string | undefined> = process.env,
+  register: (options: AzureMonitorOpenTelemetryOptions) => void = useAzureMonitor,
+): boolean {
   const holder = globalThis as Holder;
   if (holder[started]) return true;
   const settings = azureMonitorSettings(env);
@@ -27,7 +33,7 @@ export function startAzureMonitor(serviceName: string, env: Record<string, strin
       ? new ManagedIdentityCredential({ clientId: settings.managedIdentity.clientId })
       : new ManagedIdentityCredential()
     : undefined;
-  useAzureMonitor({
+  register({
     azureMonitorExporterOptions: { connectionString: settings.connectionString, ...(credential ? { credential } : {}) },
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName, [ATTR_SERVICE_VERSION]: packageVersion }),
   });
