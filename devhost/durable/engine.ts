@@ -12,7 +12,9 @@ import type { HistoryEvent } from "./history.js";
 import { InboxKind, newInboxKey, type WorkMessage } from "./inbox.js";
 import { isTerminal, RuntimeStatus, type InstanceState, type ParentRef } from "./instance-state.js";
 import { LiveInstance } from "./live-instance.js";
-import { replay, ReplayStatus, type ReplayOutcome } from "./replay.js";
+import { replay, type ReplayOutcome } from "./replay.js";
+import { assertInstanceId, assertJson, failedReplay, sameParent } from "./engine-checks.js";
+import { loadInstance } from "./load-instance.js";
 import type { DurableStore } from "./store.js";
 
 export interface DurableEngineOptions {
@@ -36,9 +38,6 @@ export interface StartOptions {
   input?: string;
 }
 
-/** Table keys cannot hold these; nor can they hold control characters. */
-const forbiddenIdCharacters = /[/\\#?]/;
-const hasControlCharacter = (id: string) => [...id].some((c) => c.charCodeAt(0) < 32 || (c.charCodeAt(0) >= 127 && c.charCodeAt(0) < 160));
 
 /**
  * devhost's Durable Task engine. Orchestrators are replayed by the
@@ -107,9 +106,7 @@ export class DurableEngine {
 
   async startNew(name: string, options: StartOptions = {}): Promise<InstanceState> {
     const instanceId = options.instanceId ?? randomUUID().replaceAll("-", "");
-    if (instanceId === "" || instanceId.length > 256 || forbiddenIdCharacters.test(instanceId) || hasControlCharacter(instanceId)) {
-      throw new DurableRequestError(DurableErrorCode.invalidRequest, `Invalid instance id "${instanceId}"`);
-    }
+    assertInstanceId(instanceId);
     if (options.input !== undefined) assertJson(options.input, "input");
     return this.mutex.run(instanceId, async () => {
       const instance = this.liveInstance(instanceId);
@@ -271,29 +268,8 @@ export class DurableEngine {
     }
   }
 
-  private async ensureLoaded(instance: LiveInstance): Promise<void> {
-    if (instance.loaded) return;
-    const state = await this.store.readState(instance.id);
-    if (!state) {
-      instance.reset(undefined);
-      instance.loaded = true;
-      return;
-    }
-    const [{ events, consumed, nextChunk, lastUpdated }, inbox] = await Promise.all([
-      this.store.readHistory(instance.id, state.executionId),
-      this.store.readInbox(instance.id),
-    ]);
-    state.chunkCount = Math.max(state.chunkCount, nextChunk);
-    if (state.runtimeStatus === RuntimeStatus.Pending && events.length > 0) state.runtimeStatus = RuntimeStatus.Running;
-    if (lastUpdated && lastUpdated > state.lastUpdatedTime) state.lastUpdatedTime = lastUpdated;
-    instance.reset(state, events, consumed);
-    const queued = new Set(instance.queue.flatMap((w) => (w.kind === "inbox" ? [w.message.rowKey] : [])));
-    const stored: WorkMessage[] = inbox.filter((m) => !queued.has(m.rowKey)).map((message) => ({ kind: "inbox", message }));
-    instance.queue = [...stored, ...instance.queue];
-    instance.dispatched.clear();
-    instance.needsReplay = events.length > 0 && !isTerminal(state.runtimeStatus);
-    instance.loaded = true;
-    if (stored.length > 0) instance.dirty = true;
+  private ensureLoaded(instance: LiveInstance): Promise<void> {
+    return loadInstance(this.store, instance);
   }
 
   private async replayer(instance: LiveInstance, history: HistoryEvent[]): Promise<ReplayOutcome> {
@@ -427,26 +403,5 @@ export class DurableEngine {
         .then((keys) => this.store.deleteRows(instanceId, keys))
         .catch((error: unknown) => this.options.log.warn(`could not delete old history of '${instanceId}': ${String(error)}`)),
     );
-  }
-}
-
-function sameParent(a: ParentRef | undefined, b: ParentRef): boolean {
-  return !!a && a.instanceId === b.instanceId && a.executionId === b.executionId && a.taskScheduledId === b.taskScheduledId;
-}
-
-function failedReplay(message: string): ReplayOutcome {
-  return {
-    status: ReplayStatus.failed,
-    failure: { ErrorType: "OrchestratorError", ErrorMessage: message },
-    openTasks: [],
-    waits: new Map(),
-  };
-}
-
-function assertJson(text: string, what: string): void {
-  try {
-    JSON.parse(text);
-  } catch {
-    throw new DurableRequestError(DurableErrorCode.invalidRequest, `The ${what} is not valid JSON`);
   }
 }
