@@ -14,7 +14,7 @@ import { createInterface } from "node:readline";
 import { TableClient } from "@azure/data-tables";
 import { startAzurite } from "../devhost/azurite.js";
 import { packageRoot } from "../lib/paths.js";
-import { packageMainFiles } from "../devhost/cli-args.js";
+import { packageMainFiles, readyMarker } from "../devhost/cli-args.js";
 import { devhostApiKeysSetting } from "../devhost/dev-api-key.js";
 import { randomBytes } from "node:crypto";
 
@@ -63,9 +63,9 @@ async function startDevhostChild(connectionString: string): Promise<{ url: strin
     env: { ...process.env, LUCIUS_TABLE_PREFIX: "bench", LUCIUS_API_KEYS: devhostApiKeysSetting(apiKey), LUCIUS_TENANT_INFLIGHT_LIMIT: "1000000", LUCIUS_GLOBAL_INFLIGHT_LIMIT: "1000000" },
   });
   for await (const line of createInterface({ input: child.stdout! })) {
-    if (line.startsWith("DEVHOST_READY ")) {
+    if (line.startsWith(readyMarker)) {
       child.stdout!.resume();
-      return { url: (JSON.parse(line.slice("DEVHOST_READY ".length)) as { url: string }).url, child };
+      return { url: (JSON.parse(line.slice(readyMarker.length)) as { url: string }).url, child };
     }
   }
   throw new Error("devhost exited before it was ready");

@@ -1,6 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
+/** The line devhost's main prints once it serves: this prefix, then `{"url","port","taskHub"}` as JSON. */
+export const readyMarker = "DEVHOST_READY ";
+
 export interface CliOptions {
   port?: number;
   appFiles: string[];

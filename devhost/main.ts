@@ -3,14 +3,13 @@ import { join, relative } from "node:path";
 import { AppSettingNames } from "../lib/config/names.js";
 import { packageRoot } from "../lib/paths.js";
 import { withWorkerEntries } from "../workers/entries.js";
-import { CliUsageError, parseArgs, usage } from "./cli-args.js";
+import { CliUsageError, parseArgs, readyMarker, usage } from "./cli-args.js";
 import { defaultComponents } from "./default-components.js";
 import { devhostApiKeysSetting, ensureDevhostApiKey } from "./dev-api-key.js";
 import { startDevHost, type DevHostOptions } from "./host.js";
 import { LogLevel } from "./log.js";
 
 /** The line a parent process waits for; the JSON after it has `url` and `port`. */
-export const readyMarker = "DEVHOST_READY ";
 
 /**
  * `npm start`: serves the compiled app on http://127.0.0.1:7071 with an on-disk

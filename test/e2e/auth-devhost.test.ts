@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,8 +9,8 @@ import { packageRoot } from "../../lib/paths.js";
 import { principalHeader } from "../support/auth.js";
 import { startLucius, type LuciusUnderTest } from "../support/lucius-devhost.js";
 import { azuriteConnectionString } from "../support/storage.js";
+import { spawnDevhost } from "../support/devhost-child.js";
 
-const readyMarker = "DEVHOST_READY ";
 
 describe("the API under devhost, over HTTP", () => {
   let lucius: LuciusUnderTest;
@@ -50,20 +50,11 @@ describe("npm start with no API keys configured", () => {
   async function start(): Promise<{ key: string; url: string; output: string; stop: () => Promise<void> }> {
     const env = { ...process.env };
     delete env.LUCIUS_API_KEYS;
-    const args = [join(packageRoot, "dist", "devhost", "main.js"), "--port", "0", "--azurite", azuriteConnectionString(), "--task-hub", `key${Date.now()}`];
+    const args = ["--port", "0", "--azurite", azuriteConnectionString(), "--task-hub", `key${Date.now()}`];
     args.push("--host-json", join(packageRoot, "host.json"), "--app", packageMainFiles(packageRoot).join(","), "--quiet");
-    const child = spawn(process.execPath, args, { cwd: mkdtempSync(join(tmpdir(), "lucius-start-")), env, stdio: ["ignore", "pipe", "pipe"] });
-    children.push(child);
-    let output = "";
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout!.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        const line = output.split("\n").find((l) => l.startsWith(readyMarker));
-        if (line) resolve((JSON.parse(line.slice(readyMarker.length)) as { url: string }).url);
-      });
-      child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      child.once("exit", (code) => reject(new Error(`devhost exited (${code}) before ready:\n${output}`)));
-    });
+    const started = await spawnDevhost(args, { cwd: mkdtempSync(join(tmpdir(), "lucius-start-")), env, track: (c) => children.push(c) });
+    const { process: child, url } = started;
+    const output = started.output();
     const key = /\[devhost\] {3}(\S+)/.exec(output)?.[1];
     if (!key) throw new Error(`no key printed:\n${output}`);
     const stop = () =>

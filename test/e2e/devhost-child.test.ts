@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
-import { packageRoot } from "../../lib/paths.js";
+import { spawnDevhost, type DevhostChild } from "../support/devhost-child.js";
 import { azuriteConnectionString } from "../support/storage.js";
 import {
   eventually,
@@ -13,14 +11,6 @@ import {
   type ManagementPayload,
 } from "../fixtures/devhost-app/harness.js";
 
-const mainJs = join(packageRoot, "dist", "devhost", "main.js");
-const readyMarker = "DEVHOST_READY ";
-
-interface Child {
-  process: ChildProcess;
-  url: string;
-  output: () => string;
-}
 
 const children: ChildProcess[] = [];
 
@@ -29,23 +19,10 @@ afterEach(() => {
 });
 
 /** Runs devhost as `npm start` would, on the shared Azurite, and waits for its ready line. */
-async function startChild(taskHub: string): Promise<Child> {
-  if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: build first (npm run build)`);
-  const args = [mainJs, "--port", "0", "--azurite", azuriteConnectionString(), "--task-hub", taskHub, "--host-json", fixtureHostJson, "--quiet"];
+function startChild(taskHub: string): Promise<DevhostChild> {
+  const args = ["--port", "0", "--azurite", azuriteConnectionString(), "--task-hub", taskHub, "--host-json", fixtureHostJson, "--quiet"];
   for (const file of fixtureFiles) args.push("--app", file);
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  let output = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const line = output.split("\n").find((l) => l.startsWith(readyMarker));
-      if (line) resolve((JSON.parse(line.slice(readyMarker.length)) as { url: string }).url);
-    });
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("exit", (code, signal) => reject(new Error(`devhost exited (${code ?? signal}) before ready:\n${output}`)));
-  });
-  return { process: child, url, output: () => output };
+  return spawnDevhost(args, { track: (child) => children.push(child) });
 }
 
 function killed(child: ChildProcess): Promise<void> {
