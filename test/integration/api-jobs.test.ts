@@ -6,6 +6,7 @@ import { DurableExtensionDouble } from "../support/durable-extension-double.js";
 import { httpRequest, invocationContext, jsonRequest } from "../support/http.js";
 import { apiKeysSetting, newTestKey, withKey } from "../support/auth.js";
 import { ProblemType } from "../../lib/http/problem.js";
+import { ocrEmbeddingCommand } from "../support/commands.js";
 
 type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 const handlers: Record<string, Handler> = {};
@@ -19,15 +20,7 @@ async function call(name: string, request: HttpRequest) {
   return { status: response.status ?? 200, headers: new Headers(response.headers as Record<string, string>), body: JSON.parse(String(response.body)) };
 }
 
-const command = (tenant: string, n: number) => ({
-  tenant_id: tenant,
-  request_type: "OCR->EMBEDDING",
-  input_ref: `https://example.blob.core.windows.net/inputs/${n}.png`,
-  output_ref: `https://example.blob.core.windows.net/outputs/${n}`,
-  payload: {},
-  schema_version: "v1",
-  idempotency_key: `job-${n}`,
-});
+const command = (tenant: string, n: number) => ocrEmbeddingCommand(tenant, n, "job");
 
 const created: string[] = [];
 

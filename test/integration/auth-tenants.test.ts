@@ -6,6 +6,7 @@ import { httpRequest, invocationContext, jsonRequest } from "../support/http.js"
 import { countLedgerRows } from "../support/ledger-tables.js";
 import { apiKeysSetting, newTestKey, principalHeader } from "../support/auth.js";
 import { ProblemType } from "../../lib/http/problem.js";
+import { ocrEmbeddingCommand } from "../support/commands.js";
 
 type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 const handlers: Record<string, Handler> = {};
@@ -16,15 +17,7 @@ const keyA = newTestKey("a-only", ["tenant-a"]);
 const keyB = newTestKey("b-only", ["tenant-b"]);
 const keyAB = newTestKey("a-and-b", ["tenant-a", "tenant-b"]);
 
-const command = (tenant: string, n: number) => ({
-  tenant_id: tenant,
-  request_type: "OCR->EMBEDDING",
-  input_ref: `https://example.blob.core.windows.net/inputs/${n}.png`,
-  output_ref: `https://example.blob.core.windows.net/outputs/${n}`,
-  payload: {},
-  schema_version: "v1",
-  idempotency_key: `auth-${n}`,
-});
+const command = (tenant: string, n: number) => ocrEmbeddingCommand(tenant, n, "auth");
 
 async function call(name: string, request: HttpRequest) {
   const response = await handlers[name]!(request, invocationContext(name, extension.clientBinding()));
