@@ -1,27 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevHost, type DevHost } from "../../devhost/host.js";
-import { azuriteConnectionString } from "../support/storage.js";
-import {
-  eventually,
-  fixtureClient,
-  fixtureFiles,
-  fixtureHostJson,
-  historyOf,
-  uniqueTaskHub,
-} from "../fixtures/devhost-app/harness.js";
+import type { DevHost } from "../../devhost/host.js";
+import { eventually, fixtureClient, historyOf, startFixtureHost } from "../fixtures/devhost-app/harness.js";
 
 let host: DevHost;
 let client: ReturnType<typeof fixtureClient>;
 
 beforeAll(async () => {
-  host = await startDevHost({
-    appFiles: fixtureFiles,
-    port: 0,
-    azurite: { connectionString: azuriteConnectionString() },
-    taskHub: uniqueTaskHub(),
-    hostJsonPath: fixtureHostJson,
-    logLevel: "error",
-  });
+  host = await startFixtureHost("error");
   client = fixtureClient(host.url);
 });
 

@@ -1,19 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevHost, type DevHost } from "../../devhost/host.js";
+import type { DevHost } from "../../devhost/host.js";
 import { azuriteConnectionString } from "../support/storage.js";
-import { fixtureFiles, fixtureHostJson, uniqueTaskHub } from "../fixtures/devhost-app/harness.js";
+import { startFixtureHost } from "../fixtures/devhost-app/harness.js";
 
 let host: DevHost;
 
 beforeAll(async () => {
-  host = await startDevHost({
-    appFiles: fixtureFiles,
-    port: 0,
-    azurite: { connectionString: azuriteConnectionString() },
-    taskHub: uniqueTaskHub(),
-    hostJsonPath: fixtureHostJson,
-    logLevel: "silent",
-  });
+  host = await startFixtureHost("silent");
 });
 
 afterAll(async () => {
