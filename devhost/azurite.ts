@@ -36,6 +36,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     "--queuePort", String(options.ports?.queue ?? 0),
     "--tablePort", String(options.ports?.table ?? 0),
     "--disableTelemetry", "--skipApiVersionCheck", "--loose",
+    // No access log: devhost only reads the start-up lines, and logging every request costs Azurite a tenth of its time.
+    "--silent",
   ];
   if (options.location) {
     mkdirSync(options.location, { recursive: true });

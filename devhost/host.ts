@@ -15,6 +15,7 @@ import type { InputBindingValues } from "./invocation.js";
 import { loadApp, SupportedBindingTypes, type CapturedApp } from "./loader.js";
 import { createLogger, LogLevel } from "./log.js";
 import { describeApp } from "./startup-report.js";
+import { disabledFunctions, withoutDisabled } from "./disabled-functions.js";
 import { setLogSink } from "../lib/telemetry/log.js";
 import { devhostTelemetry, telemetryRoutes } from "./telemetry/index.js";
 import { devhostLogSink } from "./telemetry/log-sink.js";
@@ -112,6 +113,8 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       triggerTypes: [...BuiltInTriggerTypes, ...components.flatMap((c) => c.triggerTypes)],
       bindingTypes: [...SupportedBindingTypes, "orchestrationClient"],
     });
+    const disabled = disabledFunctions(app, process.env);
+    const listened = withoutDisabled(app, disabled);
     const lib = await functionsLib();
     const clientBinding = () => durableClientBinding(url, taskHub);
     const inputs: InputBindingValues = { durableClient: clientBinding, orchestrationClient: clientBinding };
@@ -124,15 +127,16 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       lib,
       inputs,
       log,
+      disabled,
       maxConcurrentOrchestrations: options.durable?.maxConcurrentOrchestrations ?? hostJson.maxConcurrentOrchestratorFunctions ?? 10,
       maxConcurrentActivities: options.durable?.maxConcurrentActivities ?? hostJson.maxConcurrentActivityFunctions ?? 10,
     });
     cleanup.push(() => durable.stop());
     server.mount(durableApiPrefix, durableClientApi({ engine: durable, taskHub, baseUrl: () => url }));
 
-    const router = new Router(app, hostJson.routePrefix);
+    const router = new Router(listened, hostJson.routePrefix);
     const context: HostContext = {
-      app,
+      app: listened,
       env,
       connectionString,
       baseUrl: url,
@@ -151,7 +155,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     }
     const { resumed } = await durable.start();
     server.serveApp(router, { lib, log, inputs, baseUrl: url });
-    log.info(describeApp(app, router, url, taskHub, resumed));
+    log.info(describeApp(app, router, url, taskHub, resumed, disabled));
     return { url, port, app, connectionString, taskHub, env, durable, stop: stopAll };
   } catch (error) {
     await stopAll();

@@ -21,6 +21,8 @@ export interface DispatcherOptions {
   maxConcurrentActivities?: number;
   /** @default 500 */
   retryDelayMs?: number;
+  /** Activities that stay scheduled without running (`AzureWebJobs.<name>.Disabled`). */
+  disabled: ReadonlySet<string>;
   /** Delivers work to an instance (wakes its next episode). */
   notify(instanceId: string, work?: WorkMessage): void;
   /** Registers background work the engine waits for when stopping. */
@@ -51,6 +53,7 @@ export class Dispatcher {
       }
       const key = `${executionId}:${task.id}`;
       if (instance.dispatched.has(key)) continue;
+      if (task.kind === "activity" && this.options.disabled.has(task.name)) continue;
       instance.dispatched.add(key);
       if (task.kind === "activity") {
         this.options.track(this.runActivity(instance.id, executionId, task.id, task.name, task.input));

@@ -30,6 +30,11 @@ export interface DurableEngineOptions {
   maxConcurrentActivities?: number;
   /** Pause before retrying an episode that failed on storage. @default 500 */
   retryDelayMs?: number;
+  /**
+   * Orchestrators and activities that are scheduled but never run
+   * (`AzureWebJobs.<name>.Disabled`). @default none
+   */
+  disabled?: ReadonlySet<string>;
 }
 
 export interface StartOptions {
@@ -62,6 +67,7 @@ export class DurableEngine {
     this.orchestrationSlots = new Semaphore(options.maxConcurrentOrchestrations ?? 10);
     this.dispatcher = new Dispatcher({
       ...options,
+      disabled: options.disabled ?? new Set(),
       notify: (instanceId, work) => this.notify(instanceId, work),
       track: (promise) => this.track(promise),
       startChild: (parent, taskId) => this.startChild(parent, taskId),
@@ -104,12 +110,26 @@ export class DurableEngine {
 
   // ---- client operations -------------------------------------------------
 
+  /**
+   * Creates the instance and returns while it is still Pending, as the
+   * extension does: its first episode runs in the background. An id storage
+   * has never seen costs one insert; an id in use goes through the full check.
+   */
   async startNew(name: string, options: StartOptions = {}): Promise<InstanceState> {
     const instanceId = options.instanceId ?? randomUUID().replaceAll("-", "");
     assertInstanceId(instanceId);
     if (options.input !== undefined) assertJson(options.input, "input");
+    this.assertOrchestrator(name);
     return this.mutex.run(instanceId, async () => {
       const instance = this.liveInstance(instanceId);
+      if (!instance.loaded) {
+        const state = newInstanceState(instanceId, name, options.input, undefined);
+        if (await this.store.insertState(state)) {
+          this.adopt(instance, state, false);
+          this.notify(instanceId);
+          return state;
+        }
+      }
       await this.ensureLoaded(instance);
       if (instance.state && !isTerminal(instance.state.runtimeStatus)) {
         throw new DurableRequestError(
@@ -251,6 +271,8 @@ export class DurableEngine {
     try {
       await this.ensureLoaded(instance);
       const state = instance.state;
+      // A disabled orchestrator's work waits, in memory and in storage, for a host that runs it.
+      if (state && this.isDisabled(state.name)) return;
       if (!state || isTerminal(state.runtimeStatus)) {
         const rows = instance.queue.flatMap((w) => (w.kind === "inbox" ? [w.message.rowKey] : []));
         instance.queue = [];
@@ -331,13 +353,11 @@ export class DurableEngine {
     else if (existing) this.notify(childId);
   }
 
-  /** Must run under the instance's mutex. */
-  private async createInstance(
-    instance: LiveInstance,
-    name: string,
-    input: string | undefined,
-    parent: ParentRef | undefined,
-  ): Promise<InstanceState> {
+  private isDisabled(functionName: string): boolean {
+    return this.options.disabled?.has(functionName) ?? false;
+  }
+
+  private assertOrchestrator(name: string): void {
     const fn = this.options.app.functions.get(name);
     if (!fn || fn.trigger.binding.type !== TriggerTypes.orchestration) {
       throw new DurableRequestError(
@@ -345,31 +365,43 @@ export class DurableEngine {
         `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`,
       );
     }
-    const previousExecutionId = instance.state?.executionId;
-    if (previousExecutionId) {
-      const leftovers = await this.store.readInbox(instance.id);
-      await this.store.deleteRows(instance.id, leftovers.map((m) => m.rowKey));
-    }
-    const now = new Date().toISOString();
-    const state: InstanceState = {
-      instanceId: instance.id,
-      name,
-      executionId: randomUUID(),
-      runtimeStatus: RuntimeStatus.Pending,
-      ...(input !== undefined ? { input } : {}),
-      createdTime: now,
-      lastUpdatedTime: now,
-      chunkCount: 0,
-      ...(parent ? { parent } : {}),
-    };
+  }
+
+  /** Makes `state` the instance's new, history-less execution in memory. */
+  private adopt(instance: LiveInstance, state: InstanceState, unsaved: boolean): void {
     instance.reset(state);
     instance.queue = [];
     instance.dispatched.clear();
     instance.needsReplay = false;
     instance.loaded = true;
-    instance.unsaved = true;
+    instance.unsaved = unsaved;
+  }
+
+  /**
+   * Starts a new execution in place of whatever the partition held (a finished
+   * execution, or nothing). Must run under the instance's mutex.
+   */
+  private async createInstance(
+    instance: LiveInstance,
+    name: string,
+    input: string | undefined,
+    parent: ParentRef | undefined,
+  ): Promise<InstanceState> {
+    this.assertOrchestrator(name);
+    const previousExecutionId = instance.state?.executionId;
+    if (previousExecutionId) {
+      const leftovers = await this.store.readInbox(instance.id);
+      await this.store.deleteRows(instance.id, leftovers.map((m) => m.rowKey));
+    }
+    this.adopt(instance, newInstanceState(instance.id, name, input, parent), true);
+    if (this.isDisabled(name)) {
+      await this.store.commit({ state: instance.state!, stateChanged: true });
+      instance.unsaved = false;
+      if (previousExecutionId) this.deleteExecution(instance.id, previousExecutionId);
+      return instance.state!;
+    }
     // The first episode runs now: its batch writes the state row and ExecutionStarted together,
-    // so an instance exists in storage only once it has started.
+    // so a restarted instance never shows the new execution with the old one's history.
     let result: EpisodeResult;
     try {
       result = await runEpisode(this.store, instance, (live, history) => this.replayer(live, history));
@@ -404,4 +436,19 @@ export class DurableEngine {
         .catch((error: unknown) => this.options.log.warn(`could not delete old history of '${instanceId}': ${String(error)}`)),
     );
   }
+}
+
+function newInstanceState(instanceId: string, name: string, input: string | undefined, parent: ParentRef | undefined): InstanceState {
+  const now = new Date().toISOString();
+  return {
+    instanceId,
+    name,
+    executionId: randomUUID(),
+    runtimeStatus: RuntimeStatus.Pending,
+    ...(input !== undefined ? { input } : {}),
+    createdTime: now,
+    lastUpdatedTime: now,
+    chunkCount: 0,
+    ...(parent ? { parent } : {}),
+  };
 }

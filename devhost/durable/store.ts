@@ -84,6 +84,20 @@ export class DurableStore {
     return messages;
   }
 
+  /**
+   * Writes a new instance's state row unless the partition already has one:
+   * false when it does (an earlier execution, or a concurrent start).
+   */
+  async insertState(state: InstanceState): Promise<boolean> {
+    try {
+      await this.history.createEntity(toStateRow(state));
+      return true;
+    } catch (error) {
+      if (isStatus(error, 409)) return false;
+      throw error;
+    }
+  }
+
   async addInbox(instanceId: string, message: InboxMessage): Promise<void> {
     await this.history.createEntity(inboxRow(instanceId, message));
   }
