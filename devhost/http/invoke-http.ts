@@ -87,10 +87,8 @@ async function writeResponse(response: HttpResponse, res: ServerResponse): Promi
   }
   const cookies = [...response.headers.getSetCookie(), ...response.cookies.map(serializeCookie)];
   if (cookies.length > 0) res.setHeader("set-cookie", cookies);
-  if (response.body) {
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) res.write(chunk);
-  }
-  res.end();
+  // Buffered, as the Functions host answers unless the app opts into HTTP streaming: one write, not one per chunk.
+  res.end(response.body ? Buffer.from(await response.arrayBuffer()) : undefined);
 }
 
 function serializeCookie(cookie: Cookie): string {
