@@ -1,4 +1,6 @@
 import { DurableErrorCode, DurableRequestError } from "./errors.js";
+import type { CapturedApp } from "../loader.js";
+import { TriggerTypes } from "./activities.js";
 import type { ParentRef } from "./instance-state.js";
 import { ReplayStatus, type ReplayOutcome } from "./replay.js";
 
@@ -31,5 +33,16 @@ export function assertJson(text: string, what: string): void {
     JSON.parse(text);
   } catch {
     throw new DurableRequestError(DurableErrorCode.invalidRequest, `The ${what} is not valid JSON`);
+  }
+}
+
+/** Refuses to schedule a function the app does not have as an orchestrator, as the extension does. */
+export function assertOrchestrator(app: CapturedApp, name: string): void {
+  const fn = app.functions.get(name);
+  if (!fn || fn.trigger.binding.type !== TriggerTypes.orchestration) {
+    throw new DurableRequestError(
+      DurableErrorCode.orchestratorNotFound,
+      `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`,
+    );
   }
 }

@@ -10,10 +10,10 @@ import { DurableErrorCode, DurableRequestError } from "./errors.js";
 import { runEpisode, type EpisodeResult } from "./episode.js";
 import type { HistoryEvent } from "./history.js";
 import { InboxKind, newInboxKey, type WorkMessage } from "./inbox.js";
-import { isTerminal, RuntimeStatus, type InstanceState, type ParentRef } from "./instance-state.js";
+import { isTerminal, newInstanceState, RuntimeStatus, type InstanceState, type ParentRef } from "./instance-state.js";
 import { LiveInstance } from "./live-instance.js";
 import { replay, type ReplayOutcome } from "./replay.js";
-import { assertInstanceId, assertJson, failedReplay, sameParent } from "./engine-checks.js";
+import { assertInstanceId, assertJson, assertOrchestrator, failedReplay, sameParent } from "./engine-checks.js";
 import { loadInstance } from "./load-instance.js";
 import type { DurableStore } from "./store.js";
 
@@ -119,13 +119,13 @@ export class DurableEngine {
     const instanceId = options.instanceId ?? randomUUID().replaceAll("-", "");
     assertInstanceId(instanceId);
     if (options.input !== undefined) assertJson(options.input, "input");
-    this.assertOrchestrator(name);
+    assertOrchestrator(this.options.app, name);
     return this.mutex.run(instanceId, async () => {
       const instance = this.liveInstance(instanceId);
       if (!instance.loaded) {
         const state = newInstanceState(instanceId, name, options.input, undefined);
         if (await this.store.insertState(state)) {
-          this.adopt(instance, state, false);
+          instance.adopt(state, false);
           this.notify(instanceId);
           return state;
         }
@@ -357,26 +357,6 @@ export class DurableEngine {
     return this.options.disabled?.has(functionName) ?? false;
   }
 
-  private assertOrchestrator(name: string): void {
-    const fn = this.options.app.functions.get(name);
-    if (!fn || fn.trigger.binding.type !== TriggerTypes.orchestration) {
-      throw new DurableRequestError(
-        DurableErrorCode.orchestratorNotFound,
-        `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`,
-      );
-    }
-  }
-
-  /** Makes `state` the instance's new, history-less execution in memory. */
-  private adopt(instance: LiveInstance, state: InstanceState, unsaved: boolean): void {
-    instance.reset(state);
-    instance.queue = [];
-    instance.dispatched.clear();
-    instance.needsReplay = false;
-    instance.loaded = true;
-    instance.unsaved = unsaved;
-  }
-
   /**
    * Starts a new execution in place of whatever the partition held (a finished
    * execution, or nothing). Must run under the instance's mutex.
@@ -387,13 +367,13 @@ export class DurableEngine {
     input: string | undefined,
     parent: ParentRef | undefined,
   ): Promise<InstanceState> {
-    this.assertOrchestrator(name);
+    assertOrchestrator(this.options.app, name);
     const previousExecutionId = instance.state?.executionId;
     if (previousExecutionId) {
       const leftovers = await this.store.readInbox(instance.id);
       await this.store.deleteRows(instance.id, leftovers.map((m) => m.rowKey));
     }
-    this.adopt(instance, newInstanceState(instance.id, name, input, parent), true);
+    instance.adopt(newInstanceState(instance.id, name, input, parent), true);
     if (this.isDisabled(name)) {
       await this.store.commit({ state: instance.state!, stateChanged: true });
       instance.unsaved = false;
@@ -436,19 +416,4 @@ export class DurableEngine {
         .catch((error: unknown) => this.options.log.warn(`could not delete old history of '${instanceId}': ${String(error)}`)),
     );
   }
-}
-
-function newInstanceState(instanceId: string, name: string, input: string | undefined, parent: ParentRef | undefined): InstanceState {
-  const now = new Date().toISOString();
-  return {
-    instanceId,
-    name,
-    executionId: randomUUID(),
-    runtimeStatus: RuntimeStatus.Pending,
-    ...(input !== undefined ? { input } : {}),
-    createdTime: now,
-    lastUpdatedTime: now,
-    chunkCount: 0,
-    ...(parent ? { parent } : {}),
-  };
 }

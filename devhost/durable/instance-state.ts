@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { FailureDetails } from "./history.js";
 
 /** The status values the Durable client understands (`OrchestrationRuntimeStatus`). */
@@ -53,4 +54,20 @@ export interface InstanceState {
   parent?: ParentRef;
   /** Set once a finished sub-orchestration's result reached its parent. */
   parentNotified?: boolean;
+}
+
+/** A new execution that has not started: Pending, no history yet. */
+export function newInstanceState(instanceId: string, name: string, input: string | undefined, parent: ParentRef | undefined): InstanceState {
+  const now = new Date().toISOString();
+  return {
+    instanceId,
+    name,
+    executionId: randomUUID(),
+    runtimeStatus: RuntimeStatus.Pending,
+    ...(input !== undefined ? { input } : {}),
+    createdTime: now,
+    lastUpdatedTime: now,
+    chunkCount: 0,
+    ...(parent ? { parent } : {}),
+  };
 }

@@ -37,6 +37,16 @@ export class LiveInstance {
     this.append(history);
   }
 
+  /** Makes `state` this instance's new, history-less execution, with nothing queued or dispatched. */
+  adopt(state: InstanceState, unsaved: boolean): void {
+    this.reset(state);
+    this.queue = [];
+    this.dispatched.clear();
+    this.needsReplay = false;
+    this.loaded = true;
+    this.unsaved = unsaved;
+  }
+
   append(events: HistoryEvent[]): void {
     for (const event of events) {
       this.history.push(event);
