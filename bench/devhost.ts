@@ -7,6 +7,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { startDevHost, type DevHost } from "../devhost/host.js";
 import { packageRoot } from "../lib/paths.js";
+import { percentile } from "./closed-loop.js";
 
 const fixture = join(packageRoot, "test", "fixtures", "devhost-app");
 const sequentialActivities = 200;
@@ -30,10 +31,6 @@ async function run(host: DevHost, name: string, input: unknown): Promise<number>
   const state = await host.durable.whenFinished(id);
   if (state.runtimeStatus !== "Completed") throw new Error(`${name} ${id} ended ${state.runtimeStatus}: ${state.output}`);
   return performance.now() - began;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 async function main(): Promise<void> {

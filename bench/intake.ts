@@ -5,84 +5,56 @@
  * single-entity inserts at the same concurrency. The last line is one JSON
  * object with every figure.
  *
- * Intake is measured twice, each time on a fresh devhost and task hub:
+ * Intake over HTTP is measured twice, each time on a fresh devhost and task hub:
  * - with the job orchestrator disabled (`AzureWebJobs.<name>.Disabled`), so
  *   every command is validated, admitted, written and its orchestration
  *   started (Pending) while no orchestration competes for the same two cores
  *   and Azurite: the `commands_per_s`, `p50_ms`, `p99_ms` and `ratio` figures;
  * - with the orchestrations running as they do under `npm start` (no workers,
  *   so each job dispatches its first step and waits): the `orchestrating_*` figures.
+ * As a breakdown, `ledger_only_*` is `submitCommand` called in this process:
+ * no HTTP and no Durable start, only validation, admission and the ledger.
  *
  * Options: --clients N (default 16), --commands N (default 2000), --warmup N (default 500).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { TableClient } from "@azure/data-tables";
 import { startAzurite } from "../devhost/azurite.js";
-import { packageRoot } from "../lib/paths.js";
 import { packageMainFiles, readyMarker } from "../devhost/cli-args.js";
 import { devhostApiKeysSetting } from "../devhost/dev-api-key.js";
 import { disabledSettingName } from "../devhost/disabled-functions.js";
+import { packageRoot } from "../lib/paths.js";
 import { OrchestratorNames } from "../lib/orchestration/names.js";
-import { randomBytes } from "node:crypto";
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
+import { closedLoop, option, type LoopFigures } from "./closed-loop.js";
+import { ledgerOnlyIntake } from "./intake-ledger.js";
 
 const clients = option("clients", 16);
 const commands = option("commands", 2000);
-// Enough for the JIT to settle in both processes; shorter runs understate both rates, the raw one most.
+// Enough for the JIT to settle in every process; shorter runs understate the rates, the raw one most.
 const warmup = option("warmup", 500);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-/** Runs `total` operations on `concurrency` loops; returns each one's latency (ms) and the wall time. */
-async function drive(total: number, concurrency: number, operation: (n: number) => Promise<unknown>) {
-  const latencies: number[] = [];
-  let next = 0;
-  const began = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let n = next++; n < total; n = next++) {
-        const start = performance.now();
-        await operation(n);
-        latencies.push(performance.now() - start);
-      }
-    }),
-  );
-  return { latencies: latencies.sort((a, b) => a - b), seconds: (performance.now() - began) / 1000 };
-}
 
 /** The benchmark's own API key, valid for every tenant, given to devhost as its hash. */
 const apiKey = randomBytes(24).toString("base64url");
 
-interface DevhostChild {
-  url: string;
-  child: ChildProcess;
-}
+/** Jobs here never finish (no workers), so the in-flight limits are lifted out of the way. */
+const unlimited = { LUCIUS_TENANT_INFLIGHT_LIMIT: "1000000", LUCIUS_GLOBAL_INFLIGHT_LIMIT: "1000000" };
 
-async function startDevhostChild(connectionString: string, run: string, orchestrate: boolean): Promise<DevhostChild> {
+async function startDevhostChild(connectionString: string, run: string, orchestrate: boolean): Promise<{ url: string; child: ChildProcess }> {
   // The orchestrator app alone (package.json "main"): no reference workers, so every job waits on its first step.
   const app = packageMainFiles(packageRoot).flatMap((file) => ["--app", file]);
   const child = spawn(process.execPath, [join(packageRoot, "dist/devhost/main.js"), "--port", "0", "--azurite", connectionString, "--quiet", ...app], {
     cwd: packageRoot,
     stdio: ["ignore", "pipe", "inherit"],
-    // Jobs here never finish (no workers), so the in-flight limits are lifted out of the way.
     env: {
       ...process.env,
+      ...unlimited,
       LUCIUS_TABLE_PREFIX: `bench${run}`,
       LUCIUS_TASK_HUB: `bench${run}`,
       LUCIUS_API_KEYS: devhostApiKeysSetting(apiKey),
-      LUCIUS_TENANT_INFLIGHT_LIMIT: "1000000",
-      LUCIUS_GLOBAL_INFLIGHT_LIMIT: "1000000",
       ...(orchestrate ? {} : { [disabledSettingName(OrchestratorNames.job)]: "true" }),
     },
   });
@@ -105,60 +77,70 @@ const command = (n: number, run: string) => ({
   idempotency_key: `${run}-${n}`,
 });
 
-/** Warms up and then measures one devhost child; stops it before returning. */
-async function measureIntake(connectionString: string, run: string, orchestrate: boolean) {
+/** Warms up, then measures `submit` with fresh commands. */
+async function measure(label: string, run: string, submit: (body: unknown) => Promise<unknown>): Promise<LoopFigures> {
+  await closedLoop(warmup, clients, (n) => submit(command(n, `${run}-warmup`)));
+  const figures = await closedLoop(commands, clients, (n) => submit(command(n, run)));
+  console.log(`${label}: ${figures.perSecond}/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms`);
+  return figures;
+}
+
+/** Intake over HTTP on a devhost child of its own, stopped before returning. */
+async function measureHttpIntake(connectionString: string, run: string, orchestrate: boolean): Promise<LoopFigures> {
   const { url, child } = await startDevhostChild(connectionString, run, orchestrate);
+  const post = async (body: unknown) => {
+    const response = await fetch(`${url}/v1/commands`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": apiKey },
+      body: JSON.stringify(body),
+    });
+    await response.arrayBuffer();
+    if (response.status !== 202) throw new Error(`POST /v1/commands answered ${response.status}`);
+  };
   try {
-    const post = async (body: unknown) => {
-      const response = await fetch(`${url}/v1/commands`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-api-key": apiKey },
-        body: JSON.stringify(body),
-      });
-      await response.arrayBuffer();
-      if (response.status !== 202) throw new Error(`POST /v1/commands answered ${response.status}`);
-    };
-    await drive(warmup, clients, (n) => post(command(n, `${run}-warmup`)));
-    const { latencies, seconds } = await drive(commands, clients, (n) => post(command(n, run)));
-    const result = {
-      commandsPerSecond: Number((commands / seconds).toFixed(1)),
-      p50: Number(percentile(latencies, 50).toFixed(1)),
-      p99: Number(percentile(latencies, 99).toFixed(1)),
-    };
-    const what = orchestrate ? "orchestrations running" : "orchestrator disabled";
-    console.log(`intake, ${what}: ${result.commandsPerSecond}/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
-    return result;
+    return await measure(`intake, ${orchestrate ? "orchestrations running" : "orchestrator disabled"}`, run, post);
   } finally {
     child.kill("SIGTERM");
     await new Promise((resolve) => child.once("exit", resolve));
   }
 }
 
+async function measureRawInserts(connectionString: string): Promise<LoopFigures> {
+  const table = TableClient.fromConnectionString(connectionString, "benchraw", { allowInsecureConnection: true });
+  await table.createTable();
+  const row = (partitionKey: string, n: number) => ({ partitionKey, rowKey: String(n), payload: "x".repeat(512) });
+  await closedLoop(warmup, clients, (n) => table.createEntity(row("warm", n)));
+  const figures = await closedLoop(commands, clients, (n) => table.createEntity(row(`p${n % 8}`, n)));
+  console.log(`raw single-entity inserts: ${figures.perSecond}/s (${clients} clients, ${commands} inserts)`);
+  return figures;
+}
+
 async function main(): Promise<void> {
   const azurite = await startAzurite();
   try {
-    const table = TableClient.fromConnectionString(azurite.connectionString, "benchraw", { allowInsecureConnection: true });
-    await table.createTable();
-    await drive(warmup, clients, (n) => table.createEntity({ partitionKey: "warm", rowKey: String(n), payload: "x".repeat(512) }));
-    const raw = await drive(commands, clients, (n) =>
-      table.createEntity({ partitionKey: `p${n % 8}`, rowKey: String(n), payload: "x".repeat(512) }),
+    const raw = await measureRawInserts(azurite.connectionString);
+    const ledgerOnly = await measure(
+      "ledger only (in this process, no HTTP, no Durable start)",
+      "ledger",
+      await ledgerOnlyIntake(azurite.connectionString, { ...unlimited, LUCIUS_TABLE_PREFIX: "benchledger" }),
     );
-    const rawPerSecond = commands / raw.seconds;
-    console.log(`raw single-entity inserts: ${rawPerSecond.toFixed(0)}/s (${clients} clients, ${commands} inserts)`);
-
-    const held = await measureIntake(azurite.connectionString, "held", false);
-    const orchestrating = await measureIntake(azurite.connectionString, "live", true);
+    const held = await measureHttpIntake(azurite.connectionString, "held", false);
+    const orchestrating = await measureHttpIntake(azurite.connectionString, "live", true);
     const figures = {
       clients,
       commands,
-      commands_per_s: held.commandsPerSecond,
+      commands_per_s: held.perSecond,
       p50_ms: held.p50,
       p99_ms: held.p99,
-      raw_inserts_per_s: Number(rawPerSecond.toFixed(1)),
-      ratio: Number((held.commandsPerSecond / rawPerSecond).toFixed(3)),
-      orchestrating_commands_per_s: orchestrating.commandsPerSecond,
+      raw_inserts_per_s: raw.perSecond,
+      ratio: Number((held.perSecond / raw.perSecond).toFixed(3)),
+      orchestrating_commands_per_s: orchestrating.perSecond,
       orchestrating_p50_ms: orchestrating.p50,
       orchestrating_p99_ms: orchestrating.p99,
+      ledger_only_commands_per_s: ledgerOnly.perSecond,
+      ledger_only_p50_ms: ledgerOnly.p50,
+      ledger_only_p99_ms: ledgerOnly.p99,
+      ledger_only_ratio: Number((ledgerOnly.perSecond / raw.perSecond).toFixed(3)),
       cpus: cpus().length,
     };
     console.log(`intake/raw = ${figures.ratio}`);
