@@ -3,7 +3,8 @@ import { readJsonBody } from "../http/json-body.js";
 import { jsonResponse } from "../http/responses.js";
 import { submitCommand, type SubmitDependencies } from "../intake/submit-command.js";
 import { jobLinks } from "./views.js";
-import { forbiddenTenant, mayUseTenant, type Caller } from "../auth/index.js";
+import { callerLabel, forbiddenTenant, mayUseTenant, type Caller } from "../auth/index.js";
+import { intakeCaller } from "../telemetry/intake.js";
 
 export interface CommandApiDependencies extends SubmitDependencies {
   /** @default 262144 */
@@ -24,9 +25,11 @@ function checkTenant(body: unknown, caller: Caller): void {
 
 /** POST /v1/commands: 202 for a new job, 200 with `Idempotent-Replayed: true` for a replay. */
 export async function postCommand(request: HttpRequest, deps: CommandApiDependencies): Promise<HttpResponseInit> {
+  const submittedBy = callerLabel(deps.caller);
+  intakeCaller(submittedBy);
   const body = await readJsonBody(request, { maxBytes: deps.maxBodyBytes });
   checkTenant(body, deps.caller);
-  const { job, replayed } = await submitCommand(body, deps);
+  const { job, replayed } = await submitCommand(body, { ...deps, submittedBy });
   const links = jobLinks(job.job_id);
   const headers: Record<string, string> = { Location: links.self! };
   if (replayed) headers["Idempotent-Replayed"] = "true";

@@ -3,9 +3,10 @@ import { isLedgerError, JobState, LedgerErrorCode, type Job, type Ledger } from 
 import { ProblemError, ProblemType } from "../http/problem.js";
 import { jsonResponse } from "../http/responses.js";
 import type { JobController } from "../intake/job-starter.js";
-import type { Caller } from "../auth/index.js";
+import { callerLabel, type Caller } from "../auth/index.js";
 import { callersJob } from "./jobs.js";
 import { jobLinks } from "./views.js";
+import { log } from "../telemetry/log.js";
 
 export interface JobControlDependencies {
   ledger: Ledger;
@@ -26,9 +27,10 @@ function stateConflict(job: Job, action: string, allowed: string): ProblemError 
 
 
 /** Runs a ledger transition, turning "not legal from here" into 409 with the state the job is really in. */
-async function transition(ledger: Ledger, job: Job, to: JobState, action: string, allowed: string): Promise<Job> {
+async function transition(deps: JobControlDependencies, job: Job, to: JobState, action: string, allowed: string): Promise<Job> {
+  const ledger = deps.ledger;
   try {
-    return await ledger.transitionJob(job.job_id, to, undefined, { details: { requested_by: "api" } });
+    return await ledger.transitionJob(job.job_id, to, undefined, { details: { requested_by: callerLabel(deps.caller) } });
   } catch (error) {
     if (isLedgerError(error) && error.code === LedgerErrorCode.ILLEGAL_TRANSITION) {
       throw stateConflict((await ledger.getJob(job.job_id)) ?? job, action, allowed);
@@ -37,31 +39,42 @@ async function transition(ledger: Ledger, job: Job, to: JobState, action: string
   }
 }
 
-const accepted = (job: Job) => jsonResponse(202, { job_id: job.job_id, status: job.state, links: jobLinks(job.job_id) });
+/** Answers 202, and logs who asked for what: the audit trail beside the events table. */
+function accepted(job: Job, action: string, caller: Caller): HttpResponseInit {
+  log.info("job.control", `${action} accepted for job ${job.job_id}`, {
+    job_id: job.job_id,
+    tenant_id: job.tenant_id,
+    correlation_id: job.correlation_id,
+    traceparent: job.traceparent,
+    action,
+    caller: callerLabel(caller),
+  });
+  return jsonResponse(202, { job_id: job.job_id, status: job.state, links: jobLinks(job.job_id) });
+}
 
 /** POST /v1/jobs/{id}/cancel: CANCELLING now; the orchestration tells the worker and ends the job CANCELLED. */
 export async function cancelJob(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
   const before = await callersJob(deps.ledger, deps.caller, jobId);
-  const job = await transition(deps.ledger, before, JobState.CANCELLING, "cancel", "QUEUED, RUNNING or PAUSED");
+  const job = await transition(deps, before, JobState.CANCELLING, "cancel", "QUEUED, RUNNING or PAUSED");
   // A suspended orchestration processes no events; it must run to act on the cancel.
   if (before.state === JobState.PAUSED) await deps.controller.resume(jobId, "cancel requested");
   // With no orchestration yet, there is nobody to tell: when it starts, it reads CANCELLING and ends the job.
   await deps.controller.cancel(jobId);
-  return accepted(job);
+  return accepted(job, "cancel", deps.caller);
 }
 
 /** POST /v1/jobs/{id}/pause: the orchestration is suspended; nothing new is dispatched until resume. */
 export async function pauseJob(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
-  const job = await transition(deps.ledger, await callersJob(deps.ledger, deps.caller, jobId), JobState.PAUSED, "pause", "RUNNING");
+  const job = await transition(deps, await callersJob(deps.ledger, deps.caller, jobId), JobState.PAUSED, "pause", "RUNNING");
   await deps.controller.suspend(jobId, "paused through the API");
-  return accepted(job);
+  return accepted(job, "pause", deps.caller);
 }
 
 /** POST /v1/jobs/{id}/resume */
 export async function resumeJob(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
-  const job = await transition(deps.ledger, await callersJob(deps.ledger, deps.caller, jobId), JobState.RUNNING, "resume", "PAUSED");
+  const job = await transition(deps, await callersJob(deps.ledger, deps.caller, jobId), JobState.RUNNING, "resume", "PAUSED");
   await deps.controller.resume(jobId, "resumed through the API");
-  return accepted(job);
+  return accepted(job, "resume", deps.caller);
 }
 
 /** POST /v1/jobs/{id}/redrive: a FAILED job runs again from its failed step, with a fresh attempt count. */
@@ -70,7 +83,7 @@ export async function redriveJob(jobId: string, deps: JobControlDependencies): P
   if (before.state !== JobState.FAILED) throw stateConflict(before, "redrive", "FAILED");
   let job: Job;
   try {
-    ({ job } = await deps.ledger.redriveJob(jobId));
+    ({ job } = await deps.ledger.redriveJob(jobId, undefined, { requestedBy: callerLabel(deps.caller) }));
   } catch (error) {
     if (isLedgerError(error) && error.code === LedgerErrorCode.ILLEGAL_TRANSITION) {
       throw stateConflict((await deps.ledger.getJob(jobId)) ?? before, "redrive", "FAILED");
@@ -84,5 +97,5 @@ export async function redriveJob(jobId: string, deps: JobControlDependencies): P
     ...(job.correlation_id ? { correlation_id: job.correlation_id } : {}),
     ...(job.traceparent ? { traceparent: job.traceparent } : {}),
   });
-  return accepted(job);
+  return accepted(job, "redrive", deps.caller);
 }

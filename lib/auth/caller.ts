@@ -18,6 +18,14 @@ export interface Caller {
   tenants: ReadonlySet<string> | typeof AllTenants;
 }
 
+/**
+ * How the audit trail and telemetry name a caller: `apiKey:<key name>` or
+ * `entra:<object id>`. Never a secret: an API key is named, not quoted.
+ */
+export function callerLabel(caller: Caller): string {
+  return `${caller.kind}:${caller.id}`;
+}
+
 /** Whether `caller` may use `tenantId`; tenant ids compare exactly (no trimming, no case folding), as the ledger stores them. */
 export function mayUseTenant(caller: Caller, tenantId: string): boolean {
   return caller.tenants === AllTenants || caller.tenants.has(tenantId);

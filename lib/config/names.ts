@@ -133,6 +133,8 @@ export const TelemetryAttributeNames = {
   outcome: "outcome",
   topic: "topic",
   replyType: "reply_type",
+  /** Who called: `apiKey:<key name>` or `entra:<object id>`. */
+  caller: "caller",
 } as const;
 
 /**

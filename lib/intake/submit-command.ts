@@ -12,6 +12,8 @@ export interface SubmitDependencies {
   ledger: Ledger;
   starter: JobStarter;
   limits: InFlightLimits;
+  /** Who submits (see `callerLabel`), recorded on the JOB_CREATED event. */
+  submittedBy?: string;
 }
 
 /** How long a client told 429 should wait before trying again. */
@@ -113,6 +115,7 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
         ...(command.doc_id !== undefined ? { doc_id: command.doc_id } : {}),
         ...(command.correlation_id !== undefined ? { correlation_id: command.correlation_id } : {}),
         traceparent: intakeTraceparent(command),
+        ...(deps.submittedBy !== undefined ? { submitted_by: deps.submittedBy } : {}),
       },
       steps,
       claim,

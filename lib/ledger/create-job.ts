@@ -218,7 +218,7 @@ function buildRows(job: NewJob, steps: readonly NewStep[], r: Reservation, tenan
         request_type: job.request_type,
         protocol_id: job.protocol_id,
         step_ids: steps.map((s) => s.step_id),
-        ...optional(job, ["correlation_id"]),
+        ...optional(job, ["correlation_id", "submitted_by"]),
       },
     },
     jobPk,

@@ -21,6 +21,8 @@ import { EventType, type Job, type Step } from "./types.js";
 export interface RedriveOptions {
   /** The job's ETag as the caller read it; if it changed → StaleEtagError. */
   ifMatch?: string;
+  /** Who asked, for the JOB_REDRIVEN event. */
+  requestedBy?: string;
 }
 
 /** Step states a redrive may start from. */
@@ -111,6 +113,7 @@ export async function redriveJob(
       from: JobState.FAILED,
       to: JobState.QUEUED,
       redrive_count: next.redrive_count,
+      ...(opts.requestedBy !== undefined ? { requested_by: opts.requestedBy } : {}),
       reset_steps: steps
         .filter((s) => s.index >= from.index)
         .map((s) => ({ step_id: s.step_id, state: s.state, attempt_no: s.attempt_no })),

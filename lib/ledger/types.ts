@@ -33,6 +33,8 @@ export interface NewJob {
   correlation_id?: string;
   traceparent?: string;
   schema_version?: string;
+  /** Who submitted the command; recorded on the JOB_CREATED event, not the job. */
+  submitted_by?: string;
 }
 
 export interface Job {

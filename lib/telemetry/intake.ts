@@ -28,6 +28,7 @@ class IntakeTrace {
   private span?: Span;
   private parent?: string;
   command?: IntakeCommand;
+  caller?: string;
   readonly startTime = new Date();
 
   constructor(private readonly headerTraceparent: string | undefined) {}
@@ -60,6 +61,12 @@ export function intakeTraceparent(command: IntakeCommand): string {
   return intake.traceparent();
 }
 
+/** Names the authenticated caller of the POST being traced, for its span and log line. */
+export function intakeCaller(label: string): void {
+  const intake = current.getStore();
+  if (intake) intake.caller = label;
+}
+
 /** `urn:lucius:problem:validation-failed` → `validation-failed`. */
 function problemSlug(body: unknown): string {
   try {
@@ -85,8 +92,9 @@ function record(intake: IntakeTrace, answer: HttpAnswer): void {
   const status = answer.status ?? 200;
   const span = intake.open();
   const command = intake.command;
-  const fields = { tenant_id: command?.tenant_id, correlation_id: command?.correlation_id, traceparent: intake.traceparent() };
+  const fields = { tenant_id: command?.tenant_id, correlation_id: command?.correlation_id, caller: intake.caller, traceparent: intake.traceparent() };
   span.setAttribute("http.response.status_code", status);
+  if (intake.caller) span.setAttribute(A.caller, intake.caller);
   if (command) span.setAttribute(A.tenantId, command.tenant_id);
   if (status < 300) {
     const jobId = jobIdOf(answer.body);

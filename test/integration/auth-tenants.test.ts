@@ -7,6 +7,8 @@ import { countLedgerRows } from "../support/ledger-tables.js";
 import { apiKeysSetting, newTestKey, principalHeader } from "../support/auth.js";
 import { ProblemType } from "../../lib/http/problem.js";
 import { ocrEmbeddingCommand } from "../support/commands.js";
+import { setLogSink, type LogRecord } from "../../lib/telemetry/log.js";
+import { withIntakeTelemetry } from "../../lib/telemetry/intake.js";
 
 type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 const handlers: Record<string, Handler> = {};
@@ -52,7 +54,8 @@ beforeAll(async () => {
   process.env.LUCIUS_TRUST_CLIENT_PRINCIPAL = "true";
   await extension.start();
   Object.assign(handlers, {
-    submit: (await import("../../functions/post-command.js")).submitCommand,
+    // Wrapped as functions/post-command.ts registers it, so its log line is written.
+    submit: withIntakeTelemetry((await import("../../functions/post-command.js")).submitCommand),
     getJob: (await import("../../functions/get-job.js")).getJobById,
     steps: (await import("../../functions/get-job-steps.js")).getStepsOfJob,
     events: (await import("../../functions/get-job-events.js")).getEventsOfJob,
@@ -188,5 +191,33 @@ describe("an Entra principal (x-ms-client-principal, trusted here by the test-on
     const none = principal(["Reader"]);
     expect((await call("getJob", get(`/v1/jobs/${jobA}`, { job_id: jobA }, none))).status).toBe(404);
     expect((await call("submit", jsonRequest("/v1/commands", command("tenant-a", 7), none))).status).toBe(403);
+  });
+});
+
+describe("the audit trail", () => {
+  it("names who submitted a job and who controlled it, in its events and in the log, never quoting a key", async () => {
+    const logged: LogRecord[] = [];
+    const previous = setLogSink((record) => logged.push(record));
+    try {
+      const submitted = await call("submit", jsonRequest("/v1/commands", command("tenant-a", 8), as(keyA.key)));
+      expect(submitted.status).toBe(202);
+      const id = submitted.body.job_id as string;
+      const admin = principalHeader([{ typ: "oid", val: "user-9" }, { typ: "roles", val: "Tenant.All" }]);
+      const cancelled = await call("cancel", post(`/v1/jobs/${id}/cancel`, { job_id: id }, admin));
+      expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(202);
+
+      const events = (await call("events", get(`/v1/jobs/${id}/events`, { job_id: id }, as(keyA.key)))).body.events as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      expect(events.find((e) => e.type === "JOB_CREATED")?.details.submitted_by).toBe("apiKey:a-only");
+      const cancelling = events.find((e) => e.type === "JOB_STATE_CHANGED" && e.details.to === "CANCELLING");
+      expect(cancelling?.details.requested_by).toBe("entra:user-9");
+
+      const intake = logged.find((r) => r.event === "intake.accepted" && r.job_id === id);
+      expect(intake?.caller).toBe("apiKey:a-only");
+      const control = logged.find((r) => r.event === "job.control" && r.job_id === id);
+      expect(control).toMatchObject({ action: "cancel", caller: "entra:user-9", tenant_id: "tenant-a" });
+      expect(JSON.stringify(logged)).not.toContain(keyA.key);
+    } finally {
+      setLogSink(previous);
+    }
   });
 });

@@ -30,6 +30,7 @@ export class DurableExtensionDouble {
         this.calls.push({ method: req.method ?? "", path, body });
         const start = /^\/orchestrators\/([^/]+)\/([^/]+)$/.exec(path);
         const status = /^\/instances\/([^/]+)$/.exec(path);
+        const raise = /^\/instances\/([^/]+)\/raiseEvent\/([^/]+)$/.exec(path);
         res.setHeader("Content-Type", "application/json");
         if (req.method === "POST" && start) {
           if (this.failStartWith) {
@@ -42,6 +43,8 @@ export class DurableExtensionDouble {
         } else if (req.method === "GET" && status && this.instances.has(decodeURIComponent(status[1]!))) {
           const id = decodeURIComponent(status[1]!);
           res.writeHead(200).end(JSON.stringify({ name: this.instances.get(id)!.name, instanceId: id, runtimeStatus: "Running", input: this.instances.get(id)!.input ?? null, output: null, createdTime: new Date().toISOString(), lastUpdatedTime: new Date().toISOString() }));
+        } else if (req.method === "POST" && raise && this.instances.has(decodeURIComponent(raise[1]!))) {
+          res.writeHead(202).end();
         } else {
           res.writeHead(404).end(JSON.stringify({ message: "not found" }));
         }

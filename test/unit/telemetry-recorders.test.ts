@@ -5,7 +5,7 @@ import type { Step } from "../../lib/ledger/index.js";
 import { recordAttemptOutcome } from "../../lib/telemetry/attempts.js";
 import { registerInFlightSource } from "../../lib/telemetry/in-flight.js";
 import { appMetrics } from "../../lib/telemetry/metrics.js";
-import { intakeTraceparent, withIntakeTelemetry } from "../../lib/telemetry/intake.js";
+import { intakeCaller, intakeTraceparent, withIntakeTelemetry } from "../../lib/telemetry/intake.js";
 import { setLogSink, type LogRecord } from "../../lib/telemetry/log.js";
 
 // devhost's in-process SDK is the in-memory exporter here: the recorders run against it directly.
@@ -22,14 +22,15 @@ describe("intake telemetry", () => {
   it("the header's traceparent wins over the envelope's; the job carries the intake span's", async () => {
     let stored = "";
     const handler = withIntakeTelemetry(async () => {
+      intakeCaller("apiKey:ops");
       stored = intakeTraceparent({ tenant_id: "t1", correlation_id: "c1", traceparent: "00-11111111111111111111111111111111-2222222222222222-01" });
       return { status: 202, body: JSON.stringify({ job_id: "job-1" }) };
     });
     await handler({ headers: headers({ traceparent: `00-${traceId}-00f067aa0ba902b7-01` }) }, {});
     const intake = telemetry.spans.list(traceId).find((s) => s.name === "lucius.intake")!;
-    expect(intake).toMatchObject({ parent_span_id: "00f067aa0ba902b7", attributes: { job_id: "job-1", tenant_id: "t1", outcome: "created" } });
+    expect(intake).toMatchObject({ parent_span_id: "00f067aa0ba902b7", attributes: { job_id: "job-1", tenant_id: "t1", outcome: "created", caller: "apiKey:ops" } });
     expect(stored).toBe(`00-${traceId}-${intake.span_id}-01`);
-    expect(logs.find((l) => l.event === "intake.accepted")).toMatchObject({ job_id: "job-1", tenant_id: "t1", correlation_id: "c1", trace_id: traceId });
+    expect(logs.find((l) => l.event === "intake.accepted")).toMatchObject({ job_id: "job-1", tenant_id: "t1", correlation_id: "c1", trace_id: traceId, caller: "apiKey:ops" });
   });
 
   it("counts a rejection by its problem type and never starts a job trace for it", async () => {
