@@ -50,6 +50,7 @@ const stepFields: Omit<Fields<Step>, "etag"> = {
   payload: "json",
   lease_id: "string",
   lease_expires_at: "string",
+  lease_ms: "number",
   routing_key_used: "string",
   lane: "number",
   input_ref: "json",

@@ -93,6 +93,8 @@ export interface Step {
   payload?: JsonObject;
   lease_id?: string;
   lease_expires_at?: string;
+  /** The current attempt's lease length: each valid HEARTBEAT moves `lease_expires_at` this far past its arrival. */
+  lease_ms?: number;
   routing_key_used?: string;
   lane?: number;
   input_ref?: Ref;
@@ -124,6 +126,7 @@ export interface StepPatch {
   attempt_no?: number;
   lease_id?: string | null;
   lease_expires_at?: string | null;
+  lease_ms?: number | null;
   routing_key_used?: string | null;
   lane?: number | null;
   input_ref?: Ref | null;

@@ -79,9 +79,7 @@ async function decide(reply: Reply, deps: ReplyDependencies): Promise<ReplyOutco
   const ifMatch = step.etag;
 
   if (reply.type === "HEARTBEAT") {
-    const job = await deps.ledger.getJob(reply.job_id);
-    const registryStep = deps.contracts.registry.protocols.find((p) => p.protocol_id === job?.protocol_id)?.steps.find((s) => s.step_id === step.step_id) ?? {};
-    const leaseMs = stepTiming(registryStep, deps.stepDefaults).lease_ms;
+    const leaseMs = step.lease_ms ?? (await registryLeaseMs(reply, step, deps));
     await deps.ledger.patchStep(reply.job_id, reply.step_id, { lease_expires_at: new Date(Date.now() + leaseMs).toISOString() }, { expect, ifMatch });
     return { kind: "applied", type: reply.type };
   }
@@ -96,4 +94,11 @@ async function decide(reply: Reply, deps: ReplyDependencies): Promise<ReplyOutco
   }
   if (!(await deps.notify(reply))) return ignore(deps, reply, ReplyIgnoredReason.orchestrationGone, step);
   return { kind: "applied", type: reply.type };
+}
+
+/** The lease length of a step dispatched before steps recorded their own: the registry's, as at dispatch. */
+async function registryLeaseMs(reply: Reply, step: Step, deps: ReplyDependencies): Promise<number> {
+  const job = await deps.ledger.getJob(reply.job_id);
+  const protocol = deps.contracts.registry.protocols.find((p) => p.protocol_id === job?.protocol_id);
+  return stepTiming(protocol?.steps.find((s) => s.step_id === step.step_id) ?? {}, deps.stepDefaults).lease_ms;
 }

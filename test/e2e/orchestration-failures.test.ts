@@ -59,6 +59,8 @@ describe.concurrent("workers that fail, fall silent or run long", () => {
     const job = await lucius.waitFor(job_id, terminal, "terminal");
     expect(job.state).toBe("SUCCEEDED");
     expect(stepsOf(job).ocr.attempt_no).toBe(1);
+    // The step carries its lease length, so a heartbeat extends it without reading the job.
+    expect(stepsOf(job).ocr.lease_ms).toBe(testStepDefaults.lease_seconds * 1000);
     const started = Date.parse(stepsOf(job).ocr.dispatched_at);
     expect(Date.parse(stepsOf(job).ocr.completed_at) - started).toBeGreaterThan(testStepDefaults.lease_seconds * 1000);
   });

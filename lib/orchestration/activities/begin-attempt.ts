@@ -64,6 +64,7 @@ export async function beginAttempt(request: BeginAttemptRequest, services: Servi
     attempt_no: request.attempt_no,
     lease_id: randomUUID(),
     lease_expires_at: new Date(now.getTime() + request.lease_ms).toISOString(),
+    lease_ms: request.lease_ms,
     routing_key_used: routing.routing_key_used,
     lane: routing.lane,
     input_ref: request.input_ref,
