@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { AppSettingNames } from "../lib/config/names.js";
-import { startAzurite, type RunningAzurite } from "./azurite.js";
+import { startAzurite, type AzuritePorts, type RunningAzurite } from "./azurite.js";
+import { startFolderAzurite } from "./azurite-folder.js";
 import type { HostComponent, HostContext } from "./component.js";
 import { durableClientBinding, durableApiPrefix } from "./durable/client-binding.js";
 import { durableClientApi } from "./durable/client-api.js";
@@ -32,8 +33,12 @@ export interface DevHostOptions {
   port?: number;
   /** Interface to listen on. @default "127.0.0.1" */
   hostname?: string;
-  /** Storage: an existing Azurite/Storage connection string, an on-disk Azurite folder, or an in-memory Azurite. @default "memory" */
-  azurite?: { connectionString: string } | { location: string } | "memory";
+  /**
+   * Storage: an existing Azurite/Storage connection string, an on-disk Azurite folder (locked, on
+   * the ports it used last, else 10000–10002; see azurite-folder.ts), or an in-memory Azurite on
+   * free ports. @default "memory"
+   */
+  azurite?: { connectionString: string } | { location: string; ports?: AzuritePorts } | "memory";
   /** Extra app settings; they override the ones devhost sets. */
   env?: Record<string, string>;
   /** Durable task hub. @default LUCIUS_TASK_HUB, else host.json's hubName, else "lucius" */
@@ -58,6 +63,8 @@ export interface DevHost {
   port: number;
   app: CapturedApp;
   connectionString: string;
+  /** The Azurite devhost started, if it started one. */
+  azurite?: { pid: number; ports: AzuritePorts; location?: string };
   taskHub: string;
   /** The environment devhost gave the app. */
   env: Record<string, string>;
@@ -156,7 +163,8 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     const { resumed } = await durable.start();
     server.serveApp(router, { lib, log, inputs, baseUrl: url });
     log.info(describeApp(app, router, url, taskHub, resumed, disabled));
-    return { url, port, app, connectionString, taskHub, env, durable, stop: stopAll };
+    const started = azurite ? { pid: azurite.pid, ports: azurite.ports, ...(azurite.location ? { location: azurite.location } : {}) } : undefined;
+    return { url, port, app, connectionString, ...(started ? { azurite: started } : {}), taskHub, env, durable, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -165,8 +173,8 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
 
 async function storageFor(
   choice: DevHostOptions["azurite"],
-): Promise<{ connectionString: string; azurite?: RunningAzurite }> {
+): Promise<{ connectionString: string; azurite?: RunningAzurite & { location?: string } }> {
   if (choice && typeof choice === "object" && "connectionString" in choice) return { connectionString: choice.connectionString };
-  const azurite = await startAzurite(choice && typeof choice === "object" ? { location: choice.location } : {});
+  const azurite = choice && typeof choice === "object" ? await startFolderAzurite(choice) : await startAzurite();
   return { connectionString: azurite.connectionString, azurite };
 }

@@ -6,14 +6,15 @@ import { withWorkerEntries } from "../workers/entries.js";
 import { CliUsageError, parseArgs, readyMarker, usage } from "./cli-args.js";
 import { defaultComponents } from "./default-components.js";
 import { devhostApiKeysSetting, ensureDevhostApiKey } from "./dev-api-key.js";
-import { startDevHost, type DevHostOptions } from "./host.js";
+import { azuriteStatePath } from "./azurite-folder.js";
+import { startDevHost, type DevHost, type DevHostOptions } from "./host.js";
 import { LogLevel } from "./log.js";
 
 /** The line a parent process waits for; the JSON after it has `url` and `port`. */
 
 /**
  * `npm start`: serves the compiled app on http://127.0.0.1:7071 with an on-disk
- * Azurite under `.devhost/azurite`, until SIGINT/SIGTERM.
+ * Azurite under `.devhost/azurite` (ports 10000–10002 unless kept otherwise), until SIGINT/SIGTERM.
  */
 async function main(): Promise<void> {
   const cwd = process.cwd();
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
       ? "memory"
       : cli.azurite
         ? { connectionString: cli.azurite }
-        : { location: cli.azuriteLocation ?? join(packageRoot, ".devhost", "azurite") };
+        : { location: cli.azuriteLocation ?? join(packageRoot, ".devhost", "azurite"), ...(cli.azuritePorts ? { ports: cli.azuritePorts } : {}) };
   let stopRequested: string | undefined;
   let stop: (signal: string) => void = (signal) => (stopRequested = signal);
   process.on("SIGINT", () => stop("SIGINT"));
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     ...(cli.taskHub ? { taskHub: cli.taskHub } : {}),
     ...(cli.hostJsonPath ? { hostJsonPath: cli.hostJsonPath } : {}),
   });
+  printStorage(host);
   let stopping = false;
   stop = (signal: string) => {
     if (stopping) return;
@@ -67,6 +69,18 @@ function configureDevApiKey(): void {
   process.env[AppSettingNames.apiKeys] = devhostApiKeysSetting(key);
   console.log(`[devhost] API key for every tenant (${created ? "new, saved in" : "from"} ${relative(process.cwd(), path) || path}); send it as x-api-key:`);
   console.log(`[devhost]   ${key}`);
+}
+
+/** Where the data lives and what survives what: the power-loss window is Azurite's 5 s flush interval. */
+function printStorage(host: DevHost): void {
+  const azurite = host.azurite;
+  if (!azurite) return console.log("[devhost] storage: the connection given with --azurite (devhost started no Azurite)");
+  const ports = `blob ${azurite.ports.blob}, queue ${azurite.ports.queue}, table ${azurite.ports.table}`;
+  if (!azurite.location) return console.log(`[devhost] storage: in-memory Azurite (pid ${azurite.pid}; ${ports}); everything is gone when devhost stops`);
+  const shown = (path: string) => (relative(process.cwd(), path).startsWith("..") ? path : relative(process.cwd(), path));
+  console.log(`[devhost] storage: Azurite (pid ${azurite.pid}) on ${ports}; data in ${shown(azurite.location)}, ports kept in ${shown(azuriteStatePath(azurite.location))}`);
+  console.log("[devhost]   devhost stopped or killed: Azurite flushes, then ends; the next start reuses folder and ports.");
+  console.log("[devhost]   Azurite writes its tables to disk every 5 s: a power loss, or killing Azurite itself, can lose the last 5 s of writes.");
 }
 
 /** Like Core Tools: `Values` of local.settings.json become app settings unless already set. */
