@@ -36,10 +36,10 @@ function newFolder(): string {
 
 const env = { ...process.env, LUCIUS_API_KEYS: apiKeysSetting([newTestKey("storage", ["*"])]) };
 
-function startOn(location: string, taskHub: string, extra: string[] = []): Promise<DevhostChild> {
+function startOn(location: string, taskHub: string, extra: string[] = [], options: { detached?: boolean } = {}): Promise<DevhostChild> {
   const args = ["--port", "0", "--azurite-location", location, ...extra, "--task-hub", taskHub, "--host-json", fixtureHostJson, "--quiet"];
   for (const file of fixtureFiles) args.push("--app", file);
-  return spawnDevhost(args, { env, track: (child) => children.push(child) });
+  return spawnDevhost(args, { env, ...options, track: (child) => children.push(child) });
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -53,18 +53,20 @@ function probeTable(tablePort: number): TableClient {
 }
 
 describe("devhost's on-disk Azurite across restarts", () => {
-  it("a SIGKILLed devhost's Azurite flushes what it holds and ends; the next start reuses the folder and ports and reads it back", async () => {
+  it("SIGKILL to devhost's whole process group: its Azurite (in a group of its own) flushes what it holds and ends; the next start reuses the folder and ports and reads it back", async () => {
     const location = newFolder();
     const taskHub = uniqueTaskHub();
-    const first = await startOn(location, taskHub, ["--azurite-ports", "0"]);
+    const first = await startOn(location, taskHub, ["--azurite-ports", "0"], { detached: true });
     const before = storageLine(first.output());
     expect(azuritePidsOn(location)).toEqual([before.pid]);
     // Written and killed at once: well inside Azurite's 5 s autosave interval, so only a flush at the end keeps them.
     const table = probeTable(before.ports.table);
     await table.createTable();
     for (let n = 0; n < 100; n++) await table.createEntity({ partitionKey: "p", rowKey: String(n).padStart(3, "0") });
-    first.process.kill("SIGKILL");
-    await exited(first.process);
+    // As a closed terminal or `kill -9 -<pgid>` would: every process of devhost's group at once.
+    const gone = exited(first.process);
+    process.kill(-first.process.pid!, "SIGKILL");
+    await gone;
     await eventually(async () => processAlive(before.pid), (alive) => !alive, `Azurite ${before.pid} to end after its devhost died`);
     expect(azuritePidsOn(location)).toEqual([]);
 

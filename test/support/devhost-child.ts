@@ -16,6 +16,8 @@ export interface DevhostChild {
 export interface SpawnOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Its own process group (the child leads it), so a test can signal the group as a terminal would. */
+  detached?: boolean;
   /** Called with the child as soon as it exists, so a test can kill it even if it never gets ready. */
   track?: (child: ChildProcess) => void;
 }
