@@ -20,8 +20,10 @@ const location = join(folder, "azurite");
 const key = newTestKey("restart", ["*"]);
 const tenant = "restart";
 const jobCount = 20;
-// Short leases, so an attempt lost with a killed devhost is retried within seconds; attempts enough for three kills.
-const stepDefaults = { ack_seconds: 10, lease_seconds: 15, max_attempts: 8, backoff_seconds: [0.5, 1] };
+// Scaled from production's (ack 30 s, lease 900 s, 3 attempts): a directive locked by a killed devhost is
+// delivered again once its 30 s lock expires, so ACK and lease outlast that, or every kill would cost each
+// step in flight an attempt, and twenty OCRs queued on a loaded machine would run out of them.
+const stepDefaults = { ack_seconds: 60, lease_seconds: 60, max_attempts: 8, backoff_seconds: [0.5, 1] };
 const env = { ...process.env, LUCIUS_API_KEYS: apiKeysSetting([key]), LUCIUS_STEP_DEFAULTS: JSON.stringify(stepDefaults) };
 const children: ChildProcess[] = [];
 
@@ -117,10 +119,13 @@ describe("npm start survives SIGKILL", () => {
 
       const final = await until(() => jobs(devhost.url), (all) => all.every((job) => ["SUCCEEDED", "FAILED", "CANCELLED"].includes(job.state)), "every job to end", 180_000);
       expect(final.map((job) => `${job.job_id} ${job.state} ${JSON.stringify(job.error ?? null)}`)).toEqual(jobIds.map((id) => `${id} SUCCEEDED null`));
-      for (const id of jobIds) {
-        const events = (await api(devhost.url, "GET", `/v1/jobs/${id}/events?limit=200`)).body.events as Json[];
-        const successes = events.filter((e) => e.type === "STEP_STATE_CHANGED" && e.details?.to === "SUCCEEDED").map((e) => e.step_id);
-        expect(successes.sort(), `SUCCEEDED attempts of job ${id}`).toEqual(["embedding", "ocr", "sis"]);
+      for (const job of final) {
+        expect((job.steps as Json[]).map((step) => `${step.step_id} ${step.state}`)).toEqual(["ocr SUCCEEDED", "embedding SUCCEEDED", "sis SUCCEEDED"]);
+        const events = (await api(devhost.url, "GET", `/v1/jobs/${job.job_id}/events?limit=200`)).body.events as Json[];
+        const successes = events.filter((e) => e.type === "STEP_STATE_CHANGED" && e.details?.to === "SUCCEEDED").map((e) => `${e.step_id}#${e.attempt_no}`);
+        const steps = successes.map((attempt) => attempt.split("#")[0]);
+        const timeline = events.map((e) => `${e.type} ${e.step_id ?? ""}#${e.attempt_no ?? ""} ${JSON.stringify(e.details ?? {})}`).join("\n");
+        expect(steps.filter((step, at) => steps.indexOf(step) !== at), `steps of job ${job.job_id} that SUCCEEDED twice:\n${timeline}`).toEqual([]);
       }
 
       devhost.process.kill("SIGTERM");
