@@ -42,6 +42,15 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
       context.df.callActivityWithRetry(ActivityNames.settleStep, retry, {
         job_id: plan.job_id, step_id: step.step_id, attempt_no: attempt, lease_id: directive.lease_id, trace: attemptTraceOf(directive), ...request,
       });
+    // A CANCEL only spares the worker useless work: once the step moves on its replies are ignored, so a bus
+    // outage that outlasts the publish retries must not fail the job.
+    function* stopWorker(): Generator<Task, void, unknown> {
+      try {
+        yield context.df.callActivityWithRetry(ActivityNames.publishMessage, publishRetry, cancelOf(directive));
+      } catch {
+        // The worker finds out from its lease running out.
+      }
+    }
     context.df.setCustomStatus({ step_id: step.step_id, attempt_no: attempt });
 
     try {
@@ -54,7 +63,7 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
 
     const outcome = yield* awaitOutcome(context, step, directive);
     if (outcome.kind === "cancelled") {
-      yield context.df.callActivityWithRetry(ActivityNames.publishMessage, publishRetry, cancelOf(directive));
+      yield* stopWorker();
       yield settle({ to: "CANCELLED" });
       return { kind: "cancelled" };
     }
@@ -72,7 +81,7 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
       retryable = failed.failure_class === "RETRYABLE";
     } else {
       // A silent worker may still be busy: tell it to stop before the next attempt.
-      yield context.df.callActivityWithRetry(ActivityNames.publishMessage, publishRetry, cancelOf(directive));
+      yield* stopWorker();
       error = outcome.phase === "ack"
         ? { code: OrchestrationErrorCode.ackTimeout, message: `No ACK for attempt ${attempt} within ${step.timing.ack_ms} ms` }
         : { code: OrchestrationErrorCode.leaseExpired, message: `Lease of attempt ${attempt} expired without RESULT` };
