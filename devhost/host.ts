@@ -131,6 +131,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       disabled,
       maxConcurrentOrchestrations: options.durable?.maxConcurrentOrchestrations ?? hostJson.maxConcurrentOrchestratorFunctions ?? 10,
       maxConcurrentActivities: options.durable?.maxConcurrentActivities ?? hostJson.maxConcurrentActivityFunctions ?? 10,
+      ...(hostJson.defaultVersion !== undefined ? { defaultVersion: hostJson.defaultVersion } : {}),
     });
     cleanup.push(() => durable.stop());
     const clientFaults = new ClientFaults();

@@ -5,6 +5,7 @@ import type { FailureInfo } from "../lib/ledger/index.js";
 import { appServices } from "../lib/services.js";
 import { ActivityNames, JobEventNames, OrchestratorNames, type JobOrchestrationInput } from "../lib/orchestration/names.js";
 import { awaitOutcome } from "../lib/orchestration/await-outcome.js";
+import { JobOrchestrationVersions } from "../lib/orchestration/version.js";
 import { backoffBefore } from "../lib/orchestration/step-timing.js";
 import { attemptTraceOf } from "../lib/telemetry/attempts.js";
 import { startJob } from "../lib/orchestration/activities/start-job.js";
@@ -26,6 +27,7 @@ function cancelOf(directive: Directive): CancelMessage {
  * worth retrying after backoff, or the end of the step.
  */
 function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedStep, inputRef: Ref, last: boolean): Generator<Task, StepResult, unknown> {
+  const version = context.df.version ?? JobOrchestrationVersions.unversioned;
   const retry = new df.RetryOptions(plan.activity_retry_ms, 5);
   retry.backoffCoefficient = 2;
   // A throttled or unavailable bus is waited out for minutes before the step fails; nothing is dropped.
@@ -51,7 +53,7 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
         // The worker finds out from its lease running out.
       }
     }
-    context.df.setCustomStatus({ step_id: step.step_id, attempt_no: attempt });
+    context.df.setCustomStatus({ step_id: step.step_id, attempt_no: attempt, version });
 
     try {
       yield context.df.callActivityWithRetry(ActivityNames.publishMessage, publishRetry, directive);
