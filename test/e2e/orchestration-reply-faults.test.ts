@@ -41,8 +41,11 @@ describe("replies reach the orchestration at least once", () => {
     expect(job.state).toBe("SUCCEEDED");
     expect(job.steps.map((s: { attempt_no: number }) => s.attempt_no)).toEqual([1]);
     expect(lucius.received(job_id).filter((d) => d.type === "DIRECTIVE")).toHaveLength(1);
-    // Each redelivered copy found its ledger effect applied and was raised again.
-    expect(await ignored(job_id)).toEqual(expect.arrayContaining([["ACK", "duplicate", 1], ["RESULT", "duplicate", 1]]));
+    // Each redelivered copy found its ledger effect applied and was raised again (its event is written after the raise).
+    const both = (reasons: unknown[][]) => ["ACK", "RESULT"].every((type) => reasons.some(([t, r]) => t === type && r === "duplicate"));
+    let reasons = await ignored(job_id);
+    for (let i = 0; i < 100 && !both(reasons); i++) reasons = (await sleep(50), await ignored(job_id));
+    expect(reasons).toEqual(expect.arrayContaining([["ACK", "duplicate", 1], ["RESULT", "duplicate", 1]]));
   });
 
   it("a raise answered 404 (instance gone) is ignored as orchestration_gone, not redelivered", async () => {
