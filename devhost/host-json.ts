@@ -8,6 +8,8 @@ export interface HostJsonSettings {
   hubName?: string;
   maxConcurrentActivityFunctions?: number;
   maxConcurrentOrchestratorFunctions?: number;
+  /** `extensions.durableTask.defaultVersion`: the version new orchestrations are created with. */
+  defaultVersion?: string;
   /** `extensions.serviceBus`, as the Service Bus component's receiver options. */
   serviceBus: { maxConcurrentCalls?: number; autoComplete?: boolean; maxAutoLockRenewalMs?: number };
 }
@@ -16,7 +18,7 @@ interface HostJson {
   extensions?: {
     http?: { routePrefix?: string };
     serviceBus?: { maxConcurrentCalls?: number; autoCompleteMessages?: boolean; maxAutoLockRenewalDuration?: string };
-    durableTask?: { hubName?: string; maxConcurrentActivityFunctions?: number; maxConcurrentOrchestratorFunctions?: number };
+    durableTask?: { hubName?: string; maxConcurrentActivityFunctions?: number; maxConcurrentOrchestratorFunctions?: number; defaultVersion?: string };
   };
 }
 
@@ -35,6 +37,7 @@ export function readHostJson(path: string | undefined, env: Record<string, strin
       ...(renewal !== undefined ? { maxAutoLockRenewalMs: renewal } : {}),
     },
     ...(hubName ? { hubName } : {}),
+    ...(typeof durable.defaultVersion === "string" && durable.defaultVersion !== "" ? { defaultVersion: durable.defaultVersion } : {}),
     ...(durable.maxConcurrentActivityFunctions ? { maxConcurrentActivityFunctions: durable.maxConcurrentActivityFunctions } : {}),
     ...(durable.maxConcurrentOrchestratorFunctions
       ? { maxConcurrentOrchestratorFunctions: durable.maxConcurrentOrchestratorFunctions }

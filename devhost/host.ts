@@ -5,6 +5,7 @@ import { startFolderAzurite } from "./azurite-folder.js";
 import type { HostComponent, HostContext } from "./component.js";
 import { durableClientBinding, durableApiPrefix } from "./durable/client-binding.js";
 import { durableClientApi } from "./durable/client-api.js";
+import { ClientFaults, clientFaultsRoute, durableFaultsPath } from "./durable/client-faults.js";
 import { DurableEngine } from "./durable/engine.js";
 import { DurableStore } from "./durable/store.js";
 import { functionsLib } from "./functions-lib.js";
@@ -137,9 +138,12 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       disabled,
       maxConcurrentOrchestrations: options.durable?.maxConcurrentOrchestrations ?? hostJson.maxConcurrentOrchestratorFunctions ?? 10,
       maxConcurrentActivities: options.durable?.maxConcurrentActivities ?? hostJson.maxConcurrentActivityFunctions ?? 10,
+      ...(hostJson.defaultVersion !== undefined ? { defaultVersion: hostJson.defaultVersion } : {}),
     });
     cleanup.push(() => durable.stop());
-    server.mount(durableApiPrefix, durableClientApi({ engine: durable, taskHub, baseUrl: () => url }));
+    const clientFaults = new ClientFaults();
+    server.mount(durableFaultsPath, clientFaultsRoute(clientFaults));
+    server.mount(durableApiPrefix, durableClientApi({ engine: durable, taskHub, baseUrl: () => url, faults: clientFaults }));
 
     const router = new Router(listened, hostJson.routePrefix);
     const context: HostContext = {

@@ -3,8 +3,8 @@ import type { ServiceBusMessageContext } from "@azure/functions-extensions-servi
 import { app, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { AppSettingNames, SubscriptionNames, TopicNames } from "../lib/config/names.js";
-import { JobEventNames } from "../lib/orchestration/names.js";
 import { handleReply } from "../lib/replies/handle-reply.js";
+import { notifyOrchestration } from "../lib/replies/notify-orchestration.js";
 import { appServices, loadStartupServices } from "../lib/services.js";
 import { recordDeadLettered } from "../lib/telemetry/replies.js";
 
@@ -29,10 +29,7 @@ export async function receiveReply(batch: ServiceBusMessageContext, context: Inv
         contracts,
         ledger,
         stepDefaults: settings.stepDefaults,
-        notify: async (reply) => {
-          await client.raiseEvent(reply.job_id, JobEventNames.reply, reply);
-          return true;
-        },
+        notify: (reply) => notifyOrchestration(client, reply),
       });
       if (outcome.kind === "invalid") {
         recordDeadLettered(TopicNames.replies, outcome.reason, message.messageId, outcome.description);

@@ -5,6 +5,7 @@ import type { FailureInfo } from "../lib/ledger/index.js";
 import { appServices } from "../lib/services.js";
 import { ActivityNames, JobEventNames, OrchestratorNames, type JobOrchestrationInput } from "../lib/orchestration/names.js";
 import { awaitOutcome } from "../lib/orchestration/await-outcome.js";
+import { JobOrchestrationVersions } from "../lib/orchestration/version.js";
 import { backoffBefore } from "../lib/orchestration/step-timing.js";
 import { attemptTraceOf } from "../lib/telemetry/attempts.js";
 import { startJob } from "../lib/orchestration/activities/start-job.js";
@@ -26,6 +27,7 @@ function cancelOf(directive: Directive): CancelMessage {
  * worth retrying after backoff, or the end of the step.
  */
 function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedStep, inputRef: Ref, last: boolean): Generator<Task, StepResult, unknown> {
+  const version = context.df.version ?? JobOrchestrationVersions.unversioned;
   const retry = new df.RetryOptions(plan.activity_retry_ms, 5);
   retry.backoffCoefficient = 2;
   // A throttled or unavailable bus is waited out for minutes before the step fails; nothing is dropped.
@@ -42,7 +44,16 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
       context.df.callActivityWithRetry(ActivityNames.settleStep, retry, {
         job_id: plan.job_id, step_id: step.step_id, attempt_no: attempt, lease_id: directive.lease_id, trace: attemptTraceOf(directive), ...request,
       });
-    context.df.setCustomStatus({ step_id: step.step_id, attempt_no: attempt });
+    // A CANCEL only spares the worker useless work: once the step moves on its replies are ignored, so a bus
+    // outage that outlasts the publish retries must not fail the job.
+    function* stopWorker(): Generator<Task, void, unknown> {
+      try {
+        yield context.df.callActivityWithRetry(ActivityNames.publishMessage, publishRetry, cancelOf(directive));
+      } catch {
+        // The worker finds out from its lease running out.
+      }
+    }
+    context.df.setCustomStatus({ step_id: step.step_id, attempt_no: attempt, version });
 
     try {
       yield context.df.callActivityWithRetry(ActivityNames.publishMessage, publishRetry, directive);
@@ -54,7 +65,7 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
 
     const outcome = yield* awaitOutcome(context, step, directive);
     if (outcome.kind === "cancelled") {
-      yield context.df.callActivityWithRetry(ActivityNames.publishMessage, publishRetry, cancelOf(directive));
+      yield* stopWorker();
       yield settle({ to: "CANCELLED" });
       return { kind: "cancelled" };
     }
@@ -72,7 +83,7 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
       retryable = failed.failure_class === "RETRYABLE";
     } else {
       // A silent worker may still be busy: tell it to stop before the next attempt.
-      yield context.df.callActivityWithRetry(ActivityNames.publishMessage, publishRetry, cancelOf(directive));
+      yield* stopWorker();
       error = outcome.phase === "ack"
         ? { code: OrchestrationErrorCode.ackTimeout, message: `No ACK for attempt ${attempt} within ${step.timing.ack_ms} ms` }
         : { code: OrchestrationErrorCode.leaseExpired, message: `Lease of attempt ${attempt} expired without RESULT` };

@@ -3,6 +3,7 @@ import { sendJson, sendProblem } from "../http/problem.js";
 import { pathSegments } from "../http/router.js";
 import { readBody } from "../http/server.js";
 import { durableApiPrefix, managementPayload } from "./client-binding.js";
+import type { ClientFaults } from "./client-faults.js";
 import type { DurableEngine } from "./engine.js";
 import { DurableErrorCode, DurableRequestError } from "./errors.js";
 import { isTerminal, RuntimeStatus, type InstanceState } from "./instance-state.js";
@@ -13,6 +14,8 @@ export interface ClientApiOptions {
   taskHub: string;
   /** The public origin for management URLs. */
   baseUrl: () => string;
+  /** Injected refusals (devhost/durable/client-faults.ts). @default none */
+  faults?: ClientFaults;
 }
 
 /**
@@ -48,6 +51,8 @@ export function durableClientApi(options: ClientApiOptions) {
       if (!action) return await instanceRequest(method, id, query, req, res);
       if (method !== "POST") throw new DurableRequestError(DurableErrorCode.invalidRequest, `${method} is not supported on ${action}`);
       const reason = query.get("reason") ?? undefined;
+      const fault = action === "raiseEvent" ? options.faults?.take("raiseEvent", id, name) : undefined;
+      if (fault) return sendProblem(res, fault.status, "injected_fault", `Injected fault: raiseEvent ${name} to ${id} refused`);
       if (action === "raiseEvent" && name) await engine.raiseEvent(id, name, text);
       else if (action === "terminate") await engine.terminate(id, reason);
       else if (action === "suspend") await engine.suspend(id, reason);

@@ -27,6 +27,8 @@ export interface DurableEngineOptions {
   maxConcurrentOrchestrations?: number;
   /** Activities running at the same time. @default 10 */
   maxConcurrentActivities?: number;
+  /** The version new orchestrations get (host.json `extensions.durableTask.defaultVersion`). @default none */
+  defaultVersion?: string;
   /** Pause before retrying an episode that failed on storage. @default 500 */
   retryDelayMs?: number;
   /**
@@ -242,7 +244,7 @@ export abstract class EngineCore {
       const leftovers = await this.store.readInbox(instance.id);
       await this.store.deleteRows(instance.id, leftovers.map((m) => m.rowKey));
     }
-    instance.adopt(newInstanceState(instance.id, name, input, parent), true);
+    instance.adopt(newInstanceState(instance.id, name, input, parent, this.options.defaultVersion), true);
     if (this.isDisabled(name)) {
       await this.store.commit({ state: instance.state!, stateChanged: true });
       instance.unsaved = false;

@@ -38,7 +38,7 @@ export class DurableEngine extends EngineCore {
     return this.mutex.run(instanceId, async () => {
       const instance = this.liveInstance(instanceId);
       if (!instance.loaded) {
-        const state = newInstanceState(instanceId, name, options.input, undefined);
+        const state = newInstanceState(instanceId, name, options.input, undefined, this.options.defaultVersion);
         if (await this.store.insertState(state)) {
           instance.adopt(state, false);
           this.notify(instanceId);

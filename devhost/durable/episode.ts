@@ -47,6 +47,7 @@ export async function runEpisode(store: DurableStore, instance: LiveInstance, re
         {
           Name: state.name,
           ...(state.input !== undefined ? { Input: state.input } : {}),
+          ...(state.version !== undefined ? { Version: state.version } : {}),
           OrchestrationInstance: { InstanceId: state.instanceId, ExecutionId: state.executionId },
           ...(state.parent
             ? {

@@ -64,6 +64,8 @@ export interface HistoryEvent {
   Details?: string;
   FailureDetails?: FailureDetails;
   OrchestrationStatus?: string;
+  /** ExecutionStarted: the orchestration version (`context.df.version`). */
+  Version?: string;
   /** ExecutionStarted: the parent, for sub-orchestrations. */
   ParentInstance?: { InstanceId: string; ExecutionId: string; TaskScheduledId: number; Name: string };
   OrchestrationInstance?: { InstanceId: string; ExecutionId: string };

@@ -52,12 +52,20 @@ export interface InstanceState {
   /** History chunks (one per committed episode) of the current execution. */
   chunkCount: number;
   parent?: ParentRef;
+  /** The orchestration version it was created with (host.json `defaultVersion`); its `ExecutionStarted` carries it. */
+  version?: string;
   /** Set once a finished sub-orchestration's result reached its parent. */
   parentNotified?: boolean;
 }
 
 /** A new execution that has not started: Pending, no history yet. */
-export function newInstanceState(instanceId: string, name: string, input: string | undefined, parent: ParentRef | undefined): InstanceState {
+export function newInstanceState(
+  instanceId: string,
+  name: string,
+  input: string | undefined,
+  parent: ParentRef | undefined,
+  version?: string,
+): InstanceState {
   const now = new Date().toISOString();
   return {
     instanceId,
@@ -69,5 +77,6 @@ export function newInstanceState(instanceId: string, name: string, input: string
     lastUpdatedTime: now,
     chunkCount: 0,
     ...(parent ? { parent } : {}),
+    ...(version !== undefined ? { version } : {}),
   };
 }

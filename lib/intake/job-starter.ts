@@ -24,7 +24,8 @@ export interface JobController extends JobStarter {
 
 /**
  * `durable-functions` reports an unknown instance only through the message of
- * a plain Error (HTTP 404 from the extension); this is the one place that reads it.
+ * a plain Error (HTTP 404 from the extension); this and lib/replies/notify-orchestration.ts
+ * are where it is read, and test/unit/durable-functions-internals.test.ts pins the wording.
  */
 function isMissingInstance(error: unknown): boolean {
   return error instanceof Error && /HTTP 404 response/.test(error.message);

@@ -84,16 +84,26 @@ async function decide(reply: Reply, deps: ReplyDependencies): Promise<ReplyOutco
     return { kind: "applied", type: reply.type };
   }
   if (reply.type === "ACK") {
-    if (step.state !== StepState.DISPATCHED) return ignore(deps, reply, ReplyIgnoredReason.duplicate, step);
+    if (step.state !== StepState.DISPATCHED) return redelivered(deps, reply, step);
     const ackedAt = new Date();
     await deps.ledger.transitionStep(reply.job_id, reply.step_id, StepState.ACKED, { acked_at: ackedAt.toISOString() }, { expect, ifMatch });
     recordAck(step, ackedAt);
   } else {
-    if (step.result_received_at) return ignore(deps, reply, ReplyIgnoredReason.duplicate, step);
+    if (step.result_received_at) return redelivered(deps, reply, step);
     await deps.ledger.patchStep(reply.job_id, reply.step_id, { result_received_at: new Date().toISOString() }, { expect, ifMatch });
   }
   if (!(await deps.notify(reply))) return ignore(deps, reply, ReplyIgnoredReason.orchestrationGone, step);
   return { kind: "applied", type: reply.type };
+}
+
+/**
+ * A copy of a reply whose ledger effect is already applied. The first copy's
+ * raise may have failed after the ledger write (that copy was then abandoned),
+ * so it is raised again: the orchestrator drops an event it has already had.
+ */
+async function redelivered(deps: ReplyDependencies, reply: Reply, step: Step): Promise<ReplyOutcome> {
+  if (!(await deps.notify(reply))) return ignore(deps, reply, ReplyIgnoredReason.orchestrationGone, step);
+  return ignore(deps, reply, ReplyIgnoredReason.duplicate, step);
 }
 
 /** The lease length of a step dispatched before steps recorded their own: the registry's, as at dispatch. */

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLucius, terminal, type LuciusUnderTest } from "../support/lucius-devhost.js";
+import { startLucius, terminal, testStepDefaults, type LuciusUnderTest } from "../support/lucius-devhost.js";
 
 let lucius: LuciusUnderTest;
 beforeAll(async () => {
-  lucius = await startLucius();
+  // A short backoff makes the activity retry interval 20 ms, so an outage can outlast every publish retry in seconds.
+  lucius = await startLucius({ env: { LUCIUS_STEP_DEFAULTS: JSON.stringify({ ...testStepDefaults, backoff_seconds: [0.02, 0.04] }) } });
 }, 60_000);
 afterAll(() => lucius?.stop());
 
@@ -27,5 +28,26 @@ describe("a bus that throttles or refuses publishes", () => {
     expect(directives.map((d) => d.step_id)).toEqual(["ocr", "embedding"]);
     const faults = (await (await fetch(`${lucius.url}/_devhost/servicebus/faults`)).json()) as { faults: unknown[] };
     expect(faults.faults).toEqual([]);
+  });
+});
+
+describe("a cancel while the bus is down", () => {
+  const publishAttempts = 10; // the orchestrator's publish retry budget
+
+  it.each([
+    ["a short outage: the CANCEL goes out once the bus answers", 3, 1],
+    ["an outage that outlasts every retry: no CANCEL, yet the job", publishAttempts, 0],
+  ])("%s ends CANCELLED", async (_what, faults, cancels) => {
+    const { job_id } = await lucius.submit("OCR->EMBEDDING", { ocr: [{ do: "hold", interval_ms: 200 }] });
+    await lucius.waitFor(job_id, (j) => j.steps[0].state === "ACKED", "ocr ACKED");
+    await armFault("directives", 503, faults);
+    expect((await lucius.control(job_id, "cancel")).status).toBe(202);
+    const job = await lucius.waitFor(job_id, terminal, "terminal");
+    expect(job.state).toBe("CANCELLED");
+    expect(job.steps.map((s: { state: string }) => s.state)).toEqual(["CANCELLED", "PENDING"]);
+    expect(lucius.received(job_id).filter((d) => d.type === "CANCEL")).toHaveLength(cancels);
+    const left = (await (await fetch(`${lucius.url}/_devhost/servicebus/faults`)).json()) as { faults: unknown[] };
+    expect(left.faults).toEqual([]);
+    if (cancels === 0) lucius.release(job_id, "ocr", 1);
   });
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readHostJson, timeSpanMs } from "../../devhost/host-json.js";
 import { packageRoot } from "../../lib/paths.js";
+import { currentJobOrchestrationVersion } from "../../lib/orchestration/version.js";
 
 describe("host.json as devhost reads it", () => {
   it("turns the repository's Service Bus settings into receiver options", () => {
@@ -12,6 +13,10 @@ describe("host.json as devhost reads it", () => {
       autoComplete: true,
       maxAutoLockRenewalMs: 5 * 60 * 1000,
     });
+  });
+
+  it("creates orchestrations with the job orchestrator's current version", () => {
+    expect(readHostJson(join(packageRoot, "host.json"), {}).defaultVersion).toBe(currentJobOrchestrationVersion);
   });
 
   it("resolves %SETTING% in the task hub name and defaults what is absent", () => {

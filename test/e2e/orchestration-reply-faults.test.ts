@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as df from "durable-functions";
+import { durableClientBinding } from "../../devhost/durable/client-binding.js";
+import { durableFaultsPath, type ClientFault } from "../../devhost/durable/client-faults.js";
+import { JobEventNames } from "../../lib/orchestration/names.js";
+import { notifyOrchestration } from "../../lib/replies/notify-orchestration.js";
+import type { Reply } from "../../lib/contracts/index.js";
+import { invocationContext } from "../support/http.js";
+import { sleep, startLucius, terminal, type LuciusUnderTest } from "../support/lucius-devhost.js";
+
+let lucius: LuciusUnderTest;
+beforeAll(async () => {
+  lucius = await startLucius();
+}, 60_000);
+afterAll(() => lucius?.stop());
+
+const faultsUrl = () => `${lucius.url}${durableFaultsPath}`;
+async function armRaiseFault(fault: Omit<ClientFault, "operation">) {
+  const response = await fetch(faultsUrl(), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ operation: "raiseEvent", ...fault }) });
+  expect(response.status).toBe(200);
+}
+const armedFaults = async () => ((await (await fetch(faultsUrl())).json()) as { faults: ClientFault[] }).faults;
+async function faultsSpent() {
+  for (let i = 0; i < 200 && (await armedFaults()).length > 0; i++) await sleep(50);
+  expect(await armedFaults()).toEqual([]);
+}
+const ignored = async (jobId: string) =>
+  (await lucius.events(jobId)).filter((e) => e.type === "REPLY_IGNORED").map((e) => [e.details.reply_type, e.details.reason, e.attempt_no]);
+const durableClient = () => df.getClient(invocationContext("test", durableClientBinding(lucius.url, lucius.host.taskHub)));
+
+describe("replies reach the orchestration at least once", () => {
+  it("a raise that fails once for the ACK and once for the RESULT still ends SUCCEEDED on the first attempt", async () => {
+    await armRaiseFault({ eventName: JobEventNames.reply, status: 503, count: 1 });
+    const { job_id } = await lucius.submit("OCR", { ocr: [{ do: "hold", interval_ms: 200 }] });
+    await faultsSpent();
+    await lucius.waitFor(job_id, (j) => j.steps[0].state === "ACKED", "ocr ACKED");
+    await armRaiseFault({ instanceId: job_id, eventName: JobEventNames.reply, status: 503, count: 1 });
+    lucius.release(job_id, "ocr", 1);
+    const job = await lucius.waitFor(job_id, terminal, "terminal");
+    await faultsSpent();
+    expect(job.state).toBe("SUCCEEDED");
+    expect(job.steps.map((s: { attempt_no: number }) => s.attempt_no)).toEqual([1]);
+    expect(lucius.received(job_id).filter((d) => d.type === "DIRECTIVE")).toHaveLength(1);
+    // Each redelivered copy found its ledger effect applied and was raised again (its event is written after the raise).
+    const both = (reasons: unknown[][]) => ["ACK", "RESULT"].every((type) => reasons.some(([t, r]) => t === type && r === "duplicate"));
+    let reasons = await ignored(job_id);
+    for (let i = 0; i < 100 && !both(reasons); i++) reasons = (await sleep(50), await ignored(job_id));
+    expect(reasons).toEqual(expect.arrayContaining([["ACK", "duplicate", 1], ["RESULT", "duplicate", 1]]));
+  });
+
+  it("a raise answered 404 (instance gone) is ignored as orchestration_gone, not redelivered", async () => {
+    // The ACK's raise is refused as for a vanished instance; the RESULT still ends the attempt.
+    await armRaiseFault({ eventName: JobEventNames.reply, status: 404, count: 1 });
+    const { job_id } = await lucius.submit("OCR");
+    const job = await lucius.waitFor(job_id, terminal, "terminal");
+    await faultsSpent();
+    expect(job.state).toBe("SUCCEEDED");
+    expect(job.steps[0].attempt_no).toBe(1);
+    const reasons = await ignored(job_id);
+    expect(reasons).toEqual([["ACK", "orchestration_gone", 1]]);
+  });
+
+  it("notifyOrchestration answers false for a finished or unknown instance and throws on a failing extension", async () => {
+    const { job_id } = await lucius.submit("OCR");
+    const job = await lucius.waitFor(job_id, terminal, "terminal");
+    expect(job.state).toBe("SUCCEEDED");
+    const [directive] = lucius.received(job_id);
+    const reply = { ...directive, type: "ACK", timestamp: new Date().toISOString() } as unknown as Reply;
+    const client = durableClient();
+    // The ledger says SUCCEEDED as the orchestration's last activity returns; the instance completes just after.
+    for (let i = 0; i < 100 && (await client.getStatus(job_id)).runtimeStatus !== "Completed"; i++) await sleep(50);
+    expect(await notifyOrchestration(client, reply)).toBe(false);
+    expect(await notifyOrchestration(client, { ...reply, job_id: "no-such-job" })).toBe(false);
+
+    const running = await lucius.submit("OCR", { ocr: [{ do: "hold", interval_ms: 200 }] });
+    await lucius.waitFor(running.job_id, (j) => j.steps[0].state === "ACKED", "ocr ACKED");
+    await armRaiseFault({ instanceId: running.job_id, status: 500, count: 1 });
+    await expect(notifyOrchestration(client, { ...reply, job_id: running.job_id })).rejects.toThrow();
+    expect(await notifyOrchestration(client, { ...reply, job_id: running.job_id })).toBe(true);
+    lucius.release(running.job_id, "ocr", 1);
+    expect((await lucius.waitFor(running.job_id, terminal, "terminal")).state).toBe("SUCCEEDED");
+  });
+});
