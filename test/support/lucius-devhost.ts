@@ -13,6 +13,7 @@ import { durableJobController } from "../../lib/intake/job-starter.js";
 import { Ledger } from "../../lib/ledger/index.js";
 import { reconcile, type Repair } from "../../lib/reconcile/reconcile.js";
 import { invocationContext } from "./http.js";
+import { blobAccountUrl, tenantInput, tenantOutput } from "./tenant-refs.js";
 
 /** One attempt's behaviour in the scripted worker (test/fixtures/scripted-worker/worker.js). */
 export interface ScriptedAttempt {
@@ -98,8 +99,8 @@ export async function startLucius(options: { env?: Record<string, string> } = {}
       const { status, body } = await api("POST", "/v1/commands", {
         tenant_id,
         request_type: requestType,
-        input_ref: "https://example.blob.core.windows.net/inputs/doc.png",
-        output_ref: "https://example.blob.core.windows.net/outputs/doc/",
+        input_ref: tenantInput(blobAccountUrl(host.connectionString), tenant_id, "doc.png"),
+        output_ref: tenantOutput(blobAccountUrl(host.connectionString), tenant_id, "doc/"),
         payload: {},
         schema_version: "v1",
         idempotency_key: randomBytes(8).toString("hex"),

@@ -8,7 +8,7 @@ import { arrayItems, objectEntries, stringLiteral } from "../support/bicep-text.
 const main = bicepFile(join(packageRoot, "infra", "main.bicep"));
 const storageModule = bicepFile(join(packageRoot, "infra", "modules", "storage.bicep"));
 const roleIds = objectEntries(bicepFile(join(packageRoot, "infra", "modules", "role-ids.bicep")).vars.get("roleIds")!.value);
-const roleName = new Map([...roleIds.keys()].map((name) => [`roleIds.${name}`, name] as const));
+const roleName = new Map([...roleIds.keys()].map((name) => [`roleIds.${name}` as string, name]));
 const text = (name: string) => main.vars.get(name)?.value ?? "";
 /** A main.bicep string var's value, or the literal itself. */
 const resolve = (key: string) => {
