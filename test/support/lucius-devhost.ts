@@ -17,8 +17,10 @@ import { blobAccountUrl, tenantInput, tenantOutput } from "./tenant-refs.js";
 
 /** One attempt's behaviour in the scripted worker (test/fixtures/scripted-worker/worker.js). */
 export interface ScriptedAttempt {
-  do: "succeed" | "fail-retryable" | "fail-non-retryable" | "no-ack" | "ack-then-silence" | "heartbeat-past-lease" | "reply-twice" | "old-lease" | "garbage" | "hold";
+  do: "succeed" | "fail-retryable" | "fail-non-retryable" | "no-ack" | "ack-then-silence" | "heartbeat-past-lease" | "reply-twice" | "old-lease" | "garbage" | "hold" | "claim-output";
   heartbeats?: number;
+  /** claim-output: the output_ref the RESULT names. */
+  output_ref?: string;
   interval_ms?: number;
 }
 /** Attempts per step id; the last entry repeats. Steps without a script succeed. */
