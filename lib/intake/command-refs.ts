@@ -27,11 +27,13 @@ export function checkCommandRefs(command: CommandEnvelope, places: TenantPlaces)
   check("input_ref", command.input_ref, RefUse.read);
   check("output_ref", command.output_ref, RefUse.write);
   if (errors.length === 0) return;
-  throw new ProblemError({
-    type: ProblemType.validation,
-    title: "Validation failed",
-    status: 422,
-    detail: `The command's refs must lie in tenant ${command.tenant_id}'s places: inputs under ${places.uri(places.inputs(command.tenant_id))}, outputs under ${places.uri(places.outputs(command.tenant_id))}`,
-    errors,
-  });
+  throw new ProblemError({ type: ProblemType.validation, title: "Validation failed", status: 422, detail: placesDetail(command.tenant_id, places), errors });
+}
+
+function placesDetail(tenantId: string, places: TenantPlaces): string {
+  try {
+    return `The command's refs must lie in tenant ${tenantId}'s places: inputs under ${places.uri(places.inputs(tenantId))}, outputs under ${places.uri(places.outputs(tenantId))}`;
+  } catch {
+    return "The command's refs must lie in its tenant's places, and this tenant id has none";
+  }
 }
