@@ -14,8 +14,8 @@ const startsNothing: JobStarter = { start: async () => undefined, ensureStarted:
 /** Points this process's app services at `connectionString` and returns a submit function. */
 export async function ledgerOnlyIntake(connectionString: string, env: Record<string, string>): Promise<(body: unknown) => Promise<void>> {
   Object.assign(process.env, { [AppSettingNames.storage]: connectionString, ...env });
-  const { settings, contracts, ledger } = await appServices();
-  const deps = { contracts, ledger, starter: startsNothing, limits: settings.inFlight };
+  const { settings, contracts, ledger, places } = await appServices();
+  const deps = { contracts, ledger, starter: startsNothing, limits: settings.inFlight, places };
   return async (body) => {
     const { replayed } = await submitCommand(body, deps);
     if (replayed) throw new Error("a benchmark command was answered as a replay");

@@ -67,11 +67,14 @@ async function startDevhostChild(connectionString: string, run: string, orchestr
   throw new Error("devhost exited before it was ready");
 }
 
+/** The Blob service of the benchmark's Azurite: commands name refs in their tenant's places there. */
+let accountUrl = "";
+
 const command = (n: number, run: string) => ({
   tenant_id: `bench-${n % 8}`,
   request_type: "OCR->EMBEDDING->SIS",
-  input_ref: { uri: `https://example.blob.core.windows.net/inputs/${run}/${n}.png`, content_type: "image/png" },
-  output_ref: `https://example.blob.core.windows.net/outputs/${run}/${n}/`,
+  input_ref: { uri: `${accountUrl}/inputs/bench-${n % 8}/${run}/${n}.png`, content_type: "image/png" },
+  output_ref: `${accountUrl}/outputs/bench-${n % 8}/${run}/${n}/`,
   payload: { steps: { ocr: { output_format: "JSON" }, embedding: { normalize: true } } },
   schema_version: "v1",
   idempotency_key: `${run}-${n}`,
@@ -117,6 +120,7 @@ async function measureRawInserts(connectionString: string): Promise<LoopFigures>
 
 async function main(): Promise<void> {
   const azurite = await startAzurite();
+  accountUrl = /BlobEndpoint=([^;]+)/.exec(azurite.connectionString)![1]!.replace(/\/+$/, "");
   try {
     const raw = await measureRawInserts(azurite.connectionString);
     const ledgerOnly = await measure(

@@ -61,13 +61,13 @@ async function demo(out: Output): Promise<ExitCode> {
     const api = new ApiClient({ baseUrl: host.url, apiKey });
     const storage = storageFromClient(BlobServiceClient.fromConnectionString(host.connectionString), "devhost's Azurite");
 
-    const input = await uploadInput(storage, "invoice.png", readFileSync(demoDocument), "image/png");
+    const input = await uploadInput(storage, demoTenant, "invoice.png", readFileSync(demoDocument), "image/png");
     out.line(`${elapsed()} uploaded samples/invoice.png → ${input}`);
     const { body } = await api.submit({
       tenant_id: demoTenant,
       request_type: "OCR->EMBEDDING->SIS",
       input_ref: { uri: input, content_type: "image/png" },
-      output_ref: defaultOutputFolder(storage),
+      output_ref: defaultOutputFolder(storage, demoTenant),
       payload: {
         steps: {
           ocr: { language_hint: "en", output_format: "TEXT" },

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { basename, extname } from "node:path";
 import type { BlobServiceClient } from "@azure/storage-blob";
 import { AppSettingNames, ContainerNames } from "../lib/config/names.js";
-import { blobServiceClientFromEnv, parseAllowlist, RefStore } from "../lib/refs/index.js";
+import { blobServiceClientFromEnv, pathSegment, RefStore } from "../lib/refs/index.js";
 import type { ApiClient } from "./api-client.js";
 import { NetworkError, UsageError } from "./errors.js";
 
@@ -22,7 +22,7 @@ export interface CliStorage {
 }
 
 export function storageFromClient(blobs: BlobServiceClient, source: string): CliStorage {
-  return { blobs, refs: new RefStore({ blobs, allowlist: parseAllowlist(undefined) }), accountUrl: blobs.url.replace(/\/+$/, ""), source };
+  return { blobs, refs: new RefStore({ blobs }), accountUrl: blobs.url.replace(/\/+$/, ""), source };
 }
 
 /**
@@ -64,9 +64,9 @@ export function uniqueFolder(): string {
   return `${new Date().toISOString().slice(0, 10)}/${randomBytes(6).toString("hex")}`;
 }
 
-/** Uploads a document to the `inputs` container; returns its blob URI. */
-export async function uploadInput(storage: CliStorage, fileName: string, bytes: Buffer, contentType: string): Promise<string> {
-  const uri = `${storage.accountUrl}/${ContainerNames.inputs}/${uniqueFolder()}/${encodeURIComponent(basename(fileName))}`;
+/** Uploads a document into the tenant's inputs place (`inputs/<tenant>/…`); returns its blob URI. */
+export async function uploadInput(storage: CliStorage, tenantId: string, fileName: string, bytes: Buffer, contentType: string): Promise<string> {
+  const uri = `${storage.accountUrl}/${ContainerNames.inputs}/${encodeURIComponent(pathSegment(tenantId))}/${uniqueFolder()}/${encodeURIComponent(basename(fileName))}`;
   try {
     return await storage.refs.write(uri, bytes, contentType);
   } catch (error) {
@@ -81,7 +81,7 @@ export async function deleteUpload(storage: CliStorage, uri: string): Promise<vo
   await storage.blobs.getContainerClient(location.container).deleteBlob(location.name).catch(() => undefined);
 }
 
-/** A folder under the `outputs` container for a job's output. */
-export function defaultOutputFolder(storage: CliStorage): string {
-  return `${storage.accountUrl}/${ContainerNames.outputs}/${uniqueFolder()}/`;
+/** A fresh folder in the tenant's outputs place (`outputs/<tenant>/…/`) for a job's output. */
+export function defaultOutputFolder(storage: CliStorage, tenantId: string): string {
+  return `${storage.accountUrl}/${ContainerNames.outputs}/${encodeURIComponent(pathSegment(tenantId))}/${uniqueFolder()}/`;
 }

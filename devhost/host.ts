@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { AppSettingNames } from "../lib/config/names.js";
 import { startAzurite, type AzuritePorts, type RunningAzurite } from "./azurite.js";
 import { startFolderAzurite } from "./azurite-folder.js";
+import { createDataContainers } from "./storage-setup.js";
 import type { HostComponent, HostContext } from "./component.js";
 import { durableClientBinding, durableApiPrefix } from "./durable/client-binding.js";
 import { durableClientApi } from "./durable/client-api.js";
@@ -90,6 +91,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   try {
     const { connectionString, azurite } = await storageFor(options.azurite);
     if (azurite) cleanup.push(() => azurite.stop());
+    await createDataContainers(connectionString);
     const server = new DevHostServer(log);
     const port = await server.listen(options.port ?? 7071, options.hostname ?? "127.0.0.1");
     cleanup.push(() => server.close());

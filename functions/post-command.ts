@@ -12,9 +12,9 @@ loadStartupServices();
 export async function submitCommand(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return answer(context, async () => {
     const caller = authorize(request);
-    const { settings, contracts, ledger } = await appServices();
+    const { settings, contracts, ledger, places } = await appServices();
     const starter = durableJobController(df.getClient(context));
-    return postCommand(request, { contracts, ledger, starter, maxBodyBytes: settings.maxBodyBytes, caller, limits: settings.inFlight });
+    return postCommand(request, { contracts, ledger, starter, maxBodyBytes: settings.maxBodyBytes, caller, limits: settings.inFlight, places });
   });
 }
 

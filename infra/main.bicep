@@ -86,8 +86,11 @@ param failedJobRatePercent int = 10
 @minValue(0)
 param functionFailureThreshold int = 5
 
-@description('Comma-separated https URL prefixes the workers may read inputs from besides the storage account (LUCIUS_INPUT_ALLOWLIST); empty allows storage refs only.')
+@description('Comma-separated https URL prefixes every tenant may read inputs from besides its places in the storage account (LUCIUS_INPUT_ALLOWLIST); empty allows none.')
 param inputAllowlist string = ''
+
+@description('JSON object of tenant id → https URL prefixes only that tenant may read inputs from (LUCIUS_TENANT_INPUT_ALLOWLISTS); empty allows none.')
+param tenantInputAllowlists string = ''
 
 @description('Largest input document the workers read, in bytes (LUCIUS_MAX_INPUT_BYTES).')
 @minValue(1)
@@ -174,14 +177,30 @@ var workersPrincipal = {
 }
 var deployerPrincipals = empty(principalId) ? [] : [{ principalId: principalId, principalType: principalType }]
 
+// The orchestrator (Functions host, Durable Functions, ledger) uses blobs, queues and tables, but
+// never a document nor the workers' package: its blob role is conditioned away from those
+// containers (ABAC). The workers get no account-wide storage role at all: see workersContainerGrants.
+var dataContainers = ['inputs', workspacesContainer, 'outputs']
+var hostContainers = ['azure-webjobs-hosts', 'azure-webjobs-secrets']
+var orchestratorExcludedContainers = join(
+  map(concat(dataContainers, [workersPackageContainer]), c => '@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringNotEquals \'${c}\''),
+  ' AND '
+)
+var orchestratorBlobCondition = '((!(ActionMatches{\'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read\'}) AND !(ActionMatches{\'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write\'}) AND !(ActionMatches{\'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action\'}) AND !(ActionMatches{\'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete\'}) AND !(ActionMatches{\'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/move/action\'}) AND !(ActionMatches{\'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags/read\'}) AND !(ActionMatches{\'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/tags/write\'})) OR (${orchestratorExcludedContainers}))'
+
 var storageGrants = concat(
-  // Durable Functions (Azure Storage backend) needs blobs, queues and tables; the ledger needs tables.
+  [
+    union(orchestratorPrincipal, {
+      roleDefinitionIdOrName: roleIds.storageBlobDataOwner
+      conditionVersion: '2.0'
+      condition: orchestratorBlobCondition
+    })
+  ],
+  // Durable Functions (Azure Storage backend) needs queues and tables; the ledger needs tables.
   map(
-    [roleIds.storageBlobDataOwner, roleIds.storageQueueDataContributor, roleIds.storageTableDataContributor],
+    [roleIds.storageQueueDataContributor, roleIds.storageTableDataContributor],
     role => union(orchestratorPrincipal, { roleDefinitionIdOrName: role })
   ),
-  // Workers read inputs and write workspaces/outputs; the host keeps its leases in blobs.
-  [union(workersPrincipal, { roleDefinitionIdOrName: roleIds.storageBlobDataOwner })],
   map(
     deployerPrincipals,
     p => union(p, { roleDefinitionIdOrName: roleIds.storageBlobDataContributor })
@@ -195,6 +214,17 @@ var storageGrants = concat(
     p => union(p, { roleDefinitionIdOrName: roleIds.storageTableDataContributor })
   )
 )
+
+// The workers' only storage roles, each on one container: read inputs, write workspaces and
+// outputs, their host's locks and keys, and read (never write) their own deployment package.
+var workersContainerGrants = {
+  inputs: [union(workersPrincipal, { roleDefinitionIdOrName: roleIds.storageBlobDataReader })]
+  '${workspacesContainer}': [union(workersPrincipal, { roleDefinitionIdOrName: roleIds.storageBlobDataContributor })]
+  outputs: [union(workersPrincipal, { roleDefinitionIdOrName: roleIds.storageBlobDataContributor })]
+  'azure-webjobs-hosts': [union(workersPrincipal, { roleDefinitionIdOrName: roleIds.storageBlobDataOwner })]
+  'azure-webjobs-secrets': [union(workersPrincipal, { roleDefinitionIdOrName: roleIds.storageBlobDataOwner })]
+  '${workersPackageContainer}': [union(workersPrincipal, { roleDefinitionIdOrName: roleIds.storageBlobDataReader })]
+}
 
 var busPrincipals = concat([orchestratorPrincipal, workersPrincipal], deployerPrincipals)
 var serviceBusGrants = concat(
@@ -227,9 +257,11 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     tables: ['jobs', 'steps', 'idempotency', 'events', 'inflight']
-    dataContainers: ['inputs', workspacesContainer, 'outputs']
+    dataContainers: dataContainers
     deploymentContainers: [orchestratorPackageContainer, workersPackageContainer]
+    hostContainers: hostContainers
     roleAssignments: storageGrants
+    containerRoleAssignments: workersContainerGrants
   }
 }
 
@@ -278,6 +310,8 @@ var orchestratorSettings = {
   LUCIUS_API_KEYS: apiKeys
   LUCIUS_TENANT_ROLE_PREFIX: tenantRolePrefix
   LUCIUS_TENANT_CLAIM: tenantClaim
+  LUCIUS_INPUT_ALLOWLIST: inputAllowlist
+  LUCIUS_TENANT_INPUT_ALLOWLISTS: tenantInputAllowlists
 }
 
 // host.json names the AzureStorage provider; these documented host.json overrides
@@ -324,11 +358,12 @@ module orchestratorAuth 'modules/app-authentication.bicep' = if (!empty(authClie
 }
 
 // Settings the workers' code reads (WorkerSettingNames in lib/config/names.ts, plus the shared
-// LUCIUS_BUS_MODE); test/unit/workers-infra.test.ts keeps both lists equal. AZURE_CLIENT_ID
+// LUCIUS_BUS_MODE and the input allowlists); test/unit/workers-infra.test.ts keeps both lists equal. AZURE_CLIENT_ID
 // selects the user-assigned identity for DefaultAzureCredential (Azure OpenAI tokens).
 var workerSettings = {
   LUCIUS_BUS_MODE: 'servicebus'
   LUCIUS_INPUT_ALLOWLIST: inputAllowlist
+  LUCIUS_TENANT_INPUT_ALLOWLISTS: tenantInputAllowlists
   LUCIUS_MAX_INPUT_BYTES: string(maxInputBytes)
   LUCIUS_OPENAI_ENDPOINT: openAiEndpoint
   LUCIUS_OPENAI_EMBEDDING_DEPLOYMENT: openAiEmbeddingDeployment

@@ -4,6 +4,7 @@ import { Ledger } from "./ledger/index.js";
 import { createBusSender, type BusSender } from "./bus/index.js";
 import { authSettings } from "./auth/index.js";
 import { registerInFlightSource } from "./telemetry/in-flight.js";
+import { inputAllowlistsFromEnv, TenantPlaces } from "./refs/tenant-places.js";
 
 /** What triggers and activities need: settings, compiled contracts, the ledger and the bus. */
 export interface AppServices {
@@ -11,13 +12,17 @@ export interface AppServices {
   contracts: Contracts;
   ledger: Ledger;
   bus: BusSender;
+  /** The tenants' places in the storage account, and their input allowlists. */
+  places: TenantPlaces;
 }
 
-let loaded: { settings: Settings; contracts: Contracts } | undefined;
+let loaded: { settings: Settings; contracts: Contracts; places: TenantPlaces } | undefined;
 let pending: Promise<AppServices> | undefined;
 
-function startup(): { settings: Settings; contracts: Contracts } {
-  loaded ??= { settings: loadSettings(), contracts: loadContracts() };
+function startup(): { settings: Settings; contracts: Contracts; places: TenantPlaces } {
+  if (loaded) return loaded;
+  const settings = loadSettings();
+  loaded = { settings, contracts: loadContracts(), places: new TenantPlaces(settings.blobAccountUrl, inputAllowlistsFromEnv(process.env)) };
   return loaded;
 }
 
@@ -34,11 +39,11 @@ export function loadStartupServices(): void {
 /** The services, built once per process (the ledger connects on first use). */
 export function appServices(): Promise<AppServices> {
   pending ??= (async () => {
-    const { settings, contracts } = startup();
+    const { settings, contracts, places } = startup();
     const ledger = await Ledger.connect({ storage: settings.storage, tables: settings.tables });
     // lucius.jobs.inflight reads the backpressure counters at each collection, so every instance reports the truth.
     registerInFlightSource(async () => (await ledger.readInFlightCounters()).tenants);
-    return { settings, contracts, ledger, bus: connectOnFirstSend(() => createBusSender(settings)) };
+    return { settings, contracts, ledger, places, bus: connectOnFirstSend(() => createBusSender(settings)) };
   })().catch((error: unknown) => {
     pending = undefined; // a storage outage at first use must not poison the process for good
     throw error;

@@ -8,6 +8,7 @@ import { awaitOutcome } from "../lib/orchestration/await-outcome.js";
 import { JobOrchestrationVersions } from "../lib/orchestration/version.js";
 import { backoffBefore } from "../lib/orchestration/step-timing.js";
 import { attemptTraceOf } from "../lib/telemetry/attempts.js";
+import { liesWithin } from "../lib/refs/ref-path.js";
 import { startJob } from "../lib/orchestration/activities/start-job.js";
 import { beginAttempt } from "../lib/orchestration/activities/begin-attempt.js";
 import { publishMessage } from "../lib/orchestration/activities/publish.js";
@@ -15,6 +16,8 @@ import { finishJob, readLease, settleStep } from "../lib/orchestration/activitie
 import { OrchestrationErrorCode, type AttemptStart, type JobPlan, type PlannedStep, type SettleStepRequest } from "../lib/orchestration/types.js";
 
 type StepResult = { kind: "succeeded"; output_ref: Ref } | { kind: "failed"; error: FailureInfo } | { kind: "cancelled" };
+
+const refUri = (ref: Ref): string => (typeof ref === "string" ? ref : ref.uri);
 
 function cancelOf(directive: Directive): CancelMessage {
   const { payload: _payload, ...rest } = directive;
@@ -69,15 +72,21 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
       yield settle({ to: "CANCELLED" });
       return { kind: "cancelled" };
     }
-    if (outcome.kind === "result" && outcome.reply.status === "SUCCEEDED") {
-      const output = outcome.reply.output_ref ?? directive.output_ref;
+    const claimed = outcome.kind === "result" ? outcome.reply.output_ref : undefined;
+    const stray = claimed !== undefined && !liesWithin(refUri(claimed), refUri(directive.output_ref));
+    if (outcome.kind === "result" && outcome.reply.status === "SUCCEEDED" && !stray) {
+      const output = claimed ?? directive.output_ref;
       yield settle({ to: "SUCCEEDED", output_ref: output });
       return { kind: "succeeded", output_ref: output };
     }
 
     let error: FailureInfo;
     let retryable: boolean;
-    if (outcome.kind === "result") {
+    if (outcome.kind === "result" && outcome.reply.status === "SUCCEEDED") {
+      // The next step would read (and the job would report) whatever the RESULT names: only where the step was told to write counts.
+      error = { code: OrchestrationErrorCode.outputOutsideTarget, message: `The ${step.step_type} RESULT names output ${refUri(claimed!)}, outside ${refUri(directive.output_ref)} where the step was told to write` };
+      retryable = false;
+    } else if (outcome.kind === "result") {
       const failed = outcome.reply;
       error = { code: failed.error?.code ?? "WORKER_FAILED", message: failed.error?.message ?? "The worker reported a failure", ...(failed.error?.details ? { details: failed.error.details } : {}) };
       retryable = failed.failure_class === "RETRYABLE";

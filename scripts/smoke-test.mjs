@@ -5,8 +5,9 @@
 //
 // Credentials: LUCIUS_API_KEY is sent as x-api-key (a key from LUCIUS_API_KEYS whose tenants include
 // "smoke-test"), or LUCIUS_BEARER_TOKEN as an Entra ID bearer token (App Service authentication);
-// every route but /health answers 401 without one. Optional:
-// LUCIUS_SMOKE_TIMEOUT_SECONDS bounds the wait for a freshly deployed app (default 300).
+// every route but /health answers 401 without one.
+// AZURE_STORAGE_BLOB_ENDPOINT (required) is the app's Blob endpoint: the command's refs lie in
+// tenant "smoke-test"'s places there. LUCIUS_SMOKE_TIMEOUT_SECONDS bounds the wait for a freshly deployed app (default 300).
 // Exits 0 when every check passes, 1 with the failing check's message otherwise.
 
 const baseUrl = (process.argv[2] ?? process.env.LUCIUS_API_URL ?? "").replace(/\/+$/, "");
@@ -69,11 +70,15 @@ async function main() {
   console.log("ok   GET /health → 200");
 
   const runId = `smoke-${Date.now().toString(36)}`;
+  // Refs must lie in the tenant's places in the app's storage account (intake refuses others);
+  // the input need not exist: the smoke test checks intake and the ledger, not the workers.
+  const blobEndpoint = process.env.AZURE_STORAGE_BLOB_ENDPOINT?.replace(/\/+$/, "");
+  expect(/^https?:\/\//.test(blobEndpoint ?? ""), "set AZURE_STORAGE_BLOB_ENDPOINT (azd env get-value AZURE_STORAGE_BLOB_ENDPOINT)");
   const command = {
     tenant_id: "smoke-test",
     request_type: "OCR",
-    input_ref: `https://example.invalid/${runId}/input.png`,
-    output_ref: `https://example.invalid/${runId}/output.json`,
+    input_ref: `${blobEndpoint}/inputs/smoke-test/${runId}/input.png`,
+    output_ref: `${blobEndpoint}/outputs/smoke-test/${runId}/output.json`,
     payload: {},
     schema_version: "v1",
     idempotency_key: runId,

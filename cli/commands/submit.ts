@@ -32,16 +32,17 @@ async function run({ line, api, out, env }: CommandContext): Promise<ExitCode> {
   if (needsStorage && !storage) throw storageRequired(isUri ? "a default --output" : `uploading ${source}`);
 
   const contentType = values["content-type"] ?? (isUri ? undefined : contentTypeFor(source!));
+  const tenantId = values.tenant ?? env.LUCIUS_TENANT ?? defaultTenant;
   let inputUri = source!;
   if (bytes) {
-    inputUri = await uploadInput(storage!, source!, bytes, contentType!);
+    inputUri = await uploadInput(storage!, tenantId, source!, bytes, contentType!);
     if (!line.json) out.line(`uploaded ${source} → ${inputUri}`);
   }
   const envelope = {
-    tenant_id: values.tenant ?? env.LUCIUS_TENANT ?? defaultTenant,
+    tenant_id: tenantId,
     request_type: values["request-type"] ?? defaultRequestType,
     input_ref: contentType ? { uri: inputUri, content_type: contentType } : inputUri,
-    output_ref: values.output ?? defaultOutputFolder(storage!),
+    output_ref: values.output ?? defaultOutputFolder(storage!, tenantId),
     payload,
     schema_version: "v1",
     ...(values["idempotency-key"] !== undefined ? { idempotency_key: values["idempotency-key"] } : {}),

@@ -1,5 +1,6 @@
 // The storage account: ledger tables, document containers, the Functions host's own storage
 // and the Flex Consumption deployment packages. Shared keys are off; every caller uses Entra ID.
+// Every container is created here: the apps never create one (a ref to any other container fails).
 
 @description('Storage account name (3-24 lowercase letters and digits).')
 param name string
@@ -19,8 +20,14 @@ param dataContainers string[]
 @description('One blob container per Function App for its Flex Consumption deployment package.')
 param deploymentContainers string[]
 
+@description('Containers the Functions hosts keep their locks and keys in, created here so container-scoped roles can name them.')
+param hostContainers string[] = []
+
 @description('Role assignments on the account, in the AVM roleAssignments shape.')
 param roleAssignments array = []
+
+@description('Role assignments on single containers: container name → entries in the AVM roleAssignments shape.')
+param containerRoleAssignments object = {}
 
 @description('Storage redundancy.')
 @allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_GZRS'])
@@ -49,9 +56,10 @@ module account 'br/public:avm/res/storage/storage-account:0.33.0' = {
       deleteRetentionPolicyDays: 7
       containerDeleteRetentionPolicyEnabled: true
       containerDeleteRetentionPolicyDays: 7
-      containers: map(concat(dataContainers, deploymentContainers), container => {
+      containers: map(concat(dataContainers, deploymentContainers, hostContainers), container => {
         name: container
         publicAccess: 'None'
+        roleAssignments: containerRoleAssignments[?container] ?? []
       })
     }
     tableServices: {

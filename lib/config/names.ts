@@ -80,6 +80,17 @@ export const AppSettingNames = {
   tenantRolePrefix: "LUCIUS_TENANT_ROLE_PREFIX",
   /** Claim type that carries those roles in `x-ms-client-principal`. @default the principal's role_typ and "roles" */
   tenantClaim: "LUCIUS_TENANT_CLAIM",
+  /**
+   * Comma-separated https URL prefixes (`https://host[:port][/path]`, host may start with `*.`)
+   * that input refs outside the storage account may come from, for every tenant. Empty: none.
+   * Read by intake and by the workers (both check every ref).
+   */
+  inputAllowlist: "LUCIUS_INPUT_ALLOWLIST",
+  /**
+   * JSON object of tenant id → https URL prefixes (array, or one comma-separated string) that
+   * only that tenant's inputs may come from, on top of {@link AppSettingNames.inputAllowlist}. Read by intake and the workers.
+   */
+  tenantInputAllowlists: "LUCIUS_TENANT_INPUT_ALLOWLISTS",
   /** Tests only: trust `x-ms-client-principal` without App Service authentication in front (anyone could forge it). */
   trustClientPrincipal: "LUCIUS_TRUST_CLIENT_PRINCIPAL",
 } as const;
@@ -142,11 +153,6 @@ export const TelemetryAttributeNames = {
  * the workers app, not the orchestrator; test/unit/workers-infra.test.ts checks both ways.
  */
 export const WorkerSettingNames = {
-  /**
-   * Comma-separated https URL prefixes (`https://host[:port][/path]`, host may start with `*.`)
-   * that input refs outside the storage account may come from. Empty: storage refs only.
-   */
-  inputAllowlist: "LUCIUS_INPUT_ALLOWLIST",
   /** Largest input document a worker reads, in bytes. */
   maxInputBytes: "LUCIUS_MAX_INPUT_BYTES",
   /** Azure OpenAI endpoint (`https://<name>.openai.azure.com`); unset → the offline embedder and analysis. */

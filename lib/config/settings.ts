@@ -19,7 +19,12 @@ export interface Settings {
   /** @default 16 */
   lanes: number;
   tables: TableNames;
-  /** Where per-job workspaces live: `<workspaceUri>/<job_id>/`. @default the storage account's `workspaces` container */
+  /** The storage account's Blob service URL (no trailing slash): the tenants' places are there. */
+  blobAccountUrl: string;
+  /**
+   * The `workspaces` container: a job's workspace is `<workspaceUri>/<tenant>/<job_id>/`. Workers
+   * accept only the account's `workspaces` container. @default the storage account's `workspaces` container
+   */
   workspaceUri: string;
   /** In-flight limits enforced at intake. @default 100 per tenant, 10000 overall */
   inFlight: InFlightLimits;
@@ -111,7 +116,7 @@ function positiveInt(env: Env, name: string, fallback: number): number {
 const developmentStorage =
   "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
   "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-  "TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;";
+  "BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;";
 
 export function storageConnection(env: Env): StorageConnection {
   const name = AppSettingNames.storage;
@@ -180,6 +185,7 @@ export function loadSettings(env: Env = process.env): Settings {
     maxBodyBytes: positiveInt(env, AppSettingNames.maxBodyBytes, 256 * 1024),
     lanes: positiveInt(env, AppSettingNames.lanes, 16),
     tables: tableNames(env),
+    blobAccountUrl: blobEndpoint(storage).replace(/\/+$/, ""),
     workspaceUri: (env[AppSettingNames.workspaceUri] ?? `${blobEndpoint(storage).replace(/\/+$/, "")}/${ContainerNames.workspaces}`).replace(/\/+$/, ""),
     stepDefaults: stepDefaults(env),
     inFlight: {

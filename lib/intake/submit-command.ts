@@ -6,12 +6,16 @@ import { intakeTraceparent } from "../telemetry/intake.js";
 import type { JobStarter } from "./job-starter.js";
 import type { JobOrchestrationInput } from "../orchestration/names.js";
 import type { InFlightLimits } from "../config/settings.js";
+import type { TenantPlaces } from "../refs/tenant-places.js";
+import { checkCommandRefs } from "./command-refs.js";
 
 export interface SubmitDependencies {
   contracts: Contracts;
   ledger: Ledger;
   starter: JobStarter;
   limits: InFlightLimits;
+  /** The tenants' places in the storage account; refs outside them are refused. */
+  places: TenantPlaces;
   /** Who submits (see `callerLabel`), recorded on the JOB_CREATED event. */
   submittedBy?: string;
 }
@@ -72,7 +76,7 @@ function ledgerProblem(error: unknown): never {
 }
 
 /**
- * Accepts one command: validates it (envelope, protocol, per-step payloads),
+ * Accepts one command: validates it (envelope, protocol, per-step payloads, refs inside the tenant's places),
  * writes the job exactly once under its idempotency key, and starts its
  * orchestration. Every refusal is a {@link ProblemError} and writes nothing.
  */
@@ -83,6 +87,7 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
   const protocol = protocolFor(deps.contracts, command);
   const payloads = deps.contracts.stepPayloads(command, protocol);
   if (!payloads.ok) throw validationFailed("A step's payload does not match its schema", payloads.errors);
+  checkCommandRefs(command, deps.places);
 
   const steps: NewStep[] = protocol.steps.map((step, index) => ({
     step_id: step.step_id,

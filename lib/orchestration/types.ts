@@ -65,4 +65,6 @@ export const OrchestrationErrorCode = {
   leaseExpired: "LEASE_EXPIRED",
   attemptsExhausted: "ATTEMPTS_EXHAUSTED",
   dispatchFailed: "DISPATCH_FAILED",
+  /** A SUCCEEDED RESULT named an output_ref outside where the directive said to write: the step fails, NON_RETRYABLE. */
+  outputOutsideTarget: "OUTPUT_OUTSIDE_TARGET",
 } as const;

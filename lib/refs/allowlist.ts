@@ -1,5 +1,5 @@
 import { ConfigurationError } from "../config/settings.js";
-import { WorkerSettingNames } from "../config/names.js";
+import { AppSettingNames } from "../config/names.js";
 
 /** One allowlist entry: an https origin (host may be `*.suffix`) and a path prefix. */
 export interface AllowlistEntry {
@@ -19,11 +19,11 @@ export type Allowlist = readonly AllowlistEntry[];
  * Anything else (http, credentials, query strings, wildcards in the middle) is a configuration
  * error at start-up, never a silent widening.
  */
-export function parseAllowlist(raw: string | undefined): Allowlist {
+export function parseAllowlist(raw: string | undefined, setting: string = AppSettingNames.inputAllowlist): Allowlist {
   if (!raw || raw.trim() === "") return [];
   return raw.split(",").map((s) => s.trim()).filter(Boolean).map((text) => {
     const fail = (why: string): never => {
-      throw new ConfigurationError(`${WorkerSettingNames.inputAllowlist}: entry "${text}" ${why}`);
+      throw new ConfigurationError(`${setting}: entry "${text}" ${why}`);
     };
     const wildcard = /^https:\/\/\*\./i.test(text);
     let url: URL;

@@ -4,6 +4,8 @@ export const RefErrorCode = {
   invalidRef: "INVALID_REF",
   /** An https input outside the storage account and the allowlist, or one that resolves to a private address. */
   notAllowed: "INPUT_NOT_ALLOWED",
+  /** A ref outside its tenant's places (another tenant's blobs, another job's workspace, another container). */
+  refOutsideTenant: "REF_OUTSIDE_TENANT",
   inputNotFound: "INPUT_NOT_FOUND",
   /** The input's server refused it for good (a 4xx other than 404/408/429). */
   inputRejected: "INPUT_REJECTED",

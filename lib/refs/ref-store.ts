@@ -1,13 +1,14 @@
 import type { BlobServiceClient } from "@azure/storage-blob";
 import type { Ref } from "../contracts/index.js";
-import type { Allowlist } from "./allowlist.js";
-import { blobUri, locateBlob, type BlobLocation } from "./blob-location.js";
+import { blobUri, type BlobLocation } from "./blob-location.js";
 import { RefError, RefErrorCode } from "./errors.js";
 import { fetchAllowlisted, type HttpsFetchOptions } from "./https-fetch.js";
+import { RefUse, TenantPlaces, type InputAllowlists } from "./tenant-places.js";
 
 export interface RefStoreOptions {
   blobs: BlobServiceClient;
-  allowlist: Allowlist;
+  /** https inputs allowed besides the storage account. @default none */
+  allowlists?: InputAllowlists;
   /** Largest input read, in bytes. @default 52428800 (50 MiB) */
   maxInputBytes?: number;
   /** Overrides for the https transport (tests). */
@@ -30,17 +31,10 @@ export function refUri(ref: Ref): string {
   return typeof ref === "string" ? ref : ref.uri;
 }
 
-function parseUri(uri: string): URL {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    throw new RefError(RefErrorCode.invalidRef, `"${uri}" is not an absolute URI; local paths are not accepted`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new RefError(RefErrorCode.invalidRef, `${url.protocol} refs are not accepted (only the storage account's blobs, or https from the allowlist)`);
-  }
-  return url;
+/** The tenant and job a worker attempt runs for: every read and write is checked against their places. */
+export interface RefScope {
+  tenant_id: string;
+  job_id: string;
 }
 
 function storageError(error: unknown, what: string, code: RefErrorCode): RefError | Error {
@@ -56,30 +50,49 @@ function storageError(error: unknown, what: string, code: RefErrorCode): RefErro
  * Reads and writes refs. Blob URIs inside the app's storage account go through the storage
  * SDK (with its credentials; under Azurite that endpoint is loopback, and allowed because it is
  * the configured one). Other https inputs come only from the allowlist; everything else — local
- * paths, `file:`, other schemes, private addresses — is refused before any request.
+ * paths, `file:`, other schemes, private addresses, encoded separators, dot segments — is
+ * refused before any request. A store {@link RefStore.forJob | scoped to a job} (the workers')
+ * also refuses, before any request, every read or write outside that tenant's places.
+ * Containers are never created here: setup makes them once.
  */
 export class RefStore {
-  private readonly accountUrl: URL;
+  readonly places: TenantPlaces;
   private readonly maxInputBytes: number;
 
-  constructor(private readonly options: RefStoreOptions) {
-    this.accountUrl = new URL(options.blobs.url);
+  constructor(
+    private readonly options: RefStoreOptions,
+    private readonly scope?: RefScope,
+  ) {
+    this.places = new TenantPlaces(options.blobs.url, options.allowlists);
     this.maxInputBytes = options.maxInputBytes ?? 50 * 1024 * 1024;
   }
 
-  /** The blob a URI names in the storage account, or undefined when it is elsewhere. */
+  /** The same store, checking every ref against the places of `scope`'s tenant and job. */
+  forJob(scope: RefScope): RefStore {
+    return new RefStore(this.options, { tenant_id: scope.tenant_id, job_id: scope.job_id });
+  }
+
+  /** The blob a URI names in the storage account (parsed strictly), or undefined when it is elsewhere. */
   locate(uri: string): BlobLocation | undefined {
-    return locateBlob(parseUri(uri), this.accountUrl);
+    return this.places.locate(uri);
+  }
+
+  /** Where `uri` may be used so, or undefined for an allowed https URL outside the account; throws otherwise. */
+  private checked(uri: string, use: RefUse): BlobLocation | undefined {
+    if (this.scope) return this.places.check(uri, use, this.scope.tenant_id, this.scope.job_id);
+    const location = this.locate(uri);
+    if (!location && use === RefUse.write) throw new RefError(RefErrorCode.invalidRef, `Outputs are written to the app's storage account only, not ${new URL(uri).origin}`);
+    return location;
   }
 
   async readInput(ref: Ref, signal?: AbortSignal): Promise<InputDocument> {
     const uri = refUri(ref);
     const declared = typeof ref === "object" ? ref.content_type : undefined;
-    const url = parseUri(uri);
-    const location = locateBlob(url, this.accountUrl);
+    const location = this.checked(uri, RefUse.read);
+    const allowlist = this.scope ? this.places.allowlistFor(this.scope.tenant_id) : this.places.allowlists.shared;
     const found = location
       ? await this.readBlob(location.name === "" || location.name.endsWith("/") ? await this.onlyBlobIn(location, uri) : location, signal)
-      : await fetchAllowlisted(uri, { ...this.options.https, allowlist: this.options.allowlist, maxBytes: this.maxInputBytes, ...(signal ? { signal } : {}) });
+      : await fetchAllowlisted(uri, { ...this.options.https, allowlist, maxBytes: this.maxInputBytes, ...(signal ? { signal } : {}) });
     return { ...found, ...(declared ? { contentType: declared } : {}) };
   }
 
@@ -87,36 +100,28 @@ export class RefStore {
   outputUri(ref: Ref, fileName: string): string {
     const uri = refUri(ref);
     const target = uri.endsWith("/") ? `${uri}${encodeURIComponent(fileName)}` : uri;
-    if (!this.locate(target)) throw new RefError(RefErrorCode.invalidRef, `Outputs are written to the app's storage account only, not ${new URL(target).origin}`);
+    this.checked(target, RefUse.write);
     return target;
   }
 
-  /** Writes a blob in the storage account (creating its container if needed); returns its URI. */
+  /** Writes a blob in the storage account (its container must exist); returns its URI. */
   async write(uri: string, body: Buffer | string, contentType: string, signal?: AbortSignal): Promise<string> {
-    const location = this.locate(uri);
+    const location = this.checked(uri, RefUse.write);
     if (!location || location.name === "" || location.name.endsWith("/")) throw new RefError(RefErrorCode.invalidRef, `${uri} does not name a blob in the storage account`);
-    const container = this.options.blobs.getContainerClient(location.container);
-    const blob = container.getBlockBlobClient(location.name);
+    const blob = this.options.blobs.getContainerClient(location.container).getBlockBlobClient(location.name);
     const data = typeof body === "string" ? Buffer.from(body, "utf8") : body;
-    const upload = () => blob.uploadData(data, { blobHTTPHeaders: { blobContentType: contentType }, ...(signal ? { abortSignal: signal } : {}) });
     try {
-      try {
-        await upload();
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-        await container.createIfNotExists();
-        await upload();
-      }
+      await blob.uploadData(data, { blobHTTPHeaders: { blobContentType: contentType }, ...(signal ? { abortSignal: signal } : {}) });
     } catch (error) {
       const mapped = storageError(error, `Writing ${uri}`, RefErrorCode.outputWriteFailed);
       throw mapped instanceof RefError && mapped.code === RefErrorCode.inputNotFound ? new RefError(RefErrorCode.outputWriteFailed, mapped.message, { cause: error }) : mapped;
     }
-    return blobUri(this.accountUrl, location);
+    return blobUri(this.places.accountUrl, location);
   }
 
   /** A blob's bytes, or undefined when it does not exist (markers, re-reads). */
   async readIfExists(uri: string, signal?: AbortSignal): Promise<Buffer | undefined> {
-    const location = this.locate(uri);
+    const location = this.checked(uri, RefUse.read);
     if (!location) return undefined;
     try {
       return await this.options.blobs.getContainerClient(location.container).getBlobClient(location.name).downloadToBuffer(0, undefined, signal ? { abortSignal: signal } : {});
@@ -127,7 +132,7 @@ export class RefStore {
   }
 
   private async readBlob(location: BlobLocation, signal?: AbortSignal): Promise<InputDocument> {
-    const uri = blobUri(this.accountUrl, location);
+    const uri = blobUri(this.places.accountUrl, location);
     const client = this.options.blobs.getContainerClient(location.container).getBlobClient(location.name);
     const abort = signal ? { abortSignal: signal } : {};
     try {

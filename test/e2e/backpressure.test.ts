@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLucius, terminal, type LuciusUnderTest } from "../support/lucius-devhost.js";
 import { ProblemType } from "../../lib/http/problem.js";
+import { blobAccountUrl, tenantInput, tenantOutput } from "../support/tenant-refs.js";
 
 const limit = 5;
 let lucius: LuciusUnderTest;
@@ -12,8 +13,8 @@ afterAll(() => lucius?.stop());
 const command = (tenant: string, n: number) => ({
   tenant_id: tenant,
   request_type: "OCR",
-  input_ref: `https://example.blob.core.windows.net/inputs/${n}.png`,
-  output_ref: "https://example.blob.core.windows.net/outputs/",
+  input_ref: tenantInput(blobAccountUrl(lucius.host.connectionString), tenant, `${n}.png`),
+  output_ref: tenantOutput(blobAccountUrl(lucius.host.connectionString), tenant, ""),
   payload: {},
   schema_version: "v1",
   idempotency_key: `${tenant}-${n}`,

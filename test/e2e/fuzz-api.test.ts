@@ -13,6 +13,7 @@ import { fuzzCase, prng, type FuzzCase, type FuzzWorld } from "../support/fuzz-r
 import { countLedgerRows } from "../support/ledger-tables.js";
 import { sendRaw, type RawResponse } from "../support/raw-http.js";
 import { azuriteConnectionString } from "../support/storage.js";
+import { blobAccountUrl, tenantInput, tenantOutput } from "../support/tenant-refs.js";
 
 /** Requests per run, and how many are in flight at once. */
 const total = 10_000;
@@ -99,8 +100,8 @@ beforeAll(async () => {
     const { status, body } = await adminCall("POST", "/v1/commands", {
       tenant_id: "fuzz-victim",
       request_type: requestType,
-      input_ref: `https://example.blob.core.windows.net/inputs/victim-${n}.png`,
-      output_ref: `https://example.blob.core.windows.net/outputs/victim-${n}/`,
+      input_ref: tenantInput(blobAccountUrl(host.connectionString), "fuzz-victim", `victim-${n}.png`),
+      output_ref: tenantOutput(blobAccountUrl(host.connectionString), "fuzz-victim", `victim-${n}/`),
       payload: {},
       schema_version: "v1",
     });
@@ -115,7 +116,7 @@ beforeAll(async () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  world = { victimJobs, victimTenant: "fuzz-victim", otherKey: other.key, otherTenant: "fuzz-other", adminKey: admin.key, adminKeyHash: apiKeyHash(admin.key) };
+  world = { victimJobs, victimTenant: "fuzz-victim", accountUrl: blobAccountUrl(host.connectionString), otherKey: other.key, otherTenant: "fuzz-other", adminKey: admin.key, adminKeyHash: apiKeyHash(admin.key) };
 }, 120_000);
 afterAll(() => host?.stop());
 

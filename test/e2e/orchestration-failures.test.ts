@@ -65,3 +65,23 @@ describe.concurrent("workers that fail, fall silent or run long", () => {
     expect(Date.parse(stepsOf(job).ocr.completed_at) - started).toBeGreaterThan(testStepDefaults.lease_seconds * 1000);
   });
 });
+
+// Apart from the concurrent block above: its jobs run one after another.
+describe("a RESULT that names its own output", () => {
+  it("fails the step NON_RETRYABLE with OUTPUT_OUTSIDE_TARGET when a RESULT names an output where the step was not told to write", async () => {
+    // submit() gives every job a tenant of its own: the victim's output belongs to another tenant.
+    const { job_id } = await lucius.submit("OCR->EMBEDDING", {});
+    const victim = (await lucius.waitFor(job_id, terminal, "terminal")).output_ref as string;
+    // Another tenant's finished output, and a spelling that climbs out of the step's own folder.
+    const cases = [victim, `${victim.replace(/[^/]+$/, "")}..%2F..%2Felsewhere.json`];
+    for (const output_ref of cases) {
+      const { job_id: attacker } = await lucius.submit("OCR->EMBEDDING", { ocr: [{ do: "claim-output", output_ref }] });
+      const job = await lucius.waitFor(attacker, terminal, "terminal");
+      expect(job.state, output_ref).toBe("FAILED");
+      expect(job.error).toMatchObject({ code: "OUTPUT_OUTSIDE_TARGET", step_id: "ocr" });
+      expect(stepsOf(job).ocr).toMatchObject({ state: "FAILED", attempt_no: 1, failure_class: "NON_RETRYABLE" });
+      expect(stepsOf(job).ocr.output_ref).toBeUndefined();
+      expect(directivesFor(attacker, "embedding")).toHaveLength(0);
+    }
+  });
+});

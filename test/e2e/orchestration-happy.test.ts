@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLucius, terminal, type LuciusUnderTest } from "../support/lucius-devhost.js";
+import { blobAccountUrl, tenantInput, tenantOutput } from "../support/tenant-refs.js";
 
 let lucius: LuciusUnderTest;
 beforeAll(async () => {
@@ -21,10 +22,11 @@ describe("a job runs its protocol end to end under devhost", () => {
     const directives = lucius.received(job_id).filter((d) => d.type === "DIRECTIVE");
     expect(directives.map((d) => d.step_id)).toEqual(["ocr", "embedding", "sis"]);
     const [ocr, embedding, sis] = job.steps;
-    expect(directives[0]!.input_ref).toBe("https://example.blob.core.windows.net/inputs/doc.png");
+    const { tenant_id } = job;
+    expect(directives[0]!.input_ref).toBe(tenantInput(blobAccountUrl(lucius.host.connectionString), tenant_id, "doc.png"));
     expect(directives[1]!.input_ref).toEqual(ocr.output_ref);
     expect(directives[2]!.input_ref).toEqual(embedding.output_ref);
-    expect(directives[2]!.output_ref).toBe("https://example.blob.core.windows.net/outputs/doc/");
+    expect(directives[2]!.output_ref).toBe(tenantOutput(blobAccountUrl(lucius.host.connectionString), tenant_id, "doc/"));
     expect(job.output_ref).toEqual(sis.output_ref);
     for (const d of directives) {
       expect(d.lease_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);

@@ -48,11 +48,11 @@ beforeAll(async () => {
   ledger = await Ledger.connect({ storage: { kind: "connectionString", connectionString: host.connectionString }, tables: tableNames({ LUCIUS_TABLE_PREFIX: `tr${tag}` }) });
 
   const blobs = BlobServiceClient.fromConnectionString(azuriteConnectionString());
-  for (const container of ["inputs", "outputs"]) await blobs.getContainerClient(container).createIfNotExists();
-  const input = blobs.getContainerClient("inputs").getBlockBlobClient(`trace-${tag}.txt`);
+  // In the tenant's places (devhost made the containers).
+  const input = blobs.getContainerClient("inputs").getBlockBlobClient(`tenant-${tag}/trace.txt`);
   await input.uploadData(Buffer.from("Invoice 42 from Globex Corporation, total $1,234.56, due on 3 March 2026."), { blobHTTPHeaders: { blobContentType: "text/plain" } });
   inputUri = input.url;
-  outputsUri = blobs.getContainerClient("outputs").url;
+  outputsUri = `${blobs.getContainerClient("outputs").url}/tenant-${tag}`;
 });
 afterAll(() => host?.stop());
 

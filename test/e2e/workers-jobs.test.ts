@@ -29,10 +29,12 @@ describe("documents the workers cannot use fail their job clearly", () => {
     ]);
   }, 60_000);
 
-  it("an input outside the allowlist: the job FAILS with INPUT_NOT_ALLOWED on its first attempt", async () => {
-    const status = JSON.parse(await failedJob(["https://documents.example.com/invoice.png"]));
-    expect(status.state).toBe("FAILED");
-    expect(status.error).toMatchObject({ code: "INPUT_NOT_ALLOWED", step_id: "ocr" });
-    expect(status.steps[0]).toMatchObject({ state: "FAILED", attempt_no: 1, failure_class: "NON_RETRYABLE" });
+  it("an input outside the allowlist: intake refuses it (422, /input_ref) and no job is made", async () => {
+    const jobCount = async () => json<{ jobs: unknown[] }>(await devhost.lucius(["jobs", "--all", "--json"])).jobs.length;
+    const before = await jobCount();
+    const run = await devhost.lucius(["submit", "https://documents.example.com/invoice.png", "--request-type", "OCR->EMBEDDING->SIS"]);
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr.split("\n")[0]).toMatch(/^error: 422 Validation failed: \/input_ref INPUT_NOT_ALLOWED: Input https:\/\/documents\.example\.com\/invoice\.png is neither in tenant \S+ places nor on its input allowlist/);
+    expect(await jobCount()).toBe(before);
   }, 60_000);
 });

@@ -6,6 +6,7 @@ import { httpRequest, invocationContext, jsonRequest } from "../support/http.js"
 import { apiKeysSetting, newTestKey, withKey } from "../support/auth.js";
 import { countLedgerRows } from "../support/ledger-tables.js";
 import { ProblemType } from "../../lib/http/problem.js";
+import { blobAccountUrl, tenantInput, tenantOutput } from "../support/tenant-refs.js";
 
 type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
@@ -15,15 +16,20 @@ const extension = new DurableExtensionDouble();
 const testKey = newTestKey("api-tests", ["*"]);
 let submit: Handler;
 
-const validCommand = (overrides: Record<string, unknown> = {}) => ({
-  tenant_id: "tenant-a",
-  request_type: "OCR->EMBEDDING->SIS",
-  input_ref: { uri: "https://example.blob.core.windows.net/inputs/invoice.png", content_type: "image/png" },
-  output_ref: "https://example.blob.core.windows.net/outputs/invoice",
-  payload: { steps: { ocr: { output_format: "JSON" }, sis: { temperature: 0.2 } } },
-  schema_version: "v1",
-  ...overrides,
-});
+const validCommand = (overrides: Record<string, unknown> = {}) => {
+  // Refs lie in the command's tenant's places in the run's Azurite, so intake accepts them.
+  const tenant = typeof overrides.tenant_id === "string" ? overrides.tenant_id : "tenant-a";
+  const accountUrl = blobAccountUrl(azuriteConnectionString());
+  return {
+    tenant_id: "tenant-a",
+    request_type: "OCR->EMBEDDING->SIS",
+    input_ref: { uri: tenantInput(accountUrl, tenant, "invoice.png"), content_type: "image/png" },
+    output_ref: tenantOutput(accountUrl, tenant, "invoice"),
+    payload: { steps: { ocr: { output_format: "JSON" }, sis: { temperature: 0.2 } } },
+    schema_version: "v1",
+    ...overrides,
+  };
+};
 
 async function post(request: HttpRequest) {
   const response = await submit(withKey(request, testKey.key), invocationContext("submitCommand", extension.clientBinding()));

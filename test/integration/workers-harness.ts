@@ -17,6 +17,9 @@ export const workerSourceFiles = ["ocr", "embedding", "sis"].map((name) => fileU
 /** The step type of the runtime tests' own subscription on `directives`. */
 export const testStepType = "TEST";
 
+/** The tenant of every directive here; its places are `inputs/tenant-w/`, `outputs/tenant-w/`, `workspaces/tenant-w/<job>/`. */
+export const workersTenant = "tenant-w";
+
 export interface WorkersHost {
   host: DevHost;
   emulator: ServiceBusEmulator;
@@ -30,6 +33,7 @@ export interface WorkersHost {
   drainReplies(): Promise<void>;
   directive(step: { step_type: string; step_id: string; input_ref: Ref; output_ref?: Ref; payload?: Record<string, unknown>; lease_ms?: number }): Directive;
   send(message: DirectiveMessage, messageId?: string): Promise<void>;
+  /** Uploads into the tenant's inputs place. */
   upload(name: string, bytes: Buffer | string, contentType: string): Promise<string>;
   readBlob(uri: string): Promise<Buffer>;
   stop(): Promise<void>;
@@ -62,7 +66,6 @@ export async function startWorkersHost(env: Record<string, string> = {}): Promis
   });
   const blobs = BlobServiceClient.fromConnectionString(azuriteConnectionString());
   const accountUrl = blobs.url.replace(/\/+$/, "");
-  for (const container of ["inputs", "workspaces", "outputs"]) await blobs.getContainerClient(container).createIfNotExists();
 
   const reply = (match: (r: Reply) => boolean) =>
     new Promise<Reply>((resolve) => {
@@ -90,12 +93,12 @@ export async function startWorkersHost(env: Record<string, string> = {}): Promis
     },
     directive({ step_type, step_id, input_ref, output_ref, payload = {}, lease_ms = 120_000 }) {
       const job_id = `job-${randomBytes(6).toString("hex")}`;
-      const workspace = `${accountUrl}/workspaces/${job_id}/`;
+      const workspace = `${accountUrl}/workspaces/${workersTenant}/${job_id}/`;
       return {
-        type: "DIRECTIVE", job_id, tenant_id: "tenant-w", step_id, step_type, protocol_id: "workers-test.v1", attempt_no: 1,
+        type: "DIRECTIVE", job_id, tenant_id: workersTenant, step_id, step_type, protocol_id: "workers-test.v1", attempt_no: 1,
         lease_id: randomUUID(), lease_expires_at: new Date(Date.now() + lease_ms).toISOString(),
         input_ref, workspace_ref: workspace, output_ref: output_ref ?? `${workspace}${step_id}/`, payload,
-        mode: "DEFAULT", lane: 3, routing_key_used: "tenant-w",
+        mode: "DEFAULT", lane: 3, routing_key_used: workersTenant,
       };
     },
     async send(message, messageId) {
@@ -103,7 +106,7 @@ export async function startWorkersHost(env: Record<string, string> = {}): Promis
       await emulator.send(TopicNames.directives, [{ ...outbound, messageId: messageId ?? outbound.messageId }]);
     },
     async upload(name, bytes, contentType) {
-      const blob = blobs.getContainerClient("inputs").getBlockBlobClient(name);
+      const blob = blobs.getContainerClient("inputs").getBlockBlobClient(`${workersTenant}/${name}`);
       await blob.uploadData(typeof bytes === "string" ? Buffer.from(bytes) : bytes, { blobHTTPHeaders: { blobContentType: contentType } });
       return blob.url;
     },

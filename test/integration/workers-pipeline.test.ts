@@ -4,7 +4,7 @@ import type { ResultReply } from "../../lib/contracts/index.js";
 import type { OcrJson } from "../../workers/ocr/index.js";
 import type { EmbeddedChunk } from "../../workers/embedding/index.js";
 import { markerUri } from "../../workers/runtime/index.js";
-import { repliesOf, resultOf, startWorkersHost, type WorkersHost } from "./workers-harness.js";
+import { repliesOf, resultOf, startWorkersHost, workersTenant, type WorkersHost } from "./workers-harness.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/documents/${name}`, import.meta.url));
 const groundTruth = fixture("sample-invoice.txt").toString();
@@ -49,7 +49,7 @@ describe("the sample document through OCR → EMBEDDING → SIS", () => {
     }
 
     // The last step writes the job's own output_ref, a blob name rather than a folder.
-    const outputRef = `${w.accountUrl}/outputs/${embedding.job_id}/analysis.json`;
+    const outputRef = `${w.accountUrl}/outputs/${workersTenant}/${embedding.job_id}/analysis.json`;
     const sisDirective = w.directive({ step_type: "SIS", step_id: "sis", input_ref: String(embeddingResult.output_ref), output_ref: outputRef, payload: { prompt_set: "invoice", response_format: "JSON" } });
     await w.send(sisDirective);
     const sisResult = (await w.reply(resultOf(sisDirective))) as ResultReply;
@@ -75,7 +75,7 @@ describe("failures the workers classify themselves", () => {
   });
 
   it("fails a missing input NON_RETRYABLE, and an input the payload schema rejects as INVALID_PAYLOAD", async () => {
-    const missing = w.directive({ step_type: "EMBEDDING", step_id: "embedding", input_ref: `${w.accountUrl}/inputs/nothing-here-${Date.now()}.txt` });
+    const missing = w.directive({ step_type: "EMBEDDING", step_id: "embedding", input_ref: `${w.accountUrl}/inputs/${workersTenant}/nothing-here-${Date.now()}.txt` });
     const badPayload = w.directive({ step_type: "EMBEDDING", step_id: "embedding", input_ref: missing.input_ref, payload: { chunking: { max_tokens: 0 } } });
     await w.send(missing);
     await w.send(badPayload);
@@ -97,7 +97,7 @@ describe("idempotency on (job, step, attempt, lease)", () => {
     const d = w.directive({ step_type: "EMBEDDING", step_id: "embedding", input_ref: await w.upload(`text-${Date.now()}.txt`, groundTruth, "text/plain") });
     await w.send(d);
     const first = (await w.reply(resultOf(d))) as ResultReply;
-    const output = w.blobs.getContainerClient("workspaces").getBlobClient(`${d.job_id}/embedding/embeddings.jsonl`);
+    const output = w.blobs.getContainerClient("workspaces").getBlobClient(`${workersTenant}/${d.job_id}/embedding/embeddings.jsonl`);
     const etag = (await output.getProperties()).etag;
     expect(await w.readBlob(markerUri(d))).toBeTruthy();
 

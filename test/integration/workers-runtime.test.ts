@@ -7,7 +7,7 @@ import { sdkMessageContext } from "../../devhost/servicebus/sdk-binding.js";
 import type { Receiver } from "../../devhost/servicebus/index.js";
 import type { CancelMessage, HeartbeatReply, ResultReply } from "../../lib/contracts/index.js";
 import { directiveHandler, markerUri, workerEvents, workerServices, type DeliveryEvent, type StepWorker } from "../../workers/runtime/index.js";
-import { repliesOf, resultOf, startWorkersHost, testStepType, type WorkersHost } from "./workers-harness.js";
+import { repliesOf, resultOf, startWorkersHost, testStepType, workersTenant, type WorkersHost } from "./workers-harness.js";
 
 /** Stands in for a remote document server; it counts every request it receives. */
 let server: Server;
@@ -89,7 +89,7 @@ describe("inputs outside the storage account", () => {
 
 describe("an attempt in progress", () => {
   it("heartbeats with an increasing sequence, is not started twice, and stops on CANCEL with nothing more sent", async () => {
-    const d = w.directive({ step_type: testStepType, step_id: "test", input_ref: `${w.accountUrl}/inputs/unused`, lease_ms: 900 });
+    const d = w.directive({ step_type: testStepType, step_id: "test", input_ref: `${w.accountUrl}/inputs/${workersTenant}/unused`, lease_ms: 900 });
     const started = delivery((e) => e.job_id === d.job_id && e.outcome === "started");
     await w.send(d);
     await started;

@@ -4,6 +4,7 @@
  * Every generator is a pure function of the PRNG, so a seed replays a run.
  */
 import type { RawRequest } from "./raw-http.js";
+import { tenantInput, tenantOutput } from "./tenant-refs.js";
 
 /** mulberry32: small, fast, and good enough to spread requests; the seed is printed and replayable. */
 export function prng(seed: number): () => number {
@@ -21,6 +22,8 @@ export interface FuzzWorld {
   /** Jobs that exist, all of the victim tenant. */
   victimJobs: string[];
   victimTenant: string;
+  /** The Blob service URL of devhost's Azurite: valid envelopes name refs in their tenant's places there. */
+  accountUrl: string;
   /** A valid key whose only tenant owns nothing the fuzz names. */
   otherKey: string;
   otherTenant: string;
@@ -127,12 +130,12 @@ function path(rng: Rng, world: FuzzWorld, credential: Credential): string {
   return pick(rng, shapes)();
 }
 
-function validEnvelope(rng: Rng, tenant: string): Record<string, unknown> {
+function validEnvelope(rng: Rng, tenant: string, { accountUrl }: Pick<FuzzWorld, "accountUrl">): Record<string, unknown> {
   return {
     tenant_id: tenant,
     request_type: pick(rng, ["OCR->EMBEDDING->SIS", "OCR", "EMBEDDING->SIS", "SIS"]),
-    input_ref: pick(rng, ["https://example.blob.core.windows.net/inputs/doc.png", { uri: "https://example.blob.core.windows.net/inputs/a.pdf", size_bytes: 10 }]),
-    output_ref: "https://example.blob.core.windows.net/outputs/doc/",
+    input_ref: pick(rng, [tenantInput(accountUrl, tenant, "doc.png"), { uri: tenantInput(accountUrl, tenant, "a.pdf"), size_bytes: 10 }]),
+    output_ref: tenantOutput(accountUrl, tenant, "doc/"),
     payload: {},
     schema_version: "v1",
     ...(chance(rng, 0.3) ? { idempotency_key: token(rng, 12) } : {}),
@@ -192,20 +195,20 @@ function body(rng: Rng, world: FuzzWorld, credential: Credential): { kind: strin
     case 0:
       return { kind: "random-bytes", body: bytes(rng, int(rng, 0, 4096)), contentType: pick(rng, [json, "application/octet-stream", "text/plain"]) };
     case 1: {
-      const text = JSON.stringify(validEnvelope(rng, tenant));
+      const text = JSON.stringify(validEnvelope(rng, tenant, world));
       return { kind: "truncated-json", body: Buffer.from(text.slice(0, int(rng, 0, text.length - 1))), contentType: json };
     }
     case 2:
       return { kind: "deep-json", body: Buffer.from(deepJson(rng)), contentType: json };
     case 3:
-      return { kind: "huge-json", body: asJson({ ...validEnvelope(rng, tenant), payload: { blob: "x".repeat(int(rng, 256 * 1024, 600 * 1024)) } }), contentType: json };
+      return { kind: "huge-json", body: asJson({ ...validEnvelope(rng, tenant, world), payload: { blob: "x".repeat(int(rng, 256 * 1024, 600 * 1024)) } }), contentType: json };
     case 4: {
-      const envelope = validEnvelope(rng, credential === Credential.otherTenantKey && chance(rng, 0.7) ? world.otherTenant : tenant);
+      const envelope = validEnvelope(rng, credential === Credential.otherTenantKey && chance(rng, 0.7) ? world.otherTenant : tenant, world);
       pick(rng, breakages)(envelope, rng);
       return { kind: "one-field-broken", body: asJson(envelope), contentType: json };
     }
     case 5: {
-      const text = JSON.stringify(validEnvelope(rng, credential === Credential.otherTenantKey ? world.otherTenant : tenant));
+      const text = JSON.stringify(validEnvelope(rng, credential === Credential.otherTenantKey ? world.otherTenant : tenant, world));
       const polluted = pick(rng, [
         text.replace("{", '{"__proto__":{"tenant_id":"x"},'),
         text.replace('"payload":{}', '"payload":{"__proto__":{"admin":true}}'),
@@ -217,20 +220,20 @@ function body(rng: Rng, world: FuzzWorld, credential: Credential): { kind: strin
       return { kind: "scalar-json", body: Buffer.from(pick(rng, ["null", "[]", '"str"', "0", "true", "{}", "", " ", "\u0000"])), contentType: json };
     case 7: {
       // A command this tenant could submit, with a content type the API does not take.
-      const envelope = asJson(validEnvelope(rng, credential === Credential.otherTenantKey ? world.otherTenant : tenant));
+      const envelope = asJson(validEnvelope(rng, credential === Credential.otherTenantKey ? world.otherTenant : tenant, world));
       return { kind: "bad-content-type", body: envelope, contentType: pick(rng, ["text/plain", "application/json; charset=latin1", "application/xml", "multipart/form-data; boundary=", "x".repeat(int(rng, 100, 4000))]) };
     }
     case 8:
-      return { kind: "no-content-type", body: asJson(validEnvelope(rng, tenant)) };
+      return { kind: "no-content-type", body: asJson(validEnvelope(rng, tenant, world)) };
     case 9: {
-      const text = JSON.stringify(validEnvelope(rng, tenant));
+      const text = JSON.stringify(validEnvelope(rng, tenant, world));
       return { kind: "invalid-utf8", body: Buffer.concat([Buffer.from(text.slice(0, -2)), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]), contentType: "application/json; charset=utf-8" };
     }
     case 10:
-      return { kind: "duplicate-keys", body: Buffer.from(`{"tenant_id":"${world.otherTenant}",${JSON.stringify(validEnvelope(rng, world.victimTenant)).slice(1)}`), contentType: json };
+      return { kind: "duplicate-keys", body: Buffer.from(`{"tenant_id":"${world.otherTenant}",${JSON.stringify(validEnvelope(rng, world.victimTenant, world)).slice(1)}`), contentType: json };
     default:
       // A perfectly valid command: refused only because of who sends it.
-      return { kind: "valid-command", body: asJson(validEnvelope(rng, tenant)), contentType: json };
+      return { kind: "valid-command", body: asJson(validEnvelope(rng, tenant, world)), contentType: json };
   }
 }
 

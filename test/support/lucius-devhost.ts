@@ -13,11 +13,14 @@ import { durableJobController } from "../../lib/intake/job-starter.js";
 import { Ledger } from "../../lib/ledger/index.js";
 import { reconcile, type Repair } from "../../lib/reconcile/reconcile.js";
 import { invocationContext } from "./http.js";
+import { blobAccountUrl, tenantInput, tenantOutput } from "./tenant-refs.js";
 
 /** One attempt's behaviour in the scripted worker (test/fixtures/scripted-worker/worker.js). */
 export interface ScriptedAttempt {
-  do: "succeed" | "fail-retryable" | "fail-non-retryable" | "no-ack" | "ack-then-silence" | "heartbeat-past-lease" | "reply-twice" | "old-lease" | "garbage" | "hold";
+  do: "succeed" | "fail-retryable" | "fail-non-retryable" | "no-ack" | "ack-then-silence" | "heartbeat-past-lease" | "reply-twice" | "old-lease" | "garbage" | "hold" | "claim-output";
   heartbeats?: number;
+  /** claim-output: the output_ref the RESULT names. */
+  output_ref?: string;
   interval_ms?: number;
 }
 /** Attempts per step id; the last entry repeats. Steps without a script succeed. */
@@ -98,8 +101,8 @@ export async function startLucius(options: { env?: Record<string, string> } = {}
       const { status, body } = await api("POST", "/v1/commands", {
         tenant_id,
         request_type: requestType,
-        input_ref: "https://example.blob.core.windows.net/inputs/doc.png",
-        output_ref: "https://example.blob.core.windows.net/outputs/doc/",
+        input_ref: tenantInput(blobAccountUrl(host.connectionString), tenant_id, "doc.png"),
+        output_ref: tenantOutput(blobAccountUrl(host.connectionString), tenant_id, "doc/"),
         payload: {},
         schema_version: "v1",
         idempotency_key: randomBytes(8).toString("hex"),

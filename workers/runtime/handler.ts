@@ -82,7 +82,7 @@ export function directiveHandler(worker: StepWorker<Record<string, unknown>>, op
         report(DeliveryOutcome.duplicate, m);
         continue;
       }
-      const recorded = await readMarker(services.refs, services.contracts, m).catch(() => undefined);
+      const recorded = await readMarker(services.refs.forJob(m), services.contracts, m).catch(() => undefined);
       if (recorded) {
         try {
           await sendReply(services.bus, recorded, m);

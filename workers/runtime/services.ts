@@ -38,7 +38,7 @@ export function workerServices(env: Record<string, string | undefined> = process
       send: (topic, messages) => (bus ??= createBusSender(settings, env)).send(topic, messages),
       close: async () => bus?.close(),
     },
-    refs: new RefStore({ blobs: blobServiceClientFromEnv(env), allowlist: workerSettings.inputAllowlist, maxInputBytes: workerSettings.maxInputBytes }),
+    refs: new RefStore({ blobs: blobServiceClientFromEnv(env), allowlists: workerSettings.inputAllowlists, maxInputBytes: workerSettings.maxInputBytes }),
     validatePayload(schemaId, payload) {
       const validate = validators.get(schemaId);
       if (!validate) throw new Error(`No payload schema ${schemaId}`);

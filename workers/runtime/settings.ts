@@ -1,6 +1,6 @@
 import { WorkerSettingNames } from "../../lib/config/names.js";
 import { ConfigurationError } from "../../lib/config/settings.js";
-import { parseAllowlist, type Allowlist } from "../../lib/refs/index.js";
+import { inputAllowlistsFromEnv, type InputAllowlists } from "../../lib/refs/index.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -13,7 +13,8 @@ export interface OpenAiSettings {
 
 /** What the workers read from the environment besides the shared settings. */
 export interface WorkerSettings {
-  inputAllowlist: Allowlist;
+  /** https inputs outside the storage account: shared and per tenant. @default none */
+  inputAllowlists: InputAllowlists;
   /** @default 52428800 (50 MiB) */
   maxInputBytes: number;
   /** Undefined: the offline embedder and analysis. */
@@ -37,5 +38,5 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
     const chatDeployment = env[WorkerSettingNames.openAiChatDeployment]?.trim();
     openAi = { endpoint: endpoint.replace(/\/+$/, ""), ...(embeddingDeployment ? { embeddingDeployment } : {}), ...(chatDeployment ? { chatDeployment } : {}) };
   }
-  return { inputAllowlist: parseAllowlist(env[WorkerSettingNames.inputAllowlist]), maxInputBytes, ...(openAi ? { openAi } : {}) };
+  return { inputAllowlists: inputAllowlistsFromEnv(env), maxInputBytes, ...(openAi ? { openAi } : {}) };
 }

@@ -5,6 +5,7 @@ import { JobState, StepState, type Job, type Step } from "../../ledger/index.js"
 import { route } from "../../routing.js";
 import type { AttemptStart } from "../types.js";
 import { attemptTraceOf, recordAttemptDispatched } from "../../telemetry/attempts.js";
+import { pathSegment } from "../../refs/tenant-places.js";
 
 type Services = Pick<AppServices, "ledger" | "settings">;
 
@@ -20,7 +21,8 @@ export interface BeginAttemptRequest {
 }
 
 function directiveFor(job: Job, step: Step, request: BeginAttemptRequest, workspaceUri: string): Directive {
-  const workspace = `${workspaceUri}/${encodeURIComponent(job.job_id)}/`;
+  // The job's workspace is in its tenant's place: workspaces/<tenant>/<job_id>/ (docs/runbook.md, "Tenant places").
+  const workspace = `${workspaceUri}/${encodeURIComponent(pathSegment(job.tenant_id))}/${encodeURIComponent(pathSegment(job.job_id))}/`;
   return {
     type: "DIRECTIVE",
     job_id: job.job_id,
