@@ -43,6 +43,8 @@ export const AppSettingNames = {
   busMode: "LUCIUS_BUS_MODE",
   /** Base URL of devhost's admin API when `LUCIUS_BUS_MODE=devhost`. */
   devhostUrl: "LUCIUS_DEVHOST_URL",
+  /** devhost's key, sent as `x-functions-key` to its admin API (devhost sets it for the app). */
+  devhostKey: "LUCIUS_DEVHOST_KEY",
   /** Durable task hub name. */
   taskHub: "LUCIUS_TASK_HUB",
   /** Largest accepted command body, in bytes. */

@@ -113,7 +113,7 @@ export async function startLucius(options: { env?: Record<string, string> } = {}
     },
     ledger: () => (ledger ??= Ledger.connect({ storage: { kind: "connectionString", connectionString: host.connectionString }, tables: tableNames({ LUCIUS_TABLE_PREFIX: tablePrefix }) })),
     async reconcile() {
-      const client = df.getClient(invocationContext("reconcileDrift", durableClientBinding(host.url, host.taskHub)));
+      const client = df.getClient(invocationContext("reconcileDrift", durableClientBinding(host.url, host.taskHub, host.key)));
       return reconcile({ ledger: await lucius.ledger(), orchestrations: durableJobController(client), graceSeconds: 0 });
     },
     async job(jobId) {
