@@ -29,6 +29,7 @@ export async function receiveReply(batch: ServiceBusMessageContext, context: Inv
         contracts,
         ledger,
         stepDefaults: settings.stepDefaults,
+        ignoredEventsPerStep: settings.replyIgnoredEventsPerStep,
         notify: async (reply) => {
           await client.raiseEvent(reply.job_id, JobEventNames.reply, reply);
           return true;

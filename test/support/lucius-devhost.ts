@@ -16,7 +16,7 @@ import { invocationContext } from "./http.js";
 
 /** One attempt's behaviour in the scripted worker (test/fixtures/scripted-worker/worker.js). */
 export interface ScriptedAttempt {
-  do: "succeed" | "fail-retryable" | "fail-non-retryable" | "no-ack" | "ack-then-silence" | "heartbeat-past-lease" | "reply-twice" | "old-lease" | "garbage" | "hold";
+  do: "succeed" | "fail-retryable" | "fail-non-retryable" | "no-ack" | "ack-then-silence" | "heartbeat-past-lease" | "reply-twice" | "old-lease" | "garbage" | "hold" | "wait-then-succeed";
   heartbeats?: number;
   interval_ms?: number;
 }
