@@ -2,6 +2,7 @@ import type { BlobServiceClient } from "@azure/storage-blob";
 import type { Ref } from "../contracts/index.js";
 import type { Allowlist } from "./allowlist.js";
 import { blobUri, locateBlob, type BlobLocation } from "./blob-location.js";
+import { BlockSourceError, writeBlocks } from "./block-writer.js";
 import { RefError, RefErrorCode } from "./errors.js";
 import { fetchAllowlisted, type HttpsFetchOptions } from "./https-fetch.js";
 
@@ -91,15 +92,22 @@ export class RefStore {
     return target;
   }
 
-  /** Writes a blob in the storage account (creating its container if needed); returns its URI. */
-  async write(uri: string, body: Buffer | string, contentType: string, signal?: AbortSignal): Promise<string> {
+  /**
+   * Writes a blob in the storage account (creating its container if needed); returns its URI. An
+   * async iterable body is written as it is produced (staged blocks), never held whole.
+   */
+  async write(uri: string, body: Buffer | string | AsyncIterable<string | Buffer>, contentType: string, signal?: AbortSignal): Promise<string> {
     const location = this.locate(uri);
     if (!location || location.name === "" || location.name.endsWith("/")) throw new RefError(RefErrorCode.invalidRef, `${uri} does not name a blob in the storage account`);
     const container = this.options.blobs.getContainerClient(location.container);
     const blob = container.getBlockBlobClient(location.name);
-    const data = typeof body === "string" ? Buffer.from(body, "utf8") : body;
-    const upload = () => blob.uploadData(data, { blobHTTPHeaders: { blobContentType: contentType }, ...(signal ? { abortSignal: signal } : {}) });
     try {
+      if (typeof body !== "string" && !Buffer.isBuffer(body)) {
+        await writeBlocks(blob, body, { contentType, ensureContainer: () => container.createIfNotExists(), ...(signal ? { signal } : {}) });
+        return blobUri(this.accountUrl, location);
+      }
+      const data = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+      const upload = () => blob.uploadData(data, { blobHTTPHeaders: { blobContentType: contentType }, ...(signal ? { abortSignal: signal } : {}) });
       try {
         await upload();
       } catch (error) {
@@ -108,6 +116,7 @@ export class RefStore {
         await upload();
       }
     } catch (error) {
+      if (error instanceof BlockSourceError) throw error.original;
       const mapped = storageError(error, `Writing ${uri}`, RefErrorCode.outputWriteFailed);
       throw mapped instanceof RefError && mapped.code === RefErrorCode.inputNotFound ? new RefError(RefErrorCode.outputWriteFailed, mapped.message, { cause: error }) : mapped;
     }
