@@ -14,7 +14,7 @@ import type { InputBindingValues } from "./invocation.js";
 import { loadApp, SupportedBindingTypes, type CapturedApp } from "./loader.js";
 import { createLogger, LogLevel } from "./log.js";
 import { describeApp } from "./startup-report.js";
-import { newDevhostKey, writeDevhostState } from "./state-files.js";
+import { ensureDevhostKey, newDevhostKey, writeDevhostState } from "./state-files.js";
 import { disabledFunctions, withoutDisabled } from "./disabled-functions.js";
 import { setLogSink } from "../lib/telemetry/log.js";
 import { devhostTelemetry, telemetryRoutes } from "./telemetry/index.js";
@@ -40,9 +40,9 @@ export interface DevHostOptions {
   taskHub?: string;
   /** @default "host.json" in the current directory (when present) */
   hostJsonPath?: string;
-  /** devhost's key for the Durable webhooks and `/_devhost/…` (the app gets it too). @default a random key per start */
+  /** devhost's key for the Durable webhooks and `/_devhost/…` (the app gets it too). @default the one kept in `stateDir`, else a random key per start */
   key?: string;
-  /** Where to leave the key and (own Azurite only) the storage connection for local tools; nowhere when unset. */
+  /** Where to keep the key and leave (own Azurite only) the storage connection for local tools; nowhere when unset. */
   stateDir?: string;
   /** Largest request body; a larger declared one is refused before it is read. @default 100 MiB, as the Functions host */
   maxBodyBytes?: number;
@@ -90,7 +90,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   try {
     const { connectionString, azurite } = await storageFor(options.azurite);
     if (azurite) cleanup.push(() => azurite.stop());
-    const key = options.key ?? newDevhostKey();
+    const key = options.key ?? (options.stateDir ? ensureDevhostKey(options.stateDir) : newDevhostKey());
     const server = new DevHostServer(log, { key, ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}) });
     const port = await server.listen(options.port ?? 7071, options.hostname ?? "127.0.0.1");
     cleanup.push(() => server.close());

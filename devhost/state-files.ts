@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
  * machine, owner-only: its key and the storage it runs on. No route serves either.
  */
 export const DevhostStateFile = {
-  /** devhost's key for the Durable webhooks and `/_devhost/…` (rewritten on every start). */
+  /** devhost's key for the Durable webhooks and `/_devhost/…`: made on first start, then kept, as the host keeps its keys. */
   hostKey: "host-key",
   /** `{ url, connectionString }`: the Azurite devhost started itself; absent when it was given storage. */
   storage: "storage.json",
@@ -26,9 +26,28 @@ export function writeOwnerOnly(path: string, text: string): void {
   chmodSync(path, 0o600);
 }
 
-/** Records this start's key and, when devhost started its own Azurite, its connection. */
+/**
+ * The key kept in `dir`, or a new one stored there. Kept across restarts because management URLs
+ * handed out before a restart (`statusQueryGetUri`, with `code=`) must keep working after it.
+ * Created exclusively, so devhosts starting side by side agree on one key.
+ */
+export function ensureDevhostKey(dir: string): string {
+  const existing = readDevhostKey(dir);
+  if (existing) return existing;
+  const key = newDevhostKey();
+  mkdirSync(dir, { recursive: true });
+  try {
+    writeFileSync(join(dir, DevhostStateFile.hostKey), `${key}\n`, { mode: 0o600, flag: "wx" });
+    return key;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return readDevhostKey(dir) ?? key;
+  }
+}
+
+/** Records the key (when it is not the one kept there) and, when devhost started its own Azurite, its connection. */
 export function writeDevhostState(dir: string, state: { url: string; key: string; ownStorage?: string }): void {
-  writeOwnerOnly(join(dir, DevhostStateFile.hostKey), `${state.key}\n`);
+  if (readDevhostKey(dir) !== state.key) writeOwnerOnly(join(dir, DevhostStateFile.hostKey), `${state.key}\n`);
   const storage = join(dir, DevhostStateFile.storage);
   if (state.ownStorage) writeOwnerOnly(storage, `${JSON.stringify({ url: state.url, connectionString: state.ownStorage })}\n`);
   else if (existsSync(storage)) writeOwnerOnly(storage, "{}\n");
