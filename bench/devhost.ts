@@ -18,6 +18,7 @@ const inFlight = 50;
 async function startOrchestration(host: DevHost, name: string, input: unknown): Promise<string> {
   const res = await fetch(`${host.url}/runtime/webhooks/durabletask/orchestrators/${name}`, {
     method: "POST",
+    headers: { "content-type": "application/json", "x-functions-key": host.key },
     body: JSON.stringify(input),
   });
   if (res.status !== 202) throw new Error(`start ${name}: HTTP ${res.status} ${await res.text()}`);

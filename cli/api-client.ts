@@ -8,6 +8,8 @@ export interface ApiClientOptions {
   apiKey?: string;
   /** Sent as `Authorization: Bearer …` (Entra ID in front of the API). */
   token?: string;
+  /** devhost's key, sent as `x-functions-key` on `/_devhost/…` requests only. */
+  devhostKey?: string;
 }
 
 export interface ApiResponse<T> {
@@ -111,6 +113,7 @@ export class ApiClient {
     if (body !== undefined) headers["content-type"] = "application/json";
     if (this.options.apiKey) headers["x-api-key"] = this.options.apiKey;
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    if (this.options.devhostKey && path.startsWith("/_devhost/")) headers["x-functions-key"] = this.options.devhostKey;
     const url = `${this.baseUrl}${path}`;
     let response: Response;
     try {

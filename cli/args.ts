@@ -47,6 +47,8 @@ export interface Connection {
   apiKey?: string;
   /** @default LUCIUS_TOKEN */
   token?: string;
+  /** devhost's key for its `/_devhost/…` routes; read from devhost's state folder for a loopback API. */
+  devhostKey?: string;
 }
 
 export interface CommandLine {

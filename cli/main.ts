@@ -31,7 +31,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       return ExitCode.ok;
     }
     assertOptions(line, command.name, command.options);
-    const connection = await withDevhostKey(line.connection);
+    const connection = await withDevhostKey(line.connection, undefined, env);
     return await command.run({ line, api: new ApiClient({ baseUrl: connection.api, ...connection }), out: output, env });
   } catch (error) {
     return report(error, output, line?.verbose ?? argv.includes("--verbose"));

@@ -4,12 +4,10 @@ import type { BlobServiceClient } from "@azure/storage-blob";
 import { AppSettingNames, ContainerNames } from "../lib/config/names.js";
 import { blobServiceClientFromEnv, pathSegment, RefStore } from "../lib/refs/index.js";
 import type { ApiClient } from "./api-client.js";
+import { devhostStateDir, isLoopbackApi } from "./devhost-key.js";
 import { NetworkError, UsageError } from "./errors.js";
 
 type Env = Record<string, string | undefined>;
-
-/** devhost's route naming the Azurite it started (devhost/http/storage-route.ts). */
-const devhostStoragePath = "/_devhost/storage";
 
 /** The app's storage account as the CLI reaches it: uploads of inputs, reads of outputs. */
 export interface CliStorage {
@@ -28,15 +26,17 @@ export function storageFromClient(blobs: BlobServiceClient, source: string): Cli
 /**
  * The storage account: `--storage` (a connection string), else `AzureWebJobsStorage`
  * (connection string, or `__blobServiceUri` / `__accountName` with an Azure credential), else
- * the Azurite of the devhost the API runs on. Undefined when none of them is there.
+ * the Azurite of the devhost the API runs on (from the `storage.json` devhost writes into its
+ * state folder; no route serves it). Undefined when none of them is there.
  */
 export async function resolveStorage(api: ApiClient, flag: string | undefined, env: Env): Promise<CliStorage | undefined> {
   if (flag) return storageFromClient(blobServiceClientFromEnv({ [AppSettingNames.storage]: flag }), "--storage");
   const name = AppSettingNames.storage;
   if (env[name] || env[`${name}__blobServiceUri`] || env[`${name}__accountName`]) return storageFromClient(blobServiceClientFromEnv(env), name);
-  const devhost = await api.get<{ connectionString?: string }>(devhostStoragePath, { allowNotFound: true }).catch(() => undefined);
-  if (devhost?.connectionString) return storageFromClient(blobServiceClientFromEnv({ [name]: devhost.connectionString }), "devhost's Azurite");
-  return undefined;
+  if (!isLoopbackApi(api.baseUrl)) return undefined;
+  const { readDevhostStorage } = await import("../devhost/state-files.js");
+  const own = readDevhostStorage(await devhostStateDir(env), api.baseUrl);
+  return own ? storageFromClient(blobServiceClientFromEnv({ [name]: own }), "devhost's Azurite") : undefined;
 }
 
 export function storageRequired(why: string): UsageError {

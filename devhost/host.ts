@@ -13,11 +13,11 @@ import { functionsLib } from "./functions-lib.js";
 import { readHostJson } from "./host-json.js";
 import { Router } from "./http/router.js";
 import { DevHostServer } from "./http/server.js";
-import { devhostStoragePath, storageRoute } from "./http/storage-route.js";
 import type { InputBindingValues } from "./invocation.js";
 import { loadApp, SupportedBindingTypes, type CapturedApp } from "./loader.js";
 import { createLogger, LogLevel } from "./log.js";
 import { describeApp } from "./startup-report.js";
+import { ensureDevhostKey, newDevhostKey, writeDevhostState } from "./state-files.js";
 import { disabledFunctions, withoutDisabled } from "./disabled-functions.js";
 import { setLogSink } from "../lib/telemetry/log.js";
 import { devhostTelemetry, telemetryRoutes } from "./telemetry/index.js";
@@ -47,6 +47,12 @@ export interface DevHostOptions {
   taskHub?: string;
   /** @default "host.json" in the current directory (when present) */
   hostJsonPath?: string;
+  /** devhost's key for the Durable webhooks and `/_devhost/…` (the app gets it too). @default the one kept in `stateDir`, else a random key per start */
+  key?: string;
+  /** Where to keep the key and leave (own Azurite only) the storage connection for local tools; nowhere when unset. */
+  stateDir?: string;
+  /** Largest request body; a larger declared one is refused before it is read. @default 100 MiB, as the Functions host */
+  maxBodyBytes?: number;
   /** Pluggable trigger servers (Service Bus, timers, …). @default [] */
   components?: HostComponent[];
   /** @default "info" */
@@ -68,6 +74,8 @@ export interface DevHost {
   /** The Azurite devhost started, if it started one. */
   azurite?: { pid: number; ports: AzuritePorts; location?: string };
   taskHub: string;
+  /** devhost's key: send it as `x-functions-key` (or `?code=`) to the Durable webhooks and `/_devhost/…`. */
+  key: string;
   /** The environment devhost gave the app. */
   env: Record<string, string>;
   durable: DurableEngine;
@@ -92,11 +100,12 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     const { connectionString, azurite } = await storageFor(options.azurite);
     if (azurite) cleanup.push(() => azurite.stop());
     await createDataContainers(connectionString);
-    const server = new DevHostServer(log);
+    const key = options.key ?? (options.stateDir ? ensureDevhostKey(options.stateDir) : newDevhostKey());
+    const server = new DevHostServer(log, { key, ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}) });
     const port = await server.listen(options.port ?? 7071, options.hostname ?? "127.0.0.1");
     cleanup.push(() => server.close());
-    server.mount(devhostStoragePath, storageRoute(azurite?.connectionString));
     const url = `http://${options.hostname ?? "127.0.0.1"}:${port}`;
+    if (options.stateDir) writeDevhostState(options.stateDir, { url, key, ...(azurite ? { ownStorage: azurite.connectionString } : {}) });
 
     const hostJsonPath = options.hostJsonPath ?? join(process.cwd(), "host.json");
     const preliminary = readHostJson(hostJsonPath, process.env);
@@ -105,6 +114,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       [AppSettingNames.storage]: connectionString,
       [AppSettingNames.busMode]: "devhost",
       [AppSettingNames.devhostUrl]: url,
+      [AppSettingNames.devhostKey]: key,
       [AppSettingNames.taskHub]: taskHub,
       // durable-functions rewrites management URLs to localhost:7071 unless this is set.
       WEBSITE_HOSTNAME: `${options.hostname ?? "127.0.0.1"}:${port}`,
@@ -126,7 +136,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     const disabled = disabledFunctions(app, process.env);
     const listened = withoutDisabled(app, disabled);
     const lib = await functionsLib();
-    const clientBinding = () => durableClientBinding(url, taskHub);
+    const clientBinding = () => durableClientBinding(url, taskHub, key);
     const inputs: InputBindingValues = { durableClient: clientBinding, orchestrationClient: clientBinding };
 
     const store = new DurableStore(connectionString, taskHub);
@@ -145,7 +155,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     cleanup.push(() => durable.stop());
     const clientFaults = new ClientFaults();
     server.mount(durableFaultsPath, clientFaultsRoute(clientFaults));
-    server.mount(durableApiPrefix, durableClientApi({ engine: durable, taskHub, baseUrl: () => url, faults: clientFaults }));
+    server.mount(durableApiPrefix, durableClientApi({ engine: durable, taskHub, key, baseUrl: () => url, faults: clientFaults }));
 
     const router = new Router(listened, hostJson.routePrefix);
     const context: HostContext = {
@@ -170,7 +180,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     server.serveApp(router, { lib, log, inputs, baseUrl: url });
     log.info(describeApp(app, router, url, taskHub, resumed, disabled));
     const started = azurite ? { pid: azurite.pid, ports: azurite.ports, ...(azurite.location ? { location: azurite.location } : {}) } : undefined;
-    return { url, port, app, connectionString, ...(started ? { azurite: started } : {}), taskHub, env, durable, stop: stopAll };
+    return { url, port, app, connectionString, ...(started ? { azurite: started } : {}), taskHub, key, env, durable, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

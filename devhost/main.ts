@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     azurite,
     components: await defaultComponents(),
     logLevel: cli.quiet ? LogLevel.error : LogLevel.info,
+    // The CLI finds devhost's key and Azurite there (no route serves either).
+    stateDir: join(packageRoot, ".devhost"),
     ...(cli.taskHub ? { taskHub: cli.taskHub } : {}),
     ...(cli.hostJsonPath ? { hostJsonPath: cli.hostJsonPath } : {}),
   });

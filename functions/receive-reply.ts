@@ -29,6 +29,7 @@ export async function receiveReply(batch: ServiceBusMessageContext, context: Inv
         contracts,
         ledger,
         stepDefaults: settings.stepDefaults,
+        ignoredEventsPerStep: settings.replyIgnoredEventsPerStep,
         notify: (reply) => notifyOrchestration(client, reply),
       });
       if (outcome.kind === "invalid") {

@@ -63,6 +63,10 @@ param globalInFlightLimit int = 10000
 @minValue(1)
 param reconcileGraceSeconds int = 120
 
+@description('REPLY_IGNORED events recorded per step; ignored replies past it are only counted (LUCIUS_REPLY_IGNORED_EVENTS_PER_STEP).')
+@minValue(1)
+param replyIgnoredEventsPerStep int = 20
+
 @description('Deliveries of a directive or reply before Service Bus dead-letters it.')
 @minValue(1)
 param maxDeliveryCount int = 10
@@ -95,6 +99,10 @@ param tenantInputAllowlists string = ''
 @description('Largest input document the workers read, in bytes (LUCIUS_MAX_INPUT_BYTES).')
 @minValue(1)
 param maxInputBytes int = 52428800
+
+@description('Largest image the OCR worker decodes, in pixels (LUCIUS_OCR_MAX_PIXELS); larger ones fail INPUT_TOO_LARGE before decoding.')
+@minValue(1)
+param ocrMaxPixels int = 40000000
 
 @description('Azure OpenAI endpoint for the workers (LUCIUS_OPENAI_ENDPOINT), e.g. https://<name>.openai.azure.com; empty runs the offline embedder and analysis. Grant the workers identity "Cognitive Services OpenAI User" on that resource.')
 param openAiEndpoint string = ''
@@ -306,6 +314,7 @@ var orchestratorSettings = {
   LUCIUS_TENANT_INFLIGHT_OVERRIDES: tenantInFlightOverrides
   LUCIUS_GLOBAL_INFLIGHT_LIMIT: string(globalInFlightLimit)
   LUCIUS_RECONCILE_GRACE_SECONDS: string(reconcileGraceSeconds)
+  LUCIUS_REPLY_IGNORED_EVENTS_PER_STEP: string(replyIgnoredEventsPerStep)
   LUCIUS_WORKSPACE_URI: '${storage.outputs.blobEndpoint}${workspacesContainer}'
   LUCIUS_API_KEYS: apiKeys
   LUCIUS_TENANT_ROLE_PREFIX: tenantRolePrefix
@@ -365,6 +374,7 @@ var workerSettings = {
   LUCIUS_INPUT_ALLOWLIST: inputAllowlist
   LUCIUS_TENANT_INPUT_ALLOWLISTS: tenantInputAllowlists
   LUCIUS_MAX_INPUT_BYTES: string(maxInputBytes)
+  LUCIUS_OCR_MAX_PIXELS: string(ocrMaxPixels)
   LUCIUS_OPENAI_ENDPOINT: openAiEndpoint
   LUCIUS_OPENAI_EMBEDDING_DEPLOYMENT: openAiEmbeddingDeployment
   LUCIUS_OPENAI_CHAT_DEPLOYMENT: openAiChatDeployment

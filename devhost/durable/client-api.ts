@@ -12,6 +12,8 @@ import { statusBody } from "./status-view.js";
 export interface ClientApiOptions {
   engine: DurableEngine;
   taskHub: string;
+  /** devhost's key: the management URLs it answers with carry it, as the real host's do. */
+  key: string;
   /** The public origin for management URLs. */
   baseUrl: () => string;
   /** Injected refusals (devhost/durable/client-faults.ts). @default none */
@@ -39,7 +41,7 @@ export function durableClientApi(options: ClientApiOptions) {
       if (collection === "orchestrators" && method === "POST" && id && !name) {
         // orchestrators/{functionName}[/{instanceId}]
         const state = await engine.startNew(id, { ...(action ? { instanceId: action } : {}), ...(text !== undefined ? { input: text } : {}) });
-        const payload = managementPayload(options.baseUrl(), options.taskHub, state.instanceId);
+        const payload = managementPayload(options.baseUrl(), options.taskHub, state.instanceId, options.key);
         sendJson(res, 202, payload, { location: payload.statusQueryGetUri! });
         return;
       }

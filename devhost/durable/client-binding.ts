@@ -2,13 +2,14 @@
 export const durableApiPrefix = "/runtime/webhooks/durabletask";
 
 /**
- * The `durableClient` binding value the extension hands to functions. With
- * `rpcBaseUrl` set, `durable-functions` sends every client call there; the
- * management URLs are the public webhook form of the same endpoints.
+ * The `durableClient` binding value the extension hands to functions, as with
+ * `localRpcEndpointEnabled: false`: no `rpcBaseUrl`, so `durable-functions` calls the
+ * webhook URLs, which carry the system key as `code=` (`requiredQueryStringParameters`) the
+ * way the real host hands it out. Without `key` the URLs carry none (the API then answers 401).
  */
-export function durableClientBinding(baseUrl: string, taskHub: string): Record<string, unknown> {
+export function durableClientBinding(baseUrl: string, taskHub: string, key?: string): Record<string, unknown> {
   const api = `${baseUrl}${durableApiPrefix}`;
-  const query = `taskHub=${encodeURIComponent(taskHub)}&connection=Storage`;
+  const query = `taskHub=${encodeURIComponent(taskHub)}&connection=Storage${key ? `&code=${encodeURIComponent(key)}` : ""}`;
   const instance = `${api}/instances/INSTANCEID`;
   return {
     taskHubName: taskHub,
@@ -29,13 +30,12 @@ export function durableClientBinding(baseUrl: string, taskHub: string): Record<s
     },
     baseUrl: api,
     requiredQueryStringParameters: query,
-    rpcBaseUrl: `${api}/`,
   };
 }
 
 /** The management payload (`createCheckStatusResponse` body) for one instance. */
-export function managementPayload(baseUrl: string, taskHub: string, instanceId: string): Record<string, string> {
-  const urls = durableClientBinding(baseUrl, taskHub).managementUrls as Record<string, string>;
+export function managementPayload(baseUrl: string, taskHub: string, instanceId: string, key?: string): Record<string, string> {
+  const urls = durableClientBinding(baseUrl, taskHub, key).managementUrls as Record<string, string>;
   const id = encodeURIComponent(instanceId);
   return Object.fromEntries(Object.entries(urls).map(([key, value]) => [key, key === "id" ? instanceId : value.replace("INSTANCEID", id)]));
 }

@@ -3,13 +3,21 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "../log.js";
 import { invokeHttp, type HttpInvocation } from "./invoke-http.js";
 import { sendProblem } from "./problem.js";
-import type { Router } from "./router.js";
+import { isProtectedPath, refuseAnyRequest, refuseInternalRequest, type Refusal } from "./request-guard.js";
+import { pathSegments, type Router } from "./router.js";
 
 /** Handles every request under a mounted prefix (devhost's internal APIs); it reads the body itself. */
 export type MountHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-/** @default 100 MiB, the Functions host's request size limit. */
-const defaultMaxBodyBytes = 100 * 1024 * 1024;
+/** @default 100 MiB, the Functions host's request size limit (`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT` changes it). */
+export const defaultMaxBodyBytes = 100 * 1024 * 1024;
+
+export interface DevHostServerOptions {
+  /** devhost's key: the Durable webhooks and every `/_devhost/…` route need it. */
+  key: string;
+  /** @default {@link defaultMaxBodyBytes} */
+  maxBodyBytes?: number;
+}
 
 /**
  * devhost's HTTP front door: internal mounts first (`/runtime/webhooks/durabletask`,
@@ -19,11 +27,13 @@ export class DevHostServer {
   private readonly server: Server;
   private readonly mounts: Array<{ prefix: string; handler: MountHandler }> = [];
   private app: { router: Router; invocation: HttpInvocation } | undefined;
+  private readonly maxBodyBytes: number;
 
   constructor(
     private readonly log: Logger,
-    private readonly maxBodyBytes = defaultMaxBodyBytes,
+    private readonly options: DevHostServerOptions,
   ) {
+    this.maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         // A client that hung up mid-body (or lied in Content-Length) gets nothing: there is no one to answer.
@@ -70,8 +80,15 @@ export class DevHostServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0]!;
+    // Refused before a body byte is read: a caller without devhost's key gets nothing buffered.
+    const refusal = refuseAnyRequest(req, this.maxBodyBytes) ?? (isProtectedPath(path) ? this.refuseInternal(req, path) : undefined);
+    if (refusal) return refuse(res, refusal);
     const mount = this.mounts.find((m) => path === m.prefix || path.startsWith(m.prefix + "/"));
     if (mount) return mount.handler(req, res);
+    if (isProtectedPath(path)) {
+      sendProblem(res, 404, "Not Found", `devhost has no internal route ${path}.`);
+      return;
+    }
     const body = await readBody(req, this.maxBodyBytes);
     if (body === undefined) {
       sendProblem(res, 413, "Payload Too Large", `The request body exceeds ${this.maxBodyBytes} bytes.`);
@@ -90,6 +107,18 @@ export class DevHostServer {
       await invokeHttp(this.app.invocation, lookup.route, lookup.params, req, res, body);
     }
   }
+
+  private refuseInternal(req: IncomingMessage, path: string): Refusal | undefined {
+    const refusal = refuseInternalRequest(req, this.options.key);
+    if (refusal || pathSegments(path)) return refusal;
+    return { status: 400, title: "Bad Request", detail: "The path is not valid percent-encoding." };
+  }
+}
+
+/** Answers a refusal and closes the connection, so a body the client still sends is never read. */
+function refuse(res: ServerResponse, refusal: Refusal): void {
+  res.setHeader("connection", "close");
+  sendProblem(res, refusal.status, refusal.title, refusal.detail, refusal.headers);
 }
 
 /** The whole request body, or undefined when it exceeds `limit` bytes. */

@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
-import { isJobState, isLedgerError, JobState, LedgerErrorCode, type Ledger } from "../ledger/index.js";
+import { isJobState, isLedgerError, JobState, LedgerErrorCode, tenantKeyIssue, type Ledger } from "../ledger/index.js";
 import { notFound, ProblemError, ProblemType } from "../http/problem.js";
 import { jsonResponse } from "../http/responses.js";
 import { mayUseTenant, type Caller } from "../auth/index.js";
@@ -70,6 +70,8 @@ export async function listJobs(request: HttpRequest, ledger: Ledger, caller: Cal
   if (!tenantId || tenantId.trim() === "") throw invalidQuery("tenant_id", "is required");
   // 404 whether or not the tenant exists or has jobs: another tenant's listing reveals nothing.
   if (!mayUseTenant(caller, tenantId)) throw notFound(`No tenant ${tenantId.slice(0, 100)} among this credential's tenants`);
+  const tenantIssue = tenantKeyIssue(tenantId);
+  if (tenantIssue) throw invalidQuery("tenant_id", tenantIssue);
   const state = request.query.get("state") ?? undefined;
   if (state !== undefined && !isJobState(state)) {
     throw invalidQuery("state", `must be one of ${Object.values(JobState).join(", ")}`);

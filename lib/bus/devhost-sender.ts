@@ -17,11 +17,14 @@ export interface DevhostSendRequest {
 /** The admin route prefix devhost mounts its Service Bus emulator under. */
 export const devhostServiceBusPath = "/_devhost/servicebus";
 
-/** Sends to devhost's Service Bus emulator over its admin HTTP API (global `fetch`). */
+/** Sends to devhost's Service Bus emulator over its admin HTTP API (global `fetch`), with devhost's key. */
 export class DevhostBusSender implements BusSender {
   private readonly base: string;
 
-  constructor(devhostUrl: string) {
+  constructor(
+    devhostUrl: string,
+    private readonly key?: string,
+  ) {
     this.base = devhostUrl.replace(/\/+$/, "") + devhostServiceBusPath;
   }
 
@@ -37,7 +40,7 @@ export class DevhostBusSender implements BusSender {
     try {
       response = await fetch(`${this.base}/topics/${encodeURIComponent(topic)}/messages`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...(this.key ? { "x-functions-key": this.key } : {}) },
         body: JSON.stringify(body),
       });
     } catch (error) {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { DirectiveMessage, Reply } from "../contracts/types.gen.js";
 import { BusBadRequestError } from "./errors.js";
 import type { OutboundMessage } from "./types.js";
@@ -35,9 +36,13 @@ export function directiveMessage(directive: DirectiveMessage): OutboundMessage {
 }
 
 /**
- * A worker reply as a bus message. HEARTBEATs repeat within one attempt, so they need
- * a sequence (a counter the worker increments per heartbeat; defaults to the reply's own
- * `sequence` field) to keep distinct ids; ACK and RESULT happen once per attempt and take none.
+ * A worker reply as a bus message, `messageId = job:step:attempt:lease:TYPE`. The lease id is
+ * known only to the orchestrator and the worker it dispatched to, so nobody else can send a
+ * message ahead under the id of the real reply and have duplicate detection drop the real one.
+ * HEARTBEATs repeat within one attempt, so they need a sequence (a counter the worker increments
+ * per heartbeat; defaults to the reply's own `sequence` field) to keep distinct ids; ACK and
+ * RESULT happen once per attempt and take none. An id past Service Bus's 128 characters (a step
+ * id near the registry's 64) is sent as its SHA-256 in hex instead: as unguessable, and as stable.
  */
 export function replyMessage(reply: Reply, seq?: number, routing: ReplyRouting = {}): OutboundMessage {
   const sequence = seq ?? (reply.type === "HEARTBEAT" ? reply.sequence : undefined);
@@ -48,18 +53,22 @@ export function replyMessage(reply: Reply, seq?: number, routing: ReplyRouting =
   } else if (sequence !== undefined) {
     throw new BusBadRequestError(`${reply.type} messages are sent once per attempt and take no sequence`);
   }
-  const base = messageIdFor(reply, reply.type);
+  const base = `${reply.job_id}:${reply.step_id}:${reply.attempt_no}:${reply.lease_id}:${reply.type}`;
+  const id = sequence === undefined ? base : `${base}:${sequence}`;
   const properties: Record<string, string | number> = { [BusPropertyNames.tenantId]: reply.tenant_id };
   if (routing.stepType !== undefined) properties[BusPropertyNames.stepType] = routing.stepType;
   if (routing.lane !== undefined) properties[BusPropertyNames.lane] = routing.lane;
   return {
-    messageId: sequence === undefined ? base : `${base}:${sequence}`,
+    messageId: id.length <= maxMessageIdLength ? id : createHash("sha256").update(id).digest("hex"),
     body: reply,
     subject: reply.type,
     correlationId: reply.correlation_id ?? reply.job_id,
     applicationProperties: properties,
   };
 }
+
+/** Service Bus refuses longer message ids. */
+const maxMessageIdLength = 128;
 
 function messageIdFor(m: { job_id: string; step_id: string; attempt_no: number }, type: string): string {
   return `${m.job_id}:${m.step_id}:${m.attempt_no}:${type}`;

@@ -13,7 +13,7 @@ export function createBusSender(settings: Settings, env: Record<string, string |
     if (!settings.devhostUrl) {
       throw new ConfigurationError(`${AppSettingNames.devhostUrl} is required when ${AppSettingNames.busMode}=devhost`);
     }
-    return new DevhostBusSender(settings.devhostUrl);
+    return new DevhostBusSender(settings.devhostUrl, env[AppSettingNames.devhostKey]);
   }
   return new ServiceBusBusSender(serviceBusClientFromEnv(env));
 }

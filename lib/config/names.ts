@@ -43,6 +43,8 @@ export const AppSettingNames = {
   busMode: "LUCIUS_BUS_MODE",
   /** Base URL of devhost's admin API when `LUCIUS_BUS_MODE=devhost`. */
   devhostUrl: "LUCIUS_DEVHOST_URL",
+  /** devhost's key, sent as `x-functions-key` to its admin API (devhost sets it for the app). */
+  devhostKey: "LUCIUS_DEVHOST_KEY",
   /** Durable task hub name. */
   taskHub: "LUCIUS_TASK_HUB",
   /** Largest accepted command body, in bytes. */
@@ -65,6 +67,8 @@ export const AppSettingNames = {
   globalInFlightLimit: "LUCIUS_GLOBAL_INFLIGHT_LIMIT",
   /** Jobs younger than this (seconds since their last change) are left alone by the reconciler. */
   reconcileGraceSeconds: "LUCIUS_RECONCILE_GRACE_SECONDS",
+  /** `REPLY_IGNORED` events recorded per step; ignored replies past it are counted (metric) only. */
+  replyIgnoredEventsPerStep: "LUCIUS_REPLY_IGNORED_EVENTS_PER_STEP",
   /** Base URI of per-job workspaces (intermediate outputs); defaults to the storage account's `workspaces` container. */
   workspaceUri: "LUCIUS_WORKSPACE_URI",
   /** Application Insights connection string; telemetry is exported only when set. */
@@ -155,6 +159,8 @@ export const TelemetryAttributeNames = {
 export const WorkerSettingNames = {
   /** Largest input document a worker reads, in bytes. */
   maxInputBytes: "LUCIUS_MAX_INPUT_BYTES",
+  /** Largest image OCR decodes, in pixels (width × height from the file's header). */
+  ocrMaxPixels: "LUCIUS_OCR_MAX_PIXELS",
   /** Azure OpenAI endpoint (`https://<name>.openai.azure.com`); unset → the offline embedder and analysis. */
   openAiEndpoint: "LUCIUS_OPENAI_ENDPOINT",
   /** Azure OpenAI embeddings deployment used by EMBEDDING when the endpoint is set. */

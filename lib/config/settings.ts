@@ -30,6 +30,8 @@ export interface Settings {
   inFlight: InFlightLimits;
   /** Jobs changed more recently than this are not repaired. @default 120 */
   reconcileGraceSeconds: number;
+  /** `REPLY_IGNORED` events kept per step. @default 20 */
+  replyIgnoredEventsPerStep: number;
   /** The orchestrator's step timing when the registry says nothing. @default ack 30 s, lease 900 s, 3 attempts, backoff 30/120/600 s */
   stepDefaults: StepDefaults;
 }
@@ -194,5 +196,6 @@ export function loadSettings(env: Env = process.env): Settings {
       global: positiveInt(env, AppSettingNames.globalInFlightLimit, 10_000),
     },
     reconcileGraceSeconds: positiveInt(env, AppSettingNames.reconcileGraceSeconds, 120),
+    replyIgnoredEventsPerStep: positiveInt(env, AppSettingNames.replyIgnoredEventsPerStep, 20),
   };
 }

@@ -1,6 +1,7 @@
 import type { ValidateFunction } from "ajv";
 import { issuesFromAjv } from "./ajv-issues.js";
 import type { SchemaObject } from "./schema-store.js";
+import { stepBoundIssues } from "./step-bounds.js";
 import type { CommandEnvelope, Protocol, ProtocolStep } from "./types.gen.js";
 import { childPointer, type Validation, type ValidationIssue } from "./validation.js";
 
@@ -46,9 +47,10 @@ export function splitStepPayloads(
   const parts: StepPayloads = {};
   const issues: ValidationIssue[] = [];
 
-  const check = (stepId: string, part: Record<string, unknown>, base: string, validate?: ValidateFunction) => {
-    parts[stepId] = part;
+  const check = (step: ProtocolStep, part: Record<string, unknown>, base: string, validate?: ValidateFunction) => {
+    parts[step.step_id] = part;
     if (validate && !validate(part)) issues.push(...issuesFromAjv(validate.errors, base));
+    else issues.push(...stepBoundIssues(step.step_type, part, base));
   };
 
   if ("steps" in payload) {
@@ -67,7 +69,7 @@ export function splitStepPayloads(
       const base = childPointer("/payload/steps", step.step_id);
       const part = Object.hasOwn(perStep, step.step_id) ? perStep[step.step_id] : {};
       if (!isObject(part)) issues.push({ pointer: base, message: "must be an object" });
-      else check(step.step_id, part, base, schema.validate);
+      else check(step, part, base, schema.validate);
     }
   } else {
     const open = steps.some(({ schema }) => schema.declared === undefined);
@@ -84,7 +86,7 @@ export function splitStepPayloads(
     }
     for (const { step, schema } of steps) {
       const part = schema.declared ? Object.fromEntries(Object.entries(payload).filter(([key]) => schema.declared!.has(key))) : payload;
-      check(step.step_id, part, "/payload", schema.validate);
+      check(step, part, "/payload", schema.validate);
     }
   }
 

@@ -29,7 +29,7 @@ export interface RefObject {
  */
 export interface CommandEnvelope {
   /**
-   * a tenant id: not blank, without ':' (the routing-key delimiter), '/', '\', '#', '?' or control characters (Table Storage key rules)
+   * a tenant id: visible characters only (no spaces, control or format characters such as bidi marks and zero-width characters, no lone surrogates), without ':' (the routing-key delimiter), '/', '\', '#' or '?' (Table Storage key rules)
    */
   tenant_id: string;
   request_type: string;
@@ -81,7 +81,7 @@ export interface Directive {
    */
   job_id: string;
   /**
-   * a tenant id: not blank, without ':' (the routing-key delimiter), '/', '\', '#', '?' or control characters (Table Storage key rules)
+   * a tenant id: visible characters only (no spaces, control or format characters such as bidi marks and zero-width characters, no lone surrogates), without ':' (the routing-key delimiter), '/', '\', '#' or '?' (Table Storage key rules)
    */
   tenant_id: string;
   /**
@@ -143,7 +143,7 @@ export interface CancelMessage {
    */
   job_id: string;
   /**
-   * a tenant id: not blank, without ':' (the routing-key delimiter), '/', '\', '#', '?' or control characters (Table Storage key rules)
+   * a tenant id: visible characters only (no spaces, control or format characters such as bidi marks and zero-width characters, no lone surrogates), without ':' (the routing-key delimiter), '/', '\', '#' or '?' (Table Storage key rules)
    */
   tenant_id: string;
   /**
@@ -202,7 +202,7 @@ export interface AckReply {
    */
   step_id: string;
   /**
-   * a tenant id: not blank, without ':' (the routing-key delimiter), '/', '\', '#', '?' or control characters (Table Storage key rules)
+   * a tenant id: visible characters only (no spaces, control or format characters such as bidi marks and zero-width characters, no lone surrogates), without ':' (the routing-key delimiter), '/', '\', '#' or '?' (Table Storage key rules)
    */
   tenant_id: string;
   /**
@@ -240,7 +240,7 @@ export interface HeartbeatReply {
    */
   step_id: string;
   /**
-   * a tenant id: not blank, without ':' (the routing-key delimiter), '/', '\', '#', '?' or control characters (Table Storage key rules)
+   * a tenant id: visible characters only (no spaces, control or format characters such as bidi marks and zero-width characters, no lone surrogates), without ':' (the routing-key delimiter), '/', '\', '#' or '?' (Table Storage key rules)
    */
   tenant_id: string;
   /**
@@ -284,7 +284,7 @@ export interface ResultReply {
    */
   step_id: string;
   /**
-   * a tenant id: not blank, without ':' (the routing-key delimiter), '/', '\', '#', '?' or control characters (Table Storage key rules)
+   * a tenant id: visible characters only (no spaces, control or format characters such as bidi marks and zero-width characters, no lone surrogates), without ':' (the routing-key delimiter), '/', '\', '#' or '?' (Table Storage key rules)
    */
   tenant_id: string;
   /**

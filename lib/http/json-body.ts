@@ -42,22 +42,31 @@ function nestingDepth(text: string, limit: number): number {
 
 const escapePointer = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
-function findForbiddenKeys(value: unknown, pointer: string, found: ProblemIssue[]): void {
-  if (found.length >= 20 || value === null || typeof value !== "object") return;
+/**
+ * Keys that could reach a prototype, and numbers JSON.parse turned into Infinity (`1e400`): such
+ * a number has no JSON form, so nothing downstream (hashing, storage) could handle it.
+ */
+function findUnacceptable(value: unknown, pointer: string, found: ProblemIssue[]): void {
+  if (found.length >= 20) return;
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    found.push({ pointer, message: "the number is out of range (beyond ±1.8e308)" });
+    return;
+  }
+  if (value === null || typeof value !== "object") return;
   if (Array.isArray(value)) {
-    value.forEach((item, index) => findForbiddenKeys(item, `${pointer}/${index}`, found));
+    value.forEach((item, index) => findUnacceptable(item, `${pointer}/${index}`, found));
     return;
   }
   for (const [key, child] of Object.entries(value)) {
     const childPointer = `${pointer}/${escapePointer(key)}`;
     if (forbiddenKeys.has(key)) found.push({ pointer: childPointer, message: `the key "${key}" is not allowed` });
-    else findForbiddenKeys(child, childPointer, found);
+    else findUnacceptable(child, childPointer, found);
   }
 }
 
 /**
  * Reads a request body as untrusted JSON: media type (415), size (413), syntax
- * (400), nesting depth (400) and prototype-reaching keys (422) are all checked
+ * (400), nesting depth (400), prototype-reaching keys and out-of-range numbers (422) are all checked
  * before any caller sees the value.
  */
 export async function readJsonBody(request: HttpRequest, limits: BodyLimits): Promise<unknown> {
@@ -103,15 +112,15 @@ export async function readJsonBody(request: HttpRequest, limits: BodyLimits): Pr
   } catch (error) {
     throw invalidJson(`The body is not valid JSON: ${(error as Error).message}`);
   }
-  const forbidden: ProblemIssue[] = [];
-  findForbiddenKeys(value, "", forbidden);
-  if (forbidden.length > 0) {
+  const unacceptable: ProblemIssue[] = [];
+  findUnacceptable(value, "", unacceptable);
+  if (unacceptable.length > 0) {
     throw new ProblemError({
       type: ProblemType.validation,
       title: "Validation failed",
       status: 422,
-      detail: "The body uses keys that are never accepted",
-      errors: forbidden,
+      detail: "The body uses keys or numbers that are never accepted",
+      errors: unacceptable,
     });
   }
   return value;

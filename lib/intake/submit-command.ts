@@ -1,6 +1,6 @@
 import type { Contracts, CommandEnvelope, Protocol } from "../contracts/index.js";
 import { bodyHash, idempotencyKey } from "../idempotency-key.js";
-import { LedgerErrorCode, isLedgerError, type Admission, type CreateJobResult, type Job, type Ledger, type NewStep } from "../ledger/index.js";
+import { LedgerErrorCode, isLedgerError, tenantKeyIssue, type Admission, type CreateJobResult, type Job, type Ledger, type NewStep } from "../ledger/index.js";
 import { ProblemError, ProblemType } from "../http/problem.js";
 import { intakeTraceparent } from "../telemetry/intake.js";
 import type { JobStarter } from "./job-starter.js";
@@ -84,6 +84,8 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
   const envelope = deps.contracts.validateEnvelope(body);
   if (!envelope.ok) throw validationFailed("The command does not match command-envelope.v1", envelope.errors);
   const command = envelope.value;
+  const tenantIssue = tenantKeyIssue(command.tenant_id);
+  if (tenantIssue) throw validationFailed("The tenant id cannot be stored", [{ pointer: "/tenant_id", message: tenantIssue }]);
   const protocol = protocolFor(deps.contracts, command);
   const payloads = deps.contracts.stepPayloads(command, protocol);
   if (!payloads.ok) throw validationFailed("A step's payload does not match its schema", payloads.errors);
@@ -98,6 +100,10 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
     ...(index === 0 ? { input_ref: command.input_ref } : {}),
   }));
   const claim = { key: idempotencyKey(command).key, bodyHash: bodyHash(command) };
+  // A replay or a 409 is answered from the claim alone: it takes no in-flight place, so the
+  // counters are not written for it.
+  const claimed = await deps.ledger.findClaim(command.tenant_id, claim);
+  if (claimed) return settled(claimed, deps);
   const admission = await deps.ledger.admit(command.tenant_id, deps.limits);
   if (!admission.admitted) {
     // A replay of a job that already holds its place is still answered, even at the limit.

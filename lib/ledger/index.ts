@@ -1,6 +1,6 @@
 export { Ledger, type LedgerOptions } from "./ledger.js";
 export type { ExistingClaim } from "./active-jobs.js";
-export { tenantPartition as tenantKey } from "./keys.js";
+export { tenantPartition as tenantKey, tenantKeyIssue } from "./keys.js";
 export type { Admission, InFlightLimits } from "./in-flight.js";
 export type { LedgerTuning } from "./context.js";
 export type { ListJobsOptions, ListEventsOptions, JobPage, EventPage } from "./queries.js";

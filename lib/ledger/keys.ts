@@ -35,6 +35,21 @@ export function tenantPartition(tenantId: string): string {
   return keyPart(tenantId, "tenant_id");
 }
 
+/**
+ * Why `tenantId` can never be a Table key (too long once escaped: each character outside the
+ * verbatim set takes five), or undefined when it can. Intake and listing ask this first, so such
+ * an id is the client's 4xx, not a key error deep inside a write.
+ */
+export function tenantKeyIssue(tenantId: string): string | undefined {
+  try {
+    tenantPartition(tenantId);
+    return undefined;
+  } catch (error) {
+    if (error instanceof InvalidKeyError) return error.message;
+    throw error;
+  }
+}
+
 export function jobPartition(jobId: string): string {
   return keyPart(jobId, "job_id");
 }

@@ -22,6 +22,7 @@ import { createJob } from "./create-job.js";
 import { updateJob, updateStep } from "./updates.js";
 import { redriveJob, type RedriveOptions } from "./redrive.js";
 import {
+  countEvents,
   listEvents,
   listJobs,
   listSteps,
@@ -153,6 +154,11 @@ export class Ledger {
   /** The job's events in insertion order, paged. @throws InvalidContinuationError */
   listEvents(jobId: string, opts?: ListEventsOptions): Promise<EventPage> {
     return listEvents(this.ctx, jobId, opts);
+  }
+
+  /** How many of the job's events are of `type` for one step, counted no further than `max`. */
+  countEvents(jobId: string, type: string, stepId: string, max: number): Promise<number> {
+    return countEvents(this.ctx, jobId, type, stepId, max);
   }
 
   /** The tenant's jobs, newest first, optionally one state, paged. @throws InvalidContinuationError */

@@ -54,6 +54,16 @@ export async function listEvents(ctx: LedgerContext, jobId: string, opts: ListEv
   return { events: items.map(eventFromEntity), ...(continuation ? { continuation } : {}) };
 }
 
+/** How many of a job's events have `type` for `stepId`, counted up to `max` (the query stops there). */
+export async function countEvents(ctx: LedgerContext, jobId: string, type: string, stepId: string, max: number): Promise<number> {
+  const filter = odata`PartitionKey eq ${jobPartition(jobId)} and type eq ${type} and step_id eq ${stepId}`;
+  let count = 0;
+  for await (const _ of ctx.tables.events.listEntities({ queryOptions: { filter, select: ["RowKey"] } })) {
+    if (++count >= max) break;
+  }
+  return count;
+}
+
 /** A job's steps in protocol order (the locator row sorts before them and is skipped). */
 export async function listSteps(ctx: LedgerContext, jobId: string): Promise<Step[]> {
   const filter = odata`PartitionKey eq ${jobPartition(jobId)} and RowKey ge ${firstStepRowKey}`;

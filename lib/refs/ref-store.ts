@@ -1,6 +1,7 @@
 import type { BlobServiceClient } from "@azure/storage-blob";
 import type { Ref } from "../contracts/index.js";
 import { blobUri, type BlobLocation } from "./blob-location.js";
+import { BlockSourceError, writeBlocks } from "./block-writer.js";
 import { RefError, RefErrorCode } from "./errors.js";
 import { fetchAllowlisted, type HttpsFetchOptions } from "./https-fetch.js";
 import { RefUse, TenantPlaces, type InputAllowlists } from "./tenant-places.js";
@@ -104,15 +105,23 @@ export class RefStore {
     return target;
   }
 
-  /** Writes a blob in the storage account (its container must exist); returns its URI. */
-  async write(uri: string, body: Buffer | string, contentType: string, signal?: AbortSignal): Promise<string> {
+  /**
+   * Writes a blob in the storage account (its container must exist); returns its URI. An async
+   * iterable body is written as it is produced (staged blocks), never held whole.
+   */
+  async write(uri: string, body: Buffer | string | AsyncIterable<string | Buffer>, contentType: string, signal?: AbortSignal): Promise<string> {
     const location = this.checked(uri, RefUse.write);
     if (!location || location.name === "" || location.name.endsWith("/")) throw new RefError(RefErrorCode.invalidRef, `${uri} does not name a blob in the storage account`);
     const blob = this.options.blobs.getContainerClient(location.container).getBlockBlobClient(location.name);
-    const data = typeof body === "string" ? Buffer.from(body, "utf8") : body;
     try {
-      await blob.uploadData(data, { blobHTTPHeaders: { blobContentType: contentType }, ...(signal ? { abortSignal: signal } : {}) });
+      if (typeof body !== "string" && !Buffer.isBuffer(body)) {
+        await writeBlocks(blob, body, { contentType, ...(signal ? { signal } : {}) });
+      } else {
+        const data = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+        await blob.uploadData(data, { blobHTTPHeaders: { blobContentType: contentType }, ...(signal ? { abortSignal: signal } : {}) });
+      }
     } catch (error) {
+      if (error instanceof BlockSourceError) throw error.original;
       const mapped = storageError(error, `Writing ${uri}`, RefErrorCode.outputWriteFailed);
       throw mapped instanceof RefError && mapped.code === RefErrorCode.inputNotFound ? new RefError(RefErrorCode.outputWriteFailed, mapped.message, { cause: error }) : mapped;
     }

@@ -30,12 +30,19 @@ export interface ReplyDependencies {
   stepDefaults: StepDefaults;
   /** Hands an ACK or RESULT to the job's orchestration; false when it no longer runs. */
   notify(reply: Reply): Promise<boolean>;
+  /** `REPLY_IGNORED` events kept per step; past it ignored replies are only counted. @default {@link defaultIgnoredEventsPerStep} */
+  ignoredEventsPerStep?: number;
 }
+
+/** @default 20: enough to diagnose a misbehaving worker, too few for a flood of forged replies to grow a job's timeline. */
+export const defaultIgnoredEventsPerStep = 20;
 
 
 async function ignore(deps: ReplyDependencies, reply: Reply, reason: ReplyIgnoredReason, step?: Step): Promise<ReplyOutcome> {
   recordReplyIgnored(reply, reason);
-  if (step) {
+  const bound = deps.ignoredEventsPerStep ?? defaultIgnoredEventsPerStep;
+  // Replies handled at the same moment may each see room for one more: the bound can be passed by that few.
+  if (step && (await deps.ledger.countEvents(reply.job_id, "REPLY_IGNORED", reply.step_id, bound)) < bound) {
     await deps.ledger.appendEvent(reply.job_id, {
       type: "REPLY_IGNORED",
       step_id: reply.step_id,

@@ -23,7 +23,7 @@ interface Letter {
 async function sendMalformedReplies(ids: string[]): Promise<void> {
   const response = await fetch(`${dh.host.url}/_devhost/servicebus/topics/replies/messages`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "x-functions-key": dh.host.key },
     body: JSON.stringify({ messages: ids.map((messageId) => ({ messageId, body: { not_a_reply: messageId }, applicationProperties: { origin: "cli-test" } })) }),
   });
   expect(response.status).toBe(200);

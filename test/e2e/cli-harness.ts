@@ -2,6 +2,8 @@
 // dead letters and messages are this file's alone), and the real `lucius` bin as a child process.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageMainFiles } from "../../devhost/cli-args.js";
 import { defaultComponents } from "../../devhost/default-components.js";
@@ -21,6 +23,8 @@ export interface CliDevhost {
   /** The API key (for `tenant`) the child processes send. */
   key: string;
   tenant: string;
+  /** devhost's state folder (its key, its Azurite's connection), as `.devhost` is under `npm start`. */
+  stateDir: string;
   /** Runs `node bin/lucius.mjs …args` against this devhost; `env` adds or overrides variables. */
   lucius(args: string[], env?: Record<string, string>): Promise<CliRun>;
   stop(): Promise<void>;
@@ -54,7 +58,10 @@ export async function startCliDevhost(options: { workers: boolean }): Promise<Cl
   const key = randomBytes(24).toString("base64url");
   const tenant = `cli-${tag}`;
   const appFiles = packageMainFiles(packageRoot);
+  // This devhost's own state folder: the CLI finds its key and Azurite there, as under `npm start`.
+  const stateDir = mkdtempSync(join(tmpdir(), "lucius-devhost-"));
   const host = await startDevHost({
+    stateDir,
     appFiles: options.workers ? withWorkerEntries(appFiles, packageRoot) : appFiles,
     port: 0,
     azurite: "memory",
@@ -64,11 +71,12 @@ export async function startCliDevhost(options: { workers: boolean }): Promise<Cl
     env: { LUCIUS_API_KEYS: JSON.stringify([{ name: "cli-test", sha256: apiKeyHash(key), tenants: [tenant] }]) },
     logLevel: "error",
   });
-  const base = { ...cleanEnv(), NO_COLOR: "1", LUCIUS_API_URL: host.url, LUCIUS_API_KEY: key, LUCIUS_TENANT: tenant };
+  const base = { ...cleanEnv(), NO_COLOR: "1", LUCIUS_API_URL: host.url, LUCIUS_API_KEY: key, LUCIUS_TENANT: tenant, LUCIUS_DEVHOST_DIR: stateDir };
   return {
     host,
     key,
     tenant,
+    stateDir,
     lucius: (args, env = {}) => runLucius(args, { ...base, ...env }),
     stop: () => host.stop(),
   };

@@ -212,14 +212,15 @@ describe("devhost Durable engine (in-process)", () => {
 
   it("refuses what the extension refuses: unknown orchestrator, duplicate running id, events to unknown instances", async () => {
     const api = `${host.url}/runtime/webhooks/durabletask`;
-    expect((await fetch(`${api}/orchestrators/noSuchOrchestrator`, { method: "POST" })).status).toBe(400);
+    const headers = { "x-functions-key": host.key, "content-type": "application/json" };
+    expect((await fetch(`${api}/orchestrators/noSuchOrchestrator`, { method: "POST", headers })).status).toBe(400);
     const started = await client.start("waitOrchestration", { eventName: "never" });
-    const again = await fetch(`${api}/orchestrators/waitOrchestration/${started.id}`, { method: "POST", body: "{}" });
+    const again = await fetch(`${api}/orchestrators/waitOrchestration/${started.id}`, { method: "POST", body: "{}", headers });
     expect(again.status).toBe(409);
-    expect((await fetch(`${api}/instances/nope-${Date.now()}/raiseEvent/x`, { method: "POST", body: "1" })).status).toBe(404);
-    expect((await fetch(`${api}/instances/${started.id}`, { method: "DELETE" })).status).toBe(409);
+    expect((await fetch(`${api}/instances/nope-${Date.now()}/raiseEvent/x`, { method: "POST", body: "1", headers })).status).toBe(404);
+    expect((await fetch(`${api}/instances/${started.id}`, { method: "DELETE", headers })).status).toBe(409);
     await client.operation(started.id, "terminate");
     await client.finished(started);
-    expect((await fetch(`${api}/instances/${started.id}/raiseEvent/x`, { method: "POST", body: "1" })).status).toBe(410);
+    expect((await fetch(`${api}/instances/${started.id}/raiseEvent/x`, { method: "POST", body: "1", headers })).status).toBe(410);
   });
 });

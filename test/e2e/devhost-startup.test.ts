@@ -51,7 +51,7 @@ describe("devhost start-up", () => {
       expect(seen[0]!.app.functions.has("onReply")).toBe(true);
       expect(seen[0]!.connectionString).toBe(azuriteConnectionString());
       expect(seen[0]!.baseUrl).toBe(host.url);
-      expect(await (await fetch(`${host.url}/_devhost/clock/anything`)).text()).toBe("clock");
+      expect(await (await fetch(`${host.url}/_devhost/clock/anything`, { headers: { "x-functions-key": host.key } })).text()).toBe("clock");
     } finally {
       await host.stop();
     }

@@ -11,7 +11,7 @@ afterAll(() => lucius?.stop());
 async function armFault(topic: string, status: 429 | 503, count: number) {
   const response = await fetch(`${lucius.url}/_devhost/servicebus/faults`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "x-functions-key": lucius.host.key },
     body: JSON.stringify({ topic, status, count }),
   });
   expect(response.status).toBe(200);
@@ -26,7 +26,7 @@ describe("a bus that throttles or refuses publishes", () => {
     expect(job.steps.map((s: { attempt_no: number }) => s.attempt_no)).toEqual([1, 1]);
     const directives = lucius.received(job_id).filter((d) => d.type === "DIRECTIVE");
     expect(directives.map((d) => d.step_id)).toEqual(["ocr", "embedding"]);
-    const faults = (await (await fetch(`${lucius.url}/_devhost/servicebus/faults`)).json()) as { faults: unknown[] };
+    const faults = (await (await fetch(`${lucius.url}/_devhost/servicebus/faults`, { headers: { "x-functions-key": lucius.host.key } })).json()) as { faults: unknown[] };
     expect(faults.faults).toEqual([]);
   });
 });

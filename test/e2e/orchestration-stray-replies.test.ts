@@ -12,14 +12,14 @@ afterAll(() => lucius?.stop());
 async function sendReplies(messages: Array<{ body: unknown; messageId?: string }>) {
   const response = await fetch(`${lucius.url}/_devhost/servicebus/topics/replies/messages`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "x-functions-key": lucius.host.key },
     body: JSON.stringify({ messages: messages.map((m) => ({ messageId: m.messageId ?? randomUUID(), body: m.body })) }),
   });
   expect(response.status).toBeLessThan(300);
 }
 
 async function deadLetters() {
-  const response = await fetch(`${lucius.url}/_devhost/servicebus/topics/replies/subscriptions/orchestrator/deadletters`);
+  const response = await fetch(`${lucius.url}/_devhost/servicebus/topics/replies/subscriptions/orchestrator/deadletters`, { headers: { "x-functions-key": lucius.host.key } });
   return ((await response.json()) as { items: Array<Record<string, any>> }).items; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 

@@ -8,7 +8,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => lucius?.stop());
 
-const durable = (path: string, method: string) => fetch(`${lucius.url}/runtime/webhooks/durabletask/instances/${path}`, { method });
+const durable = (path: string, method: string) => fetch(`${lucius.url}/runtime/webhooks/durabletask/instances/${path}`, { method, headers: { "x-functions-key": lucius.host.key } });
 const held = { ocr: [{ do: "hold" as const, interval_ms: 300 }] };
 const running = (job: Record<string, any>) => job.steps[0].state === "ACKED"; // eslint-disable-line @typescript-eslint/no-explicit-any
 async function runtimeStatus(jobId: string, expected: string): Promise<void> {

@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => lucius?.stop());
 
 async function metricsNow(): Promise<MetricsSnapshot> {
-  const response = await fetch(`${lucius.url}/_devhost/metrics`);
+  const response = await fetch(`${lucius.url}/_devhost/metrics`, { headers: { "x-functions-key": lucius.host.key } });
   expect(response.status).toBe(200);
   return (await response.json()) as MetricsSnapshot;
 }
@@ -95,7 +95,7 @@ describe("every metric is emitted during a run and readable at GET /_devhost/met
   }, 60_000);
 
   it("answers only GET", async () => {
-    const response = await fetch(`${lucius.url}/_devhost/metrics`, { method: "POST" });
+    const response = await fetch(`${lucius.url}/_devhost/metrics`, { method: "POST", headers: { "x-functions-key": lucius.host.key } });
     expect(response.status).toBe(405);
   });
 });

@@ -139,7 +139,7 @@ describe("one trace per job", () => {
     expect(one(spans, "lucius.job")).toMatchObject({ parent_span_id: intake.span_id, attributes: { state: "SUCCEEDED" } });
 
     // The same trace is served at GET /_devhost/traces.
-    const served = (await (await fetch(`${host.url}/_devhost/traces?trace_id=${traceId}`)).json()) as { spans: SpanView[] };
+    const served = (await (await fetch(`${host.url}/_devhost/traces?trace_id=${traceId}`, { headers: { "x-functions-key": host.key } })).json()) as { spans: SpanView[] };
     expect(served.spans.map((s) => s.span_id)).toEqual(expect.arrayContaining(spans.map((s) => s.span_id)));
   }, 60_000);
 

@@ -1,3 +1,4 @@
+import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { azuriteConnectionString, uniqueTableNames } from "../support/storage.js";
@@ -38,6 +39,14 @@ async function post(request: HttpRequest) {
 }
 
 const rows = () => countLedgerRows(azuriteConnectionString(), tables);
+
+/** Every in-flight counter row's ETag: it changes on any write, even one that keeps the count. */
+async function counterVersions(): Promise<Record<string, string>> {
+  const client = TableClient.fromConnectionString(azuriteConnectionString(), tables.inflight, { allowInsecureConnection: true });
+  const versions: Record<string, string> = {};
+  for await (const row of client.listEntities()) versions[`${row.partitionKey}/${row.rowKey}`] = String(row.etag);
+  return versions;
+}
 
 beforeAll(async () => {
   process.env.AzureWebJobsStorage = azuriteConnectionString();
@@ -115,9 +124,20 @@ describe("POST /v1/commands refuses bad input with a specific problem and writes
     ["an array where an object belongs", () => jsonRequest("/v1/commands", validCommand({ payload: [] })), 422, ProblemType.validation, "/payload"],
     ["a body that is an array", () => jsonRequest("/v1/commands", [validCommand()]), 422, ProblemType.validation, ""],
     ["a huge string", () => jsonRequest("/v1/commands", validCommand({ tenant_id: "t".repeat(5000) })), 422, ProblemType.validation, "/tenant_id"],
+    // Each escapes to more than a Table key holds (five characters for each one outside the verbatim set).
+    ["a tenant_id of 81 é", () => jsonRequest("/v1/commands", validCommand({ tenant_id: "é".repeat(81) })), 422, ProblemType.validation, "/tenant_id"],
+    ["a tenant_id of 81 !", () => jsonRequest("/v1/commands", validCommand({ tenant_id: "!".repeat(81) })), 422, ProblemType.validation, "/tenant_id"],
+    ["a tenant_id of a and 80 spaces", () => jsonRequest("/v1/commands", validCommand({ tenant_id: `a${" ".repeat(80)}` })), 422, ProblemType.validation, "/tenant_id"],
+    ["a tenant_id with a bidi override", () => jsonRequest("/v1/commands", validCommand({ tenant_id: "tenant-\u202ea" })), 422, ProblemType.validation, "/tenant_id"],
+    ["a tenant_id with a zero-width space", () => jsonRequest("/v1/commands", validCommand({ tenant_id: "tenant\u200b-a" })), 422, ProblemType.validation, "/tenant_id"],
+    ["a tenant_id with a lone surrogate", () => jsonRequest("/v1/commands", validCommand({ tenant_id: "tenant-\ud800" })), 422, ProblemType.validation, "/tenant_id"],
+    ["a tenant_id with a control character", () => jsonRequest("/v1/commands", validCommand({ tenant_id: "tenant\u0007" })), 422, ProblemType.validation, "/tenant_id"],
+    ["a number out of range (1e400) in input_ref.metadata", () => httpRequest({ method: "POST", path: "/v1/commands", body: JSON.stringify(validCommand({ input_ref: { uri: "https://x/y", metadata: { n: 1 } } })).replace('"n":1', '"n":1e400'), headers: { "content-type": "application/json" } }), 422, ProblemType.validation, "/input_ref/metadata/n"],
     ["a __proto__ key", () => httpRequest({ method: "POST", path: "/v1/commands", body: JSON.stringify(validCommand()).replace('"payload":{', '"payload":{"__proto__":{"polluted":true},'), headers: { "content-type": "application/json" } }), 422, ProblemType.validation, "/payload/__proto__"],
     ["a constructor key", () => jsonRequest("/v1/commands", validCommand({ input_ref: { uri: "https://x/y", metadata: { constructor: { prototype: {} } } } })), 422, ProblemType.validation, "/input_ref/metadata/constructor"],
     ["a step payload that breaks its schema", () => jsonRequest("/v1/commands", validCommand({ payload: { steps: { sis: { temperature: 9 } } } })), 422, ProblemType.validation, "/payload/steps/sis/temperature"],
+    ["EMBEDDING chunking whose overlap would multiply the input", () => jsonRequest("/v1/commands", validCommand({ payload: { steps: { embedding: { chunking: { max_tokens: 1000, overlap_tokens: 999 } } } } })), 422, ProblemType.validation, "/payload/steps/embedding/chunking/overlap_tokens"],
+    ["EMBEDDING chunking with half the window as overlap (shared payload)", () => jsonRequest("/v1/commands", validCommand({ payload: { chunking: { max_tokens: 10, overlap_tokens: 5 } } })), 422, ProblemType.validation, "/payload/chunking/overlap_tokens"],
     ["a step the protocol does not have", () => jsonRequest("/v1/commands", validCommand({ request_type: "OCR", payload: { steps: { sis: {} } } })), 422, ProblemType.validation, "/payload/steps/sis"],
     ["deep nesting", () => httpRequest({ method: "POST", path: "/v1/commands", body: `{"payload":${deep(5000)}}`, headers: { "content-type": "application/json" } }), 400, ProblemType.bodyTooDeep],
     ["a body over the size limit", () => jsonRequest("/v1/commands", validCommand({ payload: { filler: "x".repeat(20 * 1024) } })), 413, ProblemType.bodyTooLarge],
@@ -140,9 +160,12 @@ describe("POST /v1/commands refuses bad input with a specific problem and writes
   it("answers 409 when an idempotency key is reused with a different body", async () => {
     await post(jsonRequest("/v1/commands", validCommand({ idempotency_key: "reused" })));
     const before = await rows();
+    const countersBefore = await counterVersions();
     const response = await post(jsonRequest("/v1/commands", validCommand({ idempotency_key: "reused", doc_id: "other" })));
     expect(response.status).toBe(409);
     expect(response.body.type).toBe(ProblemType.idempotencyConflict);
     expect(await rows()).toEqual(before);
+    // Not even rewritten with the same count: a conflict takes no in-flight place.
+    expect(await counterVersions()).toEqual(countersBefore);
   });
 });

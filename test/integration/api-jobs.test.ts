@@ -103,6 +103,8 @@ describe("reading jobs", () => {
     ["a limit over the maximum", "/v1/jobs?tenant_id=t&limit=201"],
     ["a non-numeric limit", "/v1/jobs?tenant_id=t&limit=ten"],
     ["a forged continuation", "/v1/jobs?tenant_id=t&continuation=not-a-token"],
+    ["a tenant_id too long for a Table key", `/v1/jobs?tenant_id=${"a".repeat(5000)}`],
+    ["a tenant_id of 81 é", `/v1/jobs?tenant_id=${encodeURIComponent("é".repeat(81))}`],
   ])("GET /v1/jobs answers 400 for %s", async (_name, path) => {
     const response = await call("list", httpRequest({ path }));
     expect(response.status).toBe(400);

@@ -5,6 +5,7 @@ import type { OcrJson } from "../../workers/ocr/index.js";
 import type { EmbeddedChunk } from "../../workers/embedding/index.js";
 import { markerUri } from "../../workers/runtime/index.js";
 import { repliesOf, resultOf, startWorkersHost, workersTenant, type WorkersHost } from "./workers-harness.js";
+import { jpegHeader, pngHeader, tiffHeader } from "../support/image-headers.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/documents/${name}`, import.meta.url));
 const groundTruth = fixture("sample-invoice.txt").toString();
@@ -72,6 +73,23 @@ describe("failures the workers classify themselves", () => {
     expect(a).toMatchObject({ status: "FAILED", failure_class: "NON_RETRYABLE", error: { code: "UNREADABLE_DOCUMENT", message: expect.stringContaining("cannot be decoded") } });
     expect(b).toMatchObject({ status: "FAILED", failure_class: "NON_RETRYABLE", error: { code: "UNSUPPORTED_CONTENT_TYPE", message: expect.stringContaining("declared image/png") } });
     expect(c).toMatchObject({ status: "FAILED", failure_class: "NON_RETRYABLE", error: { code: "UNSUPPORTED_LANGUAGE" } });
+  });
+
+  it("fails an image over the pixel limit INPUT_TOO_LARGE from its header, before decoding it", async () => {
+    // Only headers: decoding any of them would fail UNREADABLE_DOCUMENT (or take gigabytes), not INPUT_TOO_LARGE.
+    const images: Array<[string, Buffer]> = [["png", pngHeader(30000, 30000)], ["jpg", jpegHeader(8000, 6000)], ["tif", tiffHeader(7000, 7000)]];
+    const directives = await Promise.all(images.map(async ([ext, bytes]) => w.directive({ step_type: "OCR", step_id: "ocr", input_ref: await w.upload(`bomb-${Date.now()}.${ext}`, bytes, "image/png") })));
+    for (const d of directives) await w.send(d);
+    const results = (await Promise.all(directives.map((d) => w.reply(resultOf(d))))) as ResultReply[];
+    expect(results.map((r) => r.error?.code)).toEqual(["INPUT_TOO_LARGE", "INPUT_TOO_LARGE", "INPUT_TOO_LARGE"]);
+    expect(results[0]).toMatchObject({ status: "FAILED", failure_class: "NON_RETRYABLE", error: { message: expect.stringContaining("30000 × 30000 pixels (900000000); OCR decodes at most 40000000") } });
+  });
+
+  it("refuses EMBEDDING chunking whose overlap is half the window or more, even when intake was skipped", async () => {
+    const input = await w.upload(`words-${Date.now()}.txt`, "one two three four five six seven eight nine ten", "text/plain");
+    const d = w.directive({ step_type: "EMBEDDING", step_id: "embedding", input_ref: input, payload: { chunking: { max_tokens: 1000, overlap_tokens: 999 } } });
+    await w.send(d);
+    expect(await w.reply(resultOf(d))).toMatchObject({ status: "FAILED", failure_class: "NON_RETRYABLE", error: { code: "INVALID_PAYLOAD", message: expect.stringContaining("less than half of max_tokens") } });
   });
 
   it("fails a missing input NON_RETRYABLE, and an input the payload schema rejects as INVALID_PAYLOAD", async () => {

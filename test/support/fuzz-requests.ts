@@ -102,6 +102,7 @@ function query(rng: Rng, world: FuzzWorld, credential: Credential): string {
   if (chance(rng, 0.3)) params.push(`limit=${pick(rng, ["1", "0", "-1", "201", "1e3", "abc", "9".repeat(40)])}`);
   if (chance(rng, 0.3)) params.push(`continuation=${pick(rng, [token(rng, 30), percentBytes(rng, 20), Buffer.from(printable(rng, 40)).toString("base64")])}`);
   if (chance(rng, 0.1)) params.push(`tenant_id=${encodeURIComponent(world.victimTenant)}`);
+  if (chance(rng, 0.05)) params.push(`tenant_id=${pick(rng, ["a".repeat(5000), encodeURIComponent("é".repeat(81))])}`);
   if (chance(rng, 0.1)) params.push(`${oddSegment(rng)}=${oddSegment(rng)}`);
   return params.length > 0 ? `?${params.join("&")}` : pick(rng, ["", "?", "?&&", "?tenant_id"]);
 }
@@ -122,6 +123,9 @@ function path(rng: Rng, world: FuzzWorld, credential: Credential): string {
     () => `/V1/JOBS/${id()}`,
     () => `/v1//jobs//${id()}`,
     () => `/${Array.from({ length: int(rng, 1, 12) }, () => oddSegment(rng)).join("/")}`,
+    // devhost's internals: refused without devhost's key (never sent here), broken escapes included.
+    () => `/_devhost/${pick(rng, ["servicebus/topics", "servicebus/faults", "storage", "metrics", "traces", oddSegment(rng)])}/${oddSegment(rng)}`,
+    () => `/runtime/webhooks/durabletask/${pick(rng, ["instances", "orchestrators"])}/${oddSegment(rng)}${pick(rng, ["", "/terminate", "/raiseEvent/x"])}`,
   ];
   // Routes that answer a valid credential with 200 are sent only without one.
   if (credential !== Credential.otherTenantKey) {
@@ -152,6 +156,8 @@ const breakages: Array<(envelope: Record<string, unknown>, rng: Rng) => void> = 
   (e) => delete e.schema_version,
   (e, rng) => (e.tenant_id = pick(rng, [5, null, [], {}, true])),
   (e) => (e.tenant_id = ""),
+  // Ids too long for a Table key once escaped, and invisible characters (issue #12's 500s and lookalikes).
+  (e, rng) => (e.tenant_id = pick(rng, ["é".repeat(81), `a${" ".repeat(80)}`, "!".repeat(81), "t\u202eb", "t\u200bb", "t\ud800", "t\u2066b", "t\u00adb"])),
   (e, rng) => (e.request_type = pick(rng, ["", "NOPE", "OCR->OCR", 7, null, ["OCR"]])),
   (e, rng) => (e.input_ref = pick(rng, ["", {}, { uri: "" }, { uri: "https://x.example/a", size_bytes: -1 }, { uri: "https://x.example/a", size_bytes: 1.5 }, 42, [], null])),
   (e, rng) => (e.output_ref = pick(rng, ["", {}, { uri: 5 }, 42, false])),
@@ -178,6 +184,10 @@ const breakages: Array<(envelope: Record<string, unknown>, rng: Rng) => void> = 
     e.request_type = "EMBEDDING";
     e.payload = { steps: { embedding: { chunking: { max_tokens: 0 } } } };
   },
+  (e, rng) => {
+    e.request_type = "EMBEDDING";
+    e.payload = { steps: { embedding: { chunking: pick(rng, [{ max_tokens: 1000, overlap_tokens: 999 }, { max_tokens: 2, overlap_tokens: 1 }]) } } };
+  },
 ];
 
 function deepJson(rng: Rng): string {
@@ -190,7 +200,7 @@ function body(rng: Rng, world: FuzzWorld, credential: Credential): { kind: strin
   const json = "application/json";
   const asJson = (value: unknown) => Buffer.from(JSON.stringify(value));
   const tenant = tenantFor(rng, world, credential);
-  const choice = int(rng, 0, 11);
+  const choice = int(rng, 0, 12);
   switch (choice) {
     case 0:
       return { kind: "random-bytes", body: bytes(rng, int(rng, 0, 4096)), contentType: pick(rng, [json, "application/octet-stream", "text/plain"]) };
@@ -228,6 +238,11 @@ function body(rng: Rng, world: FuzzWorld, credential: Credential): { kind: strin
     case 9: {
       const text = JSON.stringify(validEnvelope(rng, tenant, world));
       return { kind: "invalid-utf8", body: Buffer.concat([Buffer.from(text.slice(0, -2)), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]), contentType: "application/json; charset=utf-8" };
+    }
+    case 11: {
+      // 1e400 parses to Infinity, which has no JSON form: canonical hashing once threw on it (500).
+      const text = JSON.stringify({ ...validEnvelope(rng, tenant), input_ref: { uri: "https://example.blob.core.windows.net/inputs/a.png", metadata: { n: 1 } } });
+      return { kind: "number-out-of-range", body: Buffer.from(text.replace('"n":1', `"n":${pick(rng, ["1e400", "-1e400", "2e308"])}`)), contentType: json };
     }
     case 10:
       return { kind: "duplicate-keys", body: Buffer.from(`{"tenant_id":"${world.otherTenant}",${JSON.stringify(validEnvelope(rng, world.victimTenant, world)).slice(1)}`), contentType: json };

@@ -43,7 +43,8 @@ export interface InfraNames {
 
 /**
  * Settings the code reads that have no value in Azure, on purpose.
- * - LUCIUS_DEVHOST_URL: only meaningful with LUCIUS_BUS_MODE=devhost; Azure runs `servicebus`.
+ * - LUCIUS_DEVHOST_URL, LUCIUS_DEVHOST_KEY: only meaningful with LUCIUS_BUS_MODE=devhost (devhost sets
+ *   both for the app); Azure runs `servicebus`.
  * - LUCIUS_TABLE_PREFIX: test isolation on a shared Azurite; Azure uses the bare table names
  *   that the Bicep creates (a prefix there would point the app at tables that do not exist).
  * - LUCIUS_STEP_DEFAULTS: shrinks step timeouts and backoff for tests and demos; Azure runs the production defaults.
@@ -54,6 +55,7 @@ export interface InfraNames {
  */
 export const notDeployedSettings: Record<string, string> = {
   LUCIUS_DEVHOST_URL: "devhost only",
+  LUCIUS_DEVHOST_KEY: "devhost only",
   LUCIUS_TABLE_PREFIX: "test isolation only",
   LUCIUS_STEP_DEFAULTS: "for tests and demos only",
   LUCIUS_TRUST_CLIENT_PRINCIPAL: "for tests only (a forgeable principal)",

@@ -17,7 +17,7 @@ import { blobAccountUrl, tenantInput, tenantOutput } from "./tenant-refs.js";
 
 /** One attempt's behaviour in the scripted worker (test/fixtures/scripted-worker/worker.js). */
 export interface ScriptedAttempt {
-  do: "succeed" | "fail-retryable" | "fail-non-retryable" | "no-ack" | "ack-then-silence" | "heartbeat-past-lease" | "reply-twice" | "old-lease" | "garbage" | "hold" | "claim-output";
+  do: "succeed" | "fail-retryable" | "fail-non-retryable" | "no-ack" | "ack-then-silence" | "heartbeat-past-lease" | "reply-twice" | "old-lease" | "garbage" | "hold" | "claim-output" | "wait-then-succeed";
   heartbeats?: number;
   /** claim-output: the output_ref the RESULT names. */
   output_ref?: string;
@@ -116,7 +116,7 @@ export async function startLucius(options: { env?: Record<string, string> } = {}
     },
     ledger: () => (ledger ??= Ledger.connect({ storage: { kind: "connectionString", connectionString: host.connectionString }, tables: tableNames({ LUCIUS_TABLE_PREFIX: tablePrefix }) })),
     async reconcile() {
-      const client = df.getClient(invocationContext("reconcileDrift", durableClientBinding(host.url, host.taskHub)));
+      const client = df.getClient(invocationContext("reconcileDrift", durableClientBinding(host.url, host.taskHub, host.key)));
       return reconcile({ ledger: await lucius.ledger(), orchestrations: durableJobController(client), graceSeconds: 0 });
     },
     async job(jobId) {

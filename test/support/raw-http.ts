@@ -12,6 +12,10 @@ export interface RawRequest {
   body: Buffer;
   /** Content-Length to declare; the real body length unless the request lies about it. */
   declaredLength?: number;
+  /** The `Host` header. @default "127.0.0.1" */
+  host?: string;
+  /** Keep the socket open for writing even when promising more body than is sent (a client still uploading). */
+  holdOpen?: boolean;
 }
 
 export interface RawResponse {
@@ -58,7 +62,7 @@ export function parseResponse(data: Buffer): RawResponse {
 export function sendRaw(port: number, request: RawRequest, timeoutMs: number): Promise<RawResponse> {
   const head = [
     `${request.method} ${request.path} HTTP/1.1`,
-    "Host: 127.0.0.1",
+    `Host: ${request.host ?? "127.0.0.1"}`,
     "Connection: close",
     ...request.headers.map(([name, value]) => `${name}: ${value}`),
     ...(request.body.length > 0 || request.declaredLength !== undefined ? [`Content-Length: ${request.declaredLength ?? request.body.length}`] : []),
@@ -81,7 +85,7 @@ export function sendRaw(port: number, request: RawRequest, timeoutMs: number): P
       }
     }
     const data = Buffer.concat([Buffer.from(`${head}\r\n\r\n`, "latin1"), request.body]);
-    if ((request.declaredLength ?? 0) > request.body.length) socket.end(data);
+    if ((request.declaredLength ?? 0) > request.body.length && !request.holdOpen) socket.end(data);
     else socket.write(data);
   });
 }

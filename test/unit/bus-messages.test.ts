@@ -57,15 +57,26 @@ describe("replyMessage", () => {
   it("ids a RESULT once per attempt and stamps routing properties when given", () => {
     const result: ResultReply = { ...common, type: "RESULT", status: "SUCCEEDED" };
     const message = replyMessage(result, undefined, { stepType: "EMBEDDING", lane: 3 });
-    expect(message.messageId).toBe("job-1:embedding:1:RESULT");
+    expect(message.messageId).toBe("job-1:embedding:1:0b9f6a4e-3c1d-4f6a-9b2e-1c2d3e4f5a6b:RESULT");
     expect(message.subject).toBe("RESULT");
     expect(message.applicationProperties).toEqual({ tenant_id: "acme", step_type: "EMBEDDING", lane: 3 });
   });
 
   it("adds the heartbeat sequence, from the argument or from the reply", () => {
     const heartbeat: HeartbeatReply = { ...common, type: "HEARTBEAT", sequence: 4 };
-    expect(replyMessage(heartbeat).messageId).toBe("job-1:embedding:1:HEARTBEAT:4");
-    expect(replyMessage(heartbeat, 5).messageId).toBe("job-1:embedding:1:HEARTBEAT:5");
+    expect(replyMessage(heartbeat).messageId).toBe("job-1:embedding:1:0b9f6a4e-3c1d-4f6a-9b2e-1c2d3e4f5a6b:HEARTBEAT:4");
+    expect(replyMessage(heartbeat, 5).messageId).toBe("job-1:embedding:1:0b9f6a4e-3c1d-4f6a-9b2e-1c2d3e4f5a6b:HEARTBEAT:5");
+  });
+
+  it("carries the lease, so the id of a reply cannot be computed from the job, step and attempt alone", () => {
+    const ack = replyMessage({ ...common, type: "ACK" });
+    expect(ack.messageId).toContain(common.lease_id);
+    expect(ack.messageId).not.toBe(replyMessage({ ...common, lease_id: "1b9f6a4e-3c1d-4f6a-9b2e-1c2d3e4f5a6b", type: "ACK" }).messageId);
+    // Past Service Bus's 128 characters (a UUID job id, a 64-character step id): the id's SHA-256, still per lease.
+    const long = { ...common, job_id: "0b9f6a4e-3c1d-4f6a-9b2e-1c2d3e4f5a6b", step_id: "s".repeat(64), type: "HEARTBEAT" as const, sequence: 999999999 };
+    expect(replyMessage(long).messageId).toMatch(/^[0-9a-f]{64}$/);
+    expect(replyMessage(long).messageId).toBe(replyMessage(long).messageId);
+    expect(replyMessage({ ...long, lease_id: "1b9f6a4e-3c1d-4f6a-9b2e-1c2d3e4f5a6b" }).messageId).not.toBe(replyMessage(long).messageId);
   });
 
   it("refuses a heartbeat without a sequence and an ACK with one", () => {

@@ -3,6 +3,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { detectImageType, ImageType, OcrEngine } from "../../workers/ocr/index.js";
 import { checkPageRange, ocrLanguage } from "../../workers/ocr/options.js";
 import { linesOf } from "../../workers/ocr/output.js";
+import { imageSize } from "../../workers/ocr/image-size.js";
+import { jpegHeader, pngHeader, tiffHeader } from "../support/image-headers.js";
 import { WorkerError, WorkerErrorCode } from "../../workers/runtime/index.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/documents/${name}`, import.meta.url));
@@ -27,6 +29,18 @@ describe("OCR options", () => {
     expect(detectImageType(Buffer.from("MM\0*rest"))).toBe(ImageType.tiff);
     expect(detectImageType(Buffer.from("%PDF-1.7"))).toBeUndefined();
     expect(detectImageType(Buffer.from("GIF89a"))).toBeUndefined();
+  });
+
+  it("reads an image's size from its PNG, JPEG or TIFF header alone", () => {
+    expect(imageSize(sample, ImageType.png)).toEqual({ width: sample.readUInt32BE(16), height: sample.readUInt32BE(20) });
+    expect(imageSize(pngHeader(30000, 30000), ImageType.png)).toEqual({ width: 30000, height: 30000 });
+    expect(imageSize(jpegHeader(12000, 9000), ImageType.jpeg)).toEqual({ width: 12000, height: 9000 });
+    expect(imageSize(tiffHeader(9000, 7000), ImageType.tiff)).toEqual({ width: 9000, height: 7000 });
+    expect(imageSize(tiffHeader(70000, 70000), ImageType.tiff)).toEqual({ width: 70000, height: 70000 });
+    // Cut short: no size, rather than a guess.
+    expect(imageSize(pngHeader(10, 10).subarray(0, 18), ImageType.png)).toBeUndefined();
+    expect(imageSize(jpegHeader(10, 10).subarray(0, 10), ImageType.jpeg)).toBeUndefined();
+    expect(imageSize(tiffHeader(10, 10).subarray(0, 12), ImageType.tiff)).toBeUndefined();
   });
 
   it("accepts English in its usual spellings and refuses other languages NON_RETRYABLE", () => {

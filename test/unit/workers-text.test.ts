@@ -47,9 +47,14 @@ describe("chunking over whitespace tokens", () => {
       return "no error";
     };
     expect(code(() => chunkPlan({ max_tokens: 4, overlap_tokens: 4 }))).toBe(`${WorkerErrorCode.invalidPayload}/NON_RETRYABLE`);
+    // Half the window or more would let one token land in many chunks (999 of 1000: ~1000×).
+    expect(code(() => chunkPlan({ max_tokens: 1000, overlap_tokens: 999 }))).toBe(`${WorkerErrorCode.invalidPayload}/NON_RETRYABLE`);
+    expect(code(() => chunkPlan({ max_tokens: 10, overlap_tokens: 5 }))).toBe(`${WorkerErrorCode.invalidPayload}/NON_RETRYABLE`);
+    expect(chunkPlan({ max_tokens: 10, overlap_tokens: 4 })).toEqual({ maxTokens: 10, overlapTokens: 4 });
+    expect(chunkPlan({ max_tokens: 1 })).toEqual({ maxTokens: 1, overlapTokens: 0 });
     expect(code(() => chunkPlan({ strategy: "semantic" }))).toBe(`${WorkerErrorCode.invalidPayload}/NON_RETRYABLE`);
     expect(chunkPlan(undefined)).toEqual({ maxTokens: 200, overlapTokens: 20 });
-    expect(chunkPlan({ max_tokens: 10 })).toEqual({ maxTokens: 10, overlapTokens: 9 });
+    expect(chunkPlan({ max_tokens: 10 })).toEqual({ maxTokens: 10, overlapTokens: 4 });
   });
 });
 

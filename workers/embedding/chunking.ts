@@ -1,9 +1,8 @@
-import type { EmbeddingChunking } from "../../lib/contracts/index.js";
+import { ChunkingDefaults, chunkingIssues, chunkWindow, type EmbeddingChunking } from "../../lib/contracts/index.js";
 import { WorkerError, WorkerErrorCode } from "../runtime/errors.js";
 import { tokenSpans } from "../text/tokens.js";
 
-/** Chunking when the payload says nothing. */
-export const ChunkingDefaults = { strategy: "whitespace", max_tokens: 200, overlap_tokens: 20 } as const;
+export { ChunkingDefaults };
 
 /** Strategies accepted; all mean the same sliding window over whitespace tokens. */
 const strategies = new Set(["whitespace", "tokens", "fixed", "fixed_tokens", "sliding_window"]);
@@ -25,12 +24,10 @@ export function chunkPlan(chunking: EmbeddingChunking | undefined): ChunkPlan {
   if (!strategies.has(strategy.toLowerCase())) {
     throw new WorkerError(WorkerErrorCode.invalidPayload, `chunking.strategy "${strategy}" is not supported (use "whitespace")`);
   }
-  const maxTokens = chunking?.max_tokens ?? ChunkingDefaults.max_tokens;
-  const overlapTokens = chunking?.overlap_tokens ?? Math.min(ChunkingDefaults.overlap_tokens, maxTokens - 1);
-  if (overlapTokens >= maxTokens) {
-    throw new WorkerError(WorkerErrorCode.invalidPayload, `chunking.overlap_tokens (${overlapTokens}) must be smaller than max_tokens (${maxTokens})`);
-  }
-  return { maxTokens, overlapTokens };
+  // Intake refuses the same; a directive sent by anyone else is checked here again.
+  const [issue] = chunkingIssues(chunking, "/payload");
+  if (issue) throw new WorkerError(WorkerErrorCode.invalidPayload, `${issue.pointer} ${issue.message}`);
+  return chunkWindow(chunking);
 }
 
 /**

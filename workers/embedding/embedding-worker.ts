@@ -31,21 +31,25 @@ export const embeddingWorker: StepWorker<EmbeddingPayload> = {
     const { text, source } = documentText(input, "EMBEDDING");
     const chunks = chunkText(text, plan);
 
-    const lines: string[] = [];
     let dimension = embedder.dimension ?? 0;
-    for (let i = 0; i < chunks.length; i += embedder.batchSize) {
-      signal.throwIfAborted();
-      const batch = chunks.slice(i, i + embedder.batchSize);
-      const vectors = await embedder.embed(batch.map((c) => c.text), signal);
-      batch.forEach((chunk, j) => {
-        const row: EmbeddedChunk = { chunk_id: `chunk-${String(chunk.index).padStart(4, "0")}`, text: chunk.text, vector: vectors[j]! };
-        dimension = row.vector.length;
-        lines.push(JSON.stringify(row));
-      });
-      progress((i + batch.length) / chunks.length, { chunks_done: i + batch.length, chunks: chunks.length });
+    // Lines go to storage batch by batch as they are embedded: the output is never held whole.
+    async function* lines(): AsyncGenerator<string> {
+      for (let i = 0; i < chunks.length; i += embedder.batchSize) {
+        signal.throwIfAborted();
+        const batch = chunks.slice(i, i + embedder.batchSize);
+        const vectors = await embedder.embed(batch.map((c) => c.text), signal);
+        let text = "";
+        batch.forEach((chunk, j) => {
+          const row: EmbeddedChunk = { chunk_id: `chunk-${String(chunk.index).padStart(4, "0")}`, text: chunk.text, vector: vectors[j]! };
+          dimension = row.vector.length;
+          text += `${JSON.stringify(row)}\n`;
+        });
+        yield text;
+        progress((i + batch.length) / chunks.length, { chunks_done: i + batch.length, chunks: chunks.length });
+      }
     }
     const target = refs.outputUri(directive.output_ref, embeddingOutputFile);
-    const written = await refs.write(target, lines.map((l) => `${l}\n`).join(""), "application/x-ndjson", signal);
+    const written = await refs.write(target, lines(), "application/x-ndjson", signal);
     return {
       output_ref: written,
       metrics: {

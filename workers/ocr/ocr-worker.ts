@@ -3,6 +3,7 @@ import { SchemaIds } from "../../lib/contracts/index.js";
 import { WorkerError, WorkerErrorCode } from "../runtime/errors.js";
 import type { StepWorker } from "../runtime/types.js";
 import { OcrEngine } from "./engine.js";
+import { imageSize } from "./image-size.js";
 import { detectImageType } from "./image-type.js";
 import { checkEngine, checkPageRange, ocrLanguage, shippedLanguage } from "./options.js";
 import { ocrJson } from "./output.js";
@@ -22,7 +23,7 @@ export const ocrWorker: StepWorker<OcrPayload> = {
   stepType: "OCR",
   subscription: "platform-ocr",
   payloadSchemaId: SchemaIds.ocrPayload,
-  async run({ directive, payload, refs, signal, progress }) {
+  async run({ directive, payload, refs, settings, signal, progress }) {
     const language = ocrLanguage(payload.language_hint);
     checkEngine(payload.ocr_engine);
     checkPageRange(payload.page_range);
@@ -35,6 +36,17 @@ export const ocrWorker: StepWorker<OcrPayload> = {
         WorkerErrorCode.unsupportedContentType,
         `The input is not a PNG, JPEG or TIFF image${input.contentType ? ` (declared ${input.contentType})` : ""}`,
         { declared_content_type: input.contentType ?? null, supported: ["image/png", "image/jpeg", "image/tiff"] },
+      );
+    }
+    // One engine serves every tenant: an image too large to decode is refused from its header.
+    const size = imageSize(input.bytes, imageType);
+    if (!size) throw new WorkerError(WorkerErrorCode.unreadableDocument, `The ${imageType.toUpperCase()} header does not state the image's size`);
+    const pixels = size.width * size.height;
+    if (pixels > settings.ocrMaxPixels) {
+      throw new WorkerError(
+        WorkerErrorCode.inputTooLarge,
+        `The image is ${size.width} × ${size.height} pixels (${pixels}); OCR decodes at most ${settings.ocrMaxPixels}`,
+        { width: size.width, height: size.height, pixels, limit: settings.ocrMaxPixels },
       );
     }
     progress(0.05, { phase: "recognizing" });

@@ -9,6 +9,8 @@ export const WorkerErrorCode = {
   unsupportedContentType: "UNSUPPORTED_CONTENT_TYPE",
   /** The input claims a supported format but cannot be decoded. */
   unreadableDocument: "UNREADABLE_DOCUMENT",
+  /** The input is over a limit (bytes read, or OCR's pixel limit read from the image header). */
+  inputTooLarge: "INPUT_TOO_LARGE",
   /** OCR: a language whose traineddata is not shipped. */
   unsupportedLanguage: "UNSUPPORTED_LANGUAGE",
   /** Azure OpenAI throttled, timed out or failed (5xx): worth another attempt. */

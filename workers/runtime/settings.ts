@@ -17,17 +17,16 @@ export interface WorkerSettings {
   inputAllowlists: InputAllowlists;
   /** @default 52428800 (50 MiB) */
   maxInputBytes: number;
+  /** Largest image OCR decodes (width × height). @default 40000000 (40 MP) */
+  ocrMaxPixels: number;
   /** Undefined: the offline embedder and analysis. */
   openAi?: OpenAiSettings;
 }
 
 /** Reads and checks the worker settings; a mistake is a {@link ConfigurationError} naming the setting. */
 export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
-  const rawMax = env[WorkerSettingNames.maxInputBytes];
-  const maxInputBytes = rawMax === undefined || rawMax === "" ? 50 * 1024 * 1024 : Number(rawMax);
-  if (!Number.isInteger(maxInputBytes) || maxInputBytes < 1) {
-    throw new ConfigurationError(`${WorkerSettingNames.maxInputBytes} must be a positive integer, got "${rawMax}"`);
-  }
+  const maxInputBytes = positiveInt(env, WorkerSettingNames.maxInputBytes, 50 * 1024 * 1024);
+  const ocrMaxPixels = positiveInt(env, WorkerSettingNames.ocrMaxPixels, 40_000_000);
   const endpoint = env[WorkerSettingNames.openAiEndpoint]?.trim();
   let openAi: OpenAiSettings | undefined;
   if (endpoint) {
@@ -38,5 +37,12 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
     const chatDeployment = env[WorkerSettingNames.openAiChatDeployment]?.trim();
     openAi = { endpoint: endpoint.replace(/\/+$/, ""), ...(embeddingDeployment ? { embeddingDeployment } : {}), ...(chatDeployment ? { chatDeployment } : {}) };
   }
-  return { inputAllowlists: inputAllowlistsFromEnv(env), maxInputBytes, ...(openAi ? { openAi } : {}) };
+  return { inputAllowlists: inputAllowlistsFromEnv(env), maxInputBytes, ocrMaxPixels, ...(openAi ? { openAi } : {}) };
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  const value = raw === undefined || raw === "" ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigurationError(`${name} must be a positive integer, got "${raw}"`);
+  return value;
 }
