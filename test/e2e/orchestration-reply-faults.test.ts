@@ -15,18 +15,19 @@ beforeAll(async () => {
 afterAll(() => lucius?.stop());
 
 const faultsUrl = () => `${lucius.url}${durableFaultsPath}`;
+const hostKey = () => ({ "x-functions-key": lucius.host.key });
 async function armRaiseFault(fault: Omit<ClientFault, "operation">) {
-  const response = await fetch(faultsUrl(), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ operation: "raiseEvent", ...fault }) });
+  const response = await fetch(faultsUrl(), { method: "POST", headers: { "content-type": "application/json", ...hostKey() }, body: JSON.stringify({ operation: "raiseEvent", ...fault }) });
   expect(response.status).toBe(200);
 }
-const armedFaults = async () => ((await (await fetch(faultsUrl())).json()) as { faults: ClientFault[] }).faults;
+const armedFaults = async () => ((await (await fetch(faultsUrl(), { headers: hostKey() })).json()) as { faults: ClientFault[] }).faults;
 async function faultsSpent() {
   for (let i = 0; i < 200 && (await armedFaults()).length > 0; i++) await sleep(50);
   expect(await armedFaults()).toEqual([]);
 }
 const ignored = async (jobId: string) =>
   (await lucius.events(jobId)).filter((e) => e.type === "REPLY_IGNORED").map((e) => [e.details.reply_type, e.details.reason, e.attempt_no]);
-const durableClient = () => df.getClient(invocationContext("test", durableClientBinding(lucius.url, lucius.host.taskHub)));
+const durableClient = () => df.getClient(invocationContext("test", durableClientBinding(lucius.url, lucius.host.taskHub, lucius.host.key)));
 
 describe("replies reach the orchestration at least once", () => {
   it("a raise that fails once for the ACK and once for the RESULT still ends SUCCEEDED on the first attempt", async () => {

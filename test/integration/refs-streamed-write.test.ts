@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { BlobServiceClient } from "@azure/storage-blob";
-import { describe, expect, it } from "vitest";
-import { parseAllowlist, RefStore } from "../../lib/refs/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { RefStore } from "../../lib/refs/index.js";
 import { writeBlocks } from "../../lib/refs/block-writer.js";
 import { azuriteConnectionString } from "../support/storage.js";
 
 const blobs = BlobServiceClient.fromConnectionString(azuriteConnectionString());
-const refs = new RefStore({ blobs, allowlist: parseAllowlist(undefined) });
+const refs = new RefStore({ blobs });
 const container = `stream${randomBytes(4).toString("hex")}`;
 const uri = (name: string) => `${blobs.url.replace(/\/+$/, "")}/${container}/${name}`;
 
@@ -18,6 +18,11 @@ async function* pieces(count: number, size: number, failAt?: number): AsyncGener
 }
 
 describe("writing a blob as it is produced", () => {
+  // The store never creates containers: setup does, once.
+  beforeAll(async () => {
+    await blobs.getContainerClient(container).create();
+  });
+
   it("stages blocks while the producer runs and commits them in order (EMBEDDING's output path)", async () => {
     const written = await refs.write(uri("big.jsonl"), pieces(10, 1024 * 1024), "application/x-ndjson");
     const blob = blobs.getContainerClient(container).getBlockBlobClient("big.jsonl");

@@ -241,7 +241,7 @@ function body(rng: Rng, world: FuzzWorld, credential: Credential): { kind: strin
     }
     case 11: {
       // 1e400 parses to Infinity, which has no JSON form: canonical hashing once threw on it (500).
-      const text = JSON.stringify({ ...validEnvelope(rng, tenant), input_ref: { uri: "https://example.blob.core.windows.net/inputs/a.png", metadata: { n: 1 } } });
+      const text = JSON.stringify({ ...validEnvelope(rng, tenant, world), input_ref: { uri: "https://example.blob.core.windows.net/inputs/a.png", metadata: { n: 1 } } });
       return { kind: "number-out-of-range", body: Buffer.from(text.replace('"n":1', `"n":${pick(rng, ["1e400", "-1e400", "2e308"])}`)), contentType: json };
     }
     case 10:
