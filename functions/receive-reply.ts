@@ -47,15 +47,18 @@ export async function receiveReply(batch: ServiceBusMessageContext, context: Inv
   }
 }
 
-/** The Service Bus extension's option that hands settlement to the function; the v4 types do not declare it yet. */
-const settlesItself = { autoCompleteMessages: false } as Record<string, unknown>;
+/**
+ * SDK binding with settlement handed to the function. `@azure/functions` 4.15.0 (pinned so it shares
+ * one `@azure/functions-extensions-base` with the Service Bus extension) reads `sdkBinding` but its
+ * types declare it only from 4.16; the extension's `autoCompleteMessages` is not in the v4 types at all.
+ */
+const sdkBindingSettlesItself = { sdkBinding: true, autoCompleteMessages: false } as Record<string, unknown>;
 
 app.serviceBusTopic("receiveReply", {
   topicName: TopicNames.replies,
   subscriptionName: SubscriptionNames.replies[0],
   connection: AppSettingNames.serviceBus,
-  sdkBinding: true,
-  ...settlesItself,
+  ...sdkBindingSettlesItself,
   extraInputs: [df.input.durableClient()],
   handler: receiveReply as (message: unknown, context: InvocationContext) => Promise<void>,
 });
