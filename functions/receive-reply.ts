@@ -4,6 +4,7 @@ import { app, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { AppSettingNames, SubscriptionNames, TopicNames } from "../lib/config/names.js";
 import { JobEventNames } from "../lib/orchestration/names.js";
+import { deadLetterWithReason } from "../lib/bus/sdk-dead-letter.js";
 import { handleReply } from "../lib/replies/handle-reply.js";
 import { appServices, loadStartupServices } from "../lib/services.js";
 import { recordDeadLettered } from "../lib/telemetry/replies.js";
@@ -36,7 +37,7 @@ export async function receiveReply(batch: ServiceBusMessageContext, context: Inv
       });
       if (outcome.kind === "invalid") {
         recordDeadLettered(TopicNames.replies, outcome.reason, message.messageId, outcome.description);
-        await batch.actions.deadletter(message, undefined, outcome.reason, outcome.description.slice(0, maxDescription));
+        await deadLetterWithReason(batch.actions, message, outcome.reason, outcome.description.slice(0, maxDescription));
       } else {
         await batch.actions.complete(message);
       }
