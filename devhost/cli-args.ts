@@ -1,5 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
+import { packageMainFiles } from "./entry-points.js";
+
+export { packageMainFiles };
 
 /** The line devhost's main prints once it serves: this prefix, then `{"url","port","taskHub"}` as JSON. */
 export const readyMarker = "DEVHOST_READY ";
@@ -66,31 +68,4 @@ function parsePorts(raw: string): NonNullable<CliOptions["azuritePorts"]> {
   }
   const [blob, queue, table] = numbers.length === 3 ? numbers : [0, 1, 2].map((offset) => (numbers[0] === 0 ? 0 : numbers[0]! + offset));
   return { blob: blob!, queue: queue!, table: table! };
-}
-
-/** Expands package.json `main` (e.g. `dist/{functions,orchestrations}/*.js`) the way the Functions host does. */
-export function packageMainFiles(root: string): string[] {
-  const manifest = join(root, "package.json");
-  if (!existsSync(manifest)) return [];
-  const main = (JSON.parse(readFileSync(manifest, "utf8")) as { main?: string }).main;
-  if (!main) return [];
-  return expandBraces(main).flatMap((pattern) => expandStar(root, pattern)).sort();
-}
-
-function expandBraces(pattern: string): string[] {
-  const match = /\{([^{}]*)\}/.exec(pattern);
-  if (!match) return [pattern];
-  return match[1]!.split(",").flatMap((option) => expandBraces(pattern.replace(match[0], option)));
-}
-
-function expandStar(root: string, pattern: string): string[] {
-  const slash = pattern.lastIndexOf("/");
-  const dir = join(root, pattern.slice(0, slash + 1));
-  const name = pattern.slice(slash + 1);
-  if (!name.includes("*")) return existsSync(join(dir, name)) ? [join(dir, name)] : [];
-  if (!existsSync(dir)) return [];
-  const regex = new RegExp("^" + name.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
-  return readdirSync(dir)
-    .filter((file) => regex.test(file))
-    .map((file) => join(dir, file));
 }

@@ -20,9 +20,34 @@ export interface CapturedFunction {
   trigger: { name: string; binding: CapturedBinding };
 }
 
+/** One invocation as the worker hands it to the programming model (`CoreInvocationContext`, the parts devhost fills). */
+export interface CoreInvocation {
+  invocationId: string;
+  metadata: { name: string; bindings: Record<string, CapturedBinding>; retryOptions?: unknown };
+  request: { invocationId: string; functionId: string; inputData: Array<{ name: string; data: unknown }>; triggerMetadata: Record<string, unknown> };
+  state: "invocation";
+  log(level: string, category: string, message: string): void;
+}
+
+/** The programming model's per-invocation conversions (`@azure/functions-core` `InvocationModel`). */
+export interface InvocationModel {
+  getArguments(): Promise<{ context: unknown; inputs: unknown[] }>;
+  invokeFunction(context: unknown, inputs: unknown[], handler: CapturedFunction["handler"]): Promise<unknown>;
+  getResponse(context: unknown, result: unknown): Promise<unknown>;
+}
+
+/** What `setProgrammingModel` receives: the app's programming model, e.g. `@azure/functions`'. */
+export interface ProgrammingModel {
+  name: string;
+  version: string;
+  getInvocationModel(coreContext: CoreInvocation): InvocationModel;
+}
+
 export interface CapturedApp {
   functions: Map<string, CapturedFunction>;
   programmingModel?: { name: string; version: string };
+  /** The model object itself: devhost invokes functions through it, as the Node worker does. */
+  model?: ProgrammingModel;
   hooks: Map<string, Array<(context: unknown) => unknown>>;
 }
 
@@ -54,8 +79,9 @@ export function installCoreShim(): CapturedApp {
   const coreApi = {
     version: "devhost",
     hostVersion: "4.0.0-devhost",
-    setProgrammingModel(model: { name: string; version: string }) {
+    setProgrammingModel(model: ProgrammingModel) {
       captured.programmingModel = { name: model.name, version: model.version };
+      captured.model = model;
     },
     getProgrammingModel() {
       return captured.programmingModel;

@@ -3,6 +3,7 @@ import type { ServiceBusMessageContext } from "@azure/functions-extensions-servi
 import { app, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { AppSettingNames, SubscriptionNames, TopicNames } from "../lib/config/names.js";
+import { deadLetterWithReason } from "../lib/bus/sdk-dead-letter.js";
 import { handleReply } from "../lib/replies/handle-reply.js";
 import { notifyOrchestration } from "../lib/replies/notify-orchestration.js";
 import { appServices, loadStartupServices } from "../lib/services.js";
@@ -34,7 +35,7 @@ export async function receiveReply(batch: ServiceBusMessageContext, context: Inv
       });
       if (outcome.kind === "invalid") {
         recordDeadLettered(TopicNames.replies, outcome.reason, message.messageId, outcome.description);
-        await batch.actions.deadletter(message, undefined, outcome.reason, outcome.description.slice(0, maxDescription));
+        await deadLetterWithReason(batch.actions, message, outcome.reason, outcome.description.slice(0, maxDescription));
       } else {
         await batch.actions.complete(message);
       }
@@ -45,15 +46,18 @@ export async function receiveReply(batch: ServiceBusMessageContext, context: Inv
   }
 }
 
-/** The Service Bus extension's option that hands settlement to the function; the v4 types do not declare it yet. */
-const settlesItself = { autoCompleteMessages: false } as Record<string, unknown>;
+/**
+ * SDK binding with settlement handed to the function. `@azure/functions` 4.15.0 (pinned so it shares
+ * one `@azure/functions-extensions-base` with the Service Bus extension) reads `sdkBinding` but its
+ * types declare it only from 4.16; the extension's `autoCompleteMessages` is not in the v4 types at all.
+ */
+const sdkBindingSettlesItself = { sdkBinding: true, autoCompleteMessages: false } as Record<string, unknown>;
 
 app.serviceBusTopic("receiveReply", {
   topicName: TopicNames.replies,
   subscriptionName: SubscriptionNames.replies[0],
   connection: AppSettingNames.serviceBus,
-  sdkBinding: true,
-  ...settlesItself,
+  ...sdkBindingSettlesItself,
   extraInputs: [df.input.durableClient()],
   handler: receiveReply as (message: unknown, context: InvocationContext) => Promise<void>,
 });

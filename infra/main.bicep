@@ -235,9 +235,13 @@ var workersContainerGrants = {
 }
 
 var busPrincipals = concat([orchestratorPrincipal, workersPrincipal], deployerPrincipals)
+// The apps get Data Owner: besides Send and Listen it carries Manage, which Flex Consumption's
+// target-based scaling needs to read their subscriptions' message counts (no narrower built-in
+// role has Manage). The deploying principal sends and receives only.
 var serviceBusGrants = concat(
-  map(busPrincipals, p => union(p, { roleDefinitionIdOrName: roleIds.serviceBusDataSender })),
-  map(busPrincipals, p => union(p, { roleDefinitionIdOrName: roleIds.serviceBusDataReceiver }))
+  map([orchestratorPrincipal, workersPrincipal], p => union(p, { roleDefinitionIdOrName: roleIds.serviceBusDataOwner })),
+  map(deployerPrincipals, p => union(p, { roleDefinitionIdOrName: roleIds.serviceBusDataSender })),
+  map(deployerPrincipals, p => union(p, { roleDefinitionIdOrName: roleIds.serviceBusDataReceiver }))
 )
 
 var telemetryGrants = map(

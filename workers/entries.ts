@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
-/** The workers' compiled entry files, relative to the repository root (what `npm run build` emits). */
-export const workerEntryFiles = ["ocr", "embedding", "sis"].map((name) => `dist/workers/functions/${name}.js`);
+/** The workers' compiled entry files, relative to the repository root (what `npm run build` emits), in workers/package.json `main` order. */
+export const workerEntryFiles = ["index", "ocr", "embedding", "sis"].map((name) => `dist/workers/functions/${name}.js`);
 
 /** Absolute paths of the compiled worker entry files under `root`. */
 export function workerEntryPaths(root: string): string[] {

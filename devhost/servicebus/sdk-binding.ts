@@ -1,75 +1,56 @@
+import { randomUUID } from "node:crypto";
+import type { InvocationContext } from "@azure/functions";
+import type { HostContext } from "../component.js";
+import type { CapturedFunction } from "../loader.js";
 import { EmulatorError, EmulatorErrorCode } from "./errors.js";
 import type { LockedMessage } from "./message.js";
+import { modelBindingData } from "./model-binding-data.js";
+import { registerLocks } from "./settlement-service.js";
 import type { Settler } from "./settler.js";
+import { batchTriggerMetadataFor, triggerMetadataFor } from "./trigger-metadata.js";
 
 /**
- * What a handler registered with `sdkBinding: true` receives as its first argument — the
- * shape `@azure/functions-extensions-servicebus` builds (`ServiceBusMessageContext`):
- * `ServiceBusReceivedMessage`-like messages plus `actions` that settle them. Here the
- * actions act on the emulator directly instead of calling the Functions host over gRPC.
- * Differences: `sequenceNumber` is a number (not a `Long`); `propertiesToModify` is
- * ignored; `defer` and session operations are not emulated and throw.
+ * Invokes an SDK-bound (`sdkBinding: true`) Service Bus function as the Node worker does:
+ * through the programming model the app registered (`getInvocationModel` → `getArguments` →
+ * `invokeFunction` → `getResponse`), the trigger's input being `modelBindingData` in the
+ * Service Bus extension's encoding (one message, or `collectionModelBindingData` for
+ * `cardinality: "many"`), trigger metadata as RPC typed data. The library builds the
+ * `{ messages, actions }` argument with the extension's factory, so a copy of
+ * `@azure/functions` without that factory fails here as under the real host; `actions` settle
+ * through the Settlement gRPC service, which reaches `settler` by lock token.
  */
-export function sdkMessageContext(messages: LockedMessage[], many: boolean, settler: Settler): {
-  messages: ReceivedMessageView | ReceivedMessageView[];
-  actions: Record<string, (...args: never[]) => Promise<unknown>>;
-} {
-  const views = messages.map(receivedMessageView);
-  const tokenOf = (message: { lockToken?: string } | undefined): string => {
-    if (!message?.lockToken) throw new EmulatorError(EmulatorErrorCode.lockLost, "The message has no lock token");
-    return message.lockToken;
-  };
-  const unsupported = (what: string) => async () => {
-    throw new EmulatorError(EmulatorErrorCode.unsupportedBinding, `${what} is not emulated by devhost`);
-  };
-  const actions = {
-    complete: (message: ReceivedMessageView) => settler.complete(tokenOf(message)),
-    abandon: (message: ReceivedMessageView) => settler.abandon(tokenOf(message)),
-    deadletter: (message: ReceivedMessageView, _propertiesToModify?: Uint8Array, reason?: string, description?: string) =>
-      settler.deadLetter(tokenOf(message), reason ?? "", description ?? ""),
-    renewMessageLock: async (message: ReceivedMessageView) => {
-      message.lockedUntilUtc = await settler.renewLock(tokenOf(message));
-    },
-    defer: unsupported("defer"),
-    setSessionState: unsupported("Sessions"),
-    releaseSession: unsupported("Sessions"),
-    renewSessionLock: unsupported("Sessions"),
-  };
-  return { messages: many ? views : views[0]!, actions };
+export async function invokeSdkBound(fn: CapturedFunction, ctx: HostContext, messages: LockedMessage[], many: boolean, settler: Settler): Promise<void> {
+  const model = ctx.app.model;
+  if (!model) throw new EmulatorError(EmulatorErrorCode.unsupportedBinding, `Function "${fn.name}": the app set no programming model`);
+  const unregister = registerLocks(
+    messages.map((m) => m.lockToken),
+    settler,
+  );
+  try {
+    const data = many ? { collectionModelBindingData: { modelBindingData: messages.map(modelBindingData) } } : { modelBindingData: modelBindingData(messages[0]!) };
+    const invocationId = randomUUID();
+    const invocation = model.getInvocationModel({
+      invocationId,
+      metadata: { name: fn.name, bindings: fn.bindings, ...(fn.retryOptions !== undefined ? { retryOptions: fn.retryOptions } : {}) },
+      request: {
+        invocationId,
+        functionId: fn.name,
+        inputData: [{ name: fn.trigger.name, data }],
+        triggerMetadata: rpcTriggerMetadata(many ? batchTriggerMetadataFor(messages) : triggerMetadataFor(messages[0]!)),
+      },
+      state: "invocation",
+      log: (level, category, message) => ctx.log(`[${fn.name}] ${category} ${level}: ${message}`),
+    });
+    const { context, inputs } = await invocation.getArguments();
+    await ctx.prepareInvocation?.(fn, context as InvocationContext);
+    const result = await invocation.invokeFunction(context, inputs, fn.handler);
+    await invocation.getResponse(context, result);
+  } finally {
+    unregister();
+  }
 }
 
-export interface ReceivedMessageView {
-  body: unknown;
-  messageId: string;
-  correlationId?: string;
-  contentType: string;
-  subject?: string;
-  to?: string;
-  replyTo?: string;
-  applicationProperties: Record<string, string | number | boolean>;
-  deliveryCount: number;
-  lockToken: string;
-  lockedUntilUtc: Date;
-  enqueuedTimeUtc: Date;
-  sequenceNumber: number;
-  state: "active";
-}
-
-function receivedMessageView(m: LockedMessage): ReceivedMessageView {
-  return {
-    body: m.body,
-    messageId: m.messageId,
-    ...(m.correlationId !== undefined ? { correlationId: m.correlationId } : {}),
-    contentType: m.contentType,
-    ...(m.subject !== undefined ? { subject: m.subject } : {}),
-    ...(m.to !== undefined ? { to: m.to } : {}),
-    ...(m.replyTo !== undefined ? { replyTo: m.replyTo } : {}),
-    applicationProperties: m.applicationProperties,
-    deliveryCount: m.deliveryCount,
-    lockToken: m.lockToken,
-    lockedUntilUtc: m.lockedUntil,
-    enqueuedTimeUtc: m.enqueuedTimeUtc,
-    sequenceNumber: m.sequenceNumber,
-    state: "active",
-  };
+/** Trigger metadata as the host sends it: each value RPC typed data (strings as `string`, the rest as `json`). */
+function rpcTriggerMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(metadata).map(([key, value]) => [key, typeof value === "string" ? { string: value } : { json: JSON.stringify(value) }]));
 }

@@ -6,7 +6,8 @@ import type { ServiceBusEmulator, Receiver } from "./emulator.js";
 import { EmulatorError, EmulatorErrorCode } from "./errors.js";
 import type { LockedMessage } from "./message.js";
 import type { ReceiverOptions } from "./receiver.js";
-import { sdkMessageContext } from "./sdk-binding.js";
+import { invokeSdkBound } from "./sdk-binding.js";
+import { acquireSettlementService } from "./settlement-service.js";
 import type { Settler } from "./settler.js";
 import { batchTriggerMetadataFor, triggerMetadataFor } from "./trigger-metadata.js";
 
@@ -31,7 +32,9 @@ interface ServiceBusTriggerBinding {
  * Starts one receiver per Service Bus-triggered function and calls its handler as the
  * Functions worker would: `handler(message | messages[], context)`. A handler that
  * resolves completes the message(s); one that throws abandons them. With `sdkBinding: true`
- * the handler gets `{ messages, actions }` instead and may settle messages itself.
+ * the messages go to the app's programming model as `modelBindingData` and the handler's
+ * `actions` settle them through the Settlement gRPC service (see sdk-binding.ts). Resolves the
+ * receivers and, when any function is SDK-bound, a `release` for the Settlement service.
  */
 export async function bindServiceBusTriggers(
   emulator: ServiceBusEmulator,
@@ -45,9 +48,10 @@ export async function bindServiceBusTriggers(
   // Loaded only now, after the host installed its core shim: loaded first, it would enter test mode.
   const lib = (await import("@azure/functions")) as unknown as FunctionsModule & { default?: FunctionsModule };
   const InvocationContext = (lib.default ?? lib).InvocationContext;
+  if (plans.some(({ binding }) => isSdkBound(binding))) await acquireSettlementService();
   return plans.map(({ fn, binding }) => {
     const many = binding.cardinality === "many";
-    const sdk = binding.sdkBinding === true || binding.properties?.supportsDeferredBinding === "true";
+    const sdk = isSdkBound(binding);
     const { manyBatchSize, ...receiverOptions } = options;
     return emulator.subscribe(
       binding.topicName!,
@@ -60,6 +64,10 @@ export async function bindServiceBusTriggers(
       },
     );
   });
+}
+
+function isSdkBound(binding: ServiceBusTriggerBinding): boolean {
+  return binding.sdkBinding === true || binding.properties?.supportsDeferredBinding === "true";
 }
 
 function checkBinding(emulator: ServiceBusEmulator, fn: CapturedFunction): ServiceBusTriggerBinding {
@@ -86,6 +94,7 @@ async function invoke(
   many: boolean,
   sdkSettler: Settler | undefined,
 ): Promise<void> {
+  if (sdkSettler) return invokeSdkBound(fn, ctx, messages, many, sdkSettler);
   const extraInputs: FunctionInput[] = [];
   const extraOutputs: FunctionOutput[] = [];
   for (const [name, binding] of Object.entries(fn.bindings)) {
@@ -105,10 +114,6 @@ async function invoke(
     logHandler: (level, ...args) => ctx.log(`[${fn.name}] ${level}: ${args.map(String).join(" ")}`),
   });
   await ctx.prepareInvocation?.(fn, context);
-  if (sdkSettler) {
-    await fn.handler(sdkMessageContext(messages, many, sdkSettler), context);
-    return;
-  }
   const bodies = messages.map((m) => m.body);
   await fn.handler(many ? bodies : bodies[0], context);
 }

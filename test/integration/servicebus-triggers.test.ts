@@ -177,17 +177,22 @@ describe("Service Bus trigger", () => {
     expect(counts.deadLettered).toBe(0);
   });
 
-  it("gives an sdkBinding function messages and actions, and honours its own dead-lettering", async () => {
+  it("hands an sdkBinding function modelBindingData, which the library turns into messages and actions that settle over gRPC", async () => {
     const component = await start(["settling"], [{ name: "settling" }]);
-    const both = deliveriesOf("settling", 2);
+    const all = deliveriesOf("settling", 4);
     await component.emulator.send("tasks", [
       { messageId: "ok-1", body: { reject: false } },
       { messageId: "bad-1", body: { reject: true } },
+      { messageId: "again-1", body: { abandonFirst: true } },
     ]);
-    const seen = await both;
-    const messages = seen.map((d) => d.message as { messageId: string; lockToken: string; deliveryCount: number; body: unknown });
-    expect(messages.map((m) => m.messageId).sort()).toEqual(["bad-1", "ok-1"]);
-    expect(messages.every((m) => typeof m.lockToken === "string" && m.deliveryCount === 1)).toBe(true);
+    const seen = await all;
+    const messages = seen.map((d) => d.message as { messageId: string; lockToken: string; deliveryCount: number; body: unknown; _rawAmqpMessage?: unknown });
+    expect(messages.map((m) => m.messageId).sort()).toEqual(["again-1", "again-1", "bad-1", "ok-1"]);
+    // Built by @azure/functions-extensions-servicebus from the AMQP bytes: the raw message rides along,
+    // and deliveryCount is the AMQP header's count of earlier deliveries.
+    expect(messages.every((m) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(m.lockToken) && m._rawAmqpMessage !== undefined)).toBe(true);
+    expect(messages.filter((m) => m.messageId === "again-1").map((m) => m.deliveryCount)).toEqual([0, 1]);
+    expect(messages.find((m) => m.messageId === "ok-1")).toMatchObject({ deliveryCount: 0, body: { reject: false } });
     const [letter] = await until(() => component.emulator.deadLetters("tasks", "settling"), (l) => l.length === 1);
     expect(letter).toMatchObject({ messageId: "bad-1", deadLetterReason: "InvalidReply", deadLetterErrorDescription: "reject was set", deliveryCount: 1 });
     expect(await until(() => component.emulator.counts("tasks", "settling"), (c) => c.active === 0)).toEqual({ active: 0, scheduled: 0, deadLettered: 1 });

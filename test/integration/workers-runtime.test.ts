@@ -3,7 +3,9 @@ import type { AddressInfo } from "node:net";
 import type { InvocationContext } from "@azure/functions";
 import type { ServiceBusMessageContext } from "@azure/functions-extensions-servicebus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sdkMessageContext } from "../../devhost/servicebus/sdk-binding.js";
+import type { HostContext } from "../../devhost/component.js";
+import { installCoreShim, type CapturedBinding, type CapturedFunction } from "../../devhost/loader.js";
+import { invokeSdkBound } from "../../devhost/servicebus/sdk-binding.js";
 import type { Receiver } from "../../devhost/servicebus/index.js";
 import type { CancelMessage, HeartbeatReply, ResultReply } from "../../lib/contracts/index.js";
 import { directiveHandler, markerUri, workerEvents, workerServices, type DeliveryEvent, type StepWorker } from "../../workers/runtime/index.js";
@@ -42,10 +44,16 @@ beforeAll(async () => {
   port = (server.address() as AddressInfo).port;
   w = await startWorkersHost({ LUCIUS_INPUT_ALLOWLIST: `https://localhost:${port}/docs/` });
   const handle = directiveHandler(blockingWorker, { services: () => workerServices() });
-  const context = { log: () => undefined } as unknown as InvocationContext;
-  receiver = w.emulator.subscribe("directives", "platform-test", (messages, settler) =>
-    handle(sdkMessageContext(messages, false, settler) as unknown as ServiceBusMessageContext, context),
-  );
+  // Invoked as devhost invokes the workers: through the app's programming model, as modelBindingData.
+  const binding: CapturedBinding = { type: "serviceBusTrigger", direction: "in", properties: { supportsDeferredBinding: "true" } };
+  const fn: CapturedFunction = {
+    name: blockingWorker.name,
+    bindings: { message: binding },
+    handler: (batch, context) => handle(batch as ServiceBusMessageContext, context as InvocationContext),
+    trigger: { name: "message", binding },
+  };
+  const ctx = { app: installCoreShim(), log: () => undefined } as unknown as HostContext;
+  receiver = w.emulator.subscribe("directives", "platform-test", (messages, settler) => invokeSdkBound(fn, ctx, messages, false, settler));
 });
 afterAll(async () => {
   await receiver?.close();

@@ -1,5 +1,4 @@
 // Entry file: the OCR worker's Service Bus trigger (directives/platform-ocr).
-import "./_telemetry.js";
 import { ocrWorker } from "../ocr/index.js";
 import { registerWorker } from "../runtime/index.js";
 

@@ -1,5 +1,4 @@
 // Entry file: the SIS worker's Service Bus trigger (directives/platform-sis).
-import "./_telemetry.js";
 import { sisWorker } from "../sis/index.js";
 import { registerWorker } from "../runtime/index.js";
 

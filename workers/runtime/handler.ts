@@ -1,6 +1,7 @@
 import type { ServiceBusMessageContext } from "@azure/functions-extensions-servicebus";
 import type { InvocationContext } from "@azure/functions";
 import { messageBody } from "../../lib/bus/messages.js";
+import { deadLetterWithReason } from "../../lib/bus/sdk-dead-letter.js";
 import { TopicNames } from "../../lib/config/names.js";
 import type { DirectiveMessage } from "../../lib/contracts/index.js";
 import { recordDeadLettered } from "../../lib/telemetry/replies.js";
@@ -64,7 +65,7 @@ export function directiveHandler(worker: StepWorker<Record<string, unknown>>, op
           ? `step_type ${checked.value.step_type} is not served by ${worker.name} (${worker.stepType})`
           : checked.errors.map((e) => `${e.pointer || "/"}: ${e.message}`).join("; ");
         const reason = checked.ok ? "WrongStepType" : "InvalidDirective";
-        await batch.actions.deadletter(message, undefined, reason, description.slice(0, maxDescription));
+        await deadLetterWithReason(batch.actions, message, reason, description.slice(0, maxDescription));
         recordDeadLettered(TopicNames.directives, reason, message.messageId, description);
         report(DeliveryOutcome.invalid, undefined, description);
         continue;

@@ -5,8 +5,12 @@ import { directiveHandler } from "./handler.js";
 import { workerServices } from "./services.js";
 import type { StepWorker } from "./types.js";
 
-/** The Service Bus extension's option that hands settlement to the function; the v4 types do not declare it yet. */
-const settlesItself = { autoCompleteMessages: false } as Record<string, unknown>;
+/**
+ * SDK binding with settlement handed to the function. `@azure/functions` 4.15.0 (pinned so it shares
+ * one `@azure/functions-extensions-base` with the Service Bus extension) reads `sdkBinding` but its
+ * types declare it only from 4.16; the extension's `autoCompleteMessages` is not in the v4 types at all.
+ */
+const sdkBindingSettlesItself = { sdkBinding: true, autoCompleteMessages: false } as Record<string, unknown>;
 
 /**
  * Registers `worker` as a Service Bus topic trigger on `directives`/<its subscription>.
@@ -18,8 +22,7 @@ export function registerWorker<P>(worker: StepWorker<P>): void {
     topicName: TopicNames.directives,
     subscriptionName: worker.subscription,
     connection: AppSettingNames.serviceBus,
-    sdkBinding: true,
-    ...settlesItself,
+    ...sdkBindingSettlesItself,
     handler: directiveHandler(worker as unknown as StepWorker<Record<string, unknown>>) as (message: unknown, context: InvocationContext) => Promise<void>,
   });
 }

@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 const workersDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const repo = resolve(workersDir, "..");
 const out = join(workersDir, "dist");
-const entries = ["ocr", "embedding", "sis"].map((name) => join("workers", "functions", `${name}.js`));
+const entries = ["index", "ocr", "embedding", "sis"].map((name) => join("workers", "functions", `${name}.js`));
 
 if (!existsSync(join(repo, "tsconfig.build.json")) || !existsSync(join(repo, "lib"))) {
   const missing = entries.filter((entry) => !existsSync(join(out, entry)));
