@@ -87,7 +87,7 @@ describe("npm start survives SIGKILL", () => {
           tenant_id: tenant,
           request_type: "OCR->EMBEDDING->SIS",
           input_ref: { uri: input, content_type: "image/png" },
-          output_ref: `${blobBase(storage)}/outputs/restart-${n}/`,
+          output_ref: `${blobBase(storage)}/outputs/${tenant}/restart-${n}/`,
           payload: {},
           schema_version: "v1",
           idempotency_key: randomBytes(8).toString("hex"),

@@ -35,6 +35,9 @@ describe("replies reach the orchestration at least once", () => {
     const { job_id } = await lucius.submit("OCR", { ocr: [{ do: "hold", interval_ms: 200 }] });
     await faultsSpent();
     await lucius.waitFor(job_id, (j) => j.steps[0].state === "ACKED", "ocr ACKED");
+    // The ACK's redelivered copy must have been raised before the next fault is armed, or it would take that fault itself.
+    const ackRaisedAgain = (reasons: unknown[][]) => reasons.some(([t, r]) => t === "ACK" && r === "duplicate");
+    for (let i = 0; i < 200 && !ackRaisedAgain(await ignored(job_id)); i++) await sleep(50);
     await armRaiseFault({ instanceId: job_id, eventName: JobEventNames.reply, status: 503, count: 1 });
     lucius.release(job_id, "ocr", 1);
     const job = await lucius.waitFor(job_id, terminal, "terminal");

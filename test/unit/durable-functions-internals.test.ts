@@ -119,14 +119,17 @@ describe("the durable-functions internals devhost reads", () => {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const client = df.getClient(invocationContext("probe", durableClientBinding(url, "hub")));
+      const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+      // Without WEBSITE_HOSTNAME the client rewrites every URL to localhost:7071; the host (and devhost) set it.
+      process.env.WEBSITE_HOSTNAME = host;
+      const client = df.getClient(invocationContext("probe", durableClientBinding(`http://${host}`, "hub")));
       await expect(client.raiseEvent("gone", "reply", {})).rejects.toThrow("No instance with ID 'gone' found.");
       await expect(client.getStatus("gone")).rejects.toThrow(/HTTP 404 response/);
       expect(await notifyOrchestration(client, { job_id: "gone" } as Reply)).toBe(false);
       answer.status = 410;
       await expect(client.raiseEvent("done", "reply", {})).resolves.toBeUndefined();
     } finally {
+      delete process.env.WEBSITE_HOSTNAME;
       await new Promise((resolve) => server.close(resolve));
     }
   });
