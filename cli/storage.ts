@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { basename, extname } from "node:path";
 import type { BlobServiceClient } from "@azure/storage-blob";
-import { AppSettingNames, ContainerNames } from "../lib/config/names.js";
-import { blobServiceClientFromEnv, pathSegment, RefStore } from "../lib/refs/index.js";
+import { AppSettingNames } from "../lib/config/names.js";
+import { blobServiceClientFromEnv, RefStore } from "../lib/refs/index.js";
 import type { ApiClient } from "./api-client.js";
 import { devhostStateDir, isLoopbackApi } from "./devhost-key.js";
 import { NetworkError, UsageError } from "./errors.js";
@@ -66,7 +66,8 @@ export function uniqueFolder(): string {
 
 /** Uploads a document into the tenant's inputs place (`inputs/<tenant>/…`); returns its blob URI. */
 export async function uploadInput(storage: CliStorage, tenantId: string, fileName: string, bytes: Buffer, contentType: string): Promise<string> {
-  const uri = `${storage.accountUrl}/${ContainerNames.inputs}/${encodeURIComponent(pathSegment(tenantId))}/${uniqueFolder()}/${encodeURIComponent(basename(fileName))}`;
+  const { places } = storage.refs;
+  const uri = `${places.uri(places.inputs(tenantId))}${uniqueFolder()}/${encodeURIComponent(basename(fileName))}`;
   try {
     return await storage.refs.write(uri, bytes, contentType);
   } catch (error) {
@@ -83,5 +84,6 @@ export async function deleteUpload(storage: CliStorage, uri: string): Promise<vo
 
 /** A fresh folder in the tenant's outputs place (`outputs/<tenant>/…/`) for a job's output. */
 export function defaultOutputFolder(storage: CliStorage, tenantId: string): string {
-  return `${storage.accountUrl}/${ContainerNames.outputs}/${encodeURIComponent(pathSegment(tenantId))}/${uniqueFolder()}/`;
+  const { places } = storage.refs;
+  return `${places.uri(places.outputs(tenantId))}${uniqueFolder()}/`;
 }

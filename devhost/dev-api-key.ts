@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { apiKeyHash } from "../lib/auth/index.js";
+import { readKeyFile, writeOwnerOnly } from "./state-files.js";
 
 /** Where devhost keeps its generated key: inside the git-ignored `.devhost` folder. */
 export function devhostApiKeyPath(root: string): string {
@@ -10,10 +10,7 @@ export function devhostApiKeyPath(root: string): string {
 
 /** The key devhost generated under `root`, if it has one (the CLI sends it to a loopback API). */
 export function readDevhostApiKey(root: string): string | undefined {
-  const path = devhostApiKeyPath(root);
-  if (!existsSync(path)) return undefined;
-  const key = readFileSync(path, "utf8").trim();
-  return key === "" ? undefined : key;
+  return readKeyFile(devhostApiKeyPath(root));
 }
 
 /** The stored key, or a new random one written (owner-only) on first start. */
@@ -22,9 +19,7 @@ export function ensureDevhostApiKey(root: string): { key: string; path: string; 
   const existing = readDevhostApiKey(root);
   if (existing) return { key: existing, path, created: false };
   const key = randomBytes(32).toString("base64url");
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${key}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  writeOwnerOnly(path, `${key}\n`);
   return { key, path, created: true };
 }
 

@@ -53,12 +53,16 @@ export function writeDevhostState(dir: string, state: { url: string; key: string
   else if (existsSync(storage)) writeOwnerOnly(storage, "{}\n");
 }
 
-/** devhost's key from its state folder, if there is one. */
-export function readDevhostKey(dir: string): string | undefined {
-  const path = join(dir, DevhostStateFile.hostKey);
+/** A key file's key: its text trimmed, or undefined when the file is missing or empty. */
+export function readKeyFile(path: string): string | undefined {
   if (!existsSync(path)) return undefined;
   const key = readFileSync(path, "utf8").trim();
   return key === "" ? undefined : key;
+}
+
+/** devhost's key from its state folder, if there is one. */
+export function readDevhostKey(dir: string): string | undefined {
+  return readKeyFile(join(dir, DevhostStateFile.hostKey));
 }
 
 /**

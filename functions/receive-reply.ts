@@ -4,6 +4,7 @@ import { app, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { AppSettingNames, SubscriptionNames, TopicNames } from "../lib/config/names.js";
 import { deadLetterWithReason } from "../lib/bus/sdk-dead-letter.js";
+import { sdkBindingSettlesItself } from "../lib/bus/sdk-binding.js";
 import { handleReply } from "../lib/replies/handle-reply.js";
 import { notifyOrchestration } from "../lib/replies/notify-orchestration.js";
 import { appServices, loadStartupServices } from "../lib/services.js";
@@ -45,13 +46,6 @@ export async function receiveReply(batch: ServiceBusMessageContext, context: Inv
     }
   }
 }
-
-/**
- * SDK binding with settlement handed to the function. `@azure/functions` 4.15.0 (pinned so it shares
- * one `@azure/functions-extensions-base` with the Service Bus extension) reads `sdkBinding` but its
- * types declare it only from 4.16; the extension's `autoCompleteMessages` is not in the v4 types at all.
- */
-const sdkBindingSettlesItself = { sdkBinding: true, autoCompleteMessages: false } as Record<string, unknown>;
 
 app.serviceBusTopic("receiveReply", {
   topicName: TopicNames.replies,

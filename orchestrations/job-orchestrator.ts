@@ -9,6 +9,7 @@ import { JobOrchestrationVersions } from "../lib/orchestration/version.js";
 import { backoffBefore } from "../lib/orchestration/step-timing.js";
 import { attemptTraceOf } from "../lib/telemetry/attempts.js";
 import { liesWithin } from "../lib/refs/ref-path.js";
+import { refUri } from "../lib/refs/ref-store.js";
 import { startJob } from "../lib/orchestration/activities/start-job.js";
 import { beginAttempt } from "../lib/orchestration/activities/begin-attempt.js";
 import { publishMessage } from "../lib/orchestration/activities/publish.js";
@@ -16,8 +17,6 @@ import { finishJob, readLease, settleStep } from "../lib/orchestration/activitie
 import { OrchestrationErrorCode, type AttemptStart, type JobPlan, type PlannedStep, type SettleStepRequest } from "../lib/orchestration/types.js";
 
 type StepResult = { kind: "succeeded"; output_ref: Ref } | { kind: "failed"; error: FailureInfo } | { kind: "cancelled" };
-
-const refUri = (ref: Ref): string => (typeof ref === "string" ? ref : ref.uri);
 
 function cancelOf(directive: Directive): CancelMessage {
   const { payload: _payload, ...rest } = directive;

@@ -104,7 +104,8 @@ function stepDefaults(env: Env): StepDefaults {
   return merged;
 }
 
-function positiveInt(env: Env, name: string, fallback: number): number {
+/** A positive integer setting, or `fallback` when unset or empty; anything else is a {@link ConfigurationError} naming it. */
+export function positiveInt(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
@@ -179,6 +180,7 @@ export function loadSettings(env: Env = process.env): Settings {
     throw new ConfigurationError(`${AppSettingNames.devhostUrl} is required when ${AppSettingNames.busMode}=devhost`);
   }
   const storage = storageConnection(env);
+  const blobAccountUrl = blobEndpoint(storage).replace(/\/+$/, "");
   return {
     storage,
     busMode: busModeRaw,
@@ -187,8 +189,8 @@ export function loadSettings(env: Env = process.env): Settings {
     maxBodyBytes: positiveInt(env, AppSettingNames.maxBodyBytes, 256 * 1024),
     lanes: positiveInt(env, AppSettingNames.lanes, 16),
     tables: tableNames(env),
-    blobAccountUrl: blobEndpoint(storage).replace(/\/+$/, ""),
-    workspaceUri: (env[AppSettingNames.workspaceUri] ?? `${blobEndpoint(storage).replace(/\/+$/, "")}/${ContainerNames.workspaces}`).replace(/\/+$/, ""),
+    blobAccountUrl,
+    workspaceUri: (env[AppSettingNames.workspaceUri] ?? `${blobAccountUrl}/${ContainerNames.workspaces}`).replace(/\/+$/, ""),
     stepDefaults: stepDefaults(env),
     inFlight: {
       perTenant: positiveInt(env, AppSettingNames.tenantInFlightLimit, 100),

@@ -1,6 +1,7 @@
 import type { CommandEnvelope, Ref } from "../contracts/index.js";
 import { ProblemError, ProblemType } from "../http/problem.js";
 import { isRefError } from "../refs/errors.js";
+import { refUri } from "../refs/ref-store.js";
 import { RefUse, type TenantPlaces } from "../refs/tenant-places.js";
 
 /** The JSON pointer of a ref's URI in the command: the ref itself, or its `uri` member. */
@@ -18,7 +19,7 @@ export function checkCommandRefs(command: CommandEnvelope, places: TenantPlaces)
   const errors: { pointer: string; message: string }[] = [];
   const check = (field: "input_ref" | "output_ref", ref: Ref, use: RefUse) => {
     try {
-      places.check(typeof ref === "string" ? ref : ref.uri, use, command.tenant_id);
+      places.check(refUri(ref), use, command.tenant_id);
     } catch (error) {
       if (!isRefError(error)) throw error;
       errors.push({ pointer: pointerOf(field, ref), message: `${error.code}: ${error.message}` });

@@ -1,16 +1,10 @@
 import "@azure/functions-extensions-servicebus";
 import { app, type InvocationContext } from "@azure/functions";
+import { sdkBindingSettlesItself } from "../../lib/bus/sdk-binding.js";
 import { AppSettingNames, TopicNames } from "../../lib/config/names.js";
 import { directiveHandler } from "./handler.js";
 import { workerServices } from "./services.js";
 import type { StepWorker } from "./types.js";
-
-/**
- * SDK binding with settlement handed to the function. `@azure/functions` 4.15.0 (pinned so it shares
- * one `@azure/functions-extensions-base` with the Service Bus extension) reads `sdkBinding` but its
- * types declare it only from 4.16; the extension's `autoCompleteMessages` is not in the v4 types at all.
- */
-const sdkBindingSettlesItself = { sdkBinding: true, autoCompleteMessages: false } as Record<string, unknown>;
 
 /**
  * Registers `worker` as a Service Bus topic trigger on `directives`/<its subscription>.

@@ -1,5 +1,5 @@
 import { WorkerSettingNames } from "../../lib/config/names.js";
-import { ConfigurationError } from "../../lib/config/settings.js";
+import { ConfigurationError, positiveInt } from "../../lib/config/settings.js";
 import { inputAllowlistsFromEnv, type InputAllowlists } from "../../lib/refs/index.js";
 
 type Env = Record<string, string | undefined>;
@@ -38,11 +38,4 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
     openAi = { endpoint: endpoint.replace(/\/+$/, ""), ...(embeddingDeployment ? { embeddingDeployment } : {}), ...(chatDeployment ? { chatDeployment } : {}) };
   }
   return { inputAllowlists: inputAllowlistsFromEnv(env), maxInputBytes, ocrMaxPixels, ...(openAi ? { openAi } : {}) };
-}
-
-function positiveInt(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  const value = raw === undefined || raw === "" ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new ConfigurationError(`${name} must be a positive integer, got "${raw}"`);
-  return value;
 }
