@@ -268,7 +268,7 @@ module storage 'modules/storage.bicep' = {
     name: 'st${resourceToken}'
     location: location
     tags: tags
-    tables: ['jobs', 'steps', 'idempotency', 'events', 'inflight']
+    tables: ['jobs', 'tenantindex', 'inflight']
     dataContainers: dataContainers
     deploymentContainers: [orchestratorPackageContainer, workersPackageContainer]
     hostContainers: hostContainers

@@ -3,12 +3,12 @@
  * Bicep contract test all read these; nothing else spells them.
  */
 
-/** Ledger tables in Azure Table Storage (DESIGN §5). */
+/** Ledger tables in Azure Table Storage (layout: docs/architecture.md, "Ledger layout"). */
 export const TableNames = {
+  /** One partition per job: the job row, its steps and its events. */
   jobs: "jobs",
-  steps: "steps",
-  idempotency: "idempotency",
-  events: "events",
+  /** One partition per tenant: the newest-first listing of its jobs and its idempotency reservations. */
+  tenantIndex: "tenantindex",
   /** In-flight job counters per tenant and overall (backpressure). */
   inflight: "inflight",
 } as const;

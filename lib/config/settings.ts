@@ -162,9 +162,7 @@ export function tableNames(env: Env): TableNames {
   }
   return {
     jobs: prefix + TableNames.jobs,
-    steps: prefix + TableNames.steps,
-    idempotency: prefix + TableNames.idempotency,
-    events: prefix + TableNames.events,
+    tenantIndex: prefix + TableNames.tenantIndex,
     inflight: prefix + TableNames.inflight,
   };
 }

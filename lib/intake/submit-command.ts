@@ -100,10 +100,9 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
     ...(index === 0 ? { input_ref: command.input_ref } : {}),
   }));
   const claim = { key: idempotencyKey(command).key, bodyHash: bodyHash(command) };
-  // A replay or a 409 is answered from the claim alone: it takes no in-flight place, so the
-  // counters are not written for it.
-  const claimed = await deps.ledger.findClaim(command.tenant_id, claim);
-  if (claimed) return settled(claimed, deps);
+  // No look-up of the claim first: the creation's reservation insert answers a replay or a 409
+  // by failing (and the place taken for it is given back), so a new command — the common
+  // case — reads nothing before its writes.
   const admission = await deps.ledger.admit(command.tenant_id, deps.limits);
   if (!admission.admitted) {
     // A replay of a job that already holds its place is still answered, even at the limit.

@@ -1,14 +1,9 @@
-/** Internals shared by the ledger's operations: clients, clock, locator cache, event append. */
-import { odata, type TableClient } from "@azure/data-tables";
-import { EventKeys, jobPartition, locatorRowKey } from "./keys.js";
-import {
-  eventToEntity,
-  jobFromEntity,
-  locatorFromEntity,
-  stepFromEntity,
-  type EntityResult,
-  type JobLocator,
-} from "./mapping.js";
+/** Internals shared by the ledger's operations: clients, clock, event keys, and the job rows this process knows. */
+import type { TableClient } from "@azure/data-tables";
+import { odata } from "@azure/data-tables";
+import { EventKeys, eventPrefix, jobPartition, jobRowKey } from "./keys.js";
+import { eventToEntity, ignoredRepliesOf, jobFromEntity, stepFromEntity, type EntityResult } from "./mapping.js";
+import { entityBytes } from "./entity-size.js";
 import { isConflict, isNotFound, type LedgerTables } from "./tables.js";
 import type { Job, LedgerEvent, NewEvent, Step } from "./types.js";
 import { InvalidKeyError } from "./errors.js";
@@ -24,24 +19,55 @@ export interface LedgerTuning {
 
 export const defaultTuning: LedgerTuning = { replayWaitMs: 6000, reservationStaleMs: 5000, maxWriteAttempts: 8 };
 
-/** Locators and step row keys never change, so caching them is always correct; the bound only caps memory. */
-const cacheSize = 10_000;
+/**
+ * A job's rows as last read or written, each with its ETag: the job row and its steps in
+ * protocol order, plus the steps' REPLY_IGNORED counts (bookkeeping, not part of a step).
+ */
+export interface JobSnapshot {
+  job: Job;
+  steps: Step[];
+  ignoredReplies: ReadonlyMap<string, number>;
+}
 
-/** A Map that forgets its oldest entry when full. */
-class BoundedMap<V> extends Map<string, V> {
-  override set(key: string, value: V): this {
-    if (this.size >= cacheSize && !this.has(key)) {
-      const oldest = this.keys().next().value;
-      if (oldest !== undefined) this.delete(oldest);
+/** Bounds of the snapshots kept: they only save reads, so forgetting one costs a read, never correctness. */
+const maxSnapshots = 2_000;
+const maxSnapshotBytes = 64 * 1024 * 1024;
+
+/**
+ * The snapshots this process last read or wrote, newest last. Every write made from one is
+ * conditional on its ETags, so a snapshot another process has since changed costs a 412 and a
+ * fresh read, never a wrong write; a refusal or no-op decided on one is decided again on a fresh
+ * read (see change.ts).
+ */
+class SnapshotCache {
+  private readonly entries = new Map<string, { snapshot: JobSnapshot; bytes: number }>();
+  private bytes = 0;
+
+  get(jobId: string): JobSnapshot | undefined {
+    return this.entries.get(jobId)?.snapshot;
+  }
+
+  set(jobId: string, snapshot: JobSnapshot, bytes: number): void {
+    this.delete(jobId);
+    this.entries.set(jobId, { snapshot, bytes });
+    this.bytes += bytes;
+    while (this.entries.size > maxSnapshots || this.bytes > maxSnapshotBytes) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.delete(oldest);
     }
-    return super.set(key, value);
+  }
+
+  delete(jobId: string): void {
+    const entry = this.entries.get(jobId);
+    if (!entry) return;
+    this.entries.delete(jobId);
+    this.bytes -= entry.bytes;
   }
 }
 
 export class LedgerContext {
-  private readonly locators = new BoundedMap<JobLocator>();
-  /** `job_id \n step_id` → row key, so a step is a point read instead of a partition query. */
-  private readonly stepRows = new BoundedMap<string>();
+  private readonly snapshots = new SnapshotCache();
   private readonly eventKeys = new EventKeys();
 
   constructor(
@@ -54,70 +80,108 @@ export class LedgerContext {
     return this.now().toISOString();
   }
 
-  rememberLocator(jobId: string, locator: JobLocator): void {
-    this.locators.set(jobId, locator);
+  nextEventKey(): string {
+    return this.eventKeys.next(this.now().getTime());
   }
 
-  rememberStepRow(jobId: string, stepId: string, rowKey: string): void {
-    this.stepRows.set(`${jobId}\n${stepId}`, rowKey);
-  }
-
-  /** Where a job's row lives, or undefined if no such job (ids that cannot be keys name no job). */
-  async locate(jobId: string): Promise<JobLocator | undefined> {
-    const cached = this.locators.get(jobId);
-    if (cached) return cached;
-    let partition: string;
+  /** The job's partition key, or undefined for an id that cannot be a key (such an id names no job). */
+  partitionOf(jobId: string): string | undefined {
     try {
-      partition = jobPartition(jobId);
+      return jobPartition(jobId);
     } catch (error) {
       if (error instanceof InvalidKeyError) return undefined;
       throw error;
     }
-    const entity = await getOrUndefined(this.tables.steps, partition, locatorRowKey);
-    if (!entity) return undefined;
-    const locator = locatorFromEntity(entity);
-    this.rememberLocator(jobId, locator);
-    return locator;
   }
 
-  async readJobAt(locator: Pick<JobLocator, "job_pk" | "job_rk">): Promise<Job | undefined> {
-    const entity = await getOrUndefined(this.tables.jobs, locator.job_pk, locator.job_rk);
+  /** The job's rows as this process last saw them, or read (one query) when it has none or `fresh`. */
+  async snapshot(jobId: string, opts: { fresh?: boolean } = {}): Promise<JobSnapshot | undefined> {
+    if (!opts.fresh) {
+      const known = this.snapshots.get(jobId);
+      if (known) return known;
+    }
+    return this.readSnapshot(jobId);
+  }
+
+  /** The cached snapshot only, without reading. */
+  known(jobId: string): JobSnapshot | undefined {
+    return this.snapshots.get(jobId);
+  }
+
+  /** The job row and its steps: `RowKey ge "job"` is the job row and every `s_` row after it, never an event. */
+  async readSnapshot(jobId: string): Promise<JobSnapshot | undefined> {
+    const partition = this.partitionOf(jobId);
+    if (partition === undefined) return undefined;
+    const filter = odata`PartitionKey eq ${partition} and RowKey ge ${jobRowKey}`;
+    let job: EntityResult | undefined;
+    const steps: EntityResult[] = [];
+    for await (const entity of this.tables.jobs.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      if (entity.rowKey === jobRowKey) job = entity;
+      else steps.push(entity);
+    }
+    // Steps without their job row are a creation still under way (or abandoned): no job yet.
+    if (!job) {
+      this.snapshots.delete(jobId);
+      return undefined;
+    }
+    return this.remember(jobId, job, steps);
+  }
+
+  /** Keeps the rows as the job's snapshot and returns it. */
+  remember(jobId: string, job: EntityResult, steps: readonly EntityResult[]): JobSnapshot {
+    const snapshot: JobSnapshot = {
+      job: jobFromEntity(job),
+      steps: steps.map(stepFromEntity).sort((a, b) => a.index - b.index),
+      ignoredReplies: new Map(steps.map((s) => [String(s.step_id), ignoredRepliesOf(s)])),
+    };
+    const bytes = steps.reduce((sum, s) => sum + entityBytes(s), entityBytes(job));
+    this.snapshots.set(jobId, snapshot, bytes);
+    return snapshot;
+  }
+
+  /** Keeps a snapshot built from rows just written. */
+  store(jobId: string, snapshot: JobSnapshot): JobSnapshot {
+    // Roughly the rows' size in UTF-16, which is what the bound is for.
+    const bytes = 2 * JSON.stringify(snapshot).length;
+    this.snapshots.set(jobId, snapshot, bytes);
+    return snapshot;
+  }
+
+  /** Forgets a snapshot whose rows may have changed in a way this process cannot know (an unanswered write). */
+  forget(jobId: string): void {
+    this.snapshots.delete(jobId);
+  }
+
+  /** The job row alone (one point read). */
+  async readJob(jobId: string): Promise<Job | undefined> {
+    const partition = this.partitionOf(jobId);
+    if (partition === undefined) return undefined;
+    const entity = await getOrUndefined(this.tables.jobs, partition, jobRowKey);
     return entity ? jobFromEntity(entity) : undefined;
   }
 
-  async readStep(jobId: string, stepId: string): Promise<Step | undefined> {
-    const partition = jobPartition(jobId);
-    const rowKey = this.stepRows.get(`${jobId}\n${stepId}`);
-    if (rowKey !== undefined) {
-      const entity = await getOrUndefined(this.tables.steps, partition, rowKey);
-      return entity && stepFromEntity(entity);
-    }
-    // The row key holds the step's index, which only the step row itself knows.
-    const filter = odata`PartitionKey eq ${partition} and step_id eq ${stepId}`;
-    for await (const entity of this.tables.steps.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      if (entity.rowKey === locatorRowKey || entity.rowKey === undefined) continue;
-      this.rememberStepRow(jobId, stepId, entity.rowKey);
-      return stepFromEntity(entity);
-    }
-    return undefined;
-  }
-
-  /** Appends one event (insert only: events are never updated or deleted). */
+  /** Appends one event on its own (insert only: events are never updated or deleted). */
   async appendEvent(jobId: string, event: NewEvent): Promise<LedgerEvent> {
     const partition = jobPartition(jobId);
-    const at = this.now();
-    const record: Omit<LedgerEvent, "event_id"> = { ...event, job_id: jobId, at: at.toISOString() };
+    const at = this.nowIso();
+    const record: Omit<LedgerEvent, "event_id"> = { ...event, job_id: jobId, at };
     // A key collision needs the same millisecond, sequence and 32 random bits; a fresh key settles it.
     for (let attempt = 0; ; attempt++) {
-      const rowKey = this.eventKeys.next(at.getTime());
+      const rowKey = this.nextEventKey();
       try {
-        await this.tables.events.createEntity(eventToEntity(record, partition, rowKey));
-        return { ...record, event_id: rowKey };
+        const entity = eventToEntity(record, partition, rowKey);
+        await this.tables.jobs.createEntity(entity);
+        return { ...record, event_id: eventIdOf(rowKey) };
       } catch (error) {
         if (!isConflict(error) || attempt >= 3) throw error;
       }
     }
   }
+}
+
+/** The API's event id: the row key without its prefix. */
+export function eventIdOf(rowKey: string): string {
+  return rowKey.slice(eventPrefix.length);
 }
 
 export async function getOrUndefined(

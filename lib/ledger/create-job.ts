@@ -1,21 +1,21 @@
 /**
- * Exactly-once job creation (DESIGN §5 idempotency).
+ * Exactly-once job creation (DESIGN §5 idempotency), in two batches.
  *
- * 1. Insert the idempotency reservation (tenant partition, hashed key) naming
- *    a fresh job_id and the job's row key. The insert is the arbiter: exactly
- *    one concurrent caller succeeds.
- * 2. The winner writes, in one batch, the job's locator and its PENDING steps
- *    (they share the job's partition of the steps table), and in parallel the
- *    JOB_CREATED event; then
- * 3. the QUEUED job row — the commit point. Both `getJob` and `listJobs` need
- *    the job row, so a job is never visible without its steps.
+ * 1. In the tenant's partition of the tenant index: the idempotency
+ *    reservation (hashed key) naming a fresh job_id, and the job's listing
+ *    row. The reservation's insert is the arbiter: exactly one concurrent
+ *    caller's batch succeeds, every other one gets 409 and writes nothing.
+ *    No read comes first: the conflict is the answer.
+ * 2. In the job's own partition: the QUEUED job row, its PENDING steps and
+ *    JOB_CREATED, all at once. The job row is the commit point: `getJob`
+ *    and the listing show a job only once its row exists, and then with its
+ *    steps and first event.
  *
- * Every write is an insert whose 409 is accepted as "already written": the
- * rows of one job_id are only ever written from one reservation, for one body
- * hash, so existing rows are identical. That is what lets a retry finish a
- * creation that crashed after step 1 — with the same job_id — and lets a
- * completion race with a slow-but-alive original harmlessly. There is no
- * "mark complete" write: the job row's existence is the completion mark.
+ * Both are inserts whose 409 is accepted as "already written": the rows of
+ * one job_id are only ever written from one reservation, for one body hash,
+ * so existing rows are identical. That is what lets a retry finish a
+ * creation that crashed after batch 1 — with the same job_id — and lets a
+ * completion race with a slow-but-alive original harmlessly.
  */
 import { randomUUID } from "node:crypto";
 import type { TransactionAction } from "@azure/data-tables";
@@ -26,33 +26,34 @@ import {
   idempotencyRowKey,
   jobPartition,
   jobRowKey,
-  locatorRowKey,
+  listingRowKey,
   stepRowKey,
   tenantPartition,
 } from "./keys.js";
 import { entityBytes } from "./entity-size.js";
 import {
   eventToEntity,
-  jobFromEntity,
   jobToEntity,
+  listingToEntity,
   reservationFromEntity,
   reservationToEntity,
   stepToEntity,
   type Entity,
+  type EntityResult,
   type Reservation,
 } from "./mapping.js";
 import { getOrUndefined, sleep, type LedgerContext } from "./context.js";
 import { isConflict } from "./tables.js";
+import { maxBatchOperations } from "./row-writes.js";
 import { EventType, JobMode, type CreateJobResult, type IdempotencyClaim, type Job, type NewJob, type NewStep } from "./types.js";
 
-/** A batch holds at most 100 operations; one is the locator. */
-export const maxStepsPerJob = 99;
+/** The creation batch holds the job row, its steps and JOB_CREATED. */
+export const maxStepsPerJob = maxBatchOperations - 2;
 /** A batch request may be 4 MiB; leave room for the multipart framing. */
 const maxBatchBytes = 4 * 1024 * 1024 - 64 * 1024;
 
 interface Rows {
   job: Entity;
-  locator: Entity;
   steps: Entity[];
   event: Entity;
 }
@@ -69,20 +70,23 @@ export async function createJob(
   const jobId = job.job_id ?? randomUUID();
   const reservation: Reservation = {
     job_id: jobId,
-    job_rk: jobRowKey(createdAt.getTime(), jobId),
+    listing_rk: listingRowKey(createdAt.getTime(), jobId),
     body_hash: claim.bodyHash,
     created_at: createdAt.toISOString(),
   };
   // Built (and size-checked) before anything is written, so a rejected job leaves no trace.
-  const rows = buildRows(job, steps, reservation, tenantPk);
+  const rows = buildRows(job, steps, reservation);
   const reservationKey = idempotencyRowKey(claim.key);
   try {
-    await ctx.tables.idempotency.createEntity(reservationToEntity(reservation, claim.key, tenantPk, reservationKey));
+    await ctx.tables.tenantIndex.submitTransaction([
+      ["create", reservationToEntity(reservation, claim.key, tenantPk, reservationKey)],
+      ["create", listingToEntity({ job_id: jobId, active: true }, tenantPk, reservation.listing_rk)],
+    ]);
   } catch (error) {
     if (!isConflict(error)) throw error;
     return settleExisting(ctx, job, steps, claim, tenantPk, reservationKey);
   }
-  return { outcome: "created", job: await writeRows(ctx, rows, reservation, job.tenant_id, tenantPk) };
+  return { outcome: "created", job: await writeRows(ctx, rows, jobId) };
 }
 
 /** The key was already reserved: replay, conflict, wait for the creator, or finish an abandoned creation. */
@@ -96,57 +100,41 @@ async function settleExisting(
 ): Promise<CreateJobResult> {
   const deadline = Date.now() + ctx.tuning.replayWaitMs;
   for (let pause = 10; ; pause = Math.min(pause * 2, 250)) {
-    const entity = await getOrUndefined(ctx.tables.idempotency, tenantPk, reservationKey);
+    const entity = await getOrUndefined(ctx.tables.tenantIndex, tenantPk, reservationKey);
     // Reservations are never deleted; if one vanished anyway, the caller's retry reserves afresh.
     if (!entity) throw new CreationInProgressError();
     const reservation = reservationFromEntity(entity);
-    const existing = await ctx.readJobAt({ job_pk: tenantPk, job_rk: reservation.job_rk });
+    const existing = await ctx.readJob(reservation.job_id);
     if (reservation.body_hash !== claim.bodyHash) {
       return { outcome: "conflict", job_id: reservation.job_id, ...(existing ? { job: existing } : {}) };
     }
     if (existing) return { outcome: "replayed", job: existing };
     const age = ctx.now().getTime() - Date.parse(reservation.created_at);
     if (age >= ctx.tuning.reservationStaleMs) {
-      const rows = buildRows(job, steps, reservation, tenantPk);
-      return { outcome: "created", job: await writeRows(ctx, rows, reservation, job.tenant_id, tenantPk) };
+      return { outcome: "created", job: await writeRows(ctx, buildRows(job, steps, reservation), reservation.job_id) };
     }
     if (Date.now() >= deadline) throw new CreationInProgressError(reservation.job_id);
     await sleep(pause);
   }
 }
 
-async function writeRows(
-  ctx: LedgerContext,
-  rows: Rows,
-  reservation: Reservation,
-  tenantId: string,
-  tenantPk: string,
-): Promise<Job> {
-  const batch: TransactionAction[] = [["create", rows.locator], ...rows.steps.map((s): TransactionAction => ["create", s])];
-  await Promise.all([
-    insertOnce(() => ctx.tables.steps.submitTransaction(batch)),
-    insertOnce(() => ctx.tables.events.createEntity(rows.event)),
-  ]);
-  ctx.rememberLocator(reservation.job_id, { tenant_id: tenantId, job_pk: tenantPk, job_rk: reservation.job_rk });
-  for (const step of rows.steps) ctx.rememberStepRow(reservation.job_id, String(step.step_id), step.rowKey);
+/** The job's partition in one batch; the job's snapshot is kept, so its first transitions read nothing. */
+async function writeRows(ctx: LedgerContext, rows: Rows, jobId: string): Promise<Job> {
+  const actions: TransactionAction[] = [["create", rows.job], ...rows.steps.map((s): TransactionAction => ["create", s]), ["create", rows.event]];
   try {
-    const { etag } = await ctx.tables.jobs.createEntity(rows.job);
-    if (etag) return jobFromEntity({ ...rows.job, etag });
+    const response = await ctx.tables.jobs.submitTransaction(actions);
+    const etags = response.subResponses.map((sub) => sub.etag);
+    if (etags.length === actions.length && etags.every((etag) => etag)) {
+      const withEtag = (entity: Entity, i: number): EntityResult => ({ ...entity, etag: etags[i]! });
+      return ctx.remember(jobId, withEtag(rows.job, 0), rows.steps.map((s, i) => withEtag(s, i + 1))).job;
+    }
   } catch (error) {
     if (!isConflict(error)) throw error;
   }
-  // Someone else finished first (or the service sent no ETag): the stored row is the truth.
-  const stored = await ctx.readJobAt({ job_pk: tenantPk, job_rk: reservation.job_rk });
-  if (!stored) throw new CreationInProgressError(reservation.job_id);
-  return stored;
-}
-
-async function insertOnce(write: () => Promise<unknown>): Promise<void> {
-  try {
-    await write();
-  } catch (error) {
-    if (!isConflict(error)) throw error;
-  }
+  // Someone else finished first (or the service sent no ETags): the stored rows are the truth.
+  const stored = await ctx.readSnapshot(jobId);
+  if (!stored) throw new CreationInProgressError(jobId);
+  return stored.job;
 }
 
 function validateSteps(steps: readonly NewStep[]): void {
@@ -161,7 +149,7 @@ function validateSteps(steps: readonly NewStep[]): void {
   }
 }
 
-function buildRows(job: NewJob, steps: readonly NewStep[], r: Reservation, tenantPk: string): Rows {
+function buildRows(job: NewJob, steps: readonly NewStep[], r: Reservation): Rows {
   const jobPk = jobPartition(r.job_id);
   const at = r.created_at;
   const jobRecord: Omit<Job, "etag"> = {
@@ -198,16 +186,6 @@ function buildRows(job: NewJob, steps: readonly NewStep[], r: Reservation, tenan
       stepRowKey(index, s.step_id),
     ),
   );
-  const locator: Entity = {
-    partitionKey: jobPk,
-    rowKey: locatorRowKey,
-    tenant_id: job.tenant_id,
-    job_pk: tenantPk,
-    job_rk: r.job_rk,
-    created_at: at,
-  };
-  const batchBytes = stepRows.reduce((sum, e) => sum + entityBytes(e), entityBytes(locator));
-  if (batchBytes > maxBatchBytes) throw new EntityTooLargeError("steps", batchBytes, maxBatchBytes);
   const event = eventToEntity(
     {
       job_id: r.job_id,
@@ -224,7 +202,10 @@ function buildRows(job: NewJob, steps: readonly NewStep[], r: Reservation, tenan
     jobPk,
     createdEventRowKey(Date.parse(at)),
   );
-  return { job: jobToEntity(jobRecord, tenantPk, r.job_rk), locator, steps: stepRows, event };
+  const jobRow = jobToEntity(jobRecord, jobPk, jobRowKey);
+  const batchBytes = stepRows.reduce((sum, e) => sum + entityBytes(e), entityBytes(jobRow) + entityBytes(event));
+  if (batchBytes > maxBatchBytes) throw new EntityTooLargeError("steps", batchBytes, maxBatchBytes);
+  return { job: jobRow, steps: stepRows, event };
 }
 
 function optional<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {

@@ -26,10 +26,17 @@ export function keyPart(value: string, what: string): string {
 /** Milliseconds are inverted so ascending RowKey order is newest first; 13 digits last until the year 2286. */
 const maxMs = 9_999_999_999_999;
 
-/** Jobs table, tenant partition: `<inverted ms>_<job_id>` — newest first, unique per job. */
-export function jobRowKey(createdMs: number, jobId: string): string {
-  return `${String(maxMs - createdMs).padStart(13, "0")}_${keyPart(jobId, "job_id")}`;
+/**
+ * Tenant index table, tenant partition: a job's listing row `j_<inverted ms>_<job_id>` — newest
+ * first, unique per job. The partition also holds idempotency reservations, whose keys are hex
+ * hashes and so sort before every listing row.
+ */
+export function listingRowKey(createdMs: number, jobId: string): string {
+  return `${listingPrefix}${String(maxMs - createdMs).padStart(13, "0")}_${keyPart(jobId, "job_id")}`;
 }
+export const listingPrefix = "j_";
+/** Just past every listing row key (`` ` `` follows `_`). */
+export const listingEnd = "j`";
 
 export function tenantPartition(tenantId: string): string {
   return keyPart(tenantId, "tenant_id");
@@ -50,27 +57,30 @@ export function tenantKeyIssue(tenantId: string): string | undefined {
   }
 }
 
+/**
+ * Jobs table: one partition per job holds everything that changes together — the job row, its
+ * steps and its events — so every state change is one entity-group transaction.
+ */
 export function jobPartition(jobId: string): string {
   return keyPart(jobId, "job_id");
 }
 
-/**
- * The job's locator row lives in the steps table, in the job's own partition,
- * so it is written in the same batch as the steps. It sorts before every step
- * row (`!` < digits) and is immutable.
- */
-export const locatorRowKey = "!job";
-/** Lower bound that selects step rows only (skips the locator). */
-export const firstStepRowKey = "0";
+/** The job's own row in its partition. Sorts after the events (`e_`) and before the steps (`s_`). */
+export const jobRowKey = "job";
 
 /**
- * Steps table: `NNNN_<step_id>` so a job's steps list in protocol order.
- * (DESIGN §5 writes `NNNN#step_id`, but `#` is one of the characters Table
- * Storage forbids in keys — the service rejects such a row.)
+ * Step rows: `s_NNNN_<step_id>` so a job's steps list in protocol order. (DESIGN §5 writes
+ * `NNNN#step_id`, but `#` is one of the characters Table Storage forbids in keys.)
  */
 export function stepRowKey(index: number, stepId: string): string {
-  return `${String(index).padStart(4, "0")}_${keyPart(stepId, "step_id")}`;
+  return `${stepPrefix}${String(index).padStart(4, "0")}_${keyPart(stepId, "step_id")}`;
 }
+export const stepPrefix = "s_";
+export const stepEnd = "s`";
+
+/** Event rows are `e_<event_id>`; the event id the API shows is the part after the prefix. */
+export const eventPrefix = "e_";
+export const eventEnd = "e`";
 
 /** Idempotency keys are client strings of any shape; their SHA-256 is a safe, fixed-size row key. */
 export function idempotencyRowKey(key: string): string {
@@ -93,7 +103,7 @@ export class EventKeys {
     } else {
       this.seq++;
     }
-    return `${String(this.lastMs).padStart(13, "0")}.${String(this.seq).padStart(6, "0")}.${randomBytes(4).toString("hex")}`;
+    return `${eventPrefix}${String(this.lastMs).padStart(13, "0")}.${String(this.seq).padStart(6, "0")}.${randomBytes(4).toString("hex")}`;
   }
 }
 
@@ -103,5 +113,5 @@ export class EventKeys {
  * sorts it before any other event of that millisecond.
  */
 export function createdEventRowKey(createdMs: number): string {
-  return `${String(createdMs).padStart(13, "0")}.000000.!`;
+  return `${eventPrefix}${String(createdMs).padStart(13, "0")}.000000.!`;
 }

@@ -1,20 +1,20 @@
 /**
  * The ledger: the queryable read model of every job, step and event
- * (DESIGN §5), on Azure Table Storage.
- *
- * Table layout (all keys escaped by keys.ts):
- * - jobs:        PK tenant_id, RK `<inverted created ms>_<job_id>` — the
- *                authoritative job row; a tenant's listing is one partition,
- *                newest first, state filtered on the server.
- * - steps:       PK job_id, RK `NNNN_<step_id>`; plus the job's immutable
- *                locator row (RK `!job`: tenant + job row key) so `getJob`
- *                works from the id alone and creation writes it in the
- *                steps' batch.
- * - idempotency: PK tenant_id, RK sha256(idempotency key) — the reservation.
- * - events:      PK job_id, RK `<ms>.<seq>.<random>` — append-only.
+ * (DESIGN §5), on Azure Table Storage. Layout (all keys escaped by keys.ts;
+ * docs/architecture.md, "Ledger layout", says why):
+ * - jobs:        PK job_id — the job row (RK `job`), its steps (RK
+ *                `s_NNNN_<step_id>`) and its append-only events (RK
+ *                `e_<ms>.<seq>.<random>`): one partition, so every state
+ *                change is one entity-group transaction (change.ts).
+ * - tenantindex: PK tenant_id — the listing, RK `j_<inverted created ms>_<job_id>`
+ *                (newest first; active, or the terminal state), and the
+ *                idempotency reservations, RK sha256(idempotency key).
+ * - inflight:    the backpressure counters (in-flight.ts).
  */
 import { admit, readCounter, readCounters, release, setCounter, type Admission, type InFlightLimits } from "./in-flight.js";
-import { activeJobs, countActiveJobs, findClaim, type ExistingClaim } from "./active-jobs.js";
+import { activeJobs, findClaim, type ExistingClaim } from "./active-jobs.js";
+import { applyChange, type Applied, type Decision } from "./change.js";
+import type { JobSnapshot } from "./context.js";
 import type { TableNames } from "../config/names.js";
 import type { StorageConnection } from "../config/settings.js";
 import { defaultTuning, LedgerContext, type LedgerTuning } from "./context.js";
@@ -22,7 +22,6 @@ import { createJob } from "./create-job.js";
 import { updateJob, updateStep } from "./updates.js";
 import { redriveJob, type RedriveOptions } from "./redrive.js";
 import {
-  countEvents,
   listEvents,
   listJobs,
   listSteps,
@@ -32,6 +31,7 @@ import {
   type ListJobsOptions,
 } from "./queries.js";
 import { ensureTables, openTables } from "./tables.js";
+import { syncListing } from "./listing.js";
 import type { JobState, StepState } from "./states.js";
 import type {
   CreateJobResult,
@@ -62,7 +62,7 @@ export interface LedgerOptions {
 export class Ledger {
   private constructor(private readonly ctx: LedgerContext) {}
 
-  /** Opens the four tables (creating any that are missing). Keep one Ledger per process and reuse it. */
+  /** Opens the tables (creating any that are missing). Keep one Ledger per process and reuse it. */
   static async connect(options: LedgerOptions): Promise<Ledger> {
     const tables = openTables(options.storage, options.tables);
     if (options.ensureTables ?? true) await ensureTables(tables);
@@ -81,13 +81,11 @@ export class Ledger {
     return createJob(this.ctx, job, steps, idempotency);
   }
 
-  /** The job (with its ETag), or undefined; `withSteps` adds its steps in protocol order. */
+  /** The job (with its ETag) as stored now, or undefined; `withSteps` adds its steps in protocol order. */
   async getJob(jobId: string, opts: { withSteps?: boolean } = {}): Promise<(Job & { steps?: Step[] }) | undefined> {
-    const locator = await this.ctx.locate(jobId);
-    if (!locator) return undefined;
-    if (!opts.withSteps) return this.ctx.readJobAt(locator);
-    const [job, steps] = await Promise.all([this.ctx.readJobAt(locator), listSteps(this.ctx, jobId)]);
-    return job && { ...job, steps };
+    if (!opts.withSteps) return this.ctx.readJob(jobId);
+    const snapshot = await this.ctx.snapshot(jobId, { fresh: true });
+    return snapshot && { ...snapshot.job, steps: snapshot.steps };
   }
 
   /** Like {@link getJob}, but undefined when the job belongs to another tenant. */
@@ -96,17 +94,40 @@ export class Ledger {
     tenantId: string,
     opts: { withSteps?: boolean } = {},
   ): Promise<(Job & { steps?: Step[] }) | undefined> {
-    const locator = await this.ctx.locate(jobId);
-    if (!locator || locator.tenant_id !== tenantId) return undefined;
-    return this.getJob(jobId, opts);
+    const job = await this.getJob(jobId, opts);
+    return job?.tenant_id === tenantId ? job : undefined;
   }
 
   listSteps(jobId: string): Promise<Step[]> {
     return listSteps(this.ctx, jobId);
   }
 
-  getStep(jobId: string, stepId: string): Promise<Step | undefined> {
-    return this.ctx.readStep(jobId, stepId);
+  /** The step as stored now. */
+  async getStep(jobId: string, stepId: string): Promise<Step | undefined> {
+    return (await this.ctx.snapshot(jobId, { fresh: true }))?.steps.find((s) => s.step_id === stepId);
+  }
+
+  /**
+   * The job's rows as this process last read or wrote them (one query if it has none, or with
+   * `fresh`). Decide on them, then write through {@link change}: the write is conditional on
+   * their ETags, so a snapshot another process has changed since is caught there.
+   */
+  snapshot(jobId: string, opts: { fresh?: boolean } = {}): Promise<JobSnapshot | undefined> {
+    return this.ctx.snapshot(jobId, opts);
+  }
+
+  /**
+   * Decides on the job's rows and writes what changes together — job row, steps, their
+   * events — in one conditional batch; on a 412 the rows are read again and `decide` runs
+   * again. Undefined when there is no such job. See change.ts.
+   */
+  change<R>(jobId: string, decide: (snapshot: JobSnapshot) => Decision<R>, opts: { fresh?: boolean } = {}): Promise<Applied<R> | undefined> {
+    return applyChange(this.ctx, jobId, decide, opts);
+  }
+
+  /** Rewrites the tenant listing of a job that has just become terminal (after {@link change}; transitions do it themselves). */
+  syncListing(job: Job): Promise<void> {
+    return syncListing(this.ctx, job);
   }
 
   /**
@@ -156,11 +177,6 @@ export class Ledger {
     return listEvents(this.ctx, jobId, opts);
   }
 
-  /** How many of the job's events are of `type` for one step, counted no further than `max`. */
-  countEvents(jobId: string, type: string, stepId: string, max: number): Promise<number> {
-    return countEvents(this.ctx, jobId, type, stepId, max);
-  }
-
   /** The tenant's jobs, newest first, optionally one state, paged. @throws InvalidContinuationError */
   listJobs(tenantId: string, opts?: ListJobsOptions): Promise<JobPage> {
     return listJobs(this.ctx, tenantId, opts);
@@ -174,11 +190,6 @@ export class Ledger {
   /** Every job not yet terminal, across tenants (a table scan: for the reconciler). */
   activeJobs(): AsyncGenerator<Job> {
     return activeJobs(this.ctx);
-  }
-
-  /** How many of a tenant's jobs are not yet terminal. */
-  countActiveJobs(tenantId: string): Promise<number> {
-    return countActiveJobs(this.ctx, tenantId);
   }
 
   /** Takes an in-flight place for the tenant and overall, or says which limit is reached. */

@@ -8,6 +8,7 @@ import type { TableEntity, TableEntityResult } from "@azure/data-tables";
 import { EntityTooLargeError } from "./errors.js";
 import { assertEntitySize, jsonChunkChars, maxJsonChunks, maxStringBytes } from "./entity-size.js";
 import type { Job, LedgerEvent, Step } from "./types.js";
+import { eventPrefix } from "./keys.js";
 
 type Kind = "string" | "number" | "json";
 type Fields<T> = { readonly [K in keyof T]-?: Kind };
@@ -137,24 +138,40 @@ export function eventToEntity(event: Omit<LedgerEvent, "event_id">, partitionKey
 }
 
 export function eventFromEntity(entity: EntityResult): LedgerEvent {
-  return { ...(fromEntity(eventFields, entity) as Omit<LedgerEvent, "event_id">), event_id: entity.rowKey ?? "" };
+  return { ...(fromEntity(eventFields, entity) as Omit<LedgerEvent, "event_id">), event_id: (entity.rowKey ?? "").slice(eventPrefix.length) };
 }
 
-/** Points from a job id to its authoritative row; written once, never changed. */
-export interface JobLocator {
-  tenant_id: string;
-  job_pk: string;
-  job_rk: string;
+/** Bookkeeping on a step row that is not part of the step: REPLY_IGNORED events recorded for it. */
+export const ignoredRepliesField = "ignored_replies";
+
+export function ignoredRepliesOf(entity: Record<string, unknown>): number {
+  const value = entity[ignoredRepliesField];
+  return typeof value === "number" ? value : 0;
 }
 
-export function locatorFromEntity(entity: Record<string, unknown>): JobLocator {
-  return { tenant_id: String(entity.tenant_id), job_pk: String(entity.job_pk), job_rk: String(entity.job_rk) };
+/**
+ * A job's row in its tenant's listing: which job, and whether it is still active. A terminal
+ * job's row also names its final state, so the listing filters terminal states on the server;
+ * an active job's exact state (QUEUED, RUNNING, PAUSED, CANCELLING) is read from the job row.
+ */
+export interface Listing {
+  job_id: string;
+  active: boolean;
+  state?: string;
 }
 
-/** An idempotency reservation: who owns the key, for which body, and where the job row goes. */
+export function listingToEntity(listing: Listing, partitionKey: string, rowKey: string): Entity {
+  return { partitionKey, rowKey, job_id: listing.job_id, active: listing.active, ...(listing.state ? { state: listing.state } : {}) };
+}
+
+export function listingFromEntity(entity: Record<string, unknown>): Listing {
+  return { job_id: String(entity.job_id), active: entity.active === true, ...(typeof entity.state === "string" ? { state: entity.state } : {}) };
+}
+
+/** An idempotency reservation: who owns the key, for which body, and where the job's listing row is. */
 export interface Reservation {
   job_id: string;
-  job_rk: string;
+  listing_rk: string;
   body_hash: string;
   created_at: string;
 }
@@ -168,7 +185,7 @@ export function reservationToEntity(r: Reservation, key: string, partitionKey: s
 export function reservationFromEntity(entity: Record<string, unknown>): Reservation {
   return {
     job_id: String(entity.job_id),
-    job_rk: String(entity.job_rk),
+    listing_rk: String(entity.listing_rk),
     body_hash: String(entity.body_hash),
     created_at: String(entity.created_at),
   };

@@ -1,10 +1,10 @@
-/** Read-side queries; each stays inside one partition. */
+/** Read-side queries; each stays inside one partition (a listing also reads the job rows it lists). */
 import { odata, type TableClient } from "@azure/data-tables";
 import { InvalidInputError } from "./errors.js";
-import { firstStepRowKey, jobPartition, tenantPartition } from "./keys.js";
+import { eventEnd, eventPrefix, jobPartition, listingEnd, listingPrefix, stepEnd, stepPrefix, tenantPartition } from "./keys.js";
 import { fromClientToken, toClientToken } from "./continuation.js";
-import { eventFromEntity, jobFromEntity, stepFromEntity, type EntityResult } from "./mapping.js";
-import { isJobState, type JobState } from "./states.js";
+import { eventFromEntity, listingFromEntity, stepFromEntity, type EntityResult } from "./mapping.js";
+import { isJobState, isTerminalJobState, type JobState } from "./states.js";
 import type { LedgerContext } from "./context.js";
 import type { Job, LedgerEvent, Step } from "./types.js";
 
@@ -35,67 +35,66 @@ export interface EventPage {
 const clamp = (value: number | undefined, fallback: number, max: number): number =>
   value === undefined || !Number.isFinite(value) ? fallback : Math.min(max, Math.max(1, Math.floor(value)));
 
-/** The tenant's jobs, newest first (row keys hold inverted creation time), filtered on the server. */
+/**
+ * The tenant's jobs, newest first (listing row keys hold inverted creation time). A terminal
+ * state is filtered on the server; an active one on the job rows, of which there are at most
+ * the tenant's in-flight limit. Each listed job is its job row, read when listed.
+ */
 export async function listJobs(ctx: LedgerContext, tenantId: string, opts: ListJobsOptions = {}): Promise<JobPage> {
   if (opts.state !== undefined && !isJobState(opts.state)) throw new InvalidInputError(`Unknown job state "${opts.state}"`);
   const partition = tenantPartition(tenantId);
-  const filter = opts.state
-    ? odata`PartitionKey eq ${partition} and state eq ${opts.state}`
-    : odata`PartitionKey eq ${partition}`;
-  const { items, continuation } = await page(ctx.tables.jobs, partition, filter, clamp(opts.limit, 50, 200), opts.continuation);
-  return { jobs: items.map(jobFromEntity), ...(continuation ? { continuation } : {}) };
+  const rows = odata`PartitionKey eq ${partition} and RowKey ge ${listingPrefix} and RowKey lt ${listingEnd}`;
+  const filter =
+    opts.state === undefined ? rows : isTerminalJobState(opts.state) ? `${rows} and ${odata`state eq ${opts.state}`}` : `${rows} and active eq true`;
+  const wanted = opts.state;
+  const { items, continuation } = await page(ctx.tables.tenantIndex, partition, filter, clamp(opts.limit, 50, 200), opts.continuation, async (entities) => {
+    const jobs = await Promise.all(entities.map((e) => ctx.readJob(listingFromEntity(e).job_id)));
+    // A listing row without its job row is a creation under way: not a job yet.
+    return jobs.filter((job): job is Job => job !== undefined && (wanted === undefined || job.state === wanted));
+  });
+  return { jobs: items, ...(continuation ? { continuation } : {}) };
 }
 
 /** A job's events in insertion order. */
 export async function listEvents(ctx: LedgerContext, jobId: string, opts: ListEventsOptions = {}): Promise<EventPage> {
   const partition = jobPartition(jobId);
-  const filter = odata`PartitionKey eq ${partition}`;
-  const { items, continuation } = await page(ctx.tables.events, partition, filter, clamp(opts.limit, 100, 1000), opts.continuation);
-  return { events: items.map(eventFromEntity), ...(continuation ? { continuation } : {}) };
+  const filter = odata`PartitionKey eq ${partition} and RowKey ge ${eventPrefix} and RowKey lt ${eventEnd}`;
+  const { items, continuation } = await page(ctx.tables.jobs, partition, filter, clamp(opts.limit, 100, 1000), opts.continuation, async (e) => e.map(eventFromEntity));
+  return { events: items, ...(continuation ? { continuation } : {}) };
 }
 
-/** How many of a job's events have `type` for `stepId`, counted up to `max` (the query stops there). */
-export async function countEvents(ctx: LedgerContext, jobId: string, type: string, stepId: string, max: number): Promise<number> {
-  const filter = odata`PartitionKey eq ${jobPartition(jobId)} and type eq ${type} and step_id eq ${stepId}`;
-  let count = 0;
-  for await (const _ of ctx.tables.events.listEntities({ queryOptions: { filter, select: ["RowKey"] } })) {
-    if (++count >= max) break;
-  }
-  return count;
-}
-
-/** A job's steps in protocol order (the locator row sorts before them and is skipped). */
+/** A job's steps in protocol order. */
 export async function listSteps(ctx: LedgerContext, jobId: string): Promise<Step[]> {
-  const filter = odata`PartitionKey eq ${jobPartition(jobId)} and RowKey ge ${firstStepRowKey}`;
+  const partition = ctx.partitionOf(jobId);
+  if (partition === undefined) return [];
+  const filter = odata`PartitionKey eq ${partition} and RowKey ge ${stepPrefix} and RowKey lt ${stepEnd}`;
   const steps: Step[] = [];
-  for await (const entity of ctx.tables.steps.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-    const step = stepFromEntity(entity);
-    if (entity.rowKey !== undefined) ctx.rememberStepRow(jobId, step.step_id, entity.rowKey);
-    steps.push(step);
-  }
-  return steps;
+  for await (const entity of ctx.tables.jobs.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) steps.push(stepFromEntity(entity));
+  return steps.sort((a, b) => a.index - b.index);
 }
 
 /**
- * One page of up to `limit` rows. A filtered query may return short (even
- * empty) pages with a token, so pages are fetched until full or exhausted.
+ * One page of up to `limit` items. A filtered query may return short (even empty) pages with a
+ * token, so pages are fetched until full or exhausted; each fetch asks for no more rows than
+ * items still missing, and every row fetched is consumed, so the token resumes right after them.
  */
-async function page(
+async function page<T>(
   client: TableClient,
   partition: string,
   filter: string,
   limit: number,
   continuation: string | undefined,
-): Promise<{ items: EntityResult[]; continuation?: string }> {
+  map: (entities: EntityResult[]) => Promise<T[]>,
+): Promise<{ items: T[]; continuation?: string }> {
   let token = continuation === undefined ? undefined : fromClientToken(continuation, partition);
-  const items: EntityResult[] = [];
+  const items: T[] = [];
   do {
     const pages = client
       .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
       .byPage({ maxPageSize: limit - items.length, ...(token ? { continuationToken: token } : {}) });
     const next = await pages.next();
     if (next.done) break;
-    items.push(...next.value);
+    items.push(...(await map(next.value)));
     token = next.value.continuationToken;
   } while (token && items.length < limit);
   const clientToken = toClientToken(token, partition);

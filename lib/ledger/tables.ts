@@ -6,9 +6,7 @@ import type { StorageConnection } from "../config/settings.js";
 
 export interface LedgerTables {
   jobs: TableClient;
-  steps: TableClient;
-  idempotency: TableClient;
-  events: TableClient;
+  tenantIndex: TableClient;
   inflight: TableClient;
 }
 
@@ -16,9 +14,7 @@ export function openTables(storage: StorageConnection, names: TableNames): Ledge
   const open = clientFactory(storage);
   return {
     jobs: open(names.jobs),
-    steps: open(names.steps),
-    idempotency: open(names.idempotency),
-    events: open(names.events),
+    tenantIndex: open(names.tenantIndex),
     inflight: open(names.inflight),
   };
 }
@@ -30,7 +26,7 @@ function clientFactory(storage: StorageConnection): (table: string) => TableClie
       : {};
     return (table) => TableClient.fromConnectionString(storage.connectionString, table, options);
   }
-  // One credential for all four clients, so tokens are fetched and cached once.
+  // One credential for all the clients, so tokens are fetched and cached once.
   const credential = new DefaultAzureCredential(
     storage.clientId ? { managedIdentityClientId: storage.clientId } : {},
   );

@@ -1,6 +1,6 @@
 import { messageBody } from "../bus/messages.js";
 import type { Contracts, Reply } from "../contracts/index.js";
-import { isLedgerError, LedgerErrorCode, StepState, isTerminalStepState, type Ledger, type Step } from "../ledger/index.js";
+import { StepState, isTerminalJobState, isTerminalStepState, type Decision, type Job, type JobSnapshot, type Ledger, type Step } from "../ledger/index.js";
 import { stepTiming } from "../orchestration/step-timing.js";
 import type { StepDefaults } from "../config/settings.js";
 import { recordAck } from "../telemetry/attempts.js";
@@ -38,24 +38,33 @@ export interface ReplyDependencies {
 export const defaultIgnoredEventsPerStep = 20;
 
 
+/**
+ * Records an ignored reply on its step's timeline: one batch of the REPLY_IGNORED event and the
+ * step's count of them, kept on the step row, so the bound costs no read of the timeline.
+ */
 async function ignore(deps: ReplyDependencies, reply: Reply, reason: ReplyIgnoredReason, step?: Step): Promise<ReplyOutcome> {
   recordReplyIgnored(reply, reason);
   const bound = deps.ignoredEventsPerStep ?? defaultIgnoredEventsPerStep;
-  // Replies handled at the same moment may each see room for one more: the bound can be passed by that few.
-  if (step && (await deps.ledger.countEvents(reply.job_id, "REPLY_IGNORED", reply.step_id, bound)) < bound) {
-    await deps.ledger.appendEvent(reply.job_id, {
-      type: "REPLY_IGNORED",
-      step_id: reply.step_id,
-      attempt_no: reply.attempt_no,
-      details: { reason, reply_type: reply.type, lease_id: reply.lease_id, current_attempt_no: step.attempt_no, step_state: step.state },
+  if (step) {
+    await deps.ledger.change(reply.job_id, (snapshot) => {
+      // The count only grows, so a full count on a stale snapshot is still full.
+      if ((snapshot.ignoredReplies.get(reply.step_id) ?? 0) >= bound) return { result: undefined, settled: true };
+      return {
+        change: {
+          ignoredReplyOf: reply.step_id,
+          events: [{
+            type: "REPLY_IGNORED",
+            step_id: reply.step_id,
+            attempt_no: reply.attempt_no,
+            details: { reason, reply_type: reply.type, lease_id: reply.lease_id, current_attempt_no: step.attempt_no, step_state: step.state },
+          }],
+        },
+        result: undefined,
+      };
     });
   }
   return { kind: "ignored", reason };
 }
-
-/** A concurrent reply (e.g. the ACK beside its RESULT) changed the step first: read it again and decide anew. */
-const changedUnderUs = (error: unknown) => isLedgerError(error) && error.code === LedgerErrorCode.STALE_ETAG;
-const maxDecisions = 5;
 
 export async function handleReply(body: unknown, deps: ReplyDependencies): Promise<ReplyOutcome> {
   const validation = deps.contracts.validateReply(messageBody(body));
@@ -63,44 +72,56 @@ export async function handleReply(body: unknown, deps: ReplyDependencies): Promi
     return { kind: "invalid", reason: "InvalidReply", description: validation.errors.map((e) => `${e.pointer || "/"}: ${e.message}`).join("; ") };
   }
   const reply = validation.value;
-  return traceReply(reply, async () => {
-    for (let decision = 1; ; decision++) {
-      try {
-        return await decide(reply, deps);
-      } catch (error) {
-        if (!changedUnderUs(error) || decision >= maxDecisions) throw error;
-      }
-    }
-  });
+  return traceReply(reply, () => apply(reply, deps));
 }
 
-/** One read-decide-write round; the write is conditional on the row it read. */
-async function decide(reply: Reply, deps: ReplyDependencies): Promise<ReplyOutcome> {
-  const step = await deps.ledger.getStep(reply.job_id, reply.step_id);
-  if (!step) return ignore(deps, reply, ReplyIgnoredReason.unknownStep);
-  if (step.attempt_no !== reply.attempt_no) return ignore(deps, reply, ReplyIgnoredReason.staleAttempt, step);
-  if (step.lease_id !== reply.lease_id) return ignore(deps, reply, ReplyIgnoredReason.staleLease, step);
-  if (isTerminalStepState(step.state)) return ignore(deps, reply, ReplyIgnoredReason.stepFinished, step);
-  if (step.state !== StepState.DISPATCHED && step.state !== StepState.ACKED) return ignore(deps, reply, ReplyIgnoredReason.notExpected, step);
+/** What the reply means for its step, decided on the job's rows. */
+type Verdict =
+  | { kind: "ignore"; reason: ReplyIgnoredReason; step?: Step }
+  /** A copy of a reply whose ledger effect is already there. */
+  | { kind: "redelivered"; step: Step }
+  | { kind: "applied"; step: Step; at: Date };
+
+/**
+ * Decides on the job's rows and writes the effect in one conditional batch: when a concurrent
+ * reply (e.g. the ACK beside its RESULT) changed the step first, the ledger reads it again and
+ * decides anew. The rows are the ones this process last saw, so the common case reads nothing.
+ */
+async function apply(reply: Reply, deps: ReplyDependencies): Promise<ReplyOutcome> {
+  const applied = await deps.ledger.change(reply.job_id, (snapshot) => classify(reply, snapshot, deps));
+  const verdict: Verdict = applied?.result ?? { kind: "ignore", reason: ReplyIgnoredReason.unknownStep };
+  if (verdict.kind === "ignore") return ignore(deps, reply, verdict.reason, verdict.step);
+  if (verdict.kind === "redelivered") return redelivered(deps, reply, verdict.step);
+  if (reply.type === "HEARTBEAT") return { kind: "applied", type: reply.type };
+  if (reply.type === "ACK") recordAck(verdict.step, verdict.at);
+  if (!(await deps.notify(reply))) return ignore(deps, reply, ReplyIgnoredReason.orchestrationGone, verdict.step);
+  return { kind: "applied", type: reply.type };
+}
+
+function classify(reply: Reply, snapshot: JobSnapshot, deps: ReplyDependencies): Decision<Verdict> {
+  const step = snapshot.steps.find((s) => s.step_id === reply.step_id);
+  const ignored = (reason: ReplyIgnoredReason, settled = false): Decision<Verdict> => ({ result: { kind: "ignore", reason, ...(step ? { step } : {}) }, settled });
+  if (!step) return ignored(ReplyIgnoredReason.unknownStep);
+  if (step.attempt_no !== reply.attempt_no) return ignored(ReplyIgnoredReason.staleAttempt);
+  if (step.lease_id !== reply.lease_id) return ignored(ReplyIgnoredReason.staleLease);
+  if (isTerminalStepState(step.state)) return ignored(ReplyIgnoredReason.stepFinished);
+  if (step.state !== StepState.DISPATCHED && step.state !== StepState.ACKED) return ignored(ReplyIgnoredReason.notExpected);
+  // A job the ledger already calls finished has no orchestration left to tell: nothing to raise.
+  if (isTerminalJobState(snapshot.job.state)) return ignored(ReplyIgnoredReason.orchestrationGone, true);
   const expect = { attempt_no: step.attempt_no, lease_id: step.lease_id };
-  const ifMatch = step.etag;
+  const at = new Date();
 
   if (reply.type === "HEARTBEAT") {
-    const leaseMs = step.lease_ms ?? (await registryLeaseMs(reply, step, deps));
-    await deps.ledger.patchStep(reply.job_id, reply.step_id, { lease_expires_at: new Date(Date.now() + leaseMs).toISOString() }, { expect, ifMatch });
-    return { kind: "applied", type: reply.type };
+    const leaseMs = step.lease_ms ?? registryLeaseMs(snapshot.job, step, deps);
+    const patch = { lease_expires_at: new Date(at.getTime() + leaseMs).toISOString() };
+    return { change: { steps: [{ step_id: step.step_id, patch, expect }] }, result: { kind: "applied", step, at } };
   }
   if (reply.type === "ACK") {
-    if (step.state !== StepState.DISPATCHED) return redelivered(deps, reply, step);
-    const ackedAt = new Date();
-    await deps.ledger.transitionStep(reply.job_id, reply.step_id, StepState.ACKED, { acked_at: ackedAt.toISOString() }, { expect, ifMatch });
-    recordAck(step, ackedAt);
-  } else {
-    if (step.result_received_at) return redelivered(deps, reply, step);
-    await deps.ledger.patchStep(reply.job_id, reply.step_id, { result_received_at: new Date().toISOString() }, { expect, ifMatch });
+    if (step.state !== StepState.DISPATCHED) return { result: { kind: "redelivered", step } };
+    return { change: { steps: [{ step_id: step.step_id, to: StepState.ACKED, patch: { acked_at: at.toISOString() }, expect }] }, result: { kind: "applied", step, at } };
   }
-  if (!(await deps.notify(reply))) return ignore(deps, reply, ReplyIgnoredReason.orchestrationGone, step);
-  return { kind: "applied", type: reply.type };
+  if (step.result_received_at) return { result: { kind: "redelivered", step } };
+  return { change: { steps: [{ step_id: step.step_id, patch: { result_received_at: at.toISOString() }, expect }] }, result: { kind: "applied", step, at } };
 }
 
 /**
@@ -114,8 +135,7 @@ async function redelivered(deps: ReplyDependencies, reply: Reply, step: Step): P
 }
 
 /** The lease length of a step dispatched before steps recorded their own: the registry's, as at dispatch. */
-async function registryLeaseMs(reply: Reply, step: Step, deps: ReplyDependencies): Promise<number> {
-  const job = await deps.ledger.getJob(reply.job_id);
-  const protocol = deps.contracts.registry.protocols.find((p) => p.protocol_id === job?.protocol_id);
+function registryLeaseMs(job: Job, step: Step, deps: ReplyDependencies): number {
+  const protocol = deps.contracts.registry.protocols.find((p) => p.protocol_id === job.protocol_id);
   return stepTiming(protocol?.steps.find((s) => s.step_id === step.step_id) ?? {}, deps.stepDefaults).lease_ms;
 }

@@ -43,13 +43,14 @@ async function create(steps: NewStep[] = threeSteps): Promise<string> {
 
 /** The job's row exactly as stored (found by property, without the ledger's key scheme). */
 async function rawJob(jobId: string) {
-  for await (const e of raw(tables.jobs).listEntities({ queryOptions: { filter: odata`job_id eq ${jobId}` } })) return e;
+  const filter = odata`job_id eq ${jobId} and step_count ge 1`;
+  for await (const e of raw(tables.jobs).listEntities({ queryOptions: { filter } })) return e;
   throw new Error(`no row for ${jobId}`);
 }
 
 async function rawStep(jobId: string, stepId: string) {
-  const filter = odata`job_id eq ${jobId} and step_id eq ${stepId}`;
-  for await (const e of raw(tables.steps).listEntities({ queryOptions: { filter } })) return e;
+  const filter = odata`job_id eq ${jobId} and step_id eq ${stepId} and index ge 0`;
+  for await (const e of raw(tables.jobs).listEntities({ queryOptions: { filter } })) return e;
   throw new Error(`no row for ${jobId}/${stepId}`);
 }
 
@@ -61,7 +62,7 @@ async function forceJob(jobId: string, state: JobState): Promise<void> {
 
 async function forceStep(jobId: string, stepId: string, fields: Record<string, unknown>): Promise<void> {
   const row = await rawStep(jobId, stepId);
-  await raw(tables.steps).updateEntity({ partitionKey: row.partitionKey!, rowKey: row.rowKey!, ...fields }, "Merge");
+  await raw(tables.jobs).updateEntity({ partitionKey: row.partitionKey!, rowKey: row.rowKey!, ...fields }, "Merge");
 }
 
 const eventCount = async (jobId: string) => (await ledger.listEvents(jobId, { limit: 1000 })).events.length;

@@ -45,13 +45,13 @@ describe("config contract between lib/config/names.ts and infra/", () => {
   it("fails when infra loses a table, a container or a subscription, or gains a setting the code does not read", () => {
     const drifted = {
       ...infra,
-      tables: infra.tables.filter((t) => t !== names.TableNames.events),
+      tables: infra.tables.filter((t) => t !== names.TableNames.tenantIndex),
       dataContainers: [...infra.dataContainers, "scratch"],
       subscriptions: { ...infra.subscriptions, replies: [] },
       orchestratorSettings: [...infra.orchestratorSettings.filter((s) => s !== "LUCIUS_LANES"), "LUCIUS_FEATURE_X", "LUCIUS_TABLE_PREFIX"],
     };
     expect(added(contractProblems(names, drifted))).toEqual([
-      "table 'events' is used by the code but not declared in infra",
+      "table 'tenantindex' is used by the code but not declared in infra",
       "container 'scratch' is declared in infra but unknown to the code",
       "subscription on 'replies':  'orchestrator' is used by the code but not declared in infra",
       "app setting 'LUCIUS_LANES' is read by the code but not set in infra",

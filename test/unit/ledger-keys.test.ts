@@ -3,7 +3,7 @@ import {
   EventKeys,
   createdEventRowKey,
   idempotencyRowKey,
-  jobRowKey,
+  listingRowKey,
   keyPart,
   stepRowKey,
 } from "../../lib/ledger/keys.js";
@@ -40,9 +40,9 @@ describe("keyPart", () => {
 });
 
 describe("row keys", () => {
-  it("orders job rows newest first", () => {
-    const older = jobRowKey(Date.parse("2024-01-01T00:00:00Z"), "b");
-    const newer = jobRowKey(Date.parse("2024-01-01T00:00:00.001Z"), "a");
+  it("orders listing rows newest first", () => {
+    const older = listingRowKey(Date.parse("2024-01-01T00:00:00Z"), "b");
+    const newer = listingRowKey(Date.parse("2024-01-01T00:00:00.001Z"), "a");
     expect([older, newer].sort()).toEqual([newer, older]);
   });
 

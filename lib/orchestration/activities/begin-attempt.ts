@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AppServices } from "../../services.js";
 import type { Directive, Ref } from "../../contracts/index.js";
-import { JobState, StepState, type Job, type Step } from "../../ledger/index.js";
+import { JobState, StepState, type Decision, type Job, type Step } from "../../ledger/index.js";
 import { route } from "../../routing.js";
 import type { AttemptStart } from "../types.js";
 import { attemptTraceOf, recordAttemptDispatched } from "../../telemetry/attempts.js";
@@ -48,33 +48,41 @@ function directiveFor(job: Job, step: Step, request: BeginAttemptRequest, worksp
 /**
  * Opens one attempt of a step: a fresh lease (made here, not in the
  * orchestrator, so replay stays deterministic), routing computed once and
- * recorded, step → DISPATCHED. If this attempt was already opened (the
- * activity ran twice), the recorded attempt is returned unchanged.
+ * recorded, step → DISPATCHED and the job's current step, in one batch. If
+ * this attempt was already opened (the activity ran twice), the recorded
+ * attempt is returned unchanged.
  */
 export async function beginAttempt(request: BeginAttemptRequest, services: Services): Promise<AttemptStart> {
-  const job = await services.ledger.getJob(request.job_id);
-  if (!job) throw new Error(`Job ${request.job_id} is not in the ledger`);
-  const current = await services.ledger.getStep(request.job_id, request.step_id);
-  if (!current) throw new Error(`Step ${request.job_id}/${request.step_id} is not in the ledger`);
-  const alreadyOpen = current.attempt_no === request.attempt_no && current.lease_id !== undefined && current.state !== StepState.RETRY_WAIT;
-  if (alreadyOpen) return { kind: "dispatched", directive: directiveFor(job, current, request, services.settings.workspaceUri) };
-  if (job.state === JobState.CANCELLING || job.state === JobState.CANCELLED) return { kind: "cancelled" };
-
-  const routing = route(job, services.settings.lanes);
-  const now = new Date();
-  const step = await services.ledger.transitionStep(request.job_id, request.step_id, StepState.DISPATCHED, {
-    attempt_no: request.attempt_no,
-    lease_id: randomUUID(),
-    lease_expires_at: new Date(now.getTime() + request.lease_ms).toISOString(),
-    lease_ms: request.lease_ms,
-    routing_key_used: routing.routing_key_used,
-    lane: routing.lane,
-    input_ref: request.input_ref,
-    dispatched_at: now.toISOString(),
-    acked_at: null,
-    error: null,
+  const applied = await services.ledger.change(request.job_id, (snapshot): Decision<"open" | "cancelled" | "dispatched"> => {
+    const current = snapshot.steps.find((s) => s.step_id === request.step_id);
+    if (!current) throw new Error(`Step ${request.job_id}/${request.step_id} is not in the ledger`);
+    // Both facts stay true however stale the rows: an attempt once opened keeps its number, a cancel is never undone.
+    const alreadyOpen = current.attempt_no === request.attempt_no && current.lease_id !== undefined && current.state !== StepState.RETRY_WAIT;
+    if (alreadyOpen) return { result: "open", settled: true };
+    if (snapshot.job.state === JobState.CANCELLING || snapshot.job.state === JobState.CANCELLED) return { result: "cancelled", settled: true };
+    const routing = route(snapshot.job, services.settings.lanes);
+    const now = new Date();
+    const patch = {
+      attempt_no: request.attempt_no,
+      lease_id: randomUUID(),
+      lease_expires_at: new Date(now.getTime() + request.lease_ms).toISOString(),
+      lease_ms: request.lease_ms,
+      routing_key_used: routing.routing_key_used,
+      lane: routing.lane,
+      input_ref: request.input_ref,
+      dispatched_at: now.toISOString(),
+      acked_at: null,
+      error: null,
+    };
+    return {
+      change: { steps: [{ step_id: request.step_id, to: StepState.DISPATCHED, patch }], job: [{ patch: { current_step_id: request.step_id } }] },
+      result: "dispatched",
+    };
   });
-  await services.ledger.patchJob(request.job_id, { current_step_id: request.step_id });
-  recordAttemptDispatched(step, attemptTraceOf(job));
+  if (!applied) throw new Error(`Job ${request.job_id} is not in the ledger`);
+  if (applied.result === "cancelled") return { kind: "cancelled" };
+  const { job } = applied.snapshot;
+  const step = applied.snapshot.steps.find((s) => s.step_id === request.step_id)!;
+  if (applied.result === "dispatched") recordAttemptDispatched(step, attemptTraceOf(job));
   return { kind: "dispatched", directive: directiveFor(job, step, request, services.settings.workspaceUri) };
 }

@@ -1,5 +1,5 @@
 import type { AppServices } from "../../services.js";
-import { isLedgerError, LedgerErrorCode, type JobState, type StepState } from "../../ledger/index.js";
+import { JobState, type Decision, type JobChange, type StepState } from "../../ledger/index.js";
 import type { FinishJobRequest, SettleStepRequest } from "../types.js";
 import { recordAttemptOutcome } from "../../telemetry/attempts.js";
 import { recordJobFinished } from "../../telemetry/jobs.js";
@@ -7,62 +7,59 @@ import { recordJobFinished } from "../../telemetry/jobs.js";
 type Services = Pick<AppServices, "ledger">;
 
 /**
- * Records how an attempt ended. Running twice is harmless: a step already in
- * the requested state for this attempt is left as it is.
+ * Records how an attempt ended: the step and its event in one batch. Running
+ * twice is harmless: a step already in the requested state for this attempt is
+ * left as it is.
  */
 export async function settleStep(request: SettleStepRequest, services: Services): Promise<void> {
   const now = new Date().toISOString();
   const terminal = request.to !== "RETRY_WAIT";
-  try {
-    const step = await services.ledger.transitionStep(
-      request.job_id,
-      request.step_id,
-      request.to as StepState,
-      {
-        ...(request.output_ref !== undefined ? { output_ref: request.output_ref } : {}),
-        ...(request.error !== undefined ? { error: request.error } : {}),
-        ...(request.failure_class !== undefined ? { failure_class: request.failure_class } : {}),
-        ...(terminal ? { completed_at: now } : {}),
-      },
-      { expect: { attempt_no: request.attempt_no, lease_id: request.lease_id } },
-    );
-    // Only the write that settled the attempt records it, so a retried activity counts it once.
-    recordAttemptOutcome(step, request.to, request.trace);
-  } catch (error) {
-    if (isLedgerError(error) && error.code === LedgerErrorCode.ILLEGAL_TRANSITION) {
-      const step = await services.ledger.getStep(request.job_id, request.step_id);
-      if (step?.state === request.to && step.attempt_no === request.attempt_no) return;
-    }
-    throw error;
-  }
+  const applied = await services.ledger.change(request.job_id, (snapshot) => {
+    const step = snapshot.steps.find((s) => s.step_id === request.step_id);
+    // Settled for good: a step's state within one attempt never goes back.
+    if (step?.state === request.to && step.attempt_no === request.attempt_no) return { result: undefined, settled: true };
+    const patch = {
+      ...(request.output_ref !== undefined ? { output_ref: request.output_ref } : {}),
+      ...(request.error !== undefined ? { error: request.error } : {}),
+      ...(request.failure_class !== undefined ? { failure_class: request.failure_class } : {}),
+      ...(terminal ? { completed_at: now } : {}),
+    };
+    return {
+      change: { steps: [{ step_id: request.step_id, to: request.to as StepState, patch, expect: { attempt_no: request.attempt_no, lease_id: request.lease_id } }] },
+      result: undefined,
+    };
+  });
+  if (!applied) throw new Error(`Job ${request.job_id} is not in the ledger`);
+  // Only the write that settled the attempt records it, so a retried activity counts it once.
+  if (applied.wrote) recordAttemptOutcome(applied.snapshot.steps.find((s) => s.step_id === request.step_id)!, request.to, request.trace);
 }
 
 /**
- * The job's terminal state, with its output or error; idempotent like
- * {@link settleStep}. The call that makes the job terminal also gives back its
- * in-flight place; a repeat finds the state set and releases nothing.
+ * The job's terminal state, with its output or error, in one batch with its
+ * event(s); idempotent like {@link settleStep}. The call that makes the job
+ * terminal also rewrites its listing and gives back its in-flight place; a
+ * repeat finds the state set and releases nothing.
  */
 export async function finishJob(request: FinishJobRequest, services: Services): Promise<void> {
-  const current = await services.ledger.getJob(request.job_id);
-  if (!current) throw new Error(`Job ${request.job_id} is not in the ledger`);
-  // A pause that landed in the ledger after the last step ended: the orchestration is the truth.
-  if (current.state === "PAUSED") await services.ledger.transitionJob(request.job_id, "RUNNING" as JobState, undefined, { details: { reason: "finished while pausing" } });
-  try {
-    const finished = await services.ledger.transitionJob(request.job_id, request.state as JobState, {
+  const applied = await services.ledger.change(request.job_id, (snapshot): Decision<boolean> => {
+    const current = snapshot.job;
+    if (current.state === request.state) return { result: false, settled: true };
+    // A pause that landed in the ledger after the last step ended: the orchestration is the truth.
+    const resume: JobChange[] = current.state === JobState.PAUSED ? [{ to: JobState.RUNNING, details: { reason: "finished while pausing" } }] : [];
+    const patch = {
       ...(request.output_ref !== undefined ? { output_ref: request.output_ref } : {}),
       ...(request.error !== undefined ? { error: request.error } : {}),
       completed_at: new Date().toISOString(),
       current_step_id: null,
-    });
-    recordJobFinished(finished);
-  } catch (error) {
-    if (isLedgerError(error) && error.code === LedgerErrorCode.ILLEGAL_TRANSITION) {
-      const job = await services.ledger.getJob(request.job_id);
-      if (job?.state === request.state) return;
-    }
-    throw error;
-  }
-  await services.ledger.release(current.tenant_id);
+    };
+    return { change: { job: [...resume, { to: request.state as JobState, patch }] }, result: true };
+  });
+  if (!applied) throw new Error(`Job ${request.job_id} is not in the ledger`);
+  if (!applied.result) return;
+  const finished = applied.snapshot.job;
+  recordJobFinished(finished);
+  await services.ledger.syncListing(finished);
+  await services.ledger.release(finished.tenant_id);
 }
 
 export interface ReadLeaseRequest {

@@ -1,5 +1,5 @@
 import type { AppServices } from "../../services.js";
-import { JobState, StepState, isLedgerError, LedgerErrorCode, type Job } from "../../ledger/index.js";
+import { JobState, StepState } from "../../ledger/index.js";
 import type { Ref } from "../../contracts/index.js";
 import { stepTiming } from "../step-timing.js";
 import type { JobOrchestrationInput } from "../names.js";
@@ -7,33 +7,24 @@ import type { JobPlan } from "../types.js";
 
 type Services = Pick<AppServices, "ledger" | "contracts" | "settings">;
 
-/** QUEUED → RUNNING; any other state is left for the orchestration to act on (e.g. CANCELLING). */
-async function markRunning(services: Services, job: Job): Promise<Job> {
-  if (job.state !== JobState.QUEUED) return job;
-  try {
-    return await services.ledger.transitionJob(job.job_id, JobState.RUNNING, { started_at: new Date().toISOString() });
-  } catch (error) {
-    // A concurrent cancel may have won the race; the plan reports what is there now.
-    if (isLedgerError(error) && error.code === LedgerErrorCode.ILLEGAL_TRANSITION) return (await services.ledger.getJob(job.job_id))!;
-    throw error;
-  }
-}
-
 /**
  * The first activity of every job run: moves the job to RUNNING and tells the
  * orchestration which steps are left (a redriven job skips its succeeded ones)
  * and with what timing.
  */
 export async function startJob(input: JobOrchestrationInput, services: Services): Promise<JobPlan> {
-  const found = await services.ledger.getJob(input.job_id, { withSteps: true });
-  if (!found) throw new Error(`Job ${input.job_id} is not in the ledger`);
-  const job = await markRunning(services, found);
+  // QUEUED → RUNNING; any other state is left for the orchestration to act on (e.g. a cancel that won the race).
+  const applied = await services.ledger.change(input.job_id, (snapshot) =>
+    snapshot.job.state === JobState.QUEUED ? { change: { job: [{ to: JobState.RUNNING, patch: { started_at: new Date().toISOString() } }] }, result: undefined } : { result: undefined },
+  );
+  if (!applied) throw new Error(`Job ${input.job_id} is not in the ledger`);
+  const { job, steps } = applied.snapshot;
   const protocol = services.contracts.registry.protocols.find((p) => p.protocol_id === job.protocol_id);
   if (!protocol) throw new Error(`Job ${job.job_id} names protocol ${job.protocol_id}, which the registry no longer has`);
 
   let inputRef: Ref = job.input_ref;
   const left: JobPlan["steps"] = [];
-  for (const step of found.steps ?? []) {
+  for (const step of steps) {
     if (step.state === StepState.SUCCEEDED && left.length === 0) {
       inputRef = step.output_ref ?? inputRef;
       continue;
