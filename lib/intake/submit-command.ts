@@ -1,6 +1,6 @@
 import type { Contracts, CommandEnvelope, Protocol } from "../contracts/index.js";
 import { bodyHash, idempotencyKey } from "../idempotency-key.js";
-import { LedgerErrorCode, isLedgerError, tenantKeyIssue, type Admission, type CreateJobResult, type Job, type Ledger, type NewStep } from "../ledger/index.js";
+import { LedgerErrorCode, isLedgerError, tenantKeyIssue, type Admission, AdmissionRefusedError, type CreateJobResult, type Job, type Ledger, type NewStep } from "../ledger/index.js";
 import { ProblemError, ProblemType } from "../http/problem.js";
 import { intakeTraceparent } from "../telemetry/intake.js";
 import type { JobStarter } from "./job-starter.js";
@@ -100,16 +100,11 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
     ...(index === 0 ? { input_ref: command.input_ref } : {}),
   }));
   const claim = { key: idempotencyKey(command).key, bodyHash: bodyHash(command) };
-  // No look-up of the claim first: the creation's reservation insert answers a replay or a 409
-  // by failing (and the place taken for it is given back), so a new command — the common
-  // case — reads nothing before its writes.
-  const admission = await deps.ledger.admit(command.tenant_id, deps.limits);
-  if (!admission.admitted) {
-    // A replay of a job that already holds its place is still answered, even at the limit.
-    const existing = await deps.ledger.findClaim(command.tenant_id, claim);
-    if (existing) return settled(existing, deps);
-    throw tooManyInFlight(command.tenant_id, admission);
-  }
+  // Admission happens inside the creation, once the reservation insert has won the key: a replay
+  // or a 409 is answered by that insert failing, so it takes no in-flight place and the counters
+  // are not written for it, and a new command — the common case — reads nothing before its writes.
+  let admission: Admission | undefined;
+  const admit = async () => (admission = await deps.ledger.admit(command.tenant_id, deps.limits)).admitted;
   let result: CreateJobResult;
   try {
     result = await deps.ledger.createJob(
@@ -129,13 +124,13 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
       },
       steps,
       claim,
+      { admit },
     );
   } catch (error) {
-    await deps.ledger.release(command.tenant_id);
+    if (error instanceof AdmissionRefusedError && admission && !admission.admitted) throw tooManyInFlight(command.tenant_id, admission);
+    if (admission?.admitted) await deps.ledger.release(command.tenant_id);
     return ledgerProblem(error);
   }
-  // Only a new job keeps the place it took; a replay's job already holds one.
-  if (result.outcome !== "created") await deps.ledger.release(command.tenant_id);
   return settled(result, deps);
 }
 

@@ -11,6 +11,12 @@
  *    and the listing show a job only once its row exists, and then with its
  *    steps and first event.
  *
+ * Between the two, `admit` (intake's in-flight admission) decides whether the
+ * command may take a place: only a command that won its key is admitted, so a
+ * replay or a conflicting reuse of a key touches no counter. A refusal takes
+ * the reservation back (one batch), leaving nothing behind, and is thrown as
+ * {@link AdmissionRefusedError}.
+ *
  * Both are inserts whose 409 is accepted as "already written": the rows of
  * one job_id are only ever written from one reservation, for one body hash,
  * so existing rows are identical. That is what lets a retry finish a
@@ -58,11 +64,25 @@ interface Rows {
   event: Entity;
 }
 
+/** The creation's `admit` said no; nothing is left written. */
+export class AdmissionRefusedError extends Error {
+  override readonly name = "AdmissionRefusedError";
+  constructor() {
+    super("The command was not admitted");
+  }
+}
+
+export interface CreateOptions {
+  /** Called once the key is won, before the job is written; false refuses the command. @default always admitted */
+  admit?: () => Promise<boolean>;
+}
+
 export async function createJob(
   ctx: LedgerContext,
   job: NewJob,
   steps: readonly NewStep[],
   claim: IdempotencyClaim,
+  opts: CreateOptions = {},
 ): Promise<CreateJobResult> {
   validateSteps(steps);
   const tenantPk = tenantPartition(job.tenant_id);
@@ -84,9 +104,28 @@ export async function createJob(
     ]);
   } catch (error) {
     if (!isConflict(error)) throw error;
-    return settleExisting(ctx, job, steps, claim, tenantPk, reservationKey);
+    return settleExisting(ctx, job, steps, claim, tenantPk, reservationKey, opts);
   }
+  if (!(await admitted(ctx, opts, tenantPk, reservationKey, reservation))) throw new AdmissionRefusedError();
   return { outcome: "created", job: await writeRows(ctx, rows, jobId) };
+}
+
+/** Asks `admit`; on a refusal (or a failure to decide) the reservation and listing row are taken back. */
+async function admitted(ctx: LedgerContext, opts: CreateOptions, tenantPk: string, reservationKey: string, r: Reservation): Promise<boolean> {
+  if (!opts.admit) return true;
+  let ok = false;
+  try {
+    ok = await opts.admit();
+  } finally {
+    // No job row exists yet, and only this creation writes one for this reservation.
+    if (!ok) {
+      await ctx.tables.tenantIndex.submitTransaction([
+        ["delete", { partitionKey: tenantPk, rowKey: reservationKey }],
+        ["delete", { partitionKey: tenantPk, rowKey: r.listing_rk }],
+      ]);
+    }
+  }
+  return ok;
 }
 
 /** The key was already reserved: replay, conflict, wait for the creator, or finish an abandoned creation. */
@@ -97,6 +136,7 @@ async function settleExisting(
   claim: IdempotencyClaim,
   tenantPk: string,
   reservationKey: string,
+  opts: CreateOptions,
 ): Promise<CreateJobResult> {
   const deadline = Date.now() + ctx.tuning.replayWaitMs;
   for (let pause = 10; ; pause = Math.min(pause * 2, 250)) {
@@ -111,7 +151,9 @@ async function settleExisting(
     if (existing) return { outcome: "replayed", job: existing };
     const age = ctx.now().getTime() - Date.parse(reservation.created_at);
     if (age >= ctx.tuning.reservationStaleMs) {
-      return { outcome: "created", job: await writeRows(ctx, buildRows(job, steps, reservation), reservation.job_id) };
+      const rows = buildRows(job, steps, reservation);
+      if (!(await admitted(ctx, opts, tenantPk, reservationKey, reservation))) throw new AdmissionRefusedError();
+      return { outcome: "created", job: await writeRows(ctx, rows, reservation.job_id) };
     }
     if (Date.now() >= deadline) throw new CreationInProgressError(reservation.job_id);
     await sleep(pause);

@@ -6,7 +6,7 @@ export type { LedgerTuning, JobSnapshot } from "./context.js";
 export type { Change, JobChange, StepChange, Decision, Applied } from "./change.js";
 export type { ListJobsOptions, ListEventsOptions, JobPage, EventPage } from "./queries.js";
 export type { RedriveOptions } from "./redrive.js";
-export { maxStepsPerJob } from "./create-job.js";
+export { maxStepsPerJob, AdmissionRefusedError, type CreateOptions } from "./create-job.js";
 export {
   JobState,
   StepState,

@@ -18,7 +18,7 @@ import type { JobSnapshot } from "./context.js";
 import type { TableNames } from "../config/names.js";
 import type { StorageConnection } from "../config/settings.js";
 import { defaultTuning, LedgerContext, type LedgerTuning } from "./context.js";
-import { createJob } from "./create-job.js";
+import { createJob, type CreateOptions } from "./create-job.js";
 import { updateJob, updateStep } from "./updates.js";
 import { redriveJob, type RedriveOptions } from "./redrive.js";
 import {
@@ -74,11 +74,12 @@ export class Ledger {
    * Creates a QUEUED job with PENDING steps exactly once per idempotency key
    * (scoped by tenant): "created" for the first caller, "replayed" (with the
    * stored job) for the same key and body hash, "conflict" for the same key
-   * with a different body. Throws CreationInProgressError (retryable) if a
+   * with a different body. `opts.admit` is asked only by a creation that won
+   * its key; its refusal is an AdmissionRefusedError. Throws CreationInProgressError (retryable) if a
    * concurrent creator has not finished within the wait.
    */
-  createJob(job: NewJob, steps: readonly NewStep[], idempotency: IdempotencyClaim): Promise<CreateJobResult> {
-    return createJob(this.ctx, job, steps, idempotency);
+  createJob(job: NewJob, steps: readonly NewStep[], idempotency: IdempotencyClaim, opts?: CreateOptions): Promise<CreateJobResult> {
+    return createJob(this.ctx, job, steps, idempotency, opts);
   }
 
   /** The job (with its ETag) as stored now, or undefined; `withSteps` adds its steps in protocol order. */

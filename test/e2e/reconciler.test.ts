@@ -60,10 +60,16 @@ describe("the drift reconciler repairs each kind of drift in one run", () => {
     const { job_id } = await lucius.submit("OCR");
     const done = await lucius.waitFor(job_id, terminal, "terminal");
     expect(done.state).toBe("SUCCEEDED");
-    // Simulate the lost finishJob write: put the job row back to RUNNING directly in the table.
-    const jobs = TableClient.fromConnectionString(lucius.host.connectionString, `${lucius.tablePrefix}jobs`, { allowInsecureConnection: true });
-    for await (const row of jobs.listEntities({ queryOptions: { filter: `job_id eq '${job_id}'` } })) {
+    // Simulate the lost finishJob write: put the job row back to RUNNING directly in the table, and its
+    // tenant listing row back to active (the listing is rewritten only after the job's batch).
+    const table = (name: string) => TableClient.fromConnectionString(lucius.host.connectionString, `${lucius.tablePrefix}${name}`, { allowInsecureConnection: true });
+    const jobs = table("jobs");
+    for await (const row of jobs.listEntities({ queryOptions: { filter: `job_id eq '${job_id}' and step_count ge 1` } })) {
       await jobs.updateEntity({ partitionKey: row.partitionKey!, rowKey: row.rowKey!, state: "RUNNING" }, "Merge");
+    }
+    const listing = table("tenantindex");
+    for await (const row of listing.listEntities({ queryOptions: { filter: `job_id eq '${job_id}' and active eq false` } })) {
+      await listing.updateEntity({ partitionKey: row.partitionKey!, rowKey: row.rowKey!, job_id, active: true }, "Replace");
     }
     expect((await lucius.job(job_id)).state).toBe("RUNNING");
 

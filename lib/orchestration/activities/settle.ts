@@ -58,8 +58,8 @@ export async function finishJob(request: FinishJobRequest, services: Services): 
   if (!applied.result) return;
   const finished = applied.snapshot.job;
   recordJobFinished(finished);
-  await services.ledger.syncListing(finished);
   await services.ledger.release(finished.tenant_id);
+  await services.ledger.syncListing(finished);
 }
 
 export interface ReadLeaseRequest {
