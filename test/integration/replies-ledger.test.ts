@@ -1,0 +1,93 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { azuriteConnectionString, uniqueTableNames } from "../support/storage.js";
+import { JobState, Ledger, StepState } from "../../lib/ledger/index.js";
+import { loadContracts, type Reply } from "../../lib/contracts/index.js";
+import { productionStepDefaults } from "../../lib/config/settings.js";
+import type { TableNames } from "../../lib/config/names.js";
+import { handleReply, type ReplyDependencies } from "../../lib/replies/handle-reply.js";
+
+const contracts = loadContracts();
+const storage = { kind: "connectionString" as const, connectionString: azuriteConnectionString() };
+let tables: TableNames;
+let ledger: Ledger;
+let seq = 0;
+
+beforeAll(async () => {
+  tables = uniqueTableNames();
+  ledger = await Ledger.connect({ storage, tables });
+});
+
+/** Replies handled through `on`, remembering which were raised to the orchestration. */
+function handler(on: Ledger, bound?: number) {
+  const raised: Reply[] = [];
+  const deps: ReplyDependencies = {
+    contracts,
+    ledger: on,
+    stepDefaults: productionStepDefaults,
+    notify: async (reply) => (raised.push(reply), true),
+    ...(bound !== undefined ? { ignoredEventsPerStep: bound } : {}),
+  };
+  return { raised, handle: (reply: Partial<Reply>) => handleReply({ step_id: "ocr", tenant_id: "tenant-r", attempt_no: 1, timestamp: new Date().toISOString(), ...reply }, deps) };
+}
+
+async function dispatchedOcr(): Promise<{ jobId: string; lease: string }> {
+  const created = await ledger.createJob(
+    { tenant_id: "tenant-r", request_type: "OCR", protocol_id: "atomic-ocr.v1", input_ref: "https://acct/inputs/doc.png", output_ref: "https://acct/outputs/doc/", payload: {} },
+    [{ step_id: "ocr", step_type: "OCR", service: "platform-ocr" }],
+    { key: `replies-${++seq}`, bodyHash: "h" },
+  );
+  if (created.outcome !== "created") throw new Error(created.outcome);
+  const lease = `00000000-0000-4000-8000-${String(seq).padStart(12, "0")}`;
+  await ledger.transitionJob(created.job.job_id, JobState.RUNNING);
+  await ledger.transitionStep(created.job.job_id, "ocr", StepState.DISPATCHED, { lease_id: lease, lease_ms: 60_000 });
+  return { jobId: created.job.job_id, lease };
+}
+
+const ignoredEvents = async (jobId: string) => (await ledger.listEvents(jobId, { limit: 1000 })).events.filter((e) => e.type === "REPLY_IGNORED");
+
+describe("the reply handler on the job's rows", () => {
+  it("ignores a reply for a job the ledger calls finished as orchestration_gone, without raising it", async () => {
+    const { jobId, lease } = await dispatchedOcr();
+    await ledger.transitionJob(jobId, JobState.FAILED);
+    const { raised, handle } = handler(ledger);
+    expect(await handle({ type: "ACK", job_id: jobId, lease_id: lease })).toEqual({ kind: "ignored", reason: "orchestration_gone" });
+    expect(raised).toEqual([]);
+    expect((await ledger.getStep(jobId, "ocr"))?.state).toBe(StepState.DISPATCHED);
+    expect((await ignoredEvents(jobId)).map((e) => e.details?.reason)).toEqual(["orchestration_gone"]);
+  });
+
+  it("records at most the bound of REPLY_IGNORED events per step, counted on the step row, and changes nothing else", async () => {
+    const { jobId } = await dispatchedOcr();
+    const before = await ledger.getStep(jobId, "ocr");
+    const { handle } = handler(ledger, 5);
+    const stale = { type: "ACK" as const, job_id: jobId, lease_id: "00000000-0000-4000-8000-0000000000ff" };
+    // Concurrent ones too: each batch is conditional on the count it read.
+    await Promise.all(Array.from({ length: 4 }, () => handle(stale)));
+    for (let i = 0; i < 4; i++) expect(await handle(stale)).toEqual({ kind: "ignored", reason: "stale_lease" });
+    expect(await ignoredEvents(jobId)).toHaveLength(5);
+    const after = await ledger.getStep(jobId, "ocr");
+    const { etag: _b, ...stepBefore } = before!;
+    const { etag: _a, ...stepAfter } = after!;
+    expect(stepAfter).toEqual(stepBefore);
+    // Past the bound nothing is written at all: the step row keeps its ETag.
+    await handle(stale);
+    expect((await ledger.getStep(jobId, "ocr"))?.etag).toBe(after!.etag);
+  });
+
+  it("decides again on fresh rows when another process moved the step since this one last saw it", async () => {
+    const { jobId, lease } = await dispatchedOcr();
+    const here = await Ledger.connect({ storage, tables, ensureTables: false });
+    const { raised, handle } = handler(here);
+    // This process sees attempt 1 (its ACK applies), then another process retries the step as attempt 2.
+    expect(await handle({ type: "ACK", job_id: jobId, lease_id: lease })).toEqual({ kind: "applied", type: "ACK" });
+    await ledger.transitionStep(jobId, "ocr", StepState.RETRY_WAIT);
+    const second = "00000000-0000-4000-8000-0000000000aa";
+    await ledger.transitionStep(jobId, "ocr", StepState.DISPATCHED, { lease_id: second });
+    // Its snapshot still says attempt 1: the ACK of attempt 2 must not be taken for a stale one.
+    expect(await handle({ type: "ACK", job_id: jobId, lease_id: second, attempt_no: 2 })).toEqual({ kind: "applied", type: "ACK" });
+    // And attempt 1's RESULT, which its snapshot would have applied, is stale now.
+    expect(await handle({ type: "RESULT", job_id: jobId, lease_id: lease, status: "SUCCEEDED", output_ref: "https://acct/outputs/doc/" } as Partial<Reply>)).toEqual({ kind: "ignored", reason: "stale_attempt" });
+    expect(raised.map((r) => [r.type, r.attempt_no])).toEqual([["ACK", 1], ["ACK", 2]]);
+    expect(await ledger.getStep(jobId, "ocr")).toMatchObject({ state: StepState.ACKED, attempt_no: 2, lease_id: second });
+  });
+});
