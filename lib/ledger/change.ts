@@ -18,7 +18,7 @@
 import { ConcurrentUpdateError, IllegalTransitionError, NotFoundError, StaleAttemptError, isLedgerError } from "./errors.js";
 import { canTransitionJob, canTransitionStep, isTerminalJobState, isTerminalStepState, JobState, StepState } from "./states.js";
 import { jobPartition, jobRowKey, stepRowKey } from "./keys.js";
-import { eventToEntity, ignoredRepliesField, jobToEntity, stepToEntity, type Entity } from "./mapping.js";
+import { eventToEntity, jobToEntity, stepToEntity, type Entity } from "./mapping.js";
 import { sleep, type JobSnapshot, type LedgerContext } from "./context.js";
 import { isConflict, isPreconditionFailed } from "./tables.js";
 import { writeRows, type RowWrite } from "./row-writes.js";
@@ -180,9 +180,7 @@ function build(ctx: LedgerContext, snapshot: JobSnapshot, change: Change): Built
   if (jobChanged) writes.push({ kind: "update", entity: jobToEntity(job, partition, jobRowKey), etag: snapshot.job.etag });
   for (const stepId of changedSteps) {
     const step = steps.get(stepId)!;
-    const entity = stepToEntity(step, partition, stepRowKey(step.index, step.step_id));
-    const count = ignored.get(stepId) ?? 0;
-    if (count > 0) entity[ignoredRepliesField] = count;
+    const entity = stepToEntity(step, partition, stepRowKey(step.index, step.step_id), ignored.get(stepId));
     writes.push({ kind: "update", entity, etag: snapshot.steps.find((s) => s.step_id === stepId)!.etag });
   }
   for (const event of events) writes.push({ kind: "create", entity: event });

@@ -1,7 +1,7 @@
 /** Internals shared by the ledger's operations: clients, clock, event keys, and the job rows this process knows. */
 import type { TableClient } from "@azure/data-tables";
 import { odata } from "@azure/data-tables";
-import { EventKeys, eventPrefix, jobPartition, jobRowKey } from "./keys.js";
+import { EventKeys, eventIdOf, jobPartition, jobRowKey } from "./keys.js";
 import { eventToEntity, ignoredRepliesOf, jobFromEntity, stepFromEntity, type EntityResult } from "./mapping.js";
 import { entityBytes } from "./entity-size.js";
 import { isConflict, isNotFound, type LedgerTables } from "./tables.js";
@@ -177,11 +177,6 @@ export class LedgerContext {
       }
     }
   }
-}
-
-/** The API's event id: the row key without its prefix. */
-export function eventIdOf(rowKey: string): string {
-  return rowKey.slice(eventPrefix.length);
 }
 
 export async function getOrUndefined(

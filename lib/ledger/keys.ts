@@ -82,6 +82,10 @@ export const stepEnd = "s`";
 export const eventPrefix = "e_";
 export const eventEnd = "e`";
 
+export function eventIdOf(rowKey: string): string {
+  return rowKey.slice(eventPrefix.length);
+}
+
 /** Idempotency keys are client strings of any shape; their SHA-256 is a safe, fixed-size row key. */
 export function idempotencyRowKey(key: string): string {
   return createHash("sha256").update(key, "utf8").digest("hex");

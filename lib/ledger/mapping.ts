@@ -8,7 +8,7 @@ import type { TableEntity, TableEntityResult } from "@azure/data-tables";
 import { EntityTooLargeError } from "./errors.js";
 import { assertEntitySize, jsonChunkChars, maxJsonChunks, maxStringBytes } from "./entity-size.js";
 import type { Job, LedgerEvent, Step } from "./types.js";
-import { eventPrefix } from "./keys.js";
+import { eventIdOf } from "./keys.js";
 
 type Kind = "string" | "number" | "json";
 type Fields<T> = { readonly [K in keyof T]-?: Kind };
@@ -125,8 +125,13 @@ export function jobFromEntity(entity: EntityResult): Job {
   return { ...(fromEntity(jobFields, entity) as Omit<Job, "etag">), etag: entity.etag };
 }
 
-export function stepToEntity(step: Omit<Step, "etag">, partitionKey: string, rowKey: string): Entity {
-  return toEntity(stepFields, step, partitionKey, rowKey);
+const ignoredRepliesField = "ignored_replies";
+
+/** The step's row; `ignoredReplies` is the step's REPLY_IGNORED count, kept on the row beside its fields. */
+export function stepToEntity(step: Omit<Step, "etag">, partitionKey: string, rowKey: string, ignoredReplies = 0): Entity {
+  const entity = toEntity(stepFields, step, partitionKey, rowKey);
+  if (ignoredReplies > 0) entity[ignoredRepliesField] = ignoredReplies;
+  return entity;
 }
 
 export function stepFromEntity(entity: EntityResult): Step {
@@ -138,12 +143,10 @@ export function eventToEntity(event: Omit<LedgerEvent, "event_id">, partitionKey
 }
 
 export function eventFromEntity(entity: EntityResult): LedgerEvent {
-  return { ...(fromEntity(eventFields, entity) as Omit<LedgerEvent, "event_id">), event_id: (entity.rowKey ?? "").slice(eventPrefix.length) };
+  return { ...(fromEntity(eventFields, entity) as Omit<LedgerEvent, "event_id">), event_id: eventIdOf(entity.rowKey ?? "") };
 }
 
 /** Bookkeeping on a step row that is not part of the step: REPLY_IGNORED events recorded for it. */
-export const ignoredRepliesField = "ignored_replies";
-
 export function ignoredRepliesOf(entity: Record<string, unknown>): number {
   const value = entity[ignoredRepliesField];
   return typeof value === "number" ? value : 0;

@@ -11,7 +11,7 @@
  */
 import { ConcurrentUpdateError, IllegalTransitionError, InvalidInputError, NotFoundError, StaleEtagError } from "./errors.js";
 import { isActiveStepState, JobState, StepState } from "./states.js";
-import { eventToEntity, ignoredRepliesField, jobToEntity, stepToEntity } from "./mapping.js";
+import { eventToEntity, jobToEntity, stepToEntity } from "./mapping.js";
 import { jobPartition, jobRowKey, stepRowKey } from "./keys.js";
 import { isPreconditionFailed } from "./tables.js";
 import type { LedgerContext } from "./context.js";
@@ -93,9 +93,7 @@ export async function redriveJob(
   const writes: RowWrite[] = [
     { kind: "update", entity: jobToEntity(next, partition, jobRowKey), etag: job.etag },
     ...reset.map((r): RowWrite => {
-      const entity = stepToEntity(r, partition, stepRowKey(r.index, r.step_id));
-      const ignored = snapshot.ignoredReplies.get(r.step_id) ?? 0;
-      if (ignored > 0) entity[ignoredRepliesField] = ignored;
+      const entity = stepToEntity(r, partition, stepRowKey(r.index, r.step_id), snapshot.ignoredReplies.get(r.step_id));
       return { kind: "update", entity, etag: steps.find((s) => s.step_id === r.step_id)!.etag };
     }),
     { kind: "create", entity: event },
