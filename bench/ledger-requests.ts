@@ -13,8 +13,6 @@
  *
  * Options: --jobs N (default 20), --concurrent N (default 10).
  */
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { startAzurite } from "../devhost/azurite.js";
 import { appServices } from "../lib/services.js";
 import { submitCommand } from "../lib/intake/submit-command.js";
@@ -25,51 +23,18 @@ import { finishJob, settleStep } from "../lib/orchestration/activities/settle.js
 import { AppSettingNames } from "../lib/config/names.js";
 import type { Directive } from "../lib/contracts/index.js";
 import { option } from "./closed-loop.js";
+import { tableProxy } from "./table-proxy.js";
 
 const jobs = option("jobs", 20);
 const concurrent = option("concurrent", 10);
 
-/** Counts every request to the Table service, by phase. */
-class Counter {
-  phase = "setup";
-  readonly byPhase = new Map<string, number>();
-  add(): void {
-    this.byPhase.set(this.phase, (this.byPhase.get(this.phase) ?? 0) + 1);
-  }
-  take(phase: string): number {
-    const n = this.byPhase.get(phase) ?? 0;
-    this.byPhase.delete(phase);
-    return n;
-  }
-}
-
-/** A pass-through HTTP proxy in front of Azurite's Table service that counts what passes. */
-async function countingProxy(target: URL, counter: Counter): Promise<{ port: number; close: () => Promise<void> }> {
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    counter.add();
-    const upstream = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on("error", (error) => res.destroy(error));
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
 async function main(): Promise<void> {
   const azurite = await startAzurite();
-  const counter = new Counter();
-  const tableUrl = new URL(/TableEndpoint=([^;]+)/.exec(azurite.connectionString)![1]!);
-  const proxy = await countingProxy(tableUrl, counter);
+  const proxy = await tableProxy(azurite.connectionString);
+  const since = (start: number) => proxy.requests - start;
   try {
-    const proxied = azurite.connectionString.replace(/TableEndpoint=http:\/\/[^/]+/, `TableEndpoint=http://127.0.0.1:${proxy.port}`);
     Object.assign(process.env, {
-      [AppSettingNames.storage]: proxied,
+      [AppSettingNames.storage]: proxy.connectionString,
       LUCIUS_TABLE_PREFIX: "count",
       LUCIUS_TENANT_INFLIGHT_LIMIT: "1000000",
       LUCIUS_GLOBAL_INFLIGHT_LIMIT: "1000000",
@@ -79,9 +44,7 @@ async function main(): Promise<void> {
     const deps = { contracts: services.contracts, ledger: services.ledger, starter: { start: async () => undefined, ensureStarted: async () => undefined }, limits: services.settings.inFlight, places: services.places };
     const replyDeps = { contracts: services.contracts, ledger: services.ledger, stepDefaults: services.settings.stepDefaults, notify: async () => true };
     // The in-flight counters' first read happens once per process; warm them as a running app has.
-    counter.phase = "warm-up";
     await runJob(0);
-    counter.take("warm-up");
 
     async function runJob(n: number): Promise<void> {
       const tenant = `count-${n % 4}`;
@@ -119,19 +82,16 @@ async function main(): Promise<void> {
       if (done?.state !== "SUCCEEDED") throw new Error(`job ended ${done?.state}`);
     }
 
-    counter.phase = "sequential";
-    for (let n = 1; n <= jobs; n++) {
-      await runJob(n);
-      // The check above is a read of ours, not the job's.
-      counter.byPhase.set("sequential", counter.byPhase.get("sequential")! - 1);
-    }
-    const sequential = counter.take("sequential") / jobs;
-    counter.phase = "concurrent";
+    // Each job's closing check is a read of ours, not the job's: one request per job is taken off.
+    let start = proxy.requests;
+    for (let n = 1; n <= jobs; n++) await runJob(n);
+    const sequential = (since(start) - jobs) / jobs;
+    start = proxy.requests;
     await Promise.all(Array.from({ length: concurrent }, (_, i) => runJob(jobs + 1 + i)));
-    const concurrentPerJob = (counter.take("concurrent") - concurrent) / concurrent;
+    const concurrentPerJob = (since(start) - concurrent) / concurrent;
 
     // Intake alone: the requests of one accepted command.
-    counter.phase = "intake";
+    start = proxy.requests;
     for (let n = 0; n < jobs; n++) {
       const tenant = `count-${n % 4}`;
       await submitCommand(
@@ -147,7 +107,7 @@ async function main(): Promise<void> {
         deps,
       );
     }
-    const intake = counter.take("intake") / jobs;
+    const intake = since(start) / jobs;
     console.log(`ledger Table requests per 3-step job: ${sequential} one at a time, ${concurrentPerJob} with ${concurrent} at once; ${intake} per accepted command at intake`);
     console.log(JSON.stringify({ jobs, concurrent, ledger_requests_per_job: sequential, ledger_requests_per_job_concurrent: concurrentPerJob, intake_requests_per_command: intake }));
   } finally {

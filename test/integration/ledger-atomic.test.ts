@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { azuriteConnectionString, uniqueTableNames } from "../support/storage.js";
-import { tableProxy, type ProxyFault, type TableProxy } from "../support/table-proxy.js";
+import { tableProxy, type ProxyFault, type TableProxy } from "../../bench/table-proxy.js";
 import { JobState, Ledger, StepState, type NewStep } from "../../lib/ledger/index.js";
 import type { TableNames } from "../../lib/config/names.js";
 

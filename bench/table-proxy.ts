@@ -5,8 +5,9 @@ import type { AddressInfo } from "node:net";
 export type ProxyFault = "drop-request" | "drop-answer";
 
 /**
- * A pass-through HTTP proxy in front of Azurite's Table service that counts requests and can
- * stand in for a process killed mid-request: from the armed request on, the client hears only
+ * A pass-through HTTP proxy in front of Azurite's Table service that counts requests (what
+ * bench/ledger-requests.ts reports) and can stand in for a process killed mid-request (what
+ * test/integration/ledger-atomic.test.ts does): from the armed request on, the client hears only
  * refusals (403, which the SDK does not retry), so nothing it sends afterwards lands.
  */
 export interface TableProxy {
