@@ -1,5 +1,4 @@
 export { Ledger, type LedgerOptions } from "./ledger.js";
-export type { ExistingClaim } from "./active-jobs.js";
 export { tenantPartition as tenantKey, tenantKeyIssue } from "./keys.js";
 export type { Admission, InFlightLimits } from "./in-flight.js";
 export type { LedgerTuning, JobSnapshot } from "./context.js";

@@ -12,7 +12,7 @@
  * - inflight:    the backpressure counters (in-flight.ts).
  */
 import { admit, readCounter, readCounters, release, setCounter, type Admission, type InFlightLimits } from "./in-flight.js";
-import { activeJobs, findClaim, type ExistingClaim } from "./active-jobs.js";
+import { activeJobs } from "./active-jobs.js";
 import { applyChange, type Applied, type Decision } from "./change.js";
 import type { JobSnapshot } from "./context.js";
 import type { TableNames } from "../config/names.js";
@@ -181,11 +181,6 @@ export class Ledger {
   /** The tenant's jobs, newest first, optionally one state, paged. @throws InvalidContinuationError */
   listJobs(tenantId: string, opts?: ListJobsOptions): Promise<JobPage> {
     return listJobs(this.ctx, tenantId, opts);
-  }
-
-  /** Who already holds a tenant's idempotency key, without reserving it. */
-  findClaim(tenantId: string, claim: IdempotencyClaim): Promise<ExistingClaim> {
-    return findClaim(this.ctx, tenantId, claim);
   }
 
   /** Every job not yet terminal, across tenants (a table scan: for the reconciler). */
