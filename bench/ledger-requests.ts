@@ -2,7 +2,7 @@
  * Ledger requests per job (`node dist/bench/ledger-requests.js`): a 3-step job
  * (OCR->EMBEDDING->SIS) that succeeds first time, driven through the same
  * library code the app runs — `submitCommand`, then the orchestration's
- * activities in the orchestrator's order, with each step's ACK and RESULT
+ * activities in the orchestrator's (v2) order, with each step's ACK and RESULT
  * through the reply handler — against an in-memory Azurite behind a counting
  * proxy. No Durable Functions and no bus: only the ledger's Table requests are
  * counted, from submit to SUCCEEDED, intake included.
@@ -19,7 +19,7 @@ import { submitCommand } from "../lib/intake/submit-command.js";
 import { handleReply } from "../lib/replies/handle-reply.js";
 import { startJob } from "../lib/orchestration/activities/start-job.js";
 import { beginAttempt } from "../lib/orchestration/activities/begin-attempt.js";
-import { finishJob, settleStep } from "../lib/orchestration/activities/settle.js";
+import { finishJob, type CarriedSettle } from "../lib/orchestration/activities/settle.js";
 import { AppSettingNames } from "../lib/config/names.js";
 import type { Directive } from "../lib/contracts/index.js";
 import { option } from "./closed-loop.js";
@@ -62,10 +62,12 @@ async function main(): Promise<void> {
       );
       const plan = await startJob({ job_id: job.job_id, tenant_id: job.tenant_id, protocol_id: job.protocol_id }, services);
       let inputRef = plan.input_ref;
+      // As orchestration v2 runs it: a step's success rides on the next step's dispatch, the last one on the job's end.
+      let settle: CarriedSettle | undefined;
       for (const [index, step] of plan.steps.entries()) {
         const attempt = step.attempt_no + 1;
         const opened = await beginAttempt(
-          { job_id: job.job_id, step_id: step.step_id, attempt_no: attempt, input_ref: inputRef, lease_ms: step.timing.lease_ms, last: index === plan.steps.length - 1 },
+          { job_id: job.job_id, step_id: step.step_id, attempt_no: attempt, input_ref: inputRef, lease_ms: step.timing.lease_ms, last: index === plan.steps.length - 1, ...(settle ? { settle } : {}) },
           services,
         );
         if (opened.kind !== "dispatched") throw new Error("not dispatched");
@@ -74,10 +76,10 @@ async function main(): Promise<void> {
         const ack = await handleReply({ ...common, type: "ACK" }, replyDeps);
         const result = await handleReply({ ...common, type: "RESULT", status: "SUCCEEDED", output_ref: d.output_ref }, replyDeps);
         if (ack.kind !== "applied" || result.kind !== "applied") throw new Error(`replies not applied: ${JSON.stringify([ack, result])}`);
-        await settleStep({ job_id: d.job_id, step_id: d.step_id, attempt_no: attempt, lease_id: d.lease_id, to: "SUCCEEDED", output_ref: d.output_ref }, services);
+        settle = { step_id: d.step_id, attempt_no: attempt, lease_id: d.lease_id, to: "SUCCEEDED", output_ref: d.output_ref };
         inputRef = d.output_ref;
       }
-      await finishJob({ job_id: job.job_id, state: "SUCCEEDED", output_ref: inputRef }, services);
+      await finishJob({ job_id: job.job_id, state: "SUCCEEDED", output_ref: inputRef, ...(settle ? { settle } : {}) }, services);
       const done = await services.ledger.getJob(job.job_id);
       if (done?.state !== "SUCCEEDED") throw new Error(`job ended ${done?.state}`);
     }

@@ -5,7 +5,7 @@ import type { FailureInfo } from "../lib/ledger/index.js";
 import { appServices } from "../lib/services.js";
 import { ActivityNames, JobEventNames, OrchestratorNames, type JobOrchestrationInput } from "../lib/orchestration/names.js";
 import { awaitOutcome } from "../lib/orchestration/await-outcome.js";
-import { JobOrchestrationVersions } from "../lib/orchestration/version.js";
+import { JobOrchestrationVersions, carriesSettlements } from "../lib/orchestration/version.js";
 import { backoffBefore } from "../lib/orchestration/step-timing.js";
 import { attemptTraceOf } from "../lib/telemetry/attempts.js";
 import { liesWithin } from "../lib/refs/ref-path.js";
@@ -13,10 +13,11 @@ import { refUri } from "../lib/refs/ref-store.js";
 import { startJob } from "../lib/orchestration/activities/start-job.js";
 import { beginAttempt } from "../lib/orchestration/activities/begin-attempt.js";
 import { publishMessage } from "../lib/orchestration/activities/publish.js";
-import { finishJob, readLease, settleStep } from "../lib/orchestration/activities/settle.js";
+import { finishJob, readLease, settleStep, type CarriedSettle } from "../lib/orchestration/activities/settle.js";
 import { OrchestrationErrorCode, type AttemptStart, type JobPlan, type PlannedStep, type SettleStepRequest } from "../lib/orchestration/types.js";
 
-type StepResult = { kind: "succeeded"; output_ref: Ref } | { kind: "failed"; error: FailureInfo } | { kind: "cancelled" };
+/** A success whose settlement is still to be written carries it to the next activity (v2). */
+type StepResult = { kind: "succeeded"; output_ref: Ref; settle?: CarriedSettle } | { kind: "failed"; error: FailureInfo } | { kind: "cancelled" };
 
 function cancelOf(directive: Directive): CancelMessage {
   const { payload: _payload, ...rest } = directive;
@@ -28,7 +29,7 @@ function cancelOf(directive: Directive): CancelMessage {
  * the directive, wait for its outcome, and settle it — success, a failure
  * worth retrying after backoff, or the end of the step.
  */
-function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedStep, inputRef: Ref, last: boolean): Generator<Task, StepResult, unknown> {
+function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedStep, inputRef: Ref, last: boolean, carried?: CarriedSettle): Generator<Task, StepResult, unknown> {
   const version = context.df.version ?? JobOrchestrationVersions.unversioned;
   const retry = new df.RetryOptions(plan.activity_retry_ms, 5);
   retry.backoffCoefficient = 2;
@@ -39,13 +40,16 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
   for (let attempt = step.attempt_no + 1; ; attempt++) {
     const opened = (yield context.df.callActivityWithRetry(ActivityNames.beginAttempt, retry, {
       job_id: plan.job_id, step_id: step.step_id, attempt_no: attempt, input_ref: inputRef, lease_ms: step.timing.lease_ms, last,
+      ...(carried ? { settle: carried } : {}),
     })) as AttemptStart;
+    carried = undefined;
     if (opened.kind === "cancelled") return { kind: "cancelled" };
     const directive = opened.directive;
+    const settlement = (request: Omit<SettleStepRequest, "job_id" | "step_id" | "attempt_no" | "lease_id">): CarriedSettle => ({
+      step_id: step.step_id, attempt_no: attempt, lease_id: directive.lease_id, trace: attemptTraceOf(directive), ...request,
+    });
     const settle = (request: Omit<SettleStepRequest, "job_id" | "step_id" | "attempt_no" | "lease_id">) =>
-      context.df.callActivityWithRetry(ActivityNames.settleStep, retry, {
-        job_id: plan.job_id, step_id: step.step_id, attempt_no: attempt, lease_id: directive.lease_id, trace: attemptTraceOf(directive), ...request,
-      });
+      context.df.callActivityWithRetry(ActivityNames.settleStep, retry, { job_id: plan.job_id, ...settlement(request) });
     // A CANCEL only spares the worker useless work: once the step moves on its replies are ignored, so a bus
     // outage that outlasts the publish retries must not fail the job.
     function* stopWorker(): Generator<Task, void, unknown> {
@@ -75,6 +79,8 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
     const stray = claimed !== undefined && !liesWithin(refUri(claimed), refUri(directive.output_ref));
     if (outcome.kind === "result" && outcome.reply.status === "SUCCEEDED" && !stray) {
       const output = claimed ?? directive.output_ref;
+      // From v2 a success is written with the next step's dispatch (or the job's end), in one batch.
+      if (carriesSettlements(version)) return { kind: "succeeded", output_ref: output, settle: settlement({ to: "SUCCEEDED", output_ref: output }) };
       yield settle({ to: "SUCCEEDED", output_ref: output });
       return { kind: "succeeded", output_ref: output };
     }
@@ -131,8 +137,9 @@ export const jobOrchestrator: OrchestrationHandler = function* (context: Orchest
   }
 
   let inputRef = plan.input_ref;
+  let carried: CarriedSettle | undefined;
   for (const [index, step] of plan.steps.entries()) {
-    const result = yield* runStep(context, plan, step, inputRef, index === plan.steps.length - 1);
+    const result = yield* runStep(context, plan, step, inputRef, index === plan.steps.length - 1, carried);
     if (result.kind === "cancelled") {
       yield finish({ state: "CANCELLED" });
       return { job_id: plan.job_id, state: "CANCELLED" };
@@ -142,8 +149,9 @@ export const jobOrchestrator: OrchestrationHandler = function* (context: Orchest
       return { job_id: plan.job_id, state: "FAILED", error: result.error };
     }
     inputRef = result.output_ref;
+    carried = result.settle;
   }
-  yield finish({ state: "SUCCEEDED", output_ref: inputRef });
+  yield finish({ state: "SUCCEEDED", output_ref: inputRef, ...(carried ? { settle: carried } : {}) });
   return { job_id: plan.job_id, state: "SUCCEEDED", output_ref: inputRef };
 };
 

@@ -138,10 +138,14 @@ function build(ctx: LedgerContext, snapshot: JobSnapshot, change: Change): Built
   };
 
   let job = snapshot.job;
+  // A job ends because of its steps: the move to a terminal state goes on the timeline after the step changes beside it.
+  const endings: NewEvent[] = [];
   for (const move of change.job ?? []) {
     const next = decideJob(job, move.to, move.patch ?? {}, now);
     if (move.to !== undefined) {
-      addEvent({ type: EventType.JOB_STATE_CHANGED, details: { from: job.state, to: move.to, ...changedFields(move.patch ?? {}), ...move.details } });
+      const event = { type: EventType.JOB_STATE_CHANGED, details: { from: job.state, to: move.to, ...changedFields(move.patch ?? {}), ...move.details } };
+      if (isTerminalJobState(move.to)) endings.push(event);
+      else addEvent(event);
     }
     job = next;
   }
@@ -166,6 +170,7 @@ function build(ctx: LedgerContext, snapshot: JobSnapshot, change: Change): Built
     steps.set(sc.step_id, next);
     changedSteps.add(sc.step_id);
   }
+  endings.forEach(addEvent);
 
   const ignored = new Map(snapshot.ignoredReplies);
   if (change.ignoredReplyOf !== undefined) {

@@ -57,6 +57,8 @@ export interface FinishJobRequest {
   state: "SUCCEEDED" | "FAILED" | "CANCELLED";
   output_ref?: Ref;
   error?: FailureInfo;
+  /** The last step's settlement, written in the same batch (orchestration v2 on). */
+  settle?: Omit<SettleStepRequest, "job_id">;
 }
 
 /** Errors the orchestrator itself reports, beside the workers' own codes. */

@@ -11,7 +11,8 @@ import { startLucius, type LuciusUnderTest } from "../support/lucius-devhost.js"
 
 /** `npm run record:histories` sets this to write the fixtures the replay test reads. */
 const writeFixtures = process.env.LUCIUS_RECORD_HISTORIES === "write";
-const historiesDir = join(packageRoot, "test/fixtures/histories");
+/** Each version's recordings stay beside the others: instances of every version may still be running. */
+const historiesDir = join(packageRoot, "test/fixtures/histories", `v${currentJobOrchestrationVersion}`);
 
 let lucius: LuciusUnderTest;
 beforeAll(async () => {

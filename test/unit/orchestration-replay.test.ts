@@ -4,21 +4,33 @@ import { describe, expect, it } from "vitest";
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
 import { jobOrchestrator } from "../../orchestrations/job-orchestrator.js";
 import { ActivityNames } from "../../lib/orchestration/names.js";
+import { currentJobOrchestrationVersion } from "../../lib/orchestration/version.js";
 import { packageRoot } from "../../lib/paths.js";
 import { createOrchestrator, describeDivergence, firstDivergence, type RecordedHistory } from "../support/history-replay.js";
 
+// One folder per orchestration version (v1/, v2/, ...): instances of every version may still be running.
 const historiesDir = join(packageRoot, "test/fixtures/histories");
-const histories = readdirSync(historiesDir)
-  .filter((f) => f.endsWith(".json"))
-  .map((f) => JSON.parse(readFileSync(join(historiesDir, f), "utf8")) as RecordedHistory);
-const byScenario = (name: string) => histories.find((h) => h.scenario === name)!;
+const versions = readdirSync(historiesDir).filter((d) => /^v\d+$/.test(d)).sort();
+const historiesOf = (version: string) =>
+  readdirSync(join(historiesDir, version))
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => JSON.parse(readFileSync(join(historiesDir, version, f), "utf8")) as RecordedHistory);
+const histories = versions.flatMap(historiesOf);
+/** The current version's recording of a scenario. */
+const byScenario = (name: string) => historiesOf(`v${currentJobOrchestrationVersion}`).find((h) => h.scenario === name)!;
 
 describe("recorded histories replayed through the current orchestrator", () => {
-  it("covers success, retry, timeout, cancel, pause/resume, redrive and heartbeats", () => {
-    expect(histories.map((h) => h.scenario).sort()).toEqual(["cancel", "heartbeats", "pause-resume", "redrive", "retry", "success", "timeout"]);
+  it.each(versions)("%s covers success, retry, timeout, cancel, pause/resume, redrive and heartbeats, recorded with that version", (version) => {
+    const recorded = historiesOf(version);
+    expect(recorded.map((h) => h.scenario).sort()).toEqual(["cancel", "heartbeats", "pause-resume", "redrive", "retry", "success", "timeout"]);
+    for (const h of recorded) expect(`v${h.version}`, h.scenario).toBe(version);
   });
 
-  it.each(histories.map((h) => [h.scenario, h] as const))("%s: every decision and the outcome match the recording", async (_name, history) => {
+  it("has a recording of the version new instances are created with", () => {
+    expect(versions).toContain(`v${currentJobOrchestrationVersion}`);
+  });
+
+  it.each(histories.map((h) => [`v${h.version} ${h.scenario}`, h] as const))("%s: every decision and the outcome match the recording", async (_name, history) => {
     const divergence = await firstDivergence(createOrchestrator(jobOrchestrator), history);
     expect(divergence && describeDivergence(divergence)).toBeUndefined();
   });

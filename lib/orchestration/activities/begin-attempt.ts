@@ -6,6 +6,7 @@ import { route } from "../../routing.js";
 import type { AttemptStart } from "../types.js";
 import { attemptTraceOf, recordAttemptDispatched } from "../../telemetry/attempts.js";
 import { pathSegment } from "../../refs/tenant-places.js";
+import { recordSettled, settleChange, type CarriedSettle } from "./settle.js";
 
 type Services = Pick<AppServices, "ledger" | "settings">;
 
@@ -18,6 +19,8 @@ export interface BeginAttemptRequest {
   lease_ms: number;
   /** True for the protocol's last step, whose output is the job's output_ref. */
   last: boolean;
+  /** The previous step's settlement, written in the same batch (orchestration v2 on). */
+  settle?: CarriedSettle;
 }
 
 function directiveFor(job: Job, step: Step, request: BeginAttemptRequest, workspaceUri: string): Directive {
@@ -48,20 +51,24 @@ function directiveFor(job: Job, step: Step, request: BeginAttemptRequest, worksp
 /**
  * Opens one attempt of a step: a fresh lease (made here, not in the
  * orchestrator, so replay stays deterministic), routing computed once and
- * recorded, step → DISPATCHED and the job's current step, in one batch. If
- * this attempt was already opened (the activity ran twice), the recorded
- * attempt is returned unchanged.
+ * recorded, step → DISPATCHED and the job's current step, in one batch, with
+ * the previous step's settlement when the request carries it. If this attempt
+ * was already opened (the activity ran twice), the recorded attempt is
+ * returned unchanged. A cancelled job gets the settlement and no dispatch.
  */
 export async function beginAttempt(request: BeginAttemptRequest, services: Services): Promise<AttemptStart> {
-  const applied = await services.ledger.change(request.job_id, (snapshot): Decision<"open" | "cancelled" | "dispatched"> => {
+  const now = new Date();
+  const applied = await services.ledger.change(request.job_id, (snapshot): Decision<{ outcome: "open" | "cancelled" | "dispatched"; settled: boolean }> => {
     const current = snapshot.steps.find((s) => s.step_id === request.step_id);
     if (!current) throw new Error(`Step ${request.job_id}/${request.step_id} is not in the ledger`);
+    const settle = request.settle ? settleChange(snapshot, request.settle, now.toISOString()) : undefined;
+    const settledOnly = (outcome: "open" | "cancelled"): Decision<{ outcome: "open" | "cancelled"; settled: boolean }> =>
+      settle ? { change: { steps: [settle] }, result: { outcome, settled: true } } : { result: { outcome, settled: false }, settled: true };
     // Both facts stay true however stale the rows: an attempt once opened keeps its number, a cancel is never undone.
     const alreadyOpen = current.attempt_no === request.attempt_no && current.lease_id !== undefined && current.state !== StepState.RETRY_WAIT;
-    if (alreadyOpen) return { result: "open", settled: true };
-    if (snapshot.job.state === JobState.CANCELLING || snapshot.job.state === JobState.CANCELLED) return { result: "cancelled", settled: true };
+    if (alreadyOpen) return settledOnly("open");
+    if (snapshot.job.state === JobState.CANCELLING || snapshot.job.state === JobState.CANCELLED) return settledOnly("cancelled");
     const routing = route(snapshot.job, services.settings.lanes);
-    const now = new Date();
     const patch = {
       attempt_no: request.attempt_no,
       lease_id: randomUUID(),
@@ -74,15 +81,17 @@ export async function beginAttempt(request: BeginAttemptRequest, services: Servi
       acked_at: null,
       error: null,
     };
+    const dispatch = { step_id: request.step_id, to: StepState.DISPATCHED, patch };
     return {
-      change: { steps: [{ step_id: request.step_id, to: StepState.DISPATCHED, patch }], job: [{ patch: { current_step_id: request.step_id } }] },
-      result: "dispatched",
+      change: { steps: settle ? [settle, dispatch] : [dispatch], job: [{ patch: { current_step_id: request.step_id } }] },
+      result: { outcome: "dispatched", settled: settle !== undefined },
     };
   });
   if (!applied) throw new Error(`Job ${request.job_id} is not in the ledger`);
-  if (applied.result === "cancelled") return { kind: "cancelled" };
+  if (applied.result.settled) recordSettled(applied.snapshot, request.settle!);
+  if (applied.result.outcome === "cancelled") return { kind: "cancelled" };
   const { job } = applied.snapshot;
   const step = applied.snapshot.steps.find((s) => s.step_id === request.step_id)!;
-  if (applied.result === "dispatched") recordAttemptDispatched(step, attemptTraceOf(job));
+  if (applied.result.outcome === "dispatched") recordAttemptDispatched(step, attemptTraceOf(job));
   return { kind: "dispatched", directive: directiveFor(job, step, request, services.settings.workspaceUri) };
 }

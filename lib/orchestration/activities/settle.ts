@@ -1,61 +1,78 @@
 import type { AppServices } from "../../services.js";
-import { JobState, type Decision, type JobChange, type StepState } from "../../ledger/index.js";
+import { JobState, type Decision, type JobChange, type JobSnapshot, type StepChange, type StepState } from "../../ledger/index.js";
 import type { FinishJobRequest, SettleStepRequest } from "../types.js";
 import { recordAttemptOutcome } from "../../telemetry/attempts.js";
 import { recordJobFinished } from "../../telemetry/jobs.js";
 
 type Services = Pick<AppServices, "ledger">;
 
+/** A step's settlement carried by the activity that follows it (job_id is that activity's). */
+export type CarriedSettle = Omit<SettleStepRequest, "job_id">;
+
+/**
+ * The step change that records how an attempt ended, or undefined when the step is already
+ * in that state for that attempt: a step's state within one attempt never goes back, so a
+ * settlement applied once (by an activity that ran twice) is not applied again.
+ */
+export function settleChange(snapshot: JobSnapshot, request: CarriedSettle, now: string): StepChange | undefined {
+  const step = snapshot.steps.find((s) => s.step_id === request.step_id);
+  if (step?.state === request.to && step.attempt_no === request.attempt_no) return undefined;
+  const patch = {
+    ...(request.output_ref !== undefined ? { output_ref: request.output_ref } : {}),
+    ...(request.error !== undefined ? { error: request.error } : {}),
+    ...(request.failure_class !== undefined ? { failure_class: request.failure_class } : {}),
+    ...(request.to !== "RETRY_WAIT" ? { completed_at: now } : {}),
+  };
+  return { step_id: request.step_id, to: request.to as StepState, patch, expect: { attempt_no: request.attempt_no, lease_id: request.lease_id } };
+}
+
+/** Counts and traces a settlement once, after the write that applied it. */
+export function recordSettled(snapshot: JobSnapshot, request: CarriedSettle): void {
+  recordAttemptOutcome(snapshot.steps.find((s) => s.step_id === request.step_id)!, request.to, request.trace);
+}
+
 /**
  * Records how an attempt ended: the step and its event in one batch. Running
- * twice is harmless: a step already in the requested state for this attempt is
- * left as it is.
+ * twice is harmless (see {@link settleChange}).
  */
 export async function settleStep(request: SettleStepRequest, services: Services): Promise<void> {
   const now = new Date().toISOString();
-  const terminal = request.to !== "RETRY_WAIT";
   const applied = await services.ledger.change(request.job_id, (snapshot) => {
-    const step = snapshot.steps.find((s) => s.step_id === request.step_id);
-    // Settled for good: a step's state within one attempt never goes back.
-    if (step?.state === request.to && step.attempt_no === request.attempt_no) return { result: undefined, settled: true };
-    const patch = {
-      ...(request.output_ref !== undefined ? { output_ref: request.output_ref } : {}),
-      ...(request.error !== undefined ? { error: request.error } : {}),
-      ...(request.failure_class !== undefined ? { failure_class: request.failure_class } : {}),
-      ...(terminal ? { completed_at: now } : {}),
-    };
-    return {
-      change: { steps: [{ step_id: request.step_id, to: request.to as StepState, patch, expect: { attempt_no: request.attempt_no, lease_id: request.lease_id } }] },
-      result: undefined,
-    };
+    const change = settleChange(snapshot, request, now);
+    return change ? { change: { steps: [change] }, result: change } : { result: undefined, settled: true };
   });
   if (!applied) throw new Error(`Job ${request.job_id} is not in the ledger`);
   // Only the write that settled the attempt records it, so a retried activity counts it once.
-  if (applied.wrote) recordAttemptOutcome(applied.snapshot.steps.find((s) => s.step_id === request.step_id)!, request.to, request.trace);
+  if (applied.wrote) recordSettled(applied.snapshot, request);
 }
 
 /**
  * The job's terminal state, with its output or error, in one batch with its
- * event(s); idempotent like {@link settleStep}. The call that makes the job
- * terminal also rewrites its listing and gives back its in-flight place; a
- * repeat finds the state set and releases nothing.
+ * event(s) and, when the request carries it, the last step's settlement;
+ * idempotent like {@link settleStep}. The call that makes the job terminal
+ * also rewrites its listing and gives back its in-flight place; a repeat finds
+ * the state set and releases nothing.
  */
 export async function finishJob(request: FinishJobRequest, services: Services): Promise<void> {
-  const applied = await services.ledger.change(request.job_id, (snapshot): Decision<boolean> => {
+  const now = new Date().toISOString();
+  const applied = await services.ledger.change(request.job_id, (snapshot): Decision<{ finished: boolean; settled: boolean }> => {
     const current = snapshot.job;
-    if (current.state === request.state) return { result: false, settled: true };
+    const settle = request.settle ? settleChange(snapshot, request.settle, now) : undefined;
+    const steps = settle ? [settle] : [];
+    if (current.state === request.state) return settle ? { change: { steps }, result: { finished: false, settled: true } } : { result: { finished: false, settled: false }, settled: true };
     // A pause that landed in the ledger after the last step ended: the orchestration is the truth.
     const resume: JobChange[] = current.state === JobState.PAUSED ? [{ to: JobState.RUNNING, details: { reason: "finished while pausing" } }] : [];
     const patch = {
       ...(request.output_ref !== undefined ? { output_ref: request.output_ref } : {}),
       ...(request.error !== undefined ? { error: request.error } : {}),
-      completed_at: new Date().toISOString(),
+      completed_at: now,
       current_step_id: null,
     };
-    return { change: { job: [...resume, { to: request.state as JobState, patch }] }, result: true };
+    return { change: { steps, job: [...resume, { to: request.state as JobState, patch }] }, result: { finished: true, settled: settle !== undefined } };
   });
   if (!applied) throw new Error(`Job ${request.job_id} is not in the ledger`);
-  if (!applied.result) return;
+  if (applied.result.settled) recordSettled(applied.snapshot, request.settle!);
+  if (!applied.result.finished) return;
   const finished = applied.snapshot.job;
   recordJobFinished(finished);
   await services.ledger.release(finished.tenant_id);

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { azuriteConnectionString, uniqueTableNames } from "../support/storage.js";
+import { tableProxy, type TableProxy } from "../../bench/table-proxy.js";
+import { JobState, Ledger, StepState } from "../../lib/ledger/index.js";
+import { loadSettings } from "../../lib/config/settings.js";
+import type { TableNames } from "../../lib/config/names.js";
+import { beginAttempt } from "../../lib/orchestration/activities/begin-attempt.js";
+import { finishJob, type CarriedSettle } from "../../lib/orchestration/activities/settle.js";
+import type { Directive } from "../../lib/contracts/index.js";
+
+/**
+ * Orchestration v2 writes a step's success in the batch of the activity after it. These tests
+ * hold that batch to what a separate settleStep guaranteed: written once, with its event, never
+ * lost to a cancel, and all-or-nothing with the dispatch it rides on.
+ */
+const storage = (connectionString: string) => ({ kind: "connectionString" as const, connectionString });
+const settings = loadSettings({ AzureWebJobsStorage: azuriteConnectionString() });
+let proxy: TableProxy;
+let tables: TableNames;
+let ledger: Ledger;
+let seq = 0;
+
+beforeAll(async () => {
+  proxy = await tableProxy(azuriteConnectionString());
+  tables = uniqueTableNames();
+  ledger = await Ledger.connect({ storage: storage(azuriteConnectionString()), tables });
+});
+afterAll(() => proxy?.close());
+
+/** A running two-step job whose OCR attempt 1 has been dispatched. */
+async function ocrDispatched(): Promise<{ jobId: string; ocr: Directive }> {
+  const created = await ledger.createJob(
+    { tenant_id: "tenant-carry", request_type: "OCR->EMBEDDING", protocol_id: "ocr-embedding.v1", input_ref: "https://acct/inputs/in.png", output_ref: "https://acct/outputs/out/", payload: {} },
+    ["ocr", "embedding"].map((id) => ({ step_id: id, step_type: id.toUpperCase(), service: `platform-${id}` })),
+    { key: `carry-${++seq}`, bodyHash: "h" },
+  );
+  if (created.outcome !== "created") throw new Error(created.outcome);
+  const jobId = created.job.job_id;
+  await ledger.transitionJob(jobId, JobState.RUNNING);
+  const opened = await beginAttempt({ job_id: jobId, step_id: "ocr", attempt_no: 1, input_ref: "https://acct/inputs/in.png", lease_ms: 60_000, last: false }, { ledger, settings });
+  if (opened.kind !== "dispatched") throw new Error(opened.kind);
+  return { jobId, ocr: opened.directive };
+}
+
+const succeeded = (d: Directive): CarriedSettle => ({ step_id: d.step_id, attempt_no: d.attempt_no, lease_id: d.lease_id, to: "SUCCEEDED", output_ref: d.output_ref });
+const stepChanges = async (jobId: string, stepId: string) =>
+  (await ledger.listEvents(jobId, { limit: 1000 })).events.filter((e) => e.type === "STEP_STATE_CHANGED" && e.step_id === stepId).map((e) => e.details?.to);
+const embeddingStart = (jobId: string, ocr: Directive) =>
+  ({ job_id: jobId, step_id: "embedding", attempt_no: 1, input_ref: ocr.output_ref, lease_ms: 60_000, last: true, settle: succeeded(ocr) });
+
+describe("a step's success carried by the next activity", () => {
+  it("is written in the next step's dispatch batch: one request for both, each with its event; a rerun writes nothing", async () => {
+    const { jobId, ocr } = await ocrDispatched();
+    // A process that already holds the job's rows, as the one that dispatched OCR does.
+    const holder = await Ledger.connect({ storage: storage(proxy.connectionString), tables, ensureTables: false });
+    await holder.snapshot(jobId);
+    const before = proxy.requests;
+    const first = await beginAttempt(embeddingStart(jobId, ocr), { ledger: holder, settings });
+    expect(proxy.requests - before).toBe(1);
+    const again = await beginAttempt(embeddingStart(jobId, ocr), { ledger: holder, settings });
+    expect(again).toEqual(first);
+    expect((await ledger.getStep(jobId, "ocr"))).toMatchObject({ state: StepState.SUCCEEDED, output_ref: ocr.output_ref });
+    expect((await ledger.getStep(jobId, "embedding"))?.state).toBe(StepState.DISPATCHED);
+    expect(await stepChanges(jobId, "ocr")).toEqual([StepState.DISPATCHED, StepState.SUCCEEDED]);
+  });
+
+  it("is written even when the job was cancelled meanwhile, and nothing is dispatched", async () => {
+    const { jobId, ocr } = await ocrDispatched();
+    await ledger.transitionJob(jobId, JobState.CANCELLING);
+    expect(await beginAttempt(embeddingStart(jobId, ocr), { ledger, settings })).toEqual({ kind: "cancelled" });
+    expect((await ledger.getStep(jobId, "ocr"))?.state).toBe(StepState.SUCCEEDED);
+    expect((await ledger.getStep(jobId, "embedding"))?.state).toBe(StepState.PENDING);
+  });
+
+  it("lands with the dispatch or not at all when the process dies at that request", async () => {
+    const { jobId, ocr } = await ocrDispatched();
+    const victim = await Ledger.connect({ storage: storage(proxy.connectionString), tables, ensureTables: false });
+    await victim.snapshot(jobId);
+    proxy.arm(1, "drop-request");
+    await expect(beginAttempt(embeddingStart(jobId, ocr), { ledger: victim, settings })).rejects.toThrow();
+    proxy.disarm();
+    expect([(await ledger.getStep(jobId, "ocr"))?.state, (await ledger.getStep(jobId, "embedding"))?.state]).toEqual([StepState.DISPATCHED, StepState.PENDING]);
+    // The orchestration retries the activity: both land.
+    await beginAttempt(embeddingStart(jobId, ocr), { ledger, settings });
+    expect([(await ledger.getStep(jobId, "ocr"))?.state, (await ledger.getStep(jobId, "embedding"))?.state]).toEqual([StepState.SUCCEEDED, StepState.DISPATCHED]);
+  });
+
+  it("rides on finishJob for the last step: step and job in one batch, once", async () => {
+    const { jobId, ocr } = await ocrDispatched();
+    const opened = await beginAttempt(embeddingStart(jobId, ocr), { ledger, settings });
+    if (opened.kind !== "dispatched") throw new Error(opened.kind);
+    const last = succeeded(opened.directive);
+    await finishJob({ job_id: jobId, state: "SUCCEEDED", output_ref: last.output_ref!, settle: last }, { ledger });
+    await finishJob({ job_id: jobId, state: "SUCCEEDED", output_ref: last.output_ref!, settle: last }, { ledger });
+    const job = await ledger.getJob(jobId, { withSteps: true });
+    expect(job?.state).toBe(JobState.SUCCEEDED);
+    expect(job?.steps?.map((s) => s.state)).toEqual([StepState.SUCCEEDED, StepState.SUCCEEDED]);
+    expect(await stepChanges(jobId, "embedding")).toEqual([StepState.DISPATCHED, StepState.SUCCEEDED]);
+  });
+
+  it("is refused with the dispatch when it names an attempt the step has left", async () => {
+    const { jobId, ocr } = await ocrDispatched();
+    const stale = { ...embeddingStart(jobId, ocr), settle: { ...succeeded(ocr), lease_id: "00000000-0000-4000-8000-000000000000" } };
+    await expect(beginAttempt(stale, { ledger, settings })).rejects.toThrow();
+    expect((await ledger.getStep(jobId, "embedding"))?.state).toBe(StepState.PENDING);
+  });
+});
