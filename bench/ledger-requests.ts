@@ -43,11 +43,11 @@ async function main(): Promise<void> {
     const accountUrl = services.settings.blobAccountUrl;
     const deps = { contracts: services.contracts, ledger: services.ledger, starter: { start: async () => undefined, ensureStarted: async () => undefined }, limits: services.settings.inFlight, places: services.places };
     const replyDeps = { contracts: services.contracts, ledger: services.ledger, stepDefaults: services.settings.stepDefaults, notify: async () => true };
-    // The in-flight counters' first read happens once per process; warm them as a running app has.
-    await runJob(0);
+    // The in-flight counters' first read happens once per process and tenant; warm them as a running app has.
+    for (let n = -4; n < 0; n++) await runJob(n);
 
     async function runJob(n: number): Promise<void> {
-      const tenant = `count-${n % 4}`;
+      const tenant = `count-${(n + 4) % 4}`;
       const { job } = await submitCommand(
         {
           tenant_id: tenant,

@@ -1,15 +1,19 @@
 /**
  * In-flight job counters for backpressure: one row per tenant and one for
- * the whole app. Every change is a write conditional on the ETag last read,
- * so writers in different processes never overshoot a limit. Within one
- * process, changes to a row queue up and are applied together (group
- * commit): one conditional write admits or refuses every waiting request in
- * arrival order, so a burst costs a handful of writes instead of a storm of
- * conflicting ones.
+ * the whole app, all in one partition, so one entity-group transaction can
+ * change a tenant's row and the overall row together. Every write is
+ * conditional on the ETags last read, so writers in different processes
+ * never overshoot a limit. Within one process, changes queue up and are
+ * applied together (group commit): one batch admits or refuses every waiting
+ * request in arrival order and gives back every waiting place, so a burst
+ * costs a handful of writes instead of a storm of conflicting ones, and an
+ * admission or a release alone costs one.
  */
+import { odata, type TableClient } from "@azure/data-tables";
 import { getOrUndefined, type LedgerContext } from "./context.js";
 import { tenantPartition } from "./keys.js";
 import { isConflict, isPreconditionFailed } from "./tables.js";
+import { maxBatchOperations, writeRows, type RowWrite } from "./row-writes.js";
 import { ConcurrentUpdateError } from "./errors.js";
 import type { InFlightLimits } from "../config/settings.js";
 
@@ -19,49 +23,50 @@ export type Admission =
   | { admitted: true }
   | { admitted: false; scope: "tenant" | "global"; limit: number; in_flight: number };
 
-const tenantsPartition = "tenant";
-/** A counter row's keys; tenant rows also carry the raw tenant id, so drift repair can name the tenant. */
-type Key = { partitionKey: string; rowKey: string; tenant_id?: string };
-const globalKey: Key = { partitionKey: "global", rowKey: "all" };
-const tenantKey = (tenantId: string): Key => ({ partitionKey: tenantsPartition, rowKey: tenantPartition(tenantId), tenant_id: tenantId });
-/** Rounds of read-and-retry when other processes keep writing the same row. */
+const countersPartition = "counters";
+const globalRowKey = "all";
+/** Tenant rows carry the raw tenant id too, so drift repair can name the tenant. */
+const tenantRowKey = (tenantId: string) => `t_${tenantPartition(tenantId)}`;
+/** Rounds of read-and-retry when other processes keep writing the same rows. */
 const maxRounds = 50;
 
-interface Pending {
-  delta: 1 | -1;
-  limit: number;
-  resolve: (outcome: { changed: boolean; count: number }) => void;
-  reject: (error: unknown) => void;
+type Pending =
+  | { kind: "release"; tenantId: string; resolve: () => void; reject: (error: unknown) => void }
+  | { kind: "admit"; tenantId: string; tenantLimit: number; globalLimit: number; resolve: (admission: Admission) => void; reject: (error: unknown) => void };
+
+interface Known {
+  count: number;
+  etag?: string;
+  tenant_id?: string;
 }
 
-/** One counter row as this process sees it, with the changes waiting to be written. */
-class CounterRow {
+/** The counter rows as this process sees them, with the changes waiting to be written. */
+class Counters {
   private queue: Pending[] = [];
   private running = false;
-  private known: { count: number; etag?: string } | undefined;
+  private readonly known = new Map<string, Known>();
 
-  constructor(
-    private readonly ctx: LedgerContext,
-    private readonly key: Key,
-  ) {}
+  constructor(private readonly table: TableClient) {}
 
-  change(delta: 1 | -1, limit: number): Promise<{ changed: boolean; count: number }> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ delta, limit, resolve, reject });
-      if (!this.running) void this.drain();
-    });
+  change(pending: Pending): void {
+    this.queue.push(pending);
+    if (!this.running) void this.drain();
+  }
+
+  forget(rowKey: string): void {
+    this.known.delete(rowKey);
   }
 
   private async drain(): Promise<void> {
     this.running = true;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0);
+        const batch = this.take();
         try {
           const outcomes = await this.apply(batch);
-          batch.forEach((p, i) => p.resolve(outcomes[i]!));
+          batch.forEach((p, i) => (p.kind === "admit" ? p.resolve(outcomes[i]!) : p.resolve()));
         } catch (error) {
-          this.known = undefined;
+          this.known.clear();
           for (const p of batch) p.reject(error);
         }
       }
@@ -70,67 +75,93 @@ class CounterRow {
     }
   }
 
-  /** Decides every waiting change against the stored count and writes the result once. */
-  private async apply(batch: Pending[]): Promise<Array<{ changed: boolean; count: number }>> {
-    const table = this.ctx.tables.inflight;
+  /** The waiting changes, in arrival order, whose rows fit in one batch beside the overall row. */
+  private take(): Pending[] {
+    const tenants = new Set<string>();
+    let n = 0;
+    for (; n < this.queue.length; n++) {
+      const tenant = this.queue[n]!.tenantId;
+      if (!tenants.has(tenant) && tenants.size === maxBatchOperations - 1) break;
+      tenants.add(tenant);
+    }
+    return this.queue.splice(0, n);
+  }
+
+  /** Reads the rows this process does not hold, in one query. */
+  private async read(rowKeys: string[]): Promise<void> {
+    const missing = rowKeys.filter((k) => !this.known.has(k));
+    if (missing.length === 0) return;
+    const filter = `${odata`PartitionKey eq ${countersPartition}`} and (${missing.map((k) => odata`RowKey eq ${k}`).join(" or ")})`;
+    for (const k of missing) this.known.set(k, { count: 0 });
+    for await (const row of this.table.listEntities<{ count: number; tenant_id?: string }>({ queryOptions: { filter } })) {
+      this.known.set(row.rowKey!, { count: Number(row.count ?? 0), etag: String(row.etag), ...(row.tenant_id ? { tenant_id: row.tenant_id } : {}) });
+    }
+  }
+
+  /** Decides every waiting change against the stored counts and writes the result once. */
+  private async apply(batch: Pending[]): Promise<Array<Admission | undefined>> {
+    const keys = [globalRowKey, ...new Set(batch.map((p) => tenantRowKey(p.tenantId)))];
     for (let round = 1; round <= maxRounds; round++) {
-      let fresh = false;
-      if (!this.known) {
-        const row = await getOrUndefined(table, this.key.partitionKey, this.key.rowKey);
-        this.known = row ? { count: Number(row.count ?? 0), etag: String(row.etag) } : { count: 0 };
-        fresh = true;
-      }
+      const fresh = new Set(keys.filter((k) => !this.known.has(k)));
+      await this.read(keys);
+      const counts = new Map(keys.map((k) => [k, this.known.get(k)!.count]));
+      const tenantIds = new Map(batch.map((p) => [tenantRowKey(p.tenantId), p.tenantId]));
       // Releases first: a place given back is free for the admissions waiting beside it.
-      let count = this.known.count;
-      const outcomes = batch.map(() => ({ changed: false, count: 0 }));
-      batch.forEach((p, i) => {
-        if (p.delta < 0) {
-          count = Math.max(0, count - 1);
-          outcomes[i] = { changed: true, count };
-        }
+      for (const p of batch) {
+        if (p.kind === "admit") continue;
+        const key = tenantRowKey(p.tenantId);
+        counts.set(key, Math.max(0, counts.get(key)! - 1));
+        counts.set(globalRowKey, Math.max(0, counts.get(globalRowKey)! - 1));
+      }
+      const outcomes = batch.map((p): Admission | undefined => {
+        if (p.kind === "release") return undefined;
+        const key = tenantRowKey(p.tenantId);
+        const tenant = counts.get(key)!;
+        const global = counts.get(globalRowKey)!;
+        if (tenant + 1 > p.tenantLimit) return { admitted: false, scope: "tenant", limit: p.tenantLimit, in_flight: tenant };
+        if (global + 1 > p.globalLimit) return { admitted: false, scope: "global", limit: p.globalLimit, in_flight: global };
+        counts.set(key, tenant + 1);
+        counts.set(globalRowKey, global + 1);
+        return { admitted: true };
       });
-      batch.forEach((p, i) => {
-        if (p.delta > 0) {
-          if (count + 1 > p.limit) outcomes[i] = { changed: false, count };
-          else outcomes[i] = { changed: true, count: ++count };
-        }
-      });
-      // A refusal must rest on the stored count, not on what this process last wrote:
+      // A refusal must rest on the stored counts, not on what this process last wrote:
       // another process may have given places back since.
-      const refuses = outcomes.some((o, i) => batch[i]!.delta > 0 && !o.changed);
-      if (refuses && !fresh) {
-        this.known = undefined;
+      const refused = outcomes.some((o) => o !== undefined && !o.admitted);
+      if (refused && keys.some((k) => !fresh.has(k))) {
+        this.known.clear();
         continue;
       }
-      if (count === this.known.count) return outcomes;
+      const writes: RowWrite[] = [];
+      for (const key of keys) {
+        const known = this.known.get(key)!;
+        if (counts.get(key) === known.count) continue;
+        const tenantId = tenantIds.get(key) ?? known.tenant_id;
+        const entity = { partitionKey: countersPartition, rowKey: key, count: counts.get(key)!, ...(tenantId !== undefined ? { tenant_id: tenantId } : {}) };
+        writes.push(known.etag ? { kind: "update", entity, etag: known.etag } : { kind: "create", entity });
+      }
+      if (writes.length === 0) return outcomes;
       try {
-        const entity = { ...this.key, count };
-        const result = this.known.etag
-          ? await table.updateEntity(entity, "Replace", { etag: this.known.etag })
-          : await table.createEntity(entity);
-        this.known = result.etag ? { count, etag: result.etag } : undefined;
+        const etags = await writeRows(this.table, writes);
+        for (const w of writes) {
+          const etag = etags.get(w.entity.rowKey);
+          if (etag) this.known.set(w.entity.rowKey, { count: Number(w.entity.count), etag, ...(w.entity.tenant_id ? { tenant_id: String(w.entity.tenant_id) } : {}) });
+          else this.known.delete(w.entity.rowKey);
+        }
         return outcomes;
       } catch (error) {
         if (!isPreconditionFailed(error) && !isConflict(error)) throw error;
-        this.known = undefined; // another process wrote it: read again and decide again
+        for (const key of keys) this.known.delete(key); // another process wrote them: read again and decide again
       }
     }
-    throw new ConcurrentUpdateError("in-flight counter", this.key.rowKey, maxRounds);
-  }
-
-  forget(): void {
-    this.known = undefined;
+    throw new ConcurrentUpdateError("in-flight counter", keys.join(","), maxRounds);
   }
 }
 
-const rows = new WeakMap<LedgerContext, Map<string, CounterRow>>();
+const byContext = new WeakMap<LedgerContext, Counters>();
 
-function row(ctx: LedgerContext, key: Key): CounterRow {
-  let byKey = rows.get(ctx);
-  if (!byKey) rows.set(ctx, (byKey = new Map()));
-  const id = `${key.partitionKey}\n${key.rowKey}`;
-  let found = byKey.get(id);
-  if (!found) byKey.set(id, (found = new CounterRow(ctx, key)));
+function counters(ctx: LedgerContext): Counters {
+  let found = byContext.get(ctx);
+  if (!found) byContext.set(ctx, (found = new Counters(ctx.tables.inflight)));
   return found;
 }
 
@@ -139,43 +170,37 @@ export function limitFor(limits: InFlightLimits, tenantId: string): number {
 }
 
 /** Takes one in-flight place for the tenant and one overall, or neither. */
-export async function admit(ctx: LedgerContext, tenantId: string, limits: InFlightLimits): Promise<Admission> {
-  const tenantLimit = limitFor(limits, tenantId);
-  const tenant = await row(ctx, tenantKey(tenantId)).change(+1, tenantLimit);
-  if (!tenant.changed) return { admitted: false, scope: "tenant", limit: tenantLimit, in_flight: tenant.count };
-  const global = await row(ctx, globalKey).change(+1, limits.global);
-  if (!global.changed) {
-    await row(ctx, tenantKey(tenantId)).change(-1, Infinity);
-    return { admitted: false, scope: "global", limit: limits.global, in_flight: global.count };
-  }
-  return { admitted: true };
+export function admit(ctx: LedgerContext, tenantId: string, limits: InFlightLimits): Promise<Admission> {
+  return new Promise((resolve, reject) =>
+    counters(ctx).change({ kind: "admit", tenantId, tenantLimit: limitFor(limits, tenantId), globalLimit: limits.global, resolve, reject }),
+  );
 }
 
 /** Gives back the places {@link admit} took; never below zero. */
-export async function release(ctx: LedgerContext, tenantId: string): Promise<void> {
-  await row(ctx, tenantKey(tenantId)).change(-1, Infinity);
-  await row(ctx, globalKey).change(-1, Infinity);
+export function release(ctx: LedgerContext, tenantId: string): Promise<void> {
+  return new Promise((resolve, reject) => counters(ctx).change({ kind: "release", tenantId, resolve, reject }));
 }
 
 /** The counters as stored: per tenant id and overall. */
 export async function readCounters(ctx: LedgerContext): Promise<{ tenants: Map<string, number>; global: number }> {
   const tenants = new Map<string, number>();
   let global = 0;
-  for await (const entity of ctx.tables.inflight.listEntities<{ count: number; tenant_id: string }>()) {
-    if (entity.partitionKey === tenantsPartition) tenants.set(entity.tenant_id, Number(entity.count));
-    else if (entity.partitionKey === globalKey.partitionKey) global = Number(entity.count);
+  const filter = odata`PartitionKey eq ${countersPartition}`;
+  for await (const entity of ctx.tables.inflight.listEntities<{ count: number; tenant_id?: string }>({ queryOptions: { filter } })) {
+    if (entity.rowKey === globalRowKey) global = Number(entity.count);
+    else if (entity.tenant_id !== undefined) tenants.set(entity.tenant_id, Number(entity.count));
   }
   return { tenants, global };
 }
 
 /** Sets a tenant's counter (or the overall one with `tenantId` undefined) to a recomputed value. */
 export async function setCounter(ctx: LedgerContext, tenantId: string | undefined, count: number): Promise<void> {
-  const key = tenantId === undefined ? globalKey : tenantKey(tenantId);
-  await ctx.tables.inflight.upsertEntity({ ...key, count }, "Replace");
-  row(ctx, key).forget();
+  const rowKey = tenantId === undefined ? globalRowKey : tenantRowKey(tenantId);
+  await ctx.tables.inflight.upsertEntity({ partitionKey: countersPartition, rowKey, count, ...(tenantId !== undefined ? { tenant_id: tenantId } : {}) }, "Replace");
+  counters(ctx).forget(rowKey);
 }
 
 export async function readCounter(ctx: LedgerContext, tenantId: string | undefined): Promise<number> {
-  const key = tenantId === undefined ? globalKey : tenantKey(tenantId);
-  return Number((await getOrUndefined(ctx.tables.inflight, key.partitionKey, key.rowKey))?.count ?? 0);
+  const rowKey = tenantId === undefined ? globalRowKey : tenantRowKey(tenantId);
+  return Number((await getOrUndefined(ctx.tables.inflight, countersPartition, rowKey))?.count ?? 0);
 }

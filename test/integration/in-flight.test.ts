@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { azuriteConnectionString, uniqueTableNames } from "../support/storage.js";
+import { tableProxy, type TableProxy } from "../../bench/table-proxy.js";
+import { Ledger } from "../../lib/ledger/index.js";
+import type { TableNames } from "../../lib/config/names.js";
+
+const storage = (connectionString: string) => ({ kind: "connectionString" as const, connectionString });
+const limits = (perTenant: number, global = 1000) => ({ perTenant, overrides: {}, global });
+let proxy: TableProxy;
+let tables: TableNames;
+/** Each Ledger holds its own counter rows and queue, as one process does. */
+const processLedger = (via = azuriteConnectionString()) => Ledger.connect({ storage: storage(via), tables, ensureTables: false });
+
+beforeAll(async () => {
+  proxy = await tableProxy(azuriteConnectionString());
+  tables = uniqueTableNames();
+  await Ledger.connect({ storage: storage(azuriteConnectionString()), tables });
+});
+afterAll(() => proxy?.close());
+
+describe("in-flight counters", () => {
+  it("never admit past a tenant's limit when processes race, and give every place back", async () => {
+    const [a, b, c] = await Promise.all([processLedger(), processLedger(), processLedger()]);
+    const outcomes = await Promise.all([a, b, c].flatMap((ledger) => Array.from({ length: 8 }, () => ledger.admit("race", limits(5)))));
+    expect(outcomes.filter((o) => o.admitted)).toHaveLength(5);
+    expect(outcomes.filter((o) => !o.admitted).every((o) => !o.admitted && o.scope === "tenant" && o.limit === 5)).toBe(true);
+    expect(await a.readInFlight("race")).toBe(5);
+    await Promise.all([a.release("race"), b.release("race"), c.release("race"), a.release("race"), b.release("race")]);
+    expect(await a.readInFlight("race")).toBe(0);
+  });
+
+  it("refuse on the stored counts: a place another process gave back is free", async () => {
+    const [a, b] = await Promise.all([processLedger(), processLedger()]);
+    expect((await a.admit("refill", limits(1))).admitted).toBe(true);
+    expect((await a.admit("refill", limits(1))).admitted).toBe(false);
+    await b.release("refill");
+    expect((await a.admit("refill", limits(1))).admitted).toBe(true);
+  });
+
+  it("keep a tenant's row and the overall row in step, and refuse on the overall limit", async () => {
+    const ledger = await processLedger();
+    const before = await ledger.readInFlight();
+    expect((await ledger.admit("whole-1", limits(10, before + 1))).admitted).toBe(true);
+    expect(await ledger.admit("whole-2", limits(10, before + 1))).toEqual({ admitted: false, scope: "global", limit: before + 1, in_flight: before + 1 });
+    expect([await ledger.readInFlight("whole-1"), await ledger.readInFlight("whole-2"), await ledger.readInFlight()]).toEqual([1, 0, before + 1]);
+    await ledger.release("whole-1");
+    expect(await ledger.readInFlight()).toBe(before);
+    const { tenants } = await ledger.readInFlightCounters();
+    expect(tenants.get("whole-1")).toBe(0);
+  });
+
+  it("cost one request per admission and per release once a process holds the rows", async () => {
+    const ledger = await processLedger(proxy.connectionString);
+    await ledger.admit("one-write", limits(10));
+    await ledger.release("one-write");
+    let start = proxy.requests;
+    await ledger.admit("one-write", limits(10));
+    expect(proxy.requests - start).toBe(1);
+    start = proxy.requests;
+    await ledger.release("one-write");
+    expect(proxy.requests - start).toBe(1);
+  });
+});
