@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     appFiles: process.argv.slice(2).includes("--app") ? cli.appFiles : withWorkerEntries(cli.appFiles, packageRoot),
     port: cli.port ?? 7071,
     azurite,
-    components: await defaultComponents(),
+    components: await defaultComponents(cli.hostJsonPath),
     logLevel: cli.quiet ? LogLevel.error : LogLevel.info,
     // The CLI finds devhost's key and Azurite there (no route serves either).
     stateDir: join(packageRoot, ".devhost"),

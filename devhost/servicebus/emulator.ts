@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { TableClient } from "@azure/data-tables";
-import { DedupStore, type DedupDecision } from "./dedup-store.js";
 import { EmulatorError, EmulatorErrorCode } from "./errors.js";
 import { MessageStore, type SubscriptionCounts } from "./message-store.js";
 import { MessageState, type EmulatorMessageInput, type LockedMessage, type SendOutcome, type StoredMessage } from "./message.js";
 import { SubscriptionReceiver, type BatchHandler, type ReceiverOptions } from "./receiver.js";
-import { nextSequenceNumber } from "./sequence.js";
+import { SubscriptionQueues } from "./subscription-queues.js";
 import { defaultTopology, resolveTopology, type ResolvedSubscription, type ResolvedTopic, type Topology } from "./topology.js";
 
 export interface ServiceBusEmulatorOptions {
@@ -13,7 +12,10 @@ export interface ServiceBusEmulatorOptions {
   connectionString: string;
   /** @default defaultTopology() — Lucius's `directives` and `replies` topics */
   topology?: Topology;
-  /** Prefix of the emulator's tables (`{prefix}messages`, `{prefix}dedup`); letters and digits. @default "devhostsb" */
+  /**
+   * Prefix of the emulator's table (`{prefix}bus`); letters and digits. One process at a time
+   * may use a prefix: locks live in the memory of the process that took them. @default "devhostsb"
+   */
   tablePrefix?: string;
   /** Largest accepted body, in bytes of its JSON text (Service Bus Standard's limit). @default 262144 */
   maxMessageSizeBytes?: number;
@@ -30,13 +32,17 @@ export interface Receiver {
 /**
  * A Service Bus topic/subscription emulator over Table Storage: SQL-filtered fan-out,
  * peek-lock with delivery counts, dead-lettering, duplicate detection and scheduled
- * messages. It survives restarts: every state lives in storage, nothing only in memory.
+ * messages. What a send accepted is in storage before it resolves, and a message leaves
+ * storage only when it is completed, so a process that dies loses nothing: the next one
+ * delivers again what it held locked (locks are kept in memory, see SubscriptionQueues).
  */
 export class ServiceBusEmulator {
   readonly topics: ReadonlyMap<string, ResolvedTopic>;
+  /** Prefix of this emulator's tables. */
+  readonly tablePrefix: string;
   private readonly messages: MessageStore;
-  private readonly dedup: DedupStore;
-  private readonly tables: TableClient[];
+  private readonly queues: SubscriptionQueues;
+  private readonly table: TableClient;
   private readonly receivers = new Set<SubscriptionReceiver>();
   private readonly log: (message: string) => void;
   private readonly maxMessageSizeBytes: number;
@@ -44,23 +50,26 @@ export class ServiceBusEmulator {
   constructor(private readonly options: ServiceBusEmulatorOptions) {
     this.topics = resolveTopology(options.topology ?? defaultTopology());
     const prefix = options.tablePrefix ?? "devhostsb";
+    this.tablePrefix = prefix;
     if (!/^[A-Za-z][A-Za-z0-9]{0,50}$/.test(prefix)) {
       throw new EmulatorError(EmulatorErrorCode.invalidTopology, `tablePrefix "${prefix}" must be letters and digits, starting with a letter`);
     }
-    const client = (name: string) =>
-      TableClient.fromConnectionString(options.connectionString, `${prefix}${name}`, { allowInsecureConnection: true });
-    const messages = client("messages");
-    const dedup = client("dedup");
-    this.tables = [messages, dedup];
-    this.messages = new MessageStore(messages);
-    this.dedup = new DedupStore(dedup);
+    this.table = TableClient.fromConnectionString(options.connectionString, `${prefix}bus`, { allowInsecureConnection: true });
+    this.messages = new MessageStore(this.table);
+    this.queues = new SubscriptionQueues(this.messages);
     this.log = options.log ?? ((message) => console.log(message));
     this.maxMessageSizeBytes = options.maxMessageSizeBytes ?? 256 * 1024;
   }
 
-  /** Creates the tables if needed. Call once before anything else. */
+  /** Creates the table if needed and loads what is receivable. Call once before anything else. */
   async start(): Promise<void> {
-    await Promise.all(this.tables.map((t) => t.createTable()));
+    await this.table.createTable();
+    for (const topic of this.topics.values()) {
+      for (const copy of await this.messages.active(topic.name)) {
+        // A copy for a subscription since removed from the topology stays in storage, undelivered.
+        if (topic.subscriptions.has(copy.message.subscription)) this.queues.add(copy);
+      }
+    }
   }
 
   /** Stops every receiver, letting in-flight handlers finish and settle. */
@@ -97,27 +106,27 @@ export class ServiceBusEmulator {
 
   /** Locks up to `max` messages for a caller that settles them itself (tools, tests). */
   receive(topic: string, subscription: string, max = 1): Promise<LockedMessage[]> {
-    return this.messages.lockNext(this.subscription(topic, subscription), max);
+    return this.queues.lockNext(this.subscription(topic, subscription), max);
   }
 
   complete(message: LockedMessage): Promise<void> {
-    return this.messages.complete(message);
+    return this.queues.complete(message);
   }
 
   abandon(message: LockedMessage, error?: string): Promise<void> {
-    return this.messages.abandon(message, this.subscription(message.topic, message.subscription), error).then(() =>
+    return this.queues.abandon(message, this.subscription(message.topic, message.subscription), error).then(() =>
       this.wake(message.topic, message.subscription),
     );
   }
 
   deadLetter(message: LockedMessage, reason: string, description: string): Promise<void> {
-    return this.messages.deadLetter(message, reason, description);
+    return this.queues.deadLetter(message, reason, description);
   }
 
   /** Runs `handler` for the subscription's messages until the returned receiver is closed. */
   subscribe(topic: string, subscription: string, handler: BatchHandler, options: ReceiverOptions = {}): Receiver {
     const receiver = new SubscriptionReceiver(
-      this.messages,
+      this.queues,
       this.subscription(topic, subscription),
       handler,
       { ...this.options.receiver, ...options },
@@ -133,6 +142,7 @@ export class ServiceBusEmulator {
     };
   }
 
+  /** Read from storage, so it shows what a restart would find. */
   async counts(topic: string, subscription: string): Promise<SubscriptionCounts> {
     this.subscription(topic, subscription);
     return this.messages.counts(topic, subscription);
@@ -152,10 +162,20 @@ export class ServiceBusEmulator {
   /** Puts a dead letter back on its subscription with a fresh delivery count. */
   async replayDeadLetter(topic: string, subscription: string, sequenceNumber: number): Promise<StoredMessage> {
     this.subscription(topic, subscription);
-    const revived = await this.messages.replay(topic, subscription, sequenceNumber);
-    if (!revived) {
+    const found = await this.messages.get(topic, subscription, sequenceNumber);
+    if (!found || found.message.state !== MessageState.deadLettered) {
       throw new EmulatorError(EmulatorErrorCode.messageNotFound, `No dead letter ${sequenceNumber} in ${topic}/${subscription}`);
     }
+    const {
+      deadLetterReason: _r,
+      deadLetterErrorDescription: _d,
+      deadLetteredAt: _a,
+      lastError: _e,
+      ...rest
+    } = found.message;
+    const revived: StoredMessage = { ...rest, state: MessageState.active, deliveryCount: 0, visibleAt: new Date() };
+    const etag = await this.messages.replace(revived, found.etag);
+    this.queues.add({ message: revived, etag });
     this.wake(topic, subscription);
     return revived;
   }
@@ -163,23 +183,19 @@ export class ServiceBusEmulator {
   /** Deletes every dead letter of the subscription; returns how many. */
   async purgeDeadLetters(topic: string, subscription: string): Promise<number> {
     const letters = await this.deadLetters(topic, subscription);
-    for (const letter of letters) await this.messages.delete(topic, subscription, letter.sequenceNumber);
+    for (const letter of letters) await this.messages.remove(letter);
     return letters.length;
   }
 
   private async sendOne(topic: ResolvedTopic, input: EmulatorMessageInput): Promise<SendOutcome> {
     const now = new Date();
     const messageId = input.messageId ?? randomUUID();
-    const decision: DedupDecision =
-      topic.duplicateDetectionWindowMs > 0 && input.messageId !== undefined
-        ? await this.dedup.decide(topic.name, messageId, topic.duplicateDetectionWindowMs, now)
-        : { kind: "new", sequenceNumber: nextSequenceNumber() };
     const scheduled = input.scheduledEnqueueTimeUtc && input.scheduledEnqueueTimeUtc > now ? input.scheduledEnqueueTimeUtc : undefined;
     const visibleAt = scheduled ?? now;
     const base = {
-      sequenceNumber: decision.sequenceNumber,
       messageId,
-      body: input.body,
+      // Its own copy: a sender that changes its object after the send changes nothing delivered.
+      body: JSON.parse(JSON.stringify(input.body)) as unknown,
       contentType: input.contentType ?? "application/json",
       ...(input.subject !== undefined ? { subject: input.subject } : {}),
       ...(input.correlationId !== undefined ? { correlationId: input.correlationId } : {}),
@@ -188,24 +204,26 @@ export class ServiceBusEmulator {
       applicationProperties: input.applicationProperties ?? {},
     };
     const matching = [...topic.subscriptions.values()].filter((sub) => sub.matches(base));
-    const outcome = { messageId, sequenceNumber: decision.sequenceNumber, subscriptions: matching.map((s) => s.name), visibleAt };
-    if (decision.kind === "duplicate") return { ...outcome, accepted: false };
-    await Promise.all(
-      matching.map((sub) =>
-        this.messages.insert({
-          ...base,
-          topic: topic.name,
-          subscription: sub.name,
-          enqueuedTimeUtc: visibleAt,
-          ...(scheduled ? { scheduledEnqueueTimeUtc: scheduled } : {}),
-          state: MessageState.active,
-          deliveryCount: 0,
-          visibleAt,
-        }),
-      ),
-    );
-    if (input.messageId !== undefined && topic.duplicateDetectionWindowMs > 0) await this.dedup.commit(topic.name, messageId);
-    for (const sub of matching) this.wake(topic.name, sub.name, visibleAt);
+    const copies = (sequenceNumber: number): StoredMessage[] =>
+      matching.map((sub) => ({
+        ...base,
+        sequenceNumber,
+        topic: topic.name,
+        subscription: sub.name,
+        enqueuedTimeUtc: visibleAt,
+        ...(scheduled ? { scheduledEnqueueTimeUtc: scheduled } : {}),
+        state: MessageState.active,
+        deliveryCount: 0,
+        visibleAt,
+      }));
+    const detect = topic.duplicateDetectionWindowMs > 0 && input.messageId !== undefined;
+    const written = await this.messages.send(topic.name, copies, detect ? { messageId, windowMs: topic.duplicateDetectionWindowMs, now } : undefined);
+    const outcome = { messageId, sequenceNumber: written.sequenceNumber, subscriptions: matching.map((s) => s.name), visibleAt };
+    if (written.kind === "duplicate") return { ...outcome, accepted: false };
+    for (const copy of written.copies) {
+      this.queues.add(copy);
+      this.wake(topic.name, copy.message.subscription, visibleAt);
+    }
     return { ...outcome, accepted: true };
   }
 

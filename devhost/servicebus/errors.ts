@@ -21,3 +21,8 @@ export class EmulatorError extends Error {
     super(message);
   }
 }
+
+/** Whether a storage call failed with this HTTP status (a batch fails with the status of its failed operation). */
+export function isStatus(error: unknown, status: number): boolean {
+  return typeof error === "object" && error !== null && (error as { statusCode?: number }).statusCode === status;
+}

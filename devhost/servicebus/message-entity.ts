@@ -18,20 +18,39 @@ export interface MessageEntity {
   [property: string]: unknown;
 }
 
-/** One partition per subscription keeps every query inside a single partition. */
-export function partitionFor(topic: string, subscription: string): string {
-  return `${topic}~${subscription}`;
+/**
+ * One partition per topic, so a send's copies (one per matching subscription) and its
+ * duplicate-detection record go into storage in one entity-group transaction.
+ */
+export function partitionFor(topic: string): string {
+  return topic;
 }
 
-/** Zero-padded so that row-key order is sequence order (FIFO delivery). */
-export function rowKeyFor(sequenceNumber: number): string {
-  return String(sequenceNumber).padStart(17, "0");
+const copyPrefix = "c~";
+const dedupPrefix = "d~";
+
+/** A subscription's copy; zero-padded so that row-key order within a subscription is sequence order (FIFO delivery). */
+export function rowKeyFor(subscription: string, sequenceNumber: number): string {
+  return `${copyPrefix}${subscription}~${String(sequenceNumber).padStart(17, "0")}`;
+}
+
+/** Row keys from `ge` (inclusive) to `lt` (exclusive) hold one subscription's copies, or every copy of the topic. */
+export function copyRange(subscription?: string): { ge: string; lt: string } {
+  const start = subscription === undefined ? copyPrefix : `${copyPrefix}${subscription}~`;
+  // "~" sorts after every character of a sequence number and of an entity name.
+  return { ge: start, lt: `${start}~` };
+}
+
+/** The duplicate-detection record of a messageId, beside the copies in the topic's partition. */
+export function dedupRowKeyFor(messageId: string): string {
+  return `${dedupPrefix}${Buffer.from(messageId, "utf8").toString("base64url")}`;
 }
 
 export function toEntity(message: StoredMessage): MessageEntity {
   const entity: MessageEntity = {
-    partitionKey: partitionFor(message.topic, message.subscription),
-    rowKey: rowKeyFor(message.sequenceNumber),
+    partitionKey: partitionFor(message.topic),
+    rowKey: rowKeyFor(message.subscription, message.sequenceNumber),
+    sequenceNumber: String(message.sequenceNumber),
     topic: message.topic,
     subscription: message.subscription,
     messageId: message.messageId,
@@ -41,7 +60,6 @@ export function toEntity(message: StoredMessage): MessageEntity {
     state: message.state,
     deliveryCount: message.deliveryCount,
     visibleAt: message.visibleAt,
-    lockToken: message.lockToken ?? "",
   };
   const body = asciiJson(message.body);
   const chunks = Math.max(1, Math.ceil(body.length / chunkChars));
@@ -53,7 +71,6 @@ export function toEntity(message: StoredMessage): MessageEntity {
     to: message.to,
     replyTo: message.replyTo,
     scheduledEnqueueTimeUtc: message.scheduledEnqueueTimeUtc,
-    lockedUntil: message.lockedUntil,
     lastError: message.lastError,
     deadLetterReason: message.deadLetterReason,
     deadLetterErrorDescription: message.deadLetterErrorDescription,
@@ -61,6 +78,13 @@ export function toEntity(message: StoredMessage): MessageEntity {
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) entity[key] = value;
   return entity;
+}
+
+/** Bytes a copy adds to a transaction's payload, near enough to keep a batch under the service's limit. */
+export function entitySize(entity: MessageEntity): number {
+  let size = 200;
+  for (const [key, value] of Object.entries(entity)) size += key.length + 20 + (typeof value === "string" ? value.length : 30);
+  return size;
 }
 
 export function fromEntity(entity: MessageEntity): StoredMessage {
@@ -71,7 +95,7 @@ export function fromEntity(entity: MessageEntity): StoredMessage {
   const message: StoredMessage = {
     topic: String(entity.topic),
     subscription: String(entity.subscription),
-    sequenceNumber: Number(entity.rowKey),
+    sequenceNumber: Number(entity.sequenceNumber),
     messageId: String(entity.messageId),
     body: JSON.parse(body) as unknown,
     contentType: String(entity.contentType),
@@ -87,8 +111,6 @@ export function fromEntity(entity: MessageEntity): StoredMessage {
     to: text("to"),
     replyTo: text("replyTo"),
     scheduledEnqueueTimeUtc: date("scheduledEnqueueTimeUtc"),
-    lockToken: text("lockToken"),
-    lockedUntil: date("lockedUntil"),
     lastError: text("lastError"),
     deadLetterReason: text("deadLetterReason"),
     deadLetterErrorDescription: text("deadLetterErrorDescription"),

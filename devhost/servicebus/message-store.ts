@@ -1,10 +1,8 @@
-import { randomUUID } from "node:crypto";
-import { odata, TableClient } from "@azure/data-tables";
-import { EmulatorError, EmulatorErrorCode } from "./errors.js";
-import { isStatus } from "./dedup-store.js";
-import { fromEntity, partitionFor, rowKeyFor, toEntity, type MessageEntity } from "./message-entity.js";
-import { MessageState, type LockedMessage, type StoredMessage } from "./message.js";
-import type { ResolvedSubscription } from "./topology.js";
+import { odata, TableClient, type TableTransactionEntityResponse, type TransactionAction } from "@azure/data-tables";
+import { isStatus } from "./errors.js";
+import { copyRange, dedupRowKeyFor, entitySize, fromEntity, partitionFor, rowKeyFor, toEntity, type MessageEntity } from "./message-entity.js";
+import { MessageState, type StoredMessage } from "./message.js";
+import { nextSequenceNumber } from "./sequence.js";
 
 export const DeadLetterReason = {
   maxDeliveryCountExceeded: "MaxDeliveryCountExceeded",
@@ -18,138 +16,177 @@ export interface SubscriptionCounts {
   deadLettered: number;
 }
 
-/** Subscription copies in one table, one partition per subscription; every state change is ETag-conditional. */
+/** A copy as stored, with the version its last write left (settling is conditional on it). */
+export interface StoredCopy {
+  message: StoredMessage;
+  etag: string;
+}
+
+/** What a send stored: its copies, or nothing because the messageId was seen within the window. */
+export type SendWrite = { kind: "stored"; sequenceNumber: number; copies: StoredCopy[] } | { kind: "duplicate"; sequenceNumber: number };
+
+interface DedupEntity {
+  partitionKey: string;
+  rowKey: string;
+  sequenceNumber: string;
+  sentAt: Date;
+  /** false only while a send too large for one transaction is still writing its copies. */
+  committed: boolean;
+  etag?: string;
+}
+
+/** Table Storage's limits on one entity-group transaction, with room for the request's framing. */
+const maxBatchOperations = 100;
+const maxBatchBytes = 3_500_000;
+
+/**
+ * The emulator's one table. A partition per topic holds, per matching subscription, a copy of
+ * each message (`c~{subscription}~{sequence}`) and each messageId's duplicate-detection record
+ * (`d~{id}`), so a send is one entity-group transaction: the copies and the record are written
+ * together or not at all. Locks are not stored (see SubscriptionQueues).
+ */
 export class MessageStore {
   constructor(private readonly table: TableClient) {}
 
-  /** Writes a copy; a copy that already exists (a resumed send) is left as it is. */
-  async insert(message: StoredMessage): Promise<void> {
-    try {
-      await this.table.createEntity(toEntity(message));
-    } catch (error) {
-      if (!isStatus(error, 409)) throw error;
-    }
-  }
-
   /**
-   * Locks up to `max` visible messages in sequence order. One whose delivery count is
-   * already at the maximum (its last lock expired) is dead-lettered instead.
+   * Stores a send. `build` makes the copies for a sequence number; with `dedup` the messageId's
+   * record goes into the same transaction, and a record already there within the window makes
+   * the send a duplicate. A send too large for one transaction writes its record uncommitted
+   * with the first part and commits it after the last, so its retry finishes it.
    */
-  async lockNext(sub: ResolvedSubscription, max: number, now = new Date()): Promise<LockedMessage[]> {
-    const filter = odata`PartitionKey eq ${partitionFor(sub.topic, sub.name)} and state eq ${MessageState.active} and visibleAt le ${now}`;
-    const locked: LockedMessage[] = [];
-    const pages = this.table.listEntities<MessageEntity>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.max(max * 2, 10) });
-    for await (const page of pages) {
-      for (const entity of page) {
-        if (locked.length >= max) return locked;
-        const message = fromEntity(entity);
-        if (message.deliveryCount >= sub.maxDeliveryCount) {
-          const description = message.lastError ?? "The message lock expired before it was settled";
-          await this.write({ ...message, ...deadLettered(DeadLetterReason.maxDeliveryCountExceeded, description, now) }, entity.etag).catch(ignoreConflict);
-          continue;
-        }
-        const lockedUntil = new Date(now.getTime() + sub.lockDurationMs);
-        const next: StoredMessage = {
-          ...message,
-          deliveryCount: message.deliveryCount + 1,
-          lockToken: randomUUID(),
-          lockedUntil,
-          visibleAt: lockedUntil,
-        };
-        const etag = await this.write(next, entity.etag).catch(ignoreConflict);
-        if (etag) locked.push({ ...next, lockToken: next.lockToken!, lockedUntil, etag });
+  async send(
+    topic: string,
+    build: (sequenceNumber: number) => StoredMessage[],
+    dedup?: { messageId: string; windowMs: number; now: Date },
+  ): Promise<SendWrite> {
+    let replacing: string | undefined;
+    for (;;) {
+      const sequenceNumber = nextSequenceNumber();
+      const messages = build(sequenceNumber);
+      const entities = messages.map(toEntity);
+      const groups = batches(entities, dedup ? 1 : 0);
+      const record: DedupEntity | undefined = dedup && {
+        partitionKey: partitionFor(topic),
+        rowKey: dedupRowKeyFor(dedup.messageId),
+        sequenceNumber: String(sequenceNumber),
+        sentAt: dedup.now,
+        committed: groups.length <= 1,
+      };
+      try {
+        const etags = await this.writeGroups(groups, record, replacing);
+        if (record && !record.committed) await this.table.updateEntity({ partitionKey: record.partitionKey, rowKey: record.rowKey, committed: true }, "Merge");
+        return { kind: "stored", sequenceNumber, copies: messages.map((message, i) => ({ message, etag: etags[i] ?? "*" })) };
+      } catch (error) {
+        // Only the first transaction holds the record: a conflict there means the id was seen.
+        if (!record || ![409, 412, 404].some((status) => isStatus(error, status))) throw error;
       }
-      // A page with nothing lockable left means others hold the rest; the caller polls again later.
-      return locked;
-    }
-    return locked;
-  }
-
-  /** Deletes a message whose lock we still hold; a lock that expired or was taken over is lost. */
-  async complete(message: LockedMessage, now = new Date()): Promise<void> {
-    this.assertLockHeld(message, now);
-    try {
-      await this.table.deleteEntity(partitionFor(message.topic, message.subscription), rowKeyFor(message.sequenceNumber), {
-        etag: message.etag,
-      });
-    } catch (error) {
-      if (isStatus(error, 412) || isStatus(error, 404)) throw lockLost(message);
-      throw error;
+      const existing = await this.dedupRecord(topic, dedup!.messageId);
+      if (!existing) {
+        replacing = undefined;
+        continue;
+      }
+      const previous = Number(existing.sequenceNumber);
+      if (dedup!.now.getTime() - new Date(existing.sentAt).getTime() >= dedup!.windowMs) {
+        replacing = existing.etag;
+        continue;
+      }
+      if (existing.committed) return { kind: "duplicate", sequenceNumber: previous };
+      return this.resume(topic, build(previous), dedup!.messageId, previous);
     }
   }
 
-  /** Releases the lock so the message is received again, or dead-letters it when out of deliveries. */
-  async abandon(message: LockedMessage, sub: ResolvedSubscription, error?: string, now = new Date()): Promise<void> {
-    this.assertLockHeld(message, now);
-    const released = { ...unlocked(message), visibleAt: now, ...(error !== undefined ? { lastError: error } : {}) };
-    const next =
-      message.deliveryCount >= sub.maxDeliveryCount
-        ? { ...released, ...deadLettered(DeadLetterReason.maxDeliveryCountExceeded, error ?? released.lastError ?? "", now) }
-        : released;
-    await this.settle(message, next);
-  }
-
-  /** Extends a lock we hold by the subscription's lock duration; returns the message with its new lock. */
-  async renewLock(message: LockedMessage, sub: ResolvedSubscription, now = new Date()): Promise<LockedMessage> {
-    this.assertLockHeld(message, now);
-    const lockedUntil = new Date(now.getTime() + sub.lockDurationMs);
-    const next: StoredMessage = { ...message, lockedUntil, visibleAt: lockedUntil };
-    try {
-      const etag = await this.write(next, message.etag);
-      return { ...message, lockedUntil, visibleAt: lockedUntil, etag };
-    } catch (error) {
-      if (isStatus(error, 412) || isStatus(error, 404)) throw lockLost(message);
-      throw error;
+  /** Finishes a send that stopped between its transactions: the copies it missed, then its record. */
+  private async resume(topic: string, copies: StoredMessage[], messageId: string, sequenceNumber: number): Promise<SendWrite> {
+    const stored: StoredCopy[] = [];
+    for (const copy of copies) {
+      const entity = toEntity(copy);
+      try {
+        const written = await this.table.createEntity(entity);
+        stored.push({ message: copy, etag: written.etag ?? "*" });
+      } catch (error) {
+        if (!isStatus(error, 409)) throw error;
+        const found = await this.get(copy.topic, copy.subscription, sequenceNumber);
+        if (found) stored.push(found);
+      }
     }
+    await this.table.updateEntity({ partitionKey: partitionFor(topic), rowKey: dedupRowKeyFor(messageId), committed: true }, "Merge");
+    return { kind: "stored", sequenceNumber, copies: stored };
   }
 
-  async deadLetter(message: LockedMessage, reason: string, description: string, now = new Date()): Promise<void> {
-    this.assertLockHeld(message, now);
-    await this.settle(message, { ...unlocked(message), ...deadLettered(reason, description, now) });
+  private async writeGroups(groups: MessageEntity[][], record: DedupEntity | undefined, replacing: string | undefined): Promise<string[]> {
+    const etags: string[] = [];
+    if (groups.length === 0 && record) groups = [[]];
+    for (const [index, group] of groups.entries()) {
+      const actions: TransactionAction[] = group.map((entity) => ["create", entity]);
+      if (index === 0 && record) {
+        const { etag: _e, ...row } = record;
+        actions.push(replacing ? ["update", row, "Replace", { etag: replacing }] : ["create", row]);
+      }
+      const response = await this.table.submitTransaction(actions);
+      // Sub-responses come in the order of the operations; the record's, if any, is last.
+      const subResponses: TableTransactionEntityResponse[] = response.subResponses;
+      for (let i = 0; i < group.length; i++) etags.push(subResponses[i]?.etag ?? "*");
+    }
+    return etags;
   }
 
-  async list(topic: string, subscription: string, state: MessageState): Promise<StoredMessage[]> {
-    const filter = odata`PartitionKey eq ${partitionFor(topic, subscription)} and state eq ${state}`;
-    const out: StoredMessage[] = [];
-    for await (const entity of this.table.listEntities<MessageEntity>({ queryOptions: { filter } })) out.push(fromEntity(entity));
-    return out;
-  }
-
-  async get(topic: string, subscription: string, sequenceNumber: number): Promise<{ message: StoredMessage; etag: string } | undefined> {
+  private async dedupRecord(topic: string, messageId: string): Promise<DedupEntity | undefined> {
     try {
-      const entity = await this.table.getEntity<MessageEntity>(partitionFor(topic, subscription), rowKeyFor(sequenceNumber));
-      return { message: fromEntity(entity), etag: entity.etag };
+      return await this.table.getEntity<DedupEntity>(partitionFor(topic), dedupRowKeyFor(messageId));
     } catch (error) {
       if (isStatus(error, 404)) return undefined;
       throw error;
     }
   }
 
-  /** Makes a dead letter receivable again with a fresh delivery count; returns it, or undefined if there is none. */
-  async replay(topic: string, subscription: string, sequenceNumber: number, now = new Date()): Promise<StoredMessage | undefined> {
-    const found = await this.get(topic, subscription, sequenceNumber);
-    if (!found || found.message.state !== MessageState.deadLettered) return undefined;
-    const {
-      deadLetterReason: _r,
-      deadLetterErrorDescription: _d,
-      deadLetteredAt: _a,
-      lastError: _e,
-      ...rest
-    } = unlocked(found.message);
-    const revived: StoredMessage = { ...rest, state: MessageState.active, deliveryCount: 0, visibleAt: now };
-    await this.write(revived, found.etag);
-    return revived;
+  /** Every receivable copy of a topic, in sequence order per subscription: what a starting process delivers. */
+  async active(topic: string): Promise<StoredCopy[]> {
+    const { ge, lt } = copyRange();
+    const filter = odata`PartitionKey eq ${partitionFor(topic)} and RowKey ge ${ge} and RowKey lt ${lt} and state eq ${MessageState.active}`;
+    const out: StoredCopy[] = [];
+    for await (const entity of this.table.listEntities<MessageEntity>({ queryOptions: { filter } })) out.push({ message: fromEntity(entity), etag: entity.etag ?? "*" });
+    return out;
   }
 
-  async delete(topic: string, subscription: string, sequenceNumber: number): Promise<void> {
-    await this.table.deleteEntity(partitionFor(topic, subscription), rowKeyFor(sequenceNumber)).catch((error: unknown) => {
-      if (!isStatus(error, 404)) throw error;
-    });
+  /** Replaces a copy we hold; returns its new version. A 412 or 404 means it changed or went meanwhile. */
+  async replace(message: StoredMessage, etag: string): Promise<string> {
+    const response = await this.table.updateEntity(toEntity(message), "Replace", { etag });
+    return response.etag ?? "*";
+  }
+
+  /** Deletes a copy; false when it was already gone or changed since `etag`. */
+  async remove(message: StoredMessage, etag = "*"): Promise<boolean> {
+    try {
+      await this.table.deleteEntity(partitionFor(message.topic), rowKeyFor(message.subscription, message.sequenceNumber), { etag });
+      return true;
+    } catch (error) {
+      if (isStatus(error, 412) || isStatus(error, 404)) return false;
+      throw error;
+    }
+  }
+
+  async list(topic: string, subscription: string, state: MessageState): Promise<StoredMessage[]> {
+    const { ge, lt } = copyRange(subscription);
+    const filter = odata`PartitionKey eq ${partitionFor(topic)} and RowKey ge ${ge} and RowKey lt ${lt} and state eq ${state}`;
+    const out: StoredMessage[] = [];
+    for await (const entity of this.table.listEntities<MessageEntity>({ queryOptions: { filter } })) out.push(fromEntity(entity));
+    return out;
+  }
+
+  async get(topic: string, subscription: string, sequenceNumber: number): Promise<StoredCopy | undefined> {
+    try {
+      const entity = await this.table.getEntity<MessageEntity>(partitionFor(topic), rowKeyFor(subscription, sequenceNumber));
+      return { message: fromEntity(entity), etag: entity.etag ?? "*" };
+    } catch (error) {
+      if (isStatus(error, 404)) return undefined;
+      throw error;
+    }
   }
 
   async counts(topic: string, subscription: string, now = new Date()): Promise<SubscriptionCounts> {
-    const filter = odata`PartitionKey eq ${partitionFor(topic, subscription)}`;
-    const select = ["state", "deliveryCount", "visibleAt", "scheduledEnqueueTimeUtc"];
+    const { ge, lt } = copyRange(subscription);
+    const filter = odata`PartitionKey eq ${partitionFor(topic)} and RowKey ge ${ge} and RowKey lt ${lt}`;
+    const select = ["state", "deliveryCount", "scheduledEnqueueTimeUtc"];
     const counts: SubscriptionCounts = { active: 0, scheduled: 0, deadLettered: 0 };
     for await (const entity of this.table.listEntities<MessageEntity>({ queryOptions: { filter, select } })) {
       const scheduledAt = entity.scheduledEnqueueTimeUtc ? new Date(entity.scheduledEnqueueTimeUtc as string) : undefined;
@@ -159,51 +196,25 @@ export class MessageStore {
     }
     return counts;
   }
+}
 
-  private assertLockHeld(message: LockedMessage, now: Date): void {
-    if (message.lockedUntil.getTime() <= now.getTime()) throw lockLost(message);
-  }
-
-  private async settle(message: LockedMessage, next: StoredMessage): Promise<void> {
-    try {
-      await this.write(next, message.etag);
-    } catch (error) {
-      if (isStatus(error, 412) || isStatus(error, 404)) throw lockLost(message);
-      throw error;
+/** Splits copies into transactions within the service's limits, keeping `reserved` operations free in the first. */
+function batches(entities: MessageEntity[], reserved: number): MessageEntity[][] {
+  const groups: MessageEntity[][] = [];
+  let current: MessageEntity[] = [];
+  let bytes = 0;
+  let room = maxBatchOperations - reserved;
+  for (const entity of entities) {
+    const size = entitySize(entity);
+    if (current.length > 0 && (current.length >= room || bytes + size > maxBatchBytes)) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+      room = maxBatchOperations;
     }
+    current.push(entity);
+    bytes += size;
   }
-
-  private async write(message: StoredMessage, etag: string): Promise<string> {
-    const response = await this.table.updateEntity(toEntity(message), "Replace", { etag });
-    return response.etag ?? "";
-  }
-}
-
-function unlocked(message: StoredMessage): StoredMessage {
-  const { lockToken: _t, lockedUntil: _u, ...rest } = message;
-  return rest as StoredMessage;
-}
-
-function deadLettered(reason: string, description: string, now: Date): Partial<StoredMessage> {
-  return {
-    state: MessageState.deadLettered,
-    deadLetterReason: reason,
-    deadLetterErrorDescription: description,
-    deadLetteredAt: now,
-    lockToken: undefined,
-    lockedUntil: undefined,
-  };
-}
-
-/** Another receiver changed the message between our read and our write: it is theirs now. */
-function ignoreConflict(error: unknown): undefined {
-  if (isStatus(error, 412) || isStatus(error, 404)) return undefined;
-  throw error;
-}
-
-function lockLost(message: StoredMessage): EmulatorError {
-  return new EmulatorError(
-    EmulatorErrorCode.lockLost,
-    `The lock on message ${message.messageId} (sequence ${message.sequenceNumber}) in ${message.topic}/${message.subscription} was lost`,
-  );
+  if (current.length > 0) groups.push(current);
+  return groups;
 }

@@ -35,8 +35,9 @@ export interface StoredMessage {
   scheduledEnqueueTimeUtc?: Date;
   state: MessageState;
   deliveryCount: number;
-  /** When the message can next be received (schedule time, or end of the current lock). */
+  /** When the message can next be received (its schedule time, or when it was last abandoned). */
   visibleAt: Date;
+  /** Only on a locked message: locks live in the memory of the process that holds them. */
   lockToken?: string;
   lockedUntil?: Date;
   /** Message of the error that last abandoned it. */
@@ -50,8 +51,6 @@ export interface StoredMessage {
 export interface LockedMessage extends StoredMessage {
   lockToken: string;
   lockedUntil: Date;
-  /** @internal the storage version our lock wrote; settling is conditional on it. */
-  etag: string;
 }
 
 /** Outcome of one message of a send. */

@@ -1,6 +1,6 @@
 import { EmulatorError, EmulatorErrorCode } from "./errors.js";
 import type { LockedMessage } from "./message.js";
-import type { MessageStore } from "./message-store.js";
+import type { SubscriptionQueues } from "./subscription-queues.js";
 import { Settler } from "./settler.js";
 import type { ResolvedSubscription } from "./topology.js";
 
@@ -9,7 +9,11 @@ export interface ReceiverOptions {
   maxConcurrentCalls?: number;
   /** Messages per handler call: 1 delivers single messages, more delivers arrays. @default 1 */
   maxBatchSize?: number;
-  /** Fallback storage poll, for what no in-process notification announces (restarts, other processes). @default 1000 */
+  /**
+   * A safety-net look at the subscription, for a wake-up that went astray; it reads memory, not
+   * storage, and no delivery waits for it (sends, schedule times, abandons and lock expiries
+   * wake the receiver themselves). @default 1000
+   */
   pollIntervalMs?: number;
   /**
    * Complete the messages a handler left unsettled when it resolves; when false they stay
@@ -37,13 +41,13 @@ export const ReceiverDefaults = {
   maxAutoLockRenewalMs: 0,
 } as const;
 
-/** setTimeout's ceiling; later wake-ups are left to the poll. */
+/** setTimeout's ceiling; a later wake-up is re-armed when this one fires. */
 const maxTimerDelay = 2 ** 31 - 1;
 
 /**
  * The message pump of one subscription: locks what is visible, runs the handler with
- * bounded concurrency and settles the outcome. It is woken at once by sends, at schedule
- * times and at lock expiry it knows of, and by a slow poll for everything else.
+ * bounded concurrency and settles the outcome. A send wakes it at once; after each pump it
+ * arms one timer for the next schedule time or lock expiry of its subscription.
  */
 export class SubscriptionReceiver {
   private readonly options: Required<ReceiverOptions>;
@@ -52,11 +56,12 @@ export class SubscriptionReceiver {
   private again = false;
   private inFlight = 0;
   private pollTimer: NodeJS.Timeout | undefined;
-  private readonly wakeTimers = new Set<NodeJS.Timeout>();
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeAt = Infinity;
   private readonly active = new Set<Promise<void>>();
 
   constructor(
-    private readonly store: MessageStore,
+    private readonly store: SubscriptionQueues,
     readonly subscription: ResolvedSubscription,
     private readonly handler: BatchHandler,
     options: ReceiverOptions,
@@ -84,16 +89,17 @@ export class SubscriptionReceiver {
   /** A message became (or will become, at `visibleAt`) receivable. */
   notify(visibleAt?: Date): void {
     if (!this.running) return;
-    const delay = visibleAt ? visibleAt.getTime() - Date.now() : 0;
-    if (delay <= 0) {
+    const at = visibleAt?.getTime() ?? 0;
+    if (at <= Date.now()) {
       void this.pump();
-    } else if (delay <= maxTimerDelay) {
-      const timer = setTimeout(() => {
-        this.wakeTimers.delete(timer);
+    } else if (at < this.wakeAt) {
+      clearTimeout(this.wakeTimer);
+      this.wakeAt = at;
+      this.wakeTimer = setTimeout(() => {
+        this.wakeAt = Infinity;
         void this.pump();
-      }, delay + 5);
-      timer.unref();
-      this.wakeTimers.add(timer);
+      }, Math.min(at - Date.now() + 5, maxTimerDelay));
+      this.wakeTimer.unref();
     }
   }
 
@@ -101,8 +107,8 @@ export class SubscriptionReceiver {
   async stop(): Promise<void> {
     this.running = false;
     clearInterval(this.pollTimer);
-    for (const timer of this.wakeTimers) clearTimeout(timer);
-    this.wakeTimers.clear();
+    clearTimeout(this.wakeTimer);
+    this.wakeAt = Infinity;
     while (this.active.size > 0) await Promise.allSettled([...this.active]);
   }
 
@@ -130,12 +136,12 @@ export class SubscriptionReceiver {
     } finally {
       this.pumping = false;
     }
+    const next = this.store.nextWake(this.subscription);
+    if (next) this.notify(next);
   }
 
   private dispatch(messages: LockedMessage[]): void {
     this.inFlight++;
-    // If the handler outlives the lock, the message must be offered again without waiting for the poll.
-    this.notify(new Date(Math.min(...messages.map((m) => m.lockedUntil.getTime()))));
     const settler = new Settler(this.store, this.subscription, messages, (lockedUntil) => this.notify(lockedUntil));
     const stopRenewing = this.autoRenew(messages, settler);
     const run = (async () => {

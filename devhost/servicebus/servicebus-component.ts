@@ -1,3 +1,4 @@
+import { AppSettingNames } from "../../lib/config/names.js";
 import type { HostComponent, HostContext } from "../component.js";
 import { adminHandler, devhostServiceBusPath } from "./admin-routes.js";
 import { ServiceBusEmulator, type Receiver, type ServiceBusEmulatorOptions } from "./emulator.js";
@@ -30,7 +31,8 @@ export function serviceBusComponent(options: ServiceBusComponentOptions = {}): S
     },
     async start(ctx: HostContext): Promise<void> {
       const { manyBatchSize, ...emulatorOptions } = options;
-      const started = new ServiceBusEmulator({ ...emulatorOptions, connectionString: ctx.connectionString, log: ctx.log });
+      const tablePrefix = emulatorOptions.tablePrefix ?? defaultTablePrefix(ctx.env[AppSettingNames.taskHub]);
+      const started = new ServiceBusEmulator({ ...emulatorOptions, tablePrefix, connectionString: ctx.connectionString, log: ctx.log });
       await started.start();
       receivers = await bindServiceBusTriggers(started, ctx, { ...options.receiver, ...(manyBatchSize ? { manyBatchSize } : {}) });
       emulator = started;
@@ -44,4 +46,13 @@ export function serviceBusComponent(options: ServiceBusComponentOptions = {}): S
       await emulator?.close();
     },
   };
+}
+
+/**
+ * The bus of one task hub: two devhosts on one Azurite with different task hubs (tests, a second
+ * checkout) each need tables of their own, since a process keeps its locks in memory.
+ */
+export function defaultTablePrefix(taskHub: string | undefined): string {
+  const hub = (taskHub ?? "").replace(/[^A-Za-z0-9]/g, "").slice(0, 40);
+  return `devhostsb${hub}`;
 }

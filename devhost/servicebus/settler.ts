@@ -1,12 +1,12 @@
 import { EmulatorError, EmulatorErrorCode } from "./errors.js";
 import type { LockedMessage } from "./message.js";
-import type { MessageStore } from "./message-store.js";
+import type { SubscriptionQueues } from "./subscription-queues.js";
 import type { ResolvedSubscription } from "./topology.js";
 
 /**
  * Settles the messages of one handler call, each at most once. Handlers that settle
  * messages themselves (SDK-binding `actions`) use it; the receiver settles what is left.
- * Operations on one message run in order, so a settle never races a lock renewal's ETag.
+ * Operations on one message run in order, so a settle never races a lock renewal.
  */
 export class Settler {
   private readonly current = new Map<string, LockedMessage>();
@@ -14,7 +14,7 @@ export class Settler {
   private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(
-    private readonly store: MessageStore,
+    private readonly store: SubscriptionQueues,
     private readonly subscription: ResolvedSubscription,
     messages: LockedMessage[],
     private readonly onLockRenewed: (lockedUntil: Date) => void,
@@ -46,7 +46,7 @@ export class Settler {
     return this.enqueue(lockToken, async (message) => {
       // Settled while this renewal waited its turn: nothing left to renew.
       if (this.settled.has(lockToken)) return message.lockedUntil;
-      const renewed = await this.store.renewLock(message, this.subscription);
+      const renewed = this.store.renewLock(message, this.subscription);
       this.current.set(lockToken, renewed);
       this.onLockRenewed(renewed.lockedUntil);
       return renewed.lockedUntil;
