@@ -23,6 +23,7 @@ import type { ServiceBusHostComponent } from "../devhost/servicebus/index.js";
 import { tableNames } from "../lib/config/settings.js";
 import { packageRoot } from "../lib/paths.js";
 import { closedLoop, option } from "./closed-loop.js";
+import { cpuMs } from "./cpu-time.js";
 import { runPeer } from "./peer.js";
 import { StorageRequestCounter, type RequestKind } from "./storage-requests.js";
 
@@ -132,10 +133,14 @@ async function main(): Promise<void> {
 
     const before = counter.snapshot();
     const messagesBefore = messages.sent;
+    const cpuBefore = { devhost: cpuMs()!, azurite: cpuMs(host.azurite!.pid) };
     const loaded = await closedLoop(jobs, inFlight, runJob);
     const requests = counter.perJob(before, jobs);
     const busMessages = (messages.sent - messagesBefore) / jobs;
     const loadedJobs = finished.splice(0);
+    // The two processes that share the cores: this one (the app, devhost, the worker) and Azurite.
+    const devhostCpu = (cpuMs()! - cpuBefore.devhost) / jobs;
+    const azuriteCpu = cpuBefore.azurite === undefined ? undefined : (cpuMs(host.azurite!.pid)! - cpuBefore.azurite) / jobs;
     console.log(`${jobs} jobs, ${inFlight} in flight: ${loaded.perSecond} jobs/s, p50 ${loaded.p50} ms, p99 ${loaded.p99} ms`);
 
     const seq = await closedLoop(seqJobs, 1, runJob);
@@ -147,7 +152,8 @@ async function main(): Promise<void> {
     const storage = requests.ledger + requests.bus + requests.history + requests.other;
     console.log(
       `storage requests per job: ${storage.toFixed(2)} (ledger ${requests.ledger}, bus ${requests.bus}, history ${requests.history}, other ${requests.other}); ` +
-        `loopback HTTP hops per job ${requests.loopback}; bus messages per job ${busMessages}; history events per job ${historyEvents / loadedJobs.length}`,
+        `loopback HTTP hops per job ${requests.loopback}; bus messages per job ${busMessages}; history events per job ${historyEvents / loadedJobs.length}; ` +
+        `CPU per job: devhost process ${devhostCpu.toFixed(1)} ms, Azurite ${azuriteCpu?.toFixed(1) ?? "unknown"} ms`,
     );
     const figures: Record<string, number> = {
       jobs,
@@ -167,6 +173,8 @@ async function main(): Promise<void> {
       loopback_requests_per_job: requests.loopback,
       bus_messages_per_job: Number(busMessages.toFixed(2)),
       history_events_per_job: Number((historyEvents / loadedJobs.length).toFixed(2)),
+      devhost_cpu_ms_per_job: Number(devhostCpu.toFixed(1)),
+      ...(azuriteCpu === undefined ? {} : { azurite_cpu_ms_per_job: Number(azuriteCpu.toFixed(1)) }),
       cpus: cpus().length,
     };
     await host.stop();

@@ -33,14 +33,14 @@ export interface CountedTargets {
  */
 export class StorageRequestCounter {
   readonly counts: RequestCounts = { ledger: 0, bus: 0, history: 0, other: 0, loopback: 0 };
-  private readonly batchTable = new AsyncLocalStorage<string>();
-  private readonly ours = new AsyncLocalStorage<true>();
+  /** One async-context store for both marks: each one more adds to the cost of every promise in the process. */
+  private readonly context = new AsyncLocalStorage<{ uncounted?: true; batchTable?: string }>();
 
   constructor(private readonly targets: CountedTargets) {
-    const batchTable = this.batchTable;
+    const context = this.context;
     const submit = TableClient.prototype.submitTransaction;
     TableClient.prototype.submitTransaction = function (this: TableClient, ...args: Parameters<typeof submit>) {
-      return batchTable.run(this.tableName, () => submit.apply(this, args));
+      return context.run({ ...context.getStore(), batchTable: this.tableName }, () => submit.apply(this, args));
     };
     subscribe("http.client.request.start", (message) => {
       const request = (message as { request: ClientRequest }).request;
@@ -54,7 +54,7 @@ export class StorageRequestCounter {
 
   /** Runs `work` with its requests left out of the counts. */
   uncounted<T>(work: () => Promise<T>): Promise<T> {
-    return this.ours.run(true, work);
+    return this.context.run({ uncounted: true }, work);
   }
 
   snapshot(): RequestCounts {
@@ -68,7 +68,7 @@ export class StorageRequestCounter {
   }
 
   private count(host: string, path: string): void {
-    if (this.ours.getStore()) return;
+    if (this.context.getStore()?.uncounted) return;
     const port = Number(host.slice(host.lastIndexOf(":") + 1));
     if (port === this.targets.devhostPort) this.counts.loopback++;
     else if (port === this.targets.blobPort) this.counts.other++;
@@ -78,7 +78,7 @@ export class StorageRequestCounter {
   /** Path-style Azurite URLs: `/<account>/<table>(keys)`, `/<account>/<table>?$filter…`, `/<account>/$batch`, `/<account>/Tables…`. */
   private tableKindOf(path: string): RequestKind {
     const segment = decodeURIComponent(path.split("/")[2] ?? "");
-    const table = segment.startsWith("$batch") ? this.batchTable.getStore() ?? "" : /^[^(?]*/.exec(segment)![0];
+    const table = segment.startsWith("$batch") ? this.context.getStore()?.batchTable ?? "" : /^[^(?]*/.exec(segment)![0];
     return this.targets.tableKind(table) ?? "other";
   }
 }
