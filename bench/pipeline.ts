@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     const storage = requests.ledger + requests.bus + requests.history + requests.other;
     console.log(
       `storage requests per job: ${storage.toFixed(2)} (ledger ${requests.ledger}, bus ${requests.bus}, history ${requests.history}, other ${requests.other}); ` +
-        `loopback HTTP hops per job ${requests.loopback}; bus messages per job ${busMessages}; history events per job ${historyEvents / loadedJobs.length}; ` +
+        `loopback HTTP hops per job ${requests.loopback}; bus messages per job ${busMessages}; history events per job ${(historyEvents / loadedJobs.length).toFixed(1)}; ` +
         `CPU per job: devhost process ${devhostCpu.toFixed(1)} ms, Azurite ${azuriteCpu?.toFixed(1) ?? "unknown"} ms`,
     );
     const figures: Record<string, number> = {
