@@ -1,0 +1,84 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { subscribe } from "node:diagnostics_channel";
+import type { ClientRequest } from "node:http";
+import { TableClient } from "@azure/data-tables";
+
+/** What a storage request (or a loopback hop) was for. */
+export const RequestKinds = ["ledger", "bus", "history", "other", "loopback"] as const;
+export type RequestKind = (typeof RequestKinds)[number];
+export type RequestCounts = Record<RequestKind, number>;
+
+export interface CountedTargets {
+  /** Azurite's Table and Blob ports: requests to them are storage requests. */
+  tablePort: number;
+  blobPort: number;
+  /** devhost's own port: requests to it from inside the process are loopback hops (Durable client, bus sends). */
+  devhostPort: number;
+  /** Which kind a table belongs to, by its name; undefined → "other". */
+  tableKind(table: string): RequestKind | undefined;
+}
+
+/**
+ * Counts every HTTP request this process sends, by kind, from Node's own
+ * diagnostics channels: `http.client.request.start` (the Azure SDK's Node
+ * HTTP client, which every TableClient uses) and `undici:request:create`
+ * (global `fetch`, which the Durable client and devhost's bus sender use).
+ * Nothing in the app or devhost is changed or wrapped except one thing: an
+ * entity-group transaction is POSTed to `/$batch`, so its table is only in
+ * the body; `TableClient.submitTransaction` is wrapped to carry its table
+ * name (in async context) to the moment the request goes out.
+ *
+ * The benchmark's own requests (submits, waits, reads after the run) run
+ * inside {@link StorageRequestCounter.uncounted} and are left out.
+ */
+export class StorageRequestCounter {
+  readonly counts: RequestCounts = { ledger: 0, bus: 0, history: 0, other: 0, loopback: 0 };
+  /** One async-context store for both marks: each one more adds to the cost of every promise in the process. */
+  private readonly context = new AsyncLocalStorage<{ uncounted?: true; batchTable?: string }>();
+
+  constructor(private readonly targets: CountedTargets) {
+    const context = this.context;
+    const submit = TableClient.prototype.submitTransaction;
+    TableClient.prototype.submitTransaction = function (this: TableClient, ...args: Parameters<typeof submit>) {
+      return context.run({ ...context.getStore(), batchTable: this.tableName }, () => submit.apply(this, args));
+    };
+    subscribe("http.client.request.start", (message) => {
+      const request = (message as { request: ClientRequest }).request;
+      this.count(String(request.getHeader("host") ?? ""), request.path);
+    });
+    subscribe("undici:request:create", (message) => {
+      const request = (message as { request: { origin: string | URL; path: string } }).request;
+      this.count(new URL(String(request.origin)).host, request.path);
+    });
+  }
+
+  /** Runs `work` with its requests left out of the counts. */
+  uncounted<T>(work: () => Promise<T>): Promise<T> {
+    return this.context.run({ uncounted: true }, work);
+  }
+
+  snapshot(): RequestCounts {
+    return { ...this.counts };
+  }
+
+  /** Requests per job of each kind since `before`. */
+  perJob(before: RequestCounts, jobs: number): RequestCounts {
+    const per = (kind: RequestKind) => Number(((this.counts[kind] - before[kind]) / jobs).toFixed(2));
+    return Object.fromEntries(RequestKinds.map((kind) => [kind, per(kind)])) as RequestCounts;
+  }
+
+  private count(host: string, path: string): void {
+    if (this.context.getStore()?.uncounted) return;
+    const port = Number(host.slice(host.lastIndexOf(":") + 1));
+    if (port === this.targets.devhostPort) this.counts.loopback++;
+    else if (port === this.targets.blobPort) this.counts.other++;
+    else if (port === this.targets.tablePort) this.counts[this.tableKindOf(path)]++;
+  }
+
+  /** Path-style Azurite URLs: `/<account>/<table>(keys)`, `/<account>/<table>?$filter…`, `/<account>/$batch`, `/<account>/Tables…`. */
+  private tableKindOf(path: string): RequestKind {
+    const segment = decodeURIComponent(path.split("/")[2] ?? "");
+    const table = segment.startsWith("$batch") ? this.context.getStore()?.batchTable ?? "" : /^[^(?]*/.exec(segment)![0];
+    return this.targets.tableKind(table) ?? "other";
+  }
+}
