@@ -52,8 +52,8 @@ param lanes int = 16
 @minValue(1)
 param tenantInFlightLimit int = 100
 
-@description('JSON object of per-tenant in-flight limits, e.g. {"big-tenant": 500} (LUCIUS_TENANT_INFLIGHT_OVERRIDES); empty means none.')
-param tenantInFlightOverrides string = ''
+@description('Per-tenant in-flight limits, e.g. {"big-tenant": 500} (LUCIUS_TENANT_INFLIGHT_OVERRIDES); empty means none. An object, so azd can substitute the JSON unquoted.')
+param tenantInFlightOverrides object = {}
 
 @description('Jobs the whole app may have in flight (LUCIUS_GLOBAL_INFLIGHT_LIMIT).')
 @minValue(1)
@@ -74,8 +74,9 @@ param maxDeliveryCount int = 10
 @description('Time to live of a message on either topic; expired messages are dead-lettered.')
 param messageTimeToLive string = 'P1D'
 
-@description('Upper bound of instances per Function App.')
-@minValue(1)
+@description('Upper bound of instances per Function App; Flex Consumption accepts 40 to 1000.')
+@minValue(40)
+@maxValue(1000)
 param maximumInstanceCount int = 100
 
 @description('Address that receives alert e-mails; empty sends none (alerts still show in the Portal).')
@@ -93,8 +94,8 @@ param functionFailureThreshold int = 5
 @description('Comma-separated https URL prefixes every tenant may read inputs from besides its places in the storage account (LUCIUS_INPUT_ALLOWLIST); empty allows none.')
 param inputAllowlist string = ''
 
-@description('JSON object of tenant id → https URL prefixes only that tenant may read inputs from (LUCIUS_TENANT_INPUT_ALLOWLISTS); empty allows none.')
-param tenantInputAllowlists string = ''
+@description('Tenant id → https URL prefixes only that tenant may read inputs from (LUCIUS_TENANT_INPUT_ALLOWLISTS), e.g. {"t1": ["https://x/"]}; empty allows none. An object, so azd can substitute the JSON unquoted.')
+param tenantInputAllowlists object = {}
 
 @description('Largest input document the workers read, in bytes (LUCIUS_MAX_INPUT_BYTES).')
 @minValue(1)
@@ -114,8 +115,8 @@ param openAiEmbeddingDeployment string = ''
 param openAiChatDeployment string = ''
 
 @secure()
-@description('API keys for machine clients (LUCIUS_API_KEYS): JSON [{ "name", "sha256", "tenants" }], or that JSON base64-encoded (what survives azd env values). Hashes of the keys, never the keys; empty means Entra ID callers only.')
-param apiKeys string = ''
+@description('API keys for machine clients: { keys: [{ "name", "sha256", "tenants" }] }, the keys array being LUCIUS_API_KEYS as the app reads it (main.parameters.json wraps the azd value in the object, since a secure parameter must be a string or an object). Hashes of the keys, never the keys; no keys means Entra ID callers only.')
+param apiKeys object = { keys: [] }
 
 @description('Application (client) id of the Entra app registration for the API. Empty: no App Service authentication, API keys only.')
 param authClientId string = ''
@@ -128,6 +129,11 @@ param tenantRolePrefix string = 'Tenant.'
 
 @description('Claim type carrying those roles (LUCIUS_TENANT_CLAIM). Empty: the principal\'s role claim ("roles").')
 param tenantClaim string = ''
+
+// App settings are strings: the JSON parameters go in as JSON text, empty when unset (what the
+// code reads as "none").
+var tenantInFlightOverridesSetting = empty(tenantInFlightOverrides) ? '' : string(tenantInFlightOverrides)
+var tenantInputAllowlistsSetting = empty(tenantInputAllowlists) ? '' : string(tenantInputAllowlists)
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -315,16 +321,15 @@ var orchestratorSettings = {
   LUCIUS_MAX_BODY_BYTES: string(maxBodyBytes)
   LUCIUS_LANES: string(lanes)
   LUCIUS_TENANT_INFLIGHT_LIMIT: string(tenantInFlightLimit)
-  LUCIUS_TENANT_INFLIGHT_OVERRIDES: tenantInFlightOverrides
+  LUCIUS_TENANT_INFLIGHT_OVERRIDES: tenantInFlightOverridesSetting
   LUCIUS_GLOBAL_INFLIGHT_LIMIT: string(globalInFlightLimit)
   LUCIUS_RECONCILE_GRACE_SECONDS: string(reconcileGraceSeconds)
   LUCIUS_REPLY_IGNORED_EVENTS_PER_STEP: string(replyIgnoredEventsPerStep)
   LUCIUS_WORKSPACE_URI: '${storage.outputs.blobEndpoint}${workspacesContainer}'
-  LUCIUS_API_KEYS: apiKeys
   LUCIUS_TENANT_ROLE_PREFIX: tenantRolePrefix
   LUCIUS_TENANT_CLAIM: tenantClaim
   LUCIUS_INPUT_ALLOWLIST: inputAllowlist
-  LUCIUS_TENANT_INPUT_ALLOWLISTS: tenantInputAllowlists
+  LUCIUS_TENANT_INPUT_ALLOWLISTS: tenantInputAllowlistsSetting
 }
 
 // host.json names the AzureStorage provider; these documented host.json overrides
@@ -354,6 +359,11 @@ module orchestratorApp 'modules/function-app.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
     appSettings: union(orchestratorSettings, schedulerSettings)
+    // The key hashes travel in the module's secure parameter only, so they never show in the
+    // deployment's inputs (a var or a plain object parameter would print them).
+    secureAppSettings: {
+      LUCIUS_API_KEYS: empty(apiKeys.?keys ?? []) ? '' : string(apiKeys.keys)
+    }
     maximumInstanceCount: maximumInstanceCount
   }
 }
@@ -376,7 +386,7 @@ module orchestratorAuth 'modules/app-authentication.bicep' = if (!empty(authClie
 var workerSettings = {
   LUCIUS_BUS_MODE: 'servicebus'
   LUCIUS_INPUT_ALLOWLIST: inputAllowlist
-  LUCIUS_TENANT_INPUT_ALLOWLISTS: tenantInputAllowlists
+  LUCIUS_TENANT_INPUT_ALLOWLISTS: tenantInputAllowlistsSetting
   LUCIUS_MAX_INPUT_BYTES: string(maxInputBytes)
   LUCIUS_OCR_MAX_PIXELS: string(ocrMaxPixels)
   LUCIUS_OPENAI_ENDPOINT: openAiEndpoint

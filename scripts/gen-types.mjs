@@ -21,6 +21,12 @@ const entryIds = [
   "contracts/steps/embedding.v1.schema.json",
   "contracts/steps/sis.v1.schema.json",
   "protocols/protocol-registry.v1.schema.json",
+  "contracts/api/job-view.v1.schema.json",
+  "contracts/api/job-steps.v1.schema.json",
+  "contracts/api/job-page.v1.schema.json",
+  "contracts/api/event-page.v1.schema.json",
+  "contracts/api/accepted.v1.schema.json",
+  "contracts/api/problem.v1.schema.json",
 ].map((path) => idBase + path);
 
 /** Serves schema `$id`s from the local files instead of the network. */

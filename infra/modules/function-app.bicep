@@ -38,16 +38,20 @@ param serviceBusNamespace string
 @description('Settings specific to this app, added to the connection settings.')
 param appSettings object = {}
 
-@description('Node.js major version.')
-@allowed(['20', '22'])
-param nodeVersion string = '20'
+@secure()
+@description('Settings that hold credentials material (API key hashes): kept out of the deployment\'s inputs all the way to the appsettings resource.')
+param secureAppSettings object = {}
+
+@description('Node.js major version: 22 (Azure Functions ended Node 20 support on 30 April 2026).')
+@allowed(['22'])
+param nodeVersion string = '22'
 
 @description('Memory per instance, in MB.')
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
-@description('Upper bound of instances the plan scales out to.')
-@minValue(1)
+@description('Upper bound of instances the plan scales out to (Flex Consumption: 40 to 1000).')
+@minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
@@ -137,14 +141,21 @@ module site 'br/public:avm/res/web/site:0.24.0' = {
         allow: false
       }
     ]
-    configs: [
-      {
-        name: 'appsettings'
-        retainCurrentAppSettings: false
-        properties: union(connectionSettings, appSettings)
-      }
-    ]
   }
+}
+
+resource app 'Microsoft.Web/sites@2024-04-01' existing = {
+  name: name
+}
+
+// The app settings are set here rather than through the site module's `configs`: a module
+// parameter is a deployment input, and the secure settings must not pass through a plain one.
+// This replaces the whole set, as retainCurrentAppSettings: false did.
+resource appSettingsConfig 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: app
+  name: 'appsettings'
+  properties: union(connectionSettings, appSettings, secureAppSettings)
+  dependsOn: [site]
 }
 
 @description('Function App name.')

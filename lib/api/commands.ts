@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import { readJsonBody } from "../http/json-body.js";
 import { jsonResponse } from "../http/responses.js";
 import { submitCommand, type SubmitDependencies } from "../intake/submit-command.js";
+import type { JobAccepted } from "../contracts/index.js";
 import { jobLinks } from "./views.js";
 import { callerLabel, forbiddenTenant, mayUseTenant, type Caller } from "../auth/index.js";
 import { intakeCaller } from "../telemetry/intake.js";
@@ -31,7 +32,7 @@ export async function postCommand(request: HttpRequest, deps: CommandApiDependen
   checkTenant(body, deps.caller);
   const { job, replayed } = await submitCommand(body, { ...deps, submittedBy });
   const links = jobLinks(job.job_id);
-  const headers: Record<string, string> = { Location: links.self! };
+  const headers: Record<string, string> = { Location: links.self };
   if (replayed) headers["Idempotent-Replayed"] = "true";
-  return jsonResponse(replayed ? 200 : 202, { job_id: job.job_id, status: job.state, links }, headers);
+  return jsonResponse(replayed ? 200 : 202, { job_id: job.job_id, status: job.state, links } satisfies JobAccepted, headers);
 }

@@ -5,6 +5,7 @@ import { jsonResponse } from "../http/responses.js";
 import type { JobController } from "../intake/job-starter.js";
 import { callerLabel, type Caller } from "../auth/index.js";
 import { callersJob } from "./jobs.js";
+import type { JobAccepted } from "../contracts/index.js";
 import { jobLinks } from "./views.js";
 import { log } from "../telemetry/log.js";
 
@@ -49,7 +50,7 @@ function accepted(job: Job, action: string, caller: Caller): HttpResponseInit {
     action,
     caller: callerLabel(caller),
   });
-  return jsonResponse(202, { job_id: job.job_id, status: job.state, links: jobLinks(job.job_id) });
+  return jsonResponse(202, { job_id: job.job_id, status: job.state, links: jobLinks(job.job_id) } satisfies JobAccepted);
 }
 
 /** POST /v1/jobs/{id}/cancel: CANCELLING now; the orchestration tells the worker and ends the job CANCELLED. */

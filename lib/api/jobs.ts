@@ -3,6 +3,7 @@ import { isJobState, isLedgerError, JobState, LedgerErrorCode, tenantKeyIssue, t
 import { notFound, ProblemError, ProblemType } from "../http/problem.js";
 import { jsonResponse } from "../http/responses.js";
 import { mayUseTenant, type Caller } from "../auth/index.js";
+import type { EventPage, JobPage, JobSteps, JobView } from "../contracts/index.js";
 import { eventView, jobView, stepView } from "./views.js";
 
 /** Largest page a client may ask for. */
@@ -46,13 +47,13 @@ export async function callersJob(ledger: Ledger, caller: Caller, jobId: string, 
 /** GET /v1/jobs/{job_id}: the job with its steps. */
 export async function getJob(jobId: string, ledger: Ledger, caller: Caller): Promise<HttpResponseInit> {
   const job = await callersJob(ledger, caller, jobId, { withSteps: true });
-  return jsonResponse(200, jobView(job, job.steps ?? []));
+  return jsonResponse(200, jobView(job, job.steps ?? []) satisfies JobView);
 }
 
 /** GET /v1/jobs/{job_id}/steps */
 export async function getJobSteps(jobId: string, ledger: Ledger, caller: Caller): Promise<HttpResponseInit> {
   const job = await callersJob(ledger, caller, jobId, { withSteps: true });
-  return jsonResponse(200, { job_id: job.job_id, steps: (job.steps ?? []).map(stepView) });
+  return jsonResponse(200, { job_id: job.job_id, steps: (job.steps ?? []).map(stepView) } satisfies JobSteps);
 }
 
 /** GET /v1/jobs/{job_id}/events?limit=&continuation=: the audit timeline, oldest first. */
@@ -61,7 +62,7 @@ export async function getJobEvents(request: HttpRequest, jobId: string, ledger: 
   const continuation = request.query.get("continuation") ?? undefined;
   await callersJob(ledger, caller, jobId);
   const page = await ledger.listEvents(jobId, { limit, ...(continuation ? { continuation } : {}) }).catch(badContinuation);
-  return jsonResponse(200, { job_id: jobId, events: page.events.map(eventView), ...(page.continuation ? { continuation: page.continuation } : {}) });
+  return jsonResponse(200, { job_id: jobId, events: page.events.map(eventView), ...(page.continuation ? { continuation: page.continuation } : {}) } satisfies EventPage);
 }
 
 /** GET /v1/jobs?tenant_id=&state=&limit=&continuation=: a tenant's jobs, newest first. */
@@ -84,5 +85,5 @@ export async function listJobs(request: HttpRequest, ledger: Ledger, caller: Cal
   return jsonResponse(200, {
     jobs: page.jobs.map((job) => jobView(job)),
     ...(page.continuation ? { continuation: page.continuation } : {}),
-  });
+  } satisfies JobPage);
 }

@@ -1,8 +1,11 @@
 import { SchemaIds, type Contracts, type SchemaObject } from "../contracts/index.js";
-import { JobState } from "../ledger/index.js";
-import { maxPageSize } from "./jobs.js";
+import { maxPageSize, defaultPageSize } from "./jobs.js";
 
-/** Component names for the contract schemas (their `$id`s stay, so relative `$ref`s resolve as in contracts/). */
+/**
+ * Component names for the contract schemas. The document is self-contained: every schema from
+ * contracts/ and protocols/ sits under components/schemas with its `$id` dropped and each
+ * `$ref` rewritten to point there, so generators and gateways never fetch anything.
+ */
 const componentNames: Record<string, string> = {
   [SchemaIds.common]: "Common",
   [SchemaIds.ref]: "Ref",
@@ -13,91 +16,246 @@ const componentNames: Record<string, string> = {
   [SchemaIds.embeddingPayload]: "EmbeddingPayload",
   [SchemaIds.sisPayload]: "SisPayload",
   [SchemaIds.protocolRegistry]: "ProtocolRegistry",
+  [SchemaIds.jobView]: "JobView",
+  [SchemaIds.stepView]: "StepView",
+  [SchemaIds.jobSteps]: "JobSteps",
+  [SchemaIds.jobEvent]: "JobEvent",
+  [SchemaIds.jobPage]: "JobPage",
+  [SchemaIds.eventPage]: "EventPage",
+  [SchemaIds.jobAccepted]: "JobAccepted",
+  [SchemaIds.jobLinks]: "JobLinks",
+  [SchemaIds.jobState]: "JobState",
+  [SchemaIds.failure]: "Failure",
+  [SchemaIds.problem]: "Problem",
 };
+
+/** Thrown when a contract schema references something the bundle does not hold. */
+export class OpenApiBundleError extends Error {
+  override readonly name = "OpenApiBundleError";
+}
+
+/** Where a `$ref` target (schema `$id` plus JSON pointer) lives in components/schemas. */
+type Locate = (id: string, pointer: string) => string | undefined;
+
+/** A copy of `node` with `$id`/`$schema`/`$defs` dropped and every `$ref` pointing into components/schemas. */
+function rewrite(node: unknown, base: string, locate: Locate, top = true): unknown {
+  if (Array.isArray(node)) return node.map((item) => rewrite(item, base, locate, false));
+  if (typeof node !== "object" || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "$id" || key === "$schema" || (top && key === "$defs")) continue;
+    if (key === "$ref" && typeof value === "string") {
+      const target = new URL(value, base);
+      const pointer = decodeURIComponent(target.hash.slice(1));
+      target.hash = "";
+      const located = locate(target.href, pointer);
+      if (!located) throw new OpenApiBundleError(`${base}: $ref ${value} names no bundled schema`);
+      out[key] = located;
+      continue;
+    }
+    out[key] = rewrite(value, base, locate, false);
+  }
+  return out;
+}
+
+/**
+ * Every contract schema, self-contained, by component name. A schema's `$defs` become
+ * components of their own (named by the definition, or prefixed with the schema's name where
+ * two share one), since generators such as openapi-typescript cannot type a `$ref` into a
+ * component's `$defs`.
+ */
+export function bundleSchemas(schemas: ReadonlyMap<string, SchemaObject>): Record<string, unknown> {
+  const names = new Map<string, string>();
+  for (const id of schemas.keys()) {
+    const name = componentNames[id];
+    if (!name) throw new OpenApiBundleError(`schema ${id} has no component name in lib/api/openapi.ts`);
+    names.set(id, name);
+  }
+  const defs = [...schemas].flatMap(([id, schema]) => Object.keys((schema.$defs as Record<string, unknown> | undefined) ?? {}).map((def) => ({ id, def })));
+  const taken = (def: string) => defs.filter((d) => d.def === def).length > 1 || [...names.values()].includes(def);
+  const defNames = new Map(defs.map(({ id, def }) => [`${id}#${def}`, taken(def) ? `${names.get(id)}${def}` : def]));
+  const locate: Locate = (id, pointer) => {
+    const name = names.get(id);
+    if (!name) return undefined;
+    const inDefs = /^\/\$defs\/([^/]+)(.*)$/.exec(pointer);
+    if (inDefs) {
+      const hoisted = defNames.get(`${id}#${inDefs[1]}`);
+      return hoisted ? `#/components/schemas/${hoisted}${inDefs[2]}` : undefined;
+    }
+    return `#/components/schemas/${name}${pointer}`;
+  };
+  const components: Record<string, unknown> = {};
+  for (const [id, schema] of schemas) {
+    components[names.get(id)!] = rewrite(schema, id, locate);
+    for (const [def, body] of Object.entries((schema.$defs as Record<string, unknown> | undefined) ?? {})) {
+      components[defNames.get(`${id}#${def}`)!] = rewrite(body, id, locate, false);
+    }
+  }
+  return components;
+}
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const problem = (description: string) => ({
+const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ref("Problem") } } });
+const json = (description: string, schema: object, headers?: object) => ({
   description,
-  content: { "application/problem+json": { schema: ref("Problem") } },
+  ...(headers ? { headers } : {}),
+  content: { "application/json": { schema } },
 });
-const json = (description: string, schema: object) => ({ description, content: { "application/json": { schema } } });
-const jobIdParam = { name: "job_id", in: "path", required: true, schema: { type: "string" } };
+const jobIdParam = { name: "job_id", in: "path", required: true, description: "The job's id", schema: { type: "string" } };
 const pageParams = [
-  { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: maxPageSize, default: 50 } },
-  { name: "continuation", in: "query", schema: { type: "string" }, description: "Opaque token from the previous page" },
+  { name: "limit", in: "query", description: "Page size", schema: { type: "integer", minimum: 1, maximum: maxPageSize, default: defaultPageSize } },
+  { name: "continuation", in: "query", description: "Opaque token from the previous page", schema: { type: "string" } },
 ];
+const unauthorized = problem("No credential, or a bad one (WWW-Authenticate names the schemes)");
+const internal = problem("An unexpected failure on the server");
+const unknownJob = problem("No such job among the caller's tenants");
+const location = { Location: { description: "The job's URL", schema: { type: "string" } } };
 
-const problemSchema = {
-  type: "object",
-  required: ["type", "title", "status", "detail"],
-  properties: {
-    type: { type: "string", format: "uri" },
-    title: { type: "string" },
-    status: { type: "integer" },
-    detail: { type: "string" },
-    errors: {
-      type: "array",
-      items: { type: "object", required: ["pointer", "message"], properties: { pointer: { type: "string" }, message: { type: "string" } } },
-    },
-  },
-};
+type Operation = { operationId: string; summary: string; security?: unknown[]; responses: Record<string, unknown>; [key: string]: unknown };
 
-const accepted = {
-  type: "object",
-  required: ["job_id", "status", "links"],
-  properties: { job_id: { type: "string" }, status: { enum: Object.values(JobState) }, links: { type: "object" } },
-};
-
-function paths() {
-  const jobRead = (summary: string, extra: object[] = []) => ({
-    get: {
+/** Every route the app serves; test/unit/openapi-routes.test.ts fails when one is registered without being here. */
+function paths(): Record<string, Record<string, Operation>> {
+  const control = (action: string, operationId: string, summary: string) => ({
+    post: {
+      operationId,
       summary,
-      parameters: [jobIdParam, ...extra],
-      responses: { "200": json(summary, { type: "object" }), "404": problem("Unknown job") },
+      tags: ["jobs"],
+      parameters: [jobIdParam],
+      responses: {
+        "202": json(`The ${action} is accepted; the job's state now`, ref("JobAccepted")),
+        "401": unauthorized,
+        "404": unknownJob,
+        "409": problem("The job's state does not allow this (`state` names it)"),
+        "500": internal,
+      },
     },
   });
   return {
     "/v1/commands": {
       post: {
+        operationId: "submitCommand",
         summary: "Submit a command; creates a job exactly once per idempotency key",
+        tags: ["commands"],
         requestBody: { required: true, content: { "application/json": { schema: ref("CommandEnvelope") } } },
         responses: {
-          "202": json("Job accepted", accepted),
-          "200": json("Idempotent replay of an earlier identical command (header Idempotent-Replayed: true)", accepted),
+          "202": json("Job accepted", ref("JobAccepted"), location),
+          "200": json("Idempotent replay of an earlier identical command (header Idempotent-Replayed: true)", ref("JobAccepted"), {
+            ...location,
+            "Idempotent-Replayed": { description: "true on a replay", schema: { type: "string", enum: ["true"] } },
+          }),
           "400": problem("Invalid JSON, nesting too deep, or unknown request_type"),
+          "401": unauthorized,
           "403": problem("tenant_id is not one of the caller's tenants"),
-          "409": problem("Idempotency key reused with a different body"),
+          "409": problem("Idempotency key reused with a different body (`job_id` names the job that owns it)"),
           "413": problem("Body over the size limit"),
           "415": problem("Content-Type is not JSON"),
           "422": problem("Body does not match the contract; `errors` lists JSON pointers"),
+          "429": problem("The tenant or the app has too many jobs in flight (Retry-After)"),
+          "500": internal,
+          "503": problem("An identical command is being accepted right now; retry shortly"),
         },
       },
     },
     "/v1/jobs": {
       get: {
+        operationId: "listJobs",
         summary: "A tenant's jobs, newest first",
+        tags: ["jobs"],
         parameters: [
-          { name: "tenant_id", in: "query", required: true, schema: { type: "string" } },
-          { name: "state", in: "query", schema: { enum: Object.values(JobState) } },
+          { name: "tenant_id", in: "query", required: true, description: "The tenant whose jobs to list", schema: { type: "string" } },
+          { name: "state", in: "query", description: "Only jobs in this state", schema: ref("JobState") },
           ...pageParams,
         ],
         responses: {
-          "200": json("A page of jobs", { type: "object" }),
+          "200": json("A page of jobs", ref("JobPage")),
           "400": problem("Invalid query"),
+          "401": unauthorized,
           "404": problem("tenant_id is not one of the caller's tenants"),
+          "500": internal,
         },
       },
     },
-    "/v1/jobs/{job_id}": jobRead("A job with its steps"),
-    "/v1/jobs/{job_id}/steps": jobRead("A job's steps"),
-    "/v1/jobs/{job_id}/events": jobRead("A job's audit timeline, oldest first", pageParams),
-    "/v1/protocols": { get: { summary: "The protocol registry", responses: { "200": json("Registry", ref("ProtocolRegistry")) } } },
-    "/v1/openapi.json": { get: { summary: "This document", responses: { "200": json("OpenAPI 3.1", { type: "object" }) } } },
-    "/health": { get: { summary: "Liveness; the one route open without a credential", security: [], responses: { "200": json("Alive", { type: "object" }) } } },
+    "/v1/jobs/{job_id}": {
+      get: {
+        operationId: "getJob",
+        summary: "A job with its steps",
+        tags: ["jobs"],
+        parameters: [jobIdParam],
+        responses: { "200": json("The job", ref("JobView")), "401": unauthorized, "404": unknownJob, "500": internal },
+      },
+    },
+    "/v1/jobs/{job_id}/steps": {
+      get: {
+        operationId: "getJobSteps",
+        summary: "A job's steps",
+        tags: ["jobs"],
+        parameters: [jobIdParam],
+        responses: { "200": json("The steps in protocol order", ref("JobSteps")), "401": unauthorized, "404": unknownJob, "500": internal },
+      },
+    },
+    "/v1/jobs/{job_id}/events": {
+      get: {
+        operationId: "getJobEvents",
+        summary: "A job's audit timeline, oldest first",
+        tags: ["jobs"],
+        parameters: [jobIdParam, ...pageParams],
+        responses: {
+          "200": json("A page of events", ref("EventPage")),
+          "400": problem("Invalid query"),
+          "401": unauthorized,
+          "404": unknownJob,
+          "500": internal,
+        },
+      },
+    },
+    "/v1/jobs/{job_id}/cancel": control("cancel", "cancelJob", "Cancel a QUEUED, RUNNING or PAUSED job"),
+    "/v1/jobs/{job_id}/pause": control("pause", "pauseJob", "Pause a RUNNING job: nothing new is dispatched until resume"),
+    "/v1/jobs/{job_id}/resume": control("resume", "resumeJob", "Resume a PAUSED job"),
+    "/v1/jobs/{job_id}/redrive": control("redrive", "redriveJob", "Run a FAILED job again from its failed step"),
+    "/v1/protocols": {
+      get: {
+        operationId: "getProtocols",
+        summary: "The protocol registry",
+        tags: ["protocols"],
+        responses: { "200": json("The registry", ref("ProtocolRegistry")), "401": unauthorized, "500": internal },
+      },
+    },
+    "/v1/openapi.json": {
+      get: {
+        operationId: "getOpenApi",
+        summary: "This document; open without a credential",
+        tags: ["meta"],
+        security: [],
+        responses: { "200": json("OpenAPI 3.1", { type: "object" }), "500": internal },
+      },
+    },
+    "/health": {
+      get: {
+        operationId: "health",
+        summary: "Liveness; open without a credential",
+        tags: ["meta"],
+        security: [],
+        responses: {
+          "200": json("Alive", { type: "object", required: ["status"], properties: { status: { const: "ok" } }, additionalProperties: false }),
+        },
+      },
+    },
     "/ready": {
       get: {
+        operationId: "ready",
         summary: "Readiness: dependencies reachable",
-        responses: { "200": json("Ready", { type: "object" }), "503": problem("A dependency is unreachable") },
+        tags: ["meta"],
+        responses: {
+          "200": json("Ready", {
+            type: "object",
+            required: ["status", "checks"],
+            properties: { status: { const: "ready" }, checks: { type: "object", additionalProperties: { type: "string" } } },
+            additionalProperties: false,
+          }),
+          "401": unauthorized,
+          "500": internal,
+          "503": problem("A dependency is unreachable"),
+        },
       },
     },
   };
@@ -109,26 +267,35 @@ const securitySchemes = {
   entra: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "Entra ID token for the Lucius app registration; app roles Tenant.<id> / Tenant.All grant tenants" },
 };
 
-/** Every operation but the open ones answers 401 without a valid credential. */
-function withUnauthorized(all: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>) {
-  for (const operations of Object.values(all)) {
-    for (const operation of Object.values(operations)) {
-      if (operation.security?.length !== 0) operation.responses["401"] = problem("No credential, or a bad one (WWW-Authenticate names the schemes)");
-    }
-  }
-  return all;
+const tags = [
+  { name: "commands", description: "Submitting work" },
+  { name: "jobs", description: "Reading and steering jobs" },
+  { name: "protocols", description: "What can be submitted" },
+  { name: "meta", description: "This document, liveness and readiness" },
+];
+
+export interface OpenApiOptions {
+  /** The package version (info.version). */
+  version: string;
+  /** Where the document is served from, e.g. https://func-x.azurewebsites.net: the one `servers` entry. */
+  serverUrl: string;
 }
 
-/** The OpenAPI 3.1 document, built from the same schemas the API validates with. */
-export function buildOpenApi(contracts: Contracts, version: string): Record<string, unknown> {
-  const schemas: Record<string, SchemaObject | object> = { Problem: problemSchema };
-  for (const [id, schema] of contracts.schemas) schemas[componentNames[id] ?? id] = schema;
+/** The OpenAPI 3.1 document, built from the same schemas the API validates and answers with. */
+export function buildOpenApi(contracts: Contracts, options: OpenApiOptions): Record<string, unknown> {
   return {
     openapi: "3.1.0",
-    info: { title: "Lucius", version, description: "Document-intelligence pipeline orchestrator" },
+    info: {
+      title: "Lucius",
+      version: options.version,
+      description: "Document-intelligence pipeline orchestrator. Errors are RFC 9457 problem documents (application/problem+json).",
+      license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
+    },
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
+    servers: [{ url: options.serverUrl, description: "This deployment" }],
     security: [{ apiKey: [] }, { entra: [] }],
-    paths: withUnauthorized(paths()),
-    components: { schemas, securitySchemes },
+    tags,
+    paths: paths(),
+    components: { schemas: bundleSchemas(contracts.schemas), securitySchemes },
   };
 }

@@ -14,6 +14,7 @@ export type DirectiveMessage = Directive | CancelMessage;
  * Worker to orchestrator on topic "replies", about one step attempt under its lease.
  */
 export type Reply = AckReply | HeartbeatReply | ResultReply;
+export type JobState = "QUEUED" | "RUNNING" | "PAUSED" | "CANCELLING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
 
 export interface RefObject {
   uri: string;
@@ -410,4 +411,228 @@ export interface RetryPolicy {
    * @maxItems 19
    */
   backoff_seconds?: number[];
+}
+/**
+ * A job as the API shows it; `steps` only where the route says so. The ledger's concurrency token stays out.
+ */
+export interface JobView {
+  /**
+   * an identifier of 1-256 characters without control characters
+   */
+  job_id: string;
+  /**
+   * a tenant id: visible characters only (no spaces, control or format characters such as bidi marks and zero-width characters, no lone surrogates), without ':' (the routing-key delimiter), '/', '\', '#' or '?' (Table Storage key rules)
+   */
+  tenant_id: string;
+  request_type: string;
+  protocol_id: string;
+  state: JobState;
+  /**
+   * DEFAULT routes by tenant; BURST routes by tenant and document and requires doc_id.
+   */
+  mode: "DEFAULT" | "BURST";
+  input_ref: Ref;
+  output_ref: Ref;
+  payload: {
+    [k: string]: unknown | undefined;
+  };
+  doc_id?: string;
+  correlation_id?: string;
+  traceparent?: string;
+  schema_version?: string;
+  step_count: number;
+  current_step_id?: string;
+  error?: Failure;
+  /**
+   * An RFC 3339 date-time.
+   */
+  created_at: string;
+  /**
+   * An RFC 3339 date-time.
+   */
+  updated_at: string;
+  /**
+   * An RFC 3339 date-time.
+   */
+  started_at?: string;
+  /**
+   * An RFC 3339 date-time.
+   */
+  completed_at?: string;
+  redrive_count: number;
+  steps?: StepView[];
+  links: JobLinks;
+}
+/**
+ * A failure as recorded on a job or step: the RESULT's error, or the orchestrator's own.
+ */
+export interface Failure {
+  code: string;
+  message: string;
+  details?: unknown;
+  [k: string]: unknown | undefined;
+}
+/**
+ * One step of a job as the API shows it. The ledger's concurrency token and the attempt's lease id stay out.
+ */
+export interface StepView {
+  /**
+   * an identifier of 1-256 characters without control characters
+   */
+  job_id: string;
+  /**
+   * an identifier of 1-256 characters without control characters
+   */
+  step_id: string;
+  /**
+   * Position in the protocol, from 0.
+   */
+  index: number;
+  step_type: string;
+  service: string;
+  state: "PENDING" | "DISPATCHED" | "ACKED" | "RETRY_WAIT" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+  /**
+   * 0 until first dispatched; +1 on every dispatch, never reused, not even by a redrive.
+   */
+  attempt_no: number;
+  /**
+   * Attempts made before the last redrive; the retry budget counts from here.
+   */
+  attempt_base?: number;
+  max_attempts?: number;
+  payload?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * An RFC 3339 date-time.
+   */
+  lease_expires_at?: string;
+  /**
+   * The current attempt's lease length in milliseconds.
+   */
+  lease_ms?: number;
+  routing_key_used?: string;
+  lane?: number;
+  input_ref?: Ref;
+  output_ref?: Ref;
+  error?: Failure;
+  failure_class?: string;
+  /**
+   * An RFC 3339 date-time.
+   */
+  created_at: string;
+  /**
+   * An RFC 3339 date-time.
+   */
+  updated_at: string;
+  /**
+   * An RFC 3339 date-time.
+   */
+  dispatched_at?: string;
+  /**
+   * An RFC 3339 date-time.
+   */
+  acked_at?: string;
+  /**
+   * An RFC 3339 date-time.
+   */
+  result_received_at?: string;
+  /**
+   * An RFC 3339 date-time.
+   */
+  completed_at?: string;
+}
+/**
+ * Links a client follows from a job, relative to the API root.
+ */
+export interface JobLinks {
+  self: string;
+  steps: string;
+  events: string;
+}
+/**
+ * GET /v1/jobs/{job_id}/steps: a job's steps in protocol order.
+ */
+export interface JobSteps {
+  /**
+   * an identifier of 1-256 characters without control characters
+   */
+  job_id: string;
+  steps: StepView[];
+}
+/**
+ * GET /v1/jobs: a page of a tenant's jobs, newest first (without steps).
+ */
+export interface JobPage {
+  jobs: JobView[];
+  /**
+   * Opaque token for the next page; absent on the last.
+   */
+  continuation?: string;
+}
+/**
+ * GET /v1/jobs/{job_id}/events: a page of the timeline, oldest first.
+ */
+export interface EventPage {
+  /**
+   * an identifier of 1-256 characters without control characters
+   */
+  job_id: string;
+  events: JobEvent[];
+  /**
+   * Opaque token for the next page; absent on the last.
+   */
+  continuation?: string;
+}
+/**
+ * One entry of a job's audit timeline.
+ */
+export interface JobEvent {
+  /**
+   * an identifier of 1-256 characters without control characters
+   */
+  job_id: string;
+  /**
+   * Sortable, unique within the job.
+   */
+  event_id: string;
+  /**
+   * JOB_CREATED, JOB_STATE_CHANGED, STEP_STATE_CHANGED, JOB_REDRIVEN, REPLY_IGNORED, ...
+   */
+  type: string;
+  /**
+   * An RFC 3339 date-time.
+   */
+  at: string;
+  step_id?: string;
+  attempt_no?: number;
+  details?: {
+    [k: string]: unknown | undefined;
+  };
+}
+/**
+ * The answer to a command (202, or 200 for an idempotent replay) and to cancel, pause, resume and redrive (202): the job and its state now.
+ */
+export interface JobAccepted {
+  /**
+   * an identifier of 1-256 characters without control characters
+   */
+  job_id: string;
+  status: JobState;
+  links: JobLinks;
+}
+/**
+ * An RFC 9457 problem document (application/problem+json). Extensions: `errors` (validation), `state` (409 on a job control), `job_id` (409 on a reused idempotency key), `retry_after_seconds`.
+ */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: {
+    pointer: string;
+    message: string;
+  }[];
+  [k: string]: unknown | undefined;
 }

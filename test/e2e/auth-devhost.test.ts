@@ -21,9 +21,10 @@ describe("the API under devhost, over HTTP", () => {
 
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${lucius.url}${path}`, { headers });
 
-  it("keeps /health open and asks for a credential everywhere else", async () => {
+  it("keeps /health and /v1/openapi.json open and asks for a credential everywhere else", async () => {
     expect((await get("/health")).status).toBe(200);
-    for (const path of ["/ready", "/v1/openapi.json", "/v1/protocols", "/v1/jobs?tenant_id=t", "/v1/jobs/some-job"]) {
+    expect((await get("/v1/openapi.json")).status).toBe(200);
+    for (const path of ["/ready", "/v1/protocols", "/v1/jobs?tenant_id=t", "/v1/jobs/some-job"]) {
       const response = await get(path);
       expect({ path, status: response.status }).toEqual({ path, status: 401 });
       expect(response.headers.get("content-type")).toBe("application/problem+json");

@@ -131,7 +131,7 @@ describe("a key for both tenants", () => {
 });
 
 describe("no credential, or a bad one", () => {
-  it("gets 401 problem+json with WWW-Authenticate on every route but /health, and nothing is written", async () => {
+  it("gets 401 problem+json with WWW-Authenticate on every route but /health and /v1/openapi.json, and nothing is written", async () => {
     const before = { rows: await rows(), calls: extension.calls.length };
     const credentials = [as(undefined), as("not-a-key"), as(""), { "x-ms-client-principal": "%%%" }, { "x-ms-client-principal": Buffer.from("{}").toString("base64") }];
     for (const headers of credentials) {
@@ -139,7 +139,6 @@ describe("no credential, or a bad one", () => {
         ["submit", jsonRequest("/v1/commands", command("tenant-a", 5), headers)],
         ["list", get("/v1/jobs?tenant_id=tenant-a", {}, headers)],
         ["protocols", get("/v1/protocols", {}, headers)],
-        ["openapi", get("/v1/openapi.json", {}, headers)],
         ["ready", get("/ready", {}, headers)],
         ...jobRoutes(jobA).map(([name, method, path]) => [name, (method === "GET" ? get : post)(path, { job_id: jobA }, headers)] as [string, HttpRequest]),
       ];
@@ -153,13 +152,15 @@ describe("no credential, or a bad one", () => {
     expect(await rows()).toEqual(before.rows);
     expect(extension.calls.length).toBe(before.calls);
     expect((await call("health", get("/health", {}, {}))).status).toBe(200);
+    // The document is open like /health: generators and portals fetch it before they hold a key.
+    for (const headers of credentials) expect((await call("openapi", get("/v1/openapi.json", {}, headers))).status).toBe(200);
   });
 
   it("a valid key opens /ready, /v1/protocols and /v1/openapi.json", async () => {
     for (const name of ["ready", "protocols", "openapi"]) expect((await call(name, get("/", {}, as(keyA.key)))).status).toBe(200);
   });
 
-  it("the OpenAPI document says so: x-api-key or an Entra bearer token everywhere, 401 on every route but /health", async () => {
+  it("the OpenAPI document says so: x-api-key or an Entra bearer token everywhere, 401 on every route but /health and itself", async () => {
     const document = (await call("openapi", get("/v1/openapi.json", {}, as(keyA.key)))).body;
     expect(document.components.securitySchemes.apiKey).toMatchObject({ type: "apiKey", in: "header", name: "x-api-key" });
     expect(document.components.securitySchemes.entra).toMatchObject({ type: "http", scheme: "bearer" });
@@ -167,8 +168,8 @@ describe("no credential, or a bad one", () => {
     const operations = Object.entries(document.paths as Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>).flatMap(
       ([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
     );
-    expect(operations.filter((o) => o.operation.security?.length === 0).map((o) => o.path)).toEqual(["/health"]);
-    expect(operations.filter((o) => o.path !== "/health" && !o.operation.responses["401"])).toEqual([]);
+    expect(operations.filter((o) => o.operation.security?.length === 0).map((o) => o.path)).toEqual(["/v1/openapi.json", "/health"]);
+    expect(operations.filter((o) => o.operation.security?.length !== 0 && !o.operation.responses["401"])).toEqual([]);
     expect(Object.keys(document.paths["/v1/commands"].post.responses)).toContain("403");
   });
 });

@@ -128,13 +128,9 @@ export function functionAppSettings(main: Scope, service: string): Set<string> {
   )?.symbol;
   if (!symbol) throw new Error(`${main.file.path}: no Function App module with serviceName '${service}'`);
   const app = moduleScope(main, symbol);
-  const site = [...app.file.modules.values()].find((m) => m.path.startsWith("br/public:avm/res/web/site:"));
-  if (!site) throw new Error(`${app.file.path}: no avm/res/web/site module`);
-  const appsettings = arrayElements(site.params.get("configs") ?? "[]", app).find(
-    (config) => stringValue(objectValue(config.expression, "name", config.scope)!.expression, config.scope) === "appsettings",
-  );
-  if (!appsettings) throw new Error(`${app.file.path}: the site has no 'appsettings' config`);
-  const properties = objectValue(appsettings.expression, "properties", appsettings.scope);
+  const appsettings = [...app.file.resources.values()].find((r) => r.type === "Microsoft.Web/sites/config" && /name:\s*'appsettings'/.test(r.body));
+  if (!appsettings) throw new Error(`${app.file.path}: no 'appsettings' config resource`);
+  const properties = objectValue(appsettings.body, "properties", app);
   if (!properties) throw new Error(`${app.file.path}: the appsettings config has no properties`);
   return objectKeys(properties.expression, properties.scope);
 }

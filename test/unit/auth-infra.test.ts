@@ -58,11 +58,14 @@ describe("App Service authentication in the Bicep", () => {
 
   it("passes the tenant mapping and the hashed API keys to the app as settings", () => {
     const settings = objectEntries(bicepFile(join(infra, "main.bicep")).vars.get("orchestratorSettings")!.value);
-    expect(settings.get("LUCIUS_API_KEYS")).toBe("apiKeys");
+    // The key hashes go through the module's secure parameter, not the plain settings object.
+    expect(settings.has("LUCIUS_API_KEYS")).toBe(false);
+    const secure = objectEntries(bicepFile(join(infra, "main.bicep")).modules.get("orchestratorApp")!.params.get("secureAppSettings")!);
+    expect(secure.get("LUCIUS_API_KEYS")).toBe("empty(apiKeys.?keys ?? []) ? '' : string(apiKeys.keys)");
     expect(settings.get("LUCIUS_TENANT_ROLE_PREFIX")).toBe("tenantRolePrefix");
     expect(settings.get("LUCIUS_TENANT_CLAIM")).toBe("tenantClaim");
     // Hashes are not secrets, but @secure keeps them out of the deployment history all the same.
-    expect(readFileSync(join(infra, "main.bicep"), "utf8")).toMatch(/@secure\(\)\s*\n(@description\([^\n]*\)\s*\n)?param apiKeys string/);
+    expect(readFileSync(join(infra, "main.bicep"), "utf8")).toMatch(/@secure\(\)\s*\n(@description\([^\n]*\)\s*\n)?param apiKeys object/);
   });
 
   it("catches plain HTTP, a login wall in front of API keys and a missing resource", () => {

@@ -3,15 +3,17 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { packageRoot } from "../../lib/paths.js";
+import { azdSubstitute } from "../support/azd-substitution.js";
 import { bicepFile } from "../support/bicep-resolve.js";
 import { functionAppSettings } from "../support/infra-contract.js";
 
 const main = bicepFile(join(packageRoot, "infra", "main.bicep"));
-const readJson = (path: string) =>
-  JSON.parse(readFileSync(path, "utf8")) as { parameters: Record<string, { value: string }> };
+// The file is a template for azd's substitution (unquoted `${...}` for the JSON settings), so it
+// is read the way azd reads it: substituted first, here with an empty environment.
+const readJson = (path: string) => JSON.parse(azdSubstitute(readFileSync(path, "utf8"), {})) as { parameters: Record<string, { value: unknown }> };
 
 /** Problems between a parameters file and main.bicep's params. */
-function parameterProblems(parameters: Record<string, { value: string }>): string[] {
+function parameterProblems(parameters: Record<string, { value: unknown }>): string[] {
   const problems: string[] = [];
   for (const name of Object.keys(parameters)) if (!main.params.has(name)) problems.push(`'${name}' is not a parameter of main.bicep`);
   for (const param of main.params.values()) {
@@ -39,11 +41,12 @@ describe("azd wiring", () => {
   });
 
   it("main.parameters.json maps the azd environment onto main.bicep's parameters", () => {
-    const { parameters } = readJson(join(packageRoot, "infra", "main.parameters.json"));
-    expect(parameterProblems(parameters)).toEqual([]);
-    expect(parameters["environmentName"]?.value).toBe("${AZURE_ENV_NAME}");
-    expect(parameters["location"]?.value).toBe("${AZURE_LOCATION}");
-    expect(parameters["principalId"]?.value).toBe("${AZURE_PRINCIPAL_ID}");
+    const path = join(packageRoot, "infra", "main.parameters.json");
+    expect(parameterProblems(readJson(path).parameters)).toEqual([]);
+    const text = readFileSync(path, "utf8");
+    expect(text).toContain('"environmentName": { "value": "${AZURE_ENV_NAME}" }');
+    expect(text).toContain('"location": { "value": "${AZURE_LOCATION}" }');
+    expect(text).toContain('"principalId": { "value": "${AZURE_PRINCIPAL_ID}" }');
   });
 
   it("a parameters file that maps a wrong name is caught", () => {
