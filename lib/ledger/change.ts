@@ -70,11 +70,20 @@ export interface Applied<R> {
  * Decides on the job's rows and writes the decision in one batch; undefined when there is no
  * such job. `decide` must not write; it may throw a ledger refusal.
  */
-export async function applyChange<R>(
+export function applyChange<R>(
   ctx: LedgerContext,
   jobId: string,
   decide: (snapshot: JobSnapshot) => Decision<R>,
   opts: { fresh?: boolean } = {},
+): Promise<Applied<R> | undefined> {
+  return ctx.inTurn(jobId, () => decideAndWrite(ctx, jobId, decide, opts));
+}
+
+async function decideAndWrite<R>(
+  ctx: LedgerContext,
+  jobId: string,
+  decide: (snapshot: JobSnapshot) => Decision<R>,
+  opts: { fresh?: boolean },
 ): Promise<Applied<R> | undefined> {
   let fresh = opts.fresh ?? false;
   for (let attempt = 1; attempt <= ctx.tuning.maxWriteAttempts; attempt++) {

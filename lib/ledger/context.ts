@@ -69,12 +69,32 @@ class SnapshotCache {
 export class LedgerContext {
   private readonly snapshots = new SnapshotCache();
   private readonly eventKeys = new EventKeys();
+  /** The change each job's next change waits for (see {@link inTurn}). */
+  private readonly turns = new Map<string, Promise<unknown>>();
 
   constructor(
     readonly tables: LedgerTables,
     readonly now: () => Date,
     readonly tuning: LedgerTuning,
   ) {}
+
+  /**
+   * Runs the job's changes from this process one after another. Two replies for one step (an ACK
+   * and its RESULT) handled at once would otherwise decide on the same rows and one would lose
+   * its write to a 412, paying a read and a second write; in turn, the second decides on the rows
+   * the first wrote. Other processes are still caught by the ETags.
+   */
+  async inTurn<T>(jobId: string, run: () => Promise<T>): Promise<T> {
+    const before = this.turns.get(jobId);
+    const mine = (before ?? Promise.resolve()).then(run, run);
+    const settled = mine.then(() => undefined, () => undefined);
+    this.turns.set(jobId, settled);
+    try {
+      return await mine;
+    } finally {
+      if (this.turns.get(jobId) === settled) this.turns.delete(jobId);
+    }
+  }
 
   nowIso(): string {
     return this.now().toISOString();

@@ -5,6 +5,7 @@ import { loadContracts, type Reply } from "../../lib/contracts/index.js";
 import { productionStepDefaults } from "../../lib/config/settings.js";
 import type { TableNames } from "../../lib/config/names.js";
 import { handleReply, type ReplyDependencies } from "../../lib/replies/handle-reply.js";
+import { tableProxy } from "../../bench/table-proxy.js";
 
 const contracts = loadContracts();
 const storage = { kind: "connectionString" as const, connectionString: azuriteConnectionString() };
@@ -89,5 +90,24 @@ describe("the reply handler on the job's rows", () => {
     expect(await handle({ type: "RESULT", job_id: jobId, lease_id: lease, status: "SUCCEEDED", output_ref: "https://acct/outputs/doc/" } as Partial<Reply>)).toEqual({ kind: "ignored", reason: "stale_attempt" });
     expect(raised.map((r) => [r.type, r.attempt_no])).toEqual([["ACK", 1], ["ACK", 2]]);
     expect(await ledger.getStep(jobId, "ocr")).toMatchObject({ state: StepState.ACKED, attempt_no: 2, lease_id: second });
+  });
+
+  it("handles an ACK and its RESULT arriving at once in one process in turn: one write each, no conflict to retry", async () => {
+    const { jobId, lease } = await dispatchedOcr();
+    const proxy = await tableProxy(azuriteConnectionString());
+    try {
+      const here = await Ledger.connect({ storage: { kind: "connectionString", connectionString: proxy.connectionString }, tables, ensureTables: false });
+      await here.snapshot(jobId);
+      const { handle } = handler(here);
+      const start = proxy.requests;
+      const outcomes = await Promise.all([
+        handle({ type: "ACK", job_id: jobId, lease_id: lease }),
+        handle({ type: "RESULT", job_id: jobId, lease_id: lease, status: "SUCCEEDED", output_ref: "https://acct/outputs/doc/" } as Partial<Reply>),
+      ]);
+      expect(outcomes).toEqual([{ kind: "applied", type: "ACK" }, { kind: "applied", type: "RESULT" }]);
+      expect(proxy.requests - start).toBe(2);
+    } finally {
+      await proxy.close();
+    }
   });
 });
