@@ -4,7 +4,7 @@ import { startAzurite, type AzuritePorts, type RunningAzurite } from "./azurite.
 import { startFolderAzurite } from "./azurite-folder.js";
 import { createDataContainers } from "./storage-setup.js";
 import type { HostComponent, HostContext } from "./component.js";
-import { durableClientBinding, durableApiPrefix } from "./durable/client-binding.js";
+import { durableClientBinding, durableClientInputData, durableApiPrefix } from "./durable/client-binding.js";
 import { durableClientApi } from "./durable/client-api.js";
 import { ClientFaults, clientFaultsRoute, durableFaultsPath } from "./durable/client-faults.js";
 import { DurableEngine } from "./durable/engine.js";
@@ -13,8 +13,7 @@ import { durableInvoker } from "./durable/worker-runs.js";
 import { readHostJson } from "./host-json.js";
 import { Router } from "./http/router.js";
 import { DevHostServer } from "./http/server.js";
-import { loadApp, SupportedBindingTypes, type CapturedApp, type CapturedFunction } from "./loader.js";
-import type { RpcParameterBinding } from "./rpc-data.js";
+import { loadApp, SupportedBindingTypes, type CapturedApp } from "./loader.js";
 import { appLog, runAppStartHooks } from "./worker-invocation.js";
 import { createLogger, LogLevel } from "./log.js";
 import { describeApp } from "./startup-report.js";
@@ -137,12 +136,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     const disabled = disabledFunctions(app, process.env);
     const listened = withoutDisabled(app, disabled);
     await runAppStartHooks(app, process.cwd());
-    // The Durable extension hands the client input to the worker as the JSON text of its binding data.
-    const durableClientInput = JSON.stringify(durableClientBinding(url, taskHub, key));
-    const inputData = (fn: CapturedFunction): RpcParameterBinding[] =>
-      Object.entries(fn.bindings)
-        .filter(([, b]) => b.direction === "in" && (b.type === "durableClient" || b.type === "orchestrationClient"))
-        .map(([name]) => ({ name, data: { string: durableClientInput } }));
+    const inputData = durableClientInputData(durableClientBinding(url, taskHub, key));
 
     const store = new DurableStore(connectionString, taskHub);
     await store.ensureTables();

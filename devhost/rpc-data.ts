@@ -62,10 +62,12 @@ export interface RpcInvocationResponse {
   outputData?: RpcParameterBinding[];
 }
 
-/** Trigger metadata as the host sends it: strings as `string`, every other value as `json`. */
+/** Trigger metadata as the host sends it: strings as `string`, every other value as `json`; absent values not at all. */
 export function rpcTriggerMetadata(metadata: Record<string, unknown>): Record<string, RpcTypedData> {
   return Object.fromEntries(
-    Object.entries(metadata).map(([key, value]) => [key, typeof value === "string" ? { string: value } : { json: JSON.stringify(value) }]),
+    Object.entries(metadata)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [key, typeof value === "string" ? { string: value } : { json: JSON.stringify(value) }]),
   );
 }
 

@@ -52,7 +52,7 @@ export async function bindServiceBusTriggers(
     return emulator.subscribe(
       binding.topicName!,
       binding.subscriptionName!,
-      (messages, settler) => invoke(fn, ctx, many ? messages : messages.slice(0, 1), many, sdk ? settler : undefined),
+      (messages, settler) => invokeServiceBusFunction(fn, ctx, many ? messages : messages.slice(0, 1), many, sdk ? settler : undefined),
       {
         ...receiverOptions,
         maxBatchSize: many ? (manyBatchSize ?? 32) : 1,
@@ -82,7 +82,12 @@ function checkBinding(emulator: ServiceBusEmulator, fn: CapturedFunction): Servi
   return binding;
 }
 
-async function invoke(fn: CapturedFunction, ctx: HostContext, messages: LockedMessage[], many: boolean, sdkSettler: Settler | undefined): Promise<void> {
+/**
+ * One invocation of a Service Bus-triggered function with locked `messages` (the first only
+ * unless `many`); settles nothing itself. Throws when the invocation failed (the receiver then
+ * abandons). `sdkSettler` is given for SDK-bound functions.
+ */
+export async function invokeServiceBusFunction(fn: CapturedFunction, ctx: HostContext, messages: LockedMessage[], many: boolean, sdkSettler: Settler | undefined): Promise<void> {
   if (sdkSettler) return invokeSdkBound(fn, ctx, messages, many, sdkSettler);
   const data = many ? { collectionString: { string: messages.map(bodyText) } } : { string: bodyText(messages[0]!) };
   const outcome = await invokeAsWorker(

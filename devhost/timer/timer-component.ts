@@ -38,15 +38,7 @@ export function timerComponent(options: TimerComponentOptions = {}): HostCompone
       if (ctx.env.WEBSITE_TIME_ZONE) ctx.log(`timer: WEBSITE_TIME_ZONE is ignored; devhost evaluates schedules in UTC`);
       const monitor = new ScheduleMonitor(ctx.connectionString, options.tableName ?? "devhosttimers");
       await monitor.start();
-      const invoke = async (fn: CapturedFunction, timer: TimerInfo) => {
-        const outcome = await invokeAsWorker(
-          ctx.app,
-          fn,
-          { inputData: [{ name: fn.trigger.name, data: { json: JSON.stringify(hostTimerInfo(timer)) } }, ...(ctx.inputData?.(fn) ?? [])] },
-          (level, category, message) => ctx.log(`[${fn.name}] ${category} ${level}: ${message}`),
-        );
-        if (outcome.status === "failed") throw outcome.error;
-      };
+      const invoke = (fn: CapturedFunction, timer: TimerInfo) => invokeTimerFunction(ctx, fn, timer);
       runners = plans.map((p) => new TimerRunner({ ...p, monitor, invoke, log: ctx.log }));
       await Promise.all(runners.map((r) => r.start()));
       ctx.log(`timer: ${plans.map((p) => `${p.fn.name} "${p.schedule.expression}"`).join(", ")}`);
@@ -79,6 +71,17 @@ function intervalMs(schedule: NcrontabSchedule): number {
   const first = nextOccurrence(schedule, new Date());
   const second = first && nextOccurrence(schedule, first);
   return first && second ? second.getTime() - first.getTime() : Number.POSITIVE_INFINITY;
+}
+
+/** One invocation of a timer function through the app's programming model; throws when it failed. */
+export async function invokeTimerFunction(ctx: HostContext, fn: CapturedFunction, timer: TimerInfo): Promise<void> {
+  const outcome = await invokeAsWorker(
+    ctx.app,
+    fn,
+    { inputData: [{ name: fn.trigger.name, data: { json: JSON.stringify(hostTimerInfo(timer)) } }, ...(ctx.inputData?.(fn) ?? [])] },
+    (level, category, message) => ctx.log(`[${fn.name}] ${category} ${level}: ${message}`),
+  );
+  if (outcome.status === "failed") throw outcome.error;
 }
 
 /**
