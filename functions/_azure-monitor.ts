@@ -1,5 +1,4 @@
 import { createRequire } from "node:module";
-import { AzureFunctionsInstrumentation } from "@azure/functions-opentelemetry-instrumentation";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { useAzureMonitor, type AzureMonitorOpenTelemetryOptions } from "@azure/monitor-opentelemetry";
 import { logs, SeverityNumber } from "@opentelemetry/api-logs";
@@ -55,8 +54,11 @@ export function startAzureMonitor(
  * is enabled (construction enables it) and before any function file loads.
  */
 function instrumentFunctions(): void {
+  // Required too: the package is CommonJS without named ES exports Node can detect.
+  const require = createRequire(import.meta.url);
+  const { AzureFunctionsInstrumentation } = require("@azure/functions-opentelemetry-instrumentation") as typeof import("@azure/functions-opentelemetry-instrumentation");
   new AzureFunctionsInstrumentation();
-  createRequire(import.meta.url)("@azure/functions");
+  require("@azure/functions");
 }
 
 const severity = { info: SeverityNumber.INFO, warn: SeverityNumber.WARN, error: SeverityNumber.ERROR } as const;

@@ -1,5 +1,9 @@
 import { context, propagation, ROOT_CONTEXT, trace, type Context, type ContextManager, type TextMapPropagator } from "@opentelemetry/api";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { packageRoot } from "../../lib/paths.js";
 import { installCoreShim } from "../../devhost/loader.js";
 import { startAzureMonitor } from "../../functions/_azure-monitor.js";
 
@@ -42,13 +46,24 @@ afterAll(() => {
   propagation.disable();
 });
 
+const connectionString = "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/";
+
 describe("the Functions OpenTelemetry instrumentation", () => {
+  it("loads in the compiled app as Node runs it (an ES module reaching a CommonJS package)", async () => {
+    // Outside the Functions worker @azure/functions is in test mode and skips the hooks, saying so.
+    const script = `const m = await import(${JSON.stringify(join(packageRoot, "dist/functions/_azure-monitor.js"))});
+      console.log(JSON.stringify(m.startAzureMonitor("lucius-test", { APPLICATIONINSIGHTS_CONNECTION_STRING: ${JSON.stringify(connectionString)} }, () => undefined)));`;
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], { env: { PATH: process.env.PATH } });
+    expect(stdout.trim().split("\n").at(-1)).toBe("true");
+    expect(stderr).toContain("Skipping call to register preInvocation hook");
+  });
+
   it("is on with Azure Monitor, and runs each handler in the trace context the host sends", async () => {
     // As the Node worker provides @azure/functions-core before the app loads.
     const app = installCoreShim();
     context.setGlobalContextManager(syncContextManager);
     propagation.setGlobalPropagator(traceparentPropagator);
-    const env = { APPLICATIONINSIGHTS_CONNECTION_STRING: "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/" };
+    const env = { APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString };
     expect(startAzureMonitor("lucius-test", env, () => undefined)).toBe(true);
 
     const hooks = app.hooks.get("preInvocation") ?? [];
