@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { InvocationContext } from "@azure/functions";
 import type { CapturedApp, CapturedFunction } from "./loader.js";
+import type { RpcParameterBinding } from "./rpc-data.js";
 
 /** What the devhost core hands each component when it starts. */
 export interface HostContext {
@@ -16,12 +16,11 @@ export interface HostContext {
   mount(prefix: string, handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>): void;
   log(message: string): void;
   /**
-   * Fills an invocation's secondary inputs (e.g. the `durableClient` binding, via
-   * `context.extraInputs.set(name, value)`) before a component calls the handler.
-   * Components build `context.options.extraInputs` from the function's bindings; the
-   * host supplies the values. Optional: without it, extra inputs stay empty.
+   * The values of a function's input bindings other than its trigger, in the worker protocol's
+   * shapes (e.g. the `durableClient` binding as the Durable extension sends it), which a
+   * component adds to the invocation's `inputData`. Optional: without it there are none.
    */
-  prepareInvocation?(fn: CapturedFunction, context: InvocationContext): void | Promise<void>;
+  inputData?(fn: CapturedFunction): RpcParameterBinding[];
 }
 
 /** A pluggable piece of devhost that serves one or more trigger types. */

@@ -4,17 +4,17 @@ import { startAzurite, type AzuritePorts, type RunningAzurite } from "./azurite.
 import { startFolderAzurite } from "./azurite-folder.js";
 import { createDataContainers } from "./storage-setup.js";
 import type { HostComponent, HostContext } from "./component.js";
-import { durableClientBinding, durableApiPrefix } from "./durable/client-binding.js";
+import { durableClientBinding, durableClientInputData, durableApiPrefix } from "./durable/client-binding.js";
 import { durableClientApi } from "./durable/client-api.js";
 import { ClientFaults, clientFaultsRoute, durableFaultsPath } from "./durable/client-faults.js";
 import { DurableEngine } from "./durable/engine.js";
 import { DurableStore } from "./durable/store.js";
-import { functionsLib } from "./functions-lib.js";
+import { durableInvoker } from "./durable/worker-runs.js";
 import { readHostJson } from "./host-json.js";
 import { Router } from "./http/router.js";
 import { DevHostServer } from "./http/server.js";
-import type { InputBindingValues } from "./invocation.js";
 import { loadApp, SupportedBindingTypes, type CapturedApp } from "./loader.js";
+import { appLog, runAppStartHooks } from "./worker-invocation.js";
 import { createLogger, LogLevel } from "./log.js";
 import { describeApp } from "./startup-report.js";
 import { ensureDevhostKey, newDevhostKey, writeDevhostState } from "./state-files.js";
@@ -135,17 +135,15 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     });
     const disabled = disabledFunctions(app, process.env);
     const listened = withoutDisabled(app, disabled);
-    const lib = await functionsLib();
-    const clientBinding = () => durableClientBinding(url, taskHub, key);
-    const inputs: InputBindingValues = { durableClient: clientBinding, orchestrationClient: clientBinding };
+    await runAppStartHooks(app, process.cwd());
+    const inputData = durableClientInputData(durableClientBinding(url, taskHub, key));
 
     const store = new DurableStore(connectionString, taskHub);
     await store.ensureTables();
     const durable = new DurableEngine({
       store,
       app,
-      lib,
-      inputs,
+      invoker: durableInvoker(app, inputData, (fn) => appLog(log.app, fn.name)),
       log,
       disabled,
       maxConcurrentOrchestrations: options.durable?.maxConcurrentOrchestrations ?? hostJson.maxConcurrentOrchestratorFunctions ?? 10,
@@ -165,19 +163,14 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       baseUrl: url,
       mount: (prefix, handler) => server.mount(prefix, handler),
       log: (message) => log.info(message),
-      prepareInvocation: (fn, invocation) => {
-        for (const input of invocation.options.extraInputs) {
-          const value = inputs[input.type];
-          if (value && fn.bindings[input.name]) invocation.extraInputs.set(input, value());
-        }
-      },
+      inputData,
     };
     for (const component of components) {
       await component.start(context);
       cleanup.push(() => component.stop());
     }
     const { resumed } = await durable.start();
-    server.serveApp(router, { lib, log, inputs, baseUrl: url });
+    server.serveApp(router, { app, log, inputData, baseUrl: url });
     log.info(describeApp(app, router, url, taskHub, resumed, disabled));
     const started = azurite ? { pid: azurite.pid, ports: azurite.ports, ...(azurite.location ? { location: azurite.location } : {}) } : undefined;
     return { url, port, app, connectionString, ...(started ? { azurite: started } : {}), taskHub, key, env, durable, stop: stopAll };

@@ -24,8 +24,9 @@ export interface CapturedFunction {
 export interface CoreInvocation {
   invocationId: string;
   metadata: { name: string; bindings: Record<string, CapturedBinding>; retryOptions?: unknown };
-  request: { invocationId: string; functionId: string; inputData: Array<{ name: string; data: unknown }>; triggerMetadata: Record<string, unknown> };
-  state: "invocation";
+  request: { invocationId: string; functionId: string; inputData: Array<{ name: string; data?: unknown }>; triggerMetadata?: Record<string, unknown>; traceContext?: unknown; retryContext?: unknown };
+  /** The worker's phase; the library warns about logs after the handler returned unless it is `postInvocationHooks`. */
+  state: "preInvocationHooks" | "invocation" | "postInvocationHooks";
   log(level: string, category: string, message: string): void;
 }
 

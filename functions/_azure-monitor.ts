@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { useAzureMonitor, type AzureMonitorOpenTelemetryOptions } from "@azure/monitor-opentelemetry";
 import { logs, SeverityNumber } from "@opentelemetry/api-logs";
@@ -37,9 +38,27 @@ export function startAzureMonitor(
     azureMonitorExporterOptions: { connectionString: settings.connectionString, ...(credential ? { credential } : {}) },
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName, [ATTR_SERVICE_VERSION]: packageVersion }),
   });
+  instrumentFunctions();
   setLogSink(otelLogSink());
   holder[started] = serviceName;
   return true;
+}
+
+/**
+ * The Functions OpenTelemetry instrumentation: its `preInvocation` hook runs each handler in the
+ * trace context the host sends with the invocation, so the host's invocation span parents the
+ * app's spans (one trace from the host into lib/telemetry's), and its `log` hook sends
+ * `context.log` lines through OpenTelemetry (it tells the host so, which then does not send them
+ * a second time). It patches `@azure/functions` when that is first required; the apps import it
+ * as ES modules, which is no `require`, so it is required here, right after the instrumentation
+ * is enabled (construction enables it) and before any function file loads.
+ */
+function instrumentFunctions(): void {
+  // Required too: the package is CommonJS without named ES exports Node can detect.
+  const require = createRequire(import.meta.url);
+  const { AzureFunctionsInstrumentation } = require("@azure/functions-opentelemetry-instrumentation") as typeof import("@azure/functions-opentelemetry-instrumentation");
+  new AzureFunctionsInstrumentation();
+  require("@azure/functions");
 }
 
 const severity = { info: SeverityNumber.INFO, warn: SeverityNumber.WARN, error: SeverityNumber.ERROR } as const;

@@ -79,6 +79,11 @@ param messageTimeToLive string = 'P1D'
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
+@description('Always-ready instances for each group on a job\'s ACK path (docs/deploy.md, "Timing on the real backends"); 0 for none.')
+@minValue(0)
+@maxValue(10)
+param alwaysReadyInstances int = 1
+
 @description('Address that receives alert e-mails; empty sends none (alerts still show in the Portal).')
 param alertEmail string = ''
 
@@ -343,6 +348,13 @@ var schedulerSettings = useScheduler
     }
   : {}
 
+// Flex Consumption keeps this many instances warm per scaling group on a job's ACK path: the
+// orchestrator's Durable group (the activity that publishes a directive, the orchestration that
+// waits for its ACK) and its reply trigger, and each worker's trigger (every non-HTTP function
+// scales on its own), so an ACK after an idle period pays no cold start (docs/deploy.md).
+var orchestratorAlwaysReady = alwaysReadyInstances == 0 ? [] : map(['durable', 'function:receiveReply'], g => { name: g, instanceCount: alwaysReadyInstances })
+var workersAlwaysReady = alwaysReadyInstances == 0 ? [] : map(['function:ocrWorker', 'function:embeddingWorker', 'function:sisWorker'], g => { name: g, instanceCount: alwaysReadyInstances })
+
 module orchestratorApp 'modules/function-app.bicep' = {
   name: 'orchestrator-app'
   scope: rg
@@ -365,6 +377,7 @@ module orchestratorApp 'modules/function-app.bicep' = {
       LUCIUS_API_KEYS: empty(apiKeys.?keys ?? []) ? '' : string(apiKeys.keys)
     }
     maximumInstanceCount: maximumInstanceCount
+    alwaysReady: orchestratorAlwaysReady
   }
 }
 
@@ -412,6 +425,7 @@ module workersApp 'modules/function-app.bicep' = {
     serviceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
     appSettings: workerSettings
     maximumInstanceCount: maximumInstanceCount
+    alwaysReady: workersAlwaysReady
   }
 }
 

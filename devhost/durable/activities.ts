@@ -1,6 +1,6 @@
-import type { InvocationContext } from "@azure/functions";
 import type { CapturedApp } from "../loader.js";
-import { fromJsonText, HistoryEventType, newEvent, type FailureDetails, type HistoryEvent } from "./history.js";
+import { HistoryEventType, newEvent, type FailureDetails, type HistoryEvent } from "./history.js";
+import type { DurableInvoker } from "./worker-runs.js";
 
 export const TriggerTypes = {
   orchestration: "orchestrationTrigger",
@@ -13,7 +13,7 @@ export const TriggerTypes = {
  */
 export async function runActivity(
   app: CapturedApp,
-  makeContext: (functionName: string) => InvocationContext,
+  invoker: DurableInvoker,
   name: string,
   inputText: string | undefined,
   taskScheduledId: number,
@@ -23,15 +23,9 @@ export async function runActivity(
     const message = `The function '${name}' doesn't exist, is disabled, or is not an activity function.`;
     return failed(taskScheduledId, name, { ErrorType: "FunctionNotFound", ErrorMessage: message });
   }
-  try {
-    const output = await fn.handler(fromJsonText(inputText), makeContext(name));
-    return newEvent(HistoryEventType.TaskCompleted, {
-      TaskScheduledId: taskScheduledId,
-      Result: output === undefined ? "null" : JSON.stringify(output),
-    });
-  } catch (error) {
-    return failed(taskScheduledId, name, failureDetailsOf(error));
-  }
+  const result = await invoker.activity(fn, inputText);
+  if ("error" in result) return failed(taskScheduledId, name, failureDetailsOf(result.error));
+  return newEvent(HistoryEventType.TaskCompleted, { TaskScheduledId: taskScheduledId, Result: result.output ?? "null" });
 }
 
 function failed(taskScheduledId: number, name: string, details: FailureDetails): HistoryEvent {

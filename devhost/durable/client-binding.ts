@@ -1,3 +1,6 @@
+import type { CapturedFunction } from "../loader.js";
+import type { RpcParameterBinding } from "../rpc-data.js";
+
 /** The internal mount of the Durable client API, as the extension exposes it. */
 export const durableApiPrefix = "/runtime/webhooks/durabletask";
 
@@ -38,4 +41,16 @@ export function managementPayload(baseUrl: string, taskHub: string, instanceId: 
   const urls = durableClientBinding(baseUrl, taskHub, key).managementUrls as Record<string, string>;
   const id = encodeURIComponent(instanceId);
   return Object.fromEntries(Object.entries(urls).map(([key, value]) => [key, key === "id" ? instanceId : value.replace("INSTANCEID", id)]));
+}
+
+/**
+ * The `durableClient` (and older `orchestrationClient`) inputs of a function as the Durable
+ * extension hands them to the worker: the JSON text of the binding data, as RPC `string` data.
+ */
+export function durableClientInputData(binding: Record<string, unknown>): (fn: CapturedFunction) => RpcParameterBinding[] {
+  const text = JSON.stringify(binding);
+  return (fn) =>
+    Object.entries(fn.bindings)
+      .filter(([, b]) => b.direction === "in" && (b.type === "durableClient" || b.type === "orchestrationClient"))
+      .map(([name]) => ({ name, data: { string: text } }));
 }

@@ -1,5 +1,3 @@
-import type { FunctionsLib } from "../functions-lib.js";
-import { createInvocationContext, type InputBindingValues } from "../invocation.js";
 import type { CapturedApp } from "../loader.js";
 import type { Logger } from "../log.js";
 import { Semaphore } from "../semaphore.js";
@@ -11,11 +9,11 @@ import { RuntimeStatus, type InstanceState } from "./instance-state.js";
 import type { LiveInstance } from "./live-instance.js";
 import type { OpenTask } from "./open-tasks.js";
 import { TimerWheel } from "./timers.js";
+import type { DurableInvoker } from "./worker-runs.js";
 
 export interface DispatcherOptions {
   app: CapturedApp;
-  lib: FunctionsLib;
-  inputs: InputBindingValues;
+  invoker: DurableInvoker;
   log: Logger;
   /** @default 10 */
   maxConcurrentActivities?: number;
@@ -105,10 +103,8 @@ export class Dispatcher {
   }
 
   private async runActivity(instanceId: string, executionId: string, id: number, name: string, input?: string): Promise<void> {
-    const { app, lib, log, inputs } = this.options;
-    const event = await this.activitySlots.run(() =>
-      runActivity(app, (functionName) => createInvocationContext(lib, app.functions.get(functionName)!, log, inputs), name, input, id),
-    );
+    const { app, invoker } = this.options;
+    const event = await this.activitySlots.run(() => runActivity(app, invoker, name, input, id));
     this.options.notify(instanceId, { kind: "completion", executionId, event });
   }
 

@@ -1,5 +1,3 @@
-import type { FunctionsLib } from "../functions-lib.js";
-import { createInvocationContext, type InputBindingValues } from "../invocation.js";
 import type { CapturedApp } from "../loader.js";
 import type { Logger } from "../log.js";
 import { KeyedMutex, Semaphore } from "../semaphore.js";
@@ -15,13 +13,13 @@ import { replay, type ReplayOutcome } from "./replay.js";
 import { assertOrchestrator, failedReplay, sameParent } from "./engine-checks.js";
 import { loadInstance } from "./load-instance.js";
 import type { DurableStore } from "./store.js";
+import type { DurableInvoker } from "./worker-runs.js";
 
 export interface DurableEngineOptions {
   store: DurableStore;
   app: CapturedApp;
-  lib: FunctionsLib;
-  /** Input binding values for orchestrations and activities (the durable client). */
-  inputs: InputBindingValues;
+  /** Runs orchestrators and activities through the app's programming model (worker-runs.ts). */
+  invoker: DurableInvoker;
   log: Logger;
   /** Instances whose episodes run at the same time. @default 10 */
   maxConcurrentOrchestrations?: number;
@@ -171,9 +169,8 @@ export abstract class EngineCore {
     if (!fn || fn.trigger.binding.type !== TriggerTypes.orchestration) {
       return failedReplay(`The function '${state.name}' doesn't exist, is disabled, or is not an orchestrator function.`);
     }
-    const context = createInvocationContext(this.options.lib, fn, this.options.log, this.options.inputs);
     try {
-      return await replay(fn, context, instance.id, history, state.input, state.parent?.instanceId);
+      return await replay(this.options.invoker.orchestrator(fn), instance.id, history, state.input, state.parent?.instanceId);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return failedReplay(`The orchestrator could not be replayed: ${message}`);

@@ -1,5 +1,3 @@
-import type { InvocationContext } from "@azure/functions";
-import type { CapturedFunction } from "../loader.js";
 import { fromJsonText, type FailureDetails, type HistoryEvent } from "./history.js";
 import {
   ActionType,
@@ -54,36 +52,54 @@ interface OrchestratorStateView {
 
 const outOfProcDataLabel = "\n\n$OutOfProcData$:";
 
+/** The orchestration trigger's value, as the Durable extension sends it (JSON text of this object). */
+export interface OrchestratorTrigger {
+  history: HistoryEvent[];
+  input: unknown;
+  instanceId: string;
+  isReplaying: boolean;
+  parentInstanceId: string | null;
+  upperSchemaVersion: number;
+}
+
+/**
+ * Runs the orchestrator once over `trigger` and reports the context the library used, with
+ * either the orchestrator state it returned (as the extension reads it back) or the error the
+ * invocation failed with. Throws only when the orchestrator could not be invoked at all.
+ */
+export type OrchestratorRun = (trigger: OrchestratorTrigger) => Promise<{ context: unknown; state?: unknown; error?: Error }>;
+
 /**
  * Runs one orchestrator episode through the library's own executor over `history`
  * (which must start with an OrchestratorStarted event) and reports what it decided.
  */
 export async function replay(
-  fn: CapturedFunction,
-  context: InvocationContext,
+  run: OrchestratorRun,
   instanceId: string,
   history: HistoryEvent[],
   input: string | undefined,
   parentInstanceId: string | undefined,
 ): Promise<ReplayOutcome> {
-  const trigger = {
+  const trigger: OrchestratorTrigger = {
     history,
-    input: fromJsonText(input),
+    // The extension writes null, not nothing, for a missing input or parent.
+    input: fromJsonText(input) ?? null,
     instanceId,
     isReplaying: false,
-    parentInstanceId,
+    parentInstanceId: parentInstanceId ?? null,
     upperSchemaVersion,
   };
+  const ran = await run(trigger);
+  const context = ran.context;
   let state: OrchestratorStateView;
-  let thrown: Error | undefined;
-  try {
-    state = (await fn.handler(trigger, context)) as OrchestratorStateView;
-  } catch (error) {
-    thrown = error instanceof Error ? error : new Error(String(error));
+  const thrown = ran.error;
+  if (thrown) {
     const at = thrown.message.indexOf(outOfProcDataLabel);
     if (at < 0) throw thrown;
     state = JSON.parse(thrown.message.slice(at + outOfProcDataLabel.length)) as OrchestratorStateView;
     thrown.message = thrown.message.slice(0, at);
+  } else {
+    state = ran.state as OrchestratorStateView;
   }
   const df = (context as unknown as { df?: DfView }).df;
   if (!df?.taskOrchestratorExecutor) throw new Error("The orchestrator did not run through the durable-functions executor");

@@ -1,5 +1,3 @@
-import { randomUUID } from "node:crypto";
-import type { InvocationContext } from "@azure/functions";
 import type { HostContext } from "../component.js";
 import type { CapturedFunction } from "../loader.js";
 import { EmulatorError, EmulatorErrorCode } from "./errors.js";
@@ -8,6 +6,8 @@ import { modelBindingData } from "./model-binding-data.js";
 import { registerLocks } from "./settlement-service.js";
 import type { Settler } from "./settler.js";
 import { batchTriggerMetadataFor, triggerMetadataFor } from "./trigger-metadata.js";
+import { rpcTriggerMetadata } from "../rpc-data.js";
+import { invokeAsWorker } from "../worker-invocation.js";
 
 /**
  * Invokes an SDK-bound (`sdkBinding: true`) Service Bus function as the Node worker does:
@@ -28,29 +28,17 @@ export async function invokeSdkBound(fn: CapturedFunction, ctx: HostContext, mes
   );
   try {
     const data = many ? { collectionModelBindingData: { modelBindingData: messages.map(modelBindingData) } } : { modelBindingData: modelBindingData(messages[0]!) };
-    const invocationId = randomUUID();
-    const invocation = model.getInvocationModel({
-      invocationId,
-      metadata: { name: fn.name, bindings: fn.bindings, ...(fn.retryOptions !== undefined ? { retryOptions: fn.retryOptions } : {}) },
-      request: {
-        invocationId,
-        functionId: fn.name,
-        inputData: [{ name: fn.trigger.name, data }],
+    const outcome = await invokeAsWorker(
+      ctx.app,
+      fn,
+      {
+        inputData: [{ name: fn.trigger.name, data }, ...(ctx.inputData?.(fn) ?? [])],
         triggerMetadata: rpcTriggerMetadata(many ? batchTriggerMetadataFor(messages) : triggerMetadataFor(messages[0]!)),
       },
-      state: "invocation",
-      log: (level, category, message) => ctx.log(`[${fn.name}] ${category} ${level}: ${message}`),
-    });
-    const { context, inputs } = await invocation.getArguments();
-    await ctx.prepareInvocation?.(fn, context as InvocationContext);
-    const result = await invocation.invokeFunction(context, inputs, fn.handler);
-    await invocation.getResponse(context, result);
+      (level, category, message) => ctx.log(`[${fn.name}] ${category} ${level}: ${message}`),
+    );
+    if (outcome.status === "failed") throw outcome.error;
   } finally {
     unregister();
   }
-}
-
-/** Trigger metadata as the host sends it: each value RPC typed data (strings as `string`, the rest as `json`). */
-function rpcTriggerMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(metadata).map(([key, value]) => [key, typeof value === "string" ? { string: value } : { json: JSON.stringify(value) }]));
 }

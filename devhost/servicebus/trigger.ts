@@ -1,5 +1,3 @@
-import { randomUUID } from "node:crypto";
-import type { FunctionInput, FunctionOutput, FunctionTrigger } from "@azure/functions";
 import type { HostContext } from "../component.js";
 import type { CapturedFunction } from "../loader.js";
 import type { ServiceBusEmulator, Receiver } from "./emulator.js";
@@ -10,10 +8,10 @@ import { invokeSdkBound } from "./sdk-binding.js";
 import { acquireSettlementService } from "./settlement-service.js";
 import type { Settler } from "./settler.js";
 import { batchTriggerMetadataFor, triggerMetadataFor } from "./trigger-metadata.js";
+import { rpcTriggerMetadata } from "../rpc-data.js";
+import { invokeAsWorker } from "../worker-invocation.js";
 
 export const serviceBusTriggerType = "serviceBusTrigger";
-
-type FunctionsModule = typeof import("@azure/functions");
 
 /** What `app.serviceBusTopic(...)` registers as the trigger binding. */
 interface ServiceBusTriggerBinding {
@@ -29,9 +27,10 @@ interface ServiceBusTriggerBinding {
 }
 
 /**
- * Starts one receiver per Service Bus-triggered function and calls its handler as the
- * Functions worker would: `handler(message | messages[], context)`. A handler that
- * resolves completes the message(s); one that throws abandons them. With `sdkBinding: true`
+ * Starts one receiver per Service Bus-triggered function and invokes it through the app's
+ * programming model, as the host and the Node worker do: the body (or, for `cardinality:
+ * "many"`, the bodies) as RPC string data, trigger metadata as RPC typed data. An invocation
+ * that succeeds completes the message(s); one that fails abandons them. With `sdkBinding: true`
  * the messages go to the app's programming model as `modelBindingData` and the handler's
  * `actions` settle them through the Settlement gRPC service (see sdk-binding.ts). Resolves the
  * receivers and, when any function is SDK-bound, a `release` for the Settlement service.
@@ -45,9 +44,6 @@ export async function bindServiceBusTriggers(
   // Check every function before starting any, so a bad one stops start-up with nothing running.
   const plans = functions.map((fn) => ({ fn, binding: checkBinding(emulator, fn) }));
   if (plans.length === 0) return [];
-  // Loaded only now, after the host installed its core shim: loaded first, it would enter test mode.
-  const lib = (await import("@azure/functions")) as unknown as FunctionsModule & { default?: FunctionsModule };
-  const InvocationContext = (lib.default ?? lib).InvocationContext;
   if (plans.some(({ binding }) => isSdkBound(binding))) await acquireSettlementService();
   return plans.map(({ fn, binding }) => {
     const many = binding.cardinality === "many";
@@ -56,7 +52,7 @@ export async function bindServiceBusTriggers(
     return emulator.subscribe(
       binding.topicName!,
       binding.subscriptionName!,
-      (messages, settler) => invoke(InvocationContext, fn, ctx, many ? messages : messages.slice(0, 1), many, sdk ? settler : undefined),
+      (messages, settler) => invokeServiceBusFunction(fn, ctx, many ? messages : messages.slice(0, 1), many, sdk ? settler : undefined),
       {
         ...receiverOptions,
         maxBatchSize: many ? (manyBatchSize ?? 32) : 1,
@@ -86,34 +82,27 @@ function checkBinding(emulator: ServiceBusEmulator, fn: CapturedFunction): Servi
   return binding;
 }
 
-async function invoke(
-  InvocationContext: FunctionsModule["InvocationContext"],
-  fn: CapturedFunction,
-  ctx: HostContext,
-  messages: LockedMessage[],
-  many: boolean,
-  sdkSettler: Settler | undefined,
-): Promise<void> {
+/**
+ * One invocation of a Service Bus-triggered function with locked `messages` (the first only
+ * unless `many`); settles nothing itself. Throws when the invocation failed (the receiver then
+ * abandons). `sdkSettler` is given for SDK-bound functions.
+ */
+export async function invokeServiceBusFunction(fn: CapturedFunction, ctx: HostContext, messages: LockedMessage[], many: boolean, sdkSettler: Settler | undefined): Promise<void> {
   if (sdkSettler) return invokeSdkBound(fn, ctx, messages, many, sdkSettler);
-  const extraInputs: FunctionInput[] = [];
-  const extraOutputs: FunctionOutput[] = [];
-  for (const [name, binding] of Object.entries(fn.bindings)) {
-    if (name === fn.trigger.name) continue;
-    if (binding.direction === "out") extraOutputs.push({ ...binding, name } as FunctionOutput);
-    else extraInputs.push({ ...binding, name } as FunctionInput);
-  }
-  const context = new InvocationContext({
-    invocationId: randomUUID(),
-    functionName: fn.name,
-    triggerMetadata: many ? batchTriggerMetadataFor(messages) : triggerMetadataFor(messages[0]!),
-    options: {
-      trigger: { ...fn.trigger.binding, name: fn.trigger.name } as FunctionTrigger,
-      extraInputs,
-      extraOutputs,
+  const data = many ? { collectionString: { string: messages.map(bodyText) } } : { string: bodyText(messages[0]!) };
+  const outcome = await invokeAsWorker(
+    ctx.app,
+    fn,
+    {
+      inputData: [{ name: fn.trigger.name, data }, ...(ctx.inputData?.(fn) ?? [])],
+      triggerMetadata: rpcTriggerMetadata(many ? batchTriggerMetadataFor(messages) : triggerMetadataFor(messages[0]!)),
     },
-    logHandler: (level, ...args) => ctx.log(`[${fn.name}] ${level}: ${args.map(String).join(" ")}`),
-  });
-  await ctx.prepareInvocation?.(fn, context);
-  const bodies = messages.map((m) => m.body);
-  await fn.handler(many ? bodies : bodies[0], context);
+    (level, category, message) => ctx.log(`[${fn.name}] ${category} ${level}: ${message}`),
+  );
+  if (outcome.status === "failed") throw outcome.error;
+}
+
+/** The message body as the extension binds it to a string for the worker (JSON bodies as their JSON text). */
+function bodyText(message: LockedMessage): string {
+  return typeof message.body === "string" ? message.body : JSON.stringify(message.body);
 }

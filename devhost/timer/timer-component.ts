@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { HostComponent, HostContext } from "../component.js";
 import type { CapturedFunction } from "../loader.js";
 import { TimerScheduleError } from "./errors.js";
@@ -6,6 +5,7 @@ import { parseNcrontab, type NcrontabSchedule } from "./ncrontab.js";
 import { nextOccurrence } from "./next-occurrence.js";
 import { ScheduleMonitor } from "./schedule-monitor.js";
 import { TimerRunner, type TimerInfo } from "./timer-runner.js";
+import { invokeAsWorker } from "../worker-invocation.js";
 
 export const timerTriggerType = "timerTrigger";
 
@@ -19,8 +19,6 @@ interface TimerBinding {
   runOnStartup?: boolean;
   useMonitor?: boolean;
 }
-
-type FunctionsModule = typeof import("@azure/functions");
 
 /**
  * devhost's timer triggers: each `timerTrigger` function runs on its NCRONTAB schedule
@@ -40,19 +38,7 @@ export function timerComponent(options: TimerComponentOptions = {}): HostCompone
       if (ctx.env.WEBSITE_TIME_ZONE) ctx.log(`timer: WEBSITE_TIME_ZONE is ignored; devhost evaluates schedules in UTC`);
       const monitor = new ScheduleMonitor(ctx.connectionString, options.tableName ?? "devhosttimers");
       await monitor.start();
-      // Loaded only now, after the host installed its core shim: loaded first, it would enter test mode.
-      const lib = (await import("@azure/functions")) as unknown as FunctionsModule & { default?: FunctionsModule };
-      const InvocationContext = (lib.default ?? lib).InvocationContext;
-      const invoke = async (fn: CapturedFunction, timer: TimerInfo) => {
-        const context = new InvocationContext({
-          invocationId: randomUUID(),
-          functionName: fn.name,
-          options: { trigger: { ...fn.trigger.binding, name: fn.trigger.name } as never, extraInputs: extraInputsOf(fn), extraOutputs: [] },
-          logHandler: (level, ...args) => ctx.log(`[${fn.name}] ${level}: ${args.map(String).join(" ")}`),
-        });
-        await ctx.prepareInvocation?.(fn, context);
-        await fn.handler(timer, context);
-      };
+      const invoke = (fn: CapturedFunction, timer: TimerInfo) => invokeTimerFunction(ctx, fn, timer);
       runners = plans.map((p) => new TimerRunner({ ...p, monitor, invoke, log: ctx.log }));
       await Promise.all(runners.map((r) => r.start()));
       ctx.log(`timer: ${plans.map((p) => `${p.fn.name} "${p.schedule.expression}"`).join(", ")}`);
@@ -87,8 +73,25 @@ function intervalMs(schedule: NcrontabSchedule): number {
   return first && second ? second.getTime() - first.getTime() : Number.POSITIVE_INFINITY;
 }
 
-function extraInputsOf(fn: CapturedFunction): never[] {
-  return Object.entries(fn.bindings)
-    .filter(([name, b]) => name !== fn.trigger.name && b.direction === "in")
-    .map(([name, b]) => ({ ...b, name }) as never);
+/** One invocation of a timer function through the app's programming model; throws when it failed. */
+export async function invokeTimerFunction(ctx: HostContext, fn: CapturedFunction, timer: TimerInfo): Promise<void> {
+  const outcome = await invokeAsWorker(
+    ctx.app,
+    fn,
+    { inputData: [{ name: fn.trigger.name, data: { json: JSON.stringify(hostTimerInfo(timer)) } }, ...(ctx.inputData?.(fn) ?? [])] },
+    (level, category, message) => ctx.log(`[${fn.name}] ${category} ${level}: ${message}`),
+  );
+  if (outcome.status === "failed") throw outcome.error;
+}
+
+/**
+ * The timer trigger's value as the host sends it: the `TimerInfo` JSON with .NET's PascalCase
+ * names, which the library turns into camelCase (`toCamelCaseValue`).
+ */
+export function hostTimerInfo(timer: TimerInfo): Record<string, unknown> {
+  return {
+    Schedule: { AdjustForDST: timer.schedule.adjustForDST },
+    ScheduleStatus: { Last: timer.scheduleStatus.last, Next: timer.scheduleStatus.next, LastUpdated: timer.scheduleStatus.lastUpdated },
+    IsPastDue: timer.isPastDue,
+  };
 }

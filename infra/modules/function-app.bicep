@@ -55,6 +55,9 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
+@description('Always-ready instances by scaling group (\'http\', \'durable\' or \'function:<name>\'), e.g. [{ name: \'durable\', instanceCount: 1 }]. None by default.')
+param alwaysReady array = []
+
 resource storageAccount 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
   name: storageAccountName
 }
@@ -118,6 +121,7 @@ module site 'br/public:avm/res/web/site:0.24.0' = {
         }
       }
       scaleAndConcurrency: {
+        alwaysReady: alwaysReady
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
       }

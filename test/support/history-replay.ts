@@ -4,7 +4,7 @@ import type { OrchestrationHandler } from "durable-functions";
 import { createRequire } from "node:module";
 import type { CapturedFunction } from "../../devhost/loader.js";
 import { eventTypeName, HistoryEventType, type HistoryEvent } from "../../devhost/durable/history.js";
-import { replay, ReplayStatus, type ReplayOutcome } from "../../devhost/durable/replay.js";
+import { replay, ReplayStatus, type OrchestratorRun, type ReplayOutcome } from "../../devhost/durable/replay.js";
 import type { OpenTask } from "../../devhost/durable/open-tasks.js";
 
 /** An orchestrator as the Functions host invokes it (what `df.app.orchestration` registers). */
@@ -14,6 +14,20 @@ export type WrappedOrchestrator = (trigger: unknown, context: InvocationContext)
 export const { createOrchestrator } = createRequire(import.meta.url)("durable-functions/lib/src/util/testingUtils.js") as {
   createOrchestrator: (fn: OrchestrationHandler) => WrappedOrchestrator;
 };
+
+/**
+ * Runs a wrapped orchestrator on a context of the test's making, without the programming model
+ * (these tests pin the library's replay decisions; the invocation path has its own conformance tests).
+ */
+export function directRun(fn: CapturedFunction, context: InvocationContext): OrchestratorRun {
+  return async (trigger) => {
+    try {
+      return { context, state: await fn.handler(trigger, context) };
+    } catch (error) {
+      return { context, error: error instanceof Error ? error : new Error(String(error)) };
+    }
+  };
+}
 
 /** A history recorded from a devhost run (scripts: `npm run record:histories`). */
 export interface RecordedHistory {
@@ -83,7 +97,7 @@ export async function firstDivergence(orchestrator: WrappedOrchestrator, history
     if (!skip) {
       const events = structuredClone([...played, ...seen.map((e) => ({ ...e, IsPlayed: false }))]);
       const context = new df.DummyOrchestrationContext(history.orchestrator, `replay-${index}`, () => {}) as unknown as InvocationContext;
-      const outcome = await replay(fn, context, history.instanceId, events, history.input, undefined);
+      const outcome = await replay(directRun(fn, context), history.instanceId, events, history.input, undefined);
       const expected = episode.filter((e) => scheduling.has(e.EventType)).sort((a, b) => a.EventId - b.EventId);
       const got = outcome.openTasks.filter((t) => !decided.has(t.id));
       for (let i = 0; i < Math.max(expected.length, got.length); i++) {

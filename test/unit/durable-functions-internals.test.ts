@@ -14,7 +14,7 @@ import type { CapturedFunction } from "../../devhost/loader.js";
 import { packageRoot } from "../../lib/paths.js";
 import { notifyOrchestration } from "../../lib/replies/notify-orchestration.js";
 import type { Reply } from "../../lib/contracts/index.js";
-import { createOrchestrator } from "../support/history-replay.js";
+import { createOrchestrator, directRun } from "../support/history-replay.js";
 import { invocationContext } from "../support/http.js";
 
 /*
@@ -61,7 +61,7 @@ describe("the durable-functions internals devhost reads", () => {
       newEvent(HistoryEventType.TaskFailed, { TaskScheduledId: 0, Reason: "boom", Details: "boom" }, at(1)),
     ];
     const context = freshContext();
-    const outcome = await replay(probeFunction(probe as OrchestrationHandler), context, "probe-1", history, "{}", undefined);
+    const outcome = await replay(directRun(probeFunction(probe as OrchestrationHandler), context), "probe-1", history, "{}", undefined);
     expect(outcome.status).toBe(ReplayStatus.running);
     const executor = (context.df as { taskOrchestratorExecutor?: { openTasks?: Record<string, LibraryTask> } }).taskOrchestratorExecutor;
     expect(executor?.openTasks, "context.df.taskOrchestratorExecutor.openTasks").toBeTypeOf("object");
@@ -95,7 +95,7 @@ describe("the durable-functions internals devhost reads", () => {
     const state = JSON.parse(message.slice(at + "\n\n$OutOfProcData$:".length)) as Record<string, unknown>;
     expect(Object.keys(state)).toEqual(expect.arrayContaining(["isDone", "actions", "error"]));
     expect(state.error).toMatch(/probe failed/);
-    const outcome = await replay(probeFunction(probe as unknown as OrchestrationHandler), freshContext(), "probe-1", opening(), "{}", undefined);
+    const outcome = await replay(directRun(probeFunction(probe as unknown as OrchestrationHandler), freshContext()), "probe-1", opening(), "{}", undefined);
     expect(outcome).toMatchObject({ status: ReplayStatus.failed, failure: { ErrorMessage: expect.stringMatching(/probe failed/) } });
   });
 
@@ -106,7 +106,7 @@ describe("the durable-functions internals devhost reads", () => {
       yield* [];
       return context.df.version;
     };
-    const outcome = await replay(probeFunction(probe as OrchestrationHandler), freshContext(), "probe-1", opening("7"), "{}", undefined);
+    const outcome = await replay(directRun(probeFunction(probe as OrchestrationHandler), freshContext()), "probe-1", opening("7"), "{}", undefined);
     expect(seen).toBe("7");
     expect(outcome).toMatchObject({ status: ReplayStatus.completed, output: '"7"' });
   });
