@@ -18,7 +18,8 @@ export async function checkAnswersFrom(baseUrl: string): Promise<{ checker: Open
   const wrapped: typeof fetch = async (input, init) => {
     const response = await original(input, init);
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    if (!url.startsWith(baseUrl)) return response;
+    // Only the API's routes: devhost's own (the bus the scripted worker long-polls) pass untouched.
+    if (!url.startsWith(baseUrl) || !checker.route(new URL(url).pathname)) return response;
     const method = init?.method ?? (typeof input === "object" && "method" in input ? input.method : "GET");
     const problems = checker.problems({
       method: method.toUpperCase(),
