@@ -1,5 +1,6 @@
 import { ApiError, NetworkError, type ProblemDocument } from "./errors.js";
 import { problemMessage } from "./problem-message.js";
+import type { CommandEnvelope, EventPage, JobAccepted, JobPage, JobView } from "../lib/contracts/index.js";
 
 export interface ApiClientOptions {
   /** Base URL of the API, without the `/v1`. */
@@ -18,46 +19,8 @@ export interface ApiResponse<T> {
   body: T;
 }
 
-/** The pieces of a job the CLI reads; the API sends more. */
-export interface JobView {
-  job_id: string;
-  tenant_id: string;
-  request_type: string;
-  state: string;
-  created_at: string;
-  updated_at: string;
-  started_at?: string;
-  completed_at?: string;
-  current_step_id?: string;
-  output_ref?: unknown;
-  error?: { code: string; message: string; step_id?: string };
-  steps?: StepView[];
-  [field: string]: unknown;
-}
-
-export interface StepView {
-  step_id: string;
-  index: number;
-  step_type: string;
-  state: string;
-  attempt_no: number;
-  dispatched_at?: string;
-  acked_at?: string;
-  completed_at?: string;
-  output_ref?: unknown;
-  error?: { code: string; message: string };
-  failure_class?: string;
-  [field: string]: unknown;
-}
-
-export interface EventView {
-  event_id: string;
-  type: string;
-  at: string;
-  step_id?: string;
-  attempt_no?: number;
-  details?: Record<string, unknown>;
-}
+/** The API's answers, as contracts/api/ defines them (the same types the handlers return). */
+export type { EventPage, JobAccepted, JobEvent as EventView, JobPage, JobView, StepView } from "../lib/contracts/index.js";
 
 export const JobAction = { cancel: "cancel", pause: "pause", resume: "resume", redrive: "redrive" } as const;
 export type JobAction = (typeof JobAction)[keyof typeof JobAction];
@@ -70,7 +33,7 @@ export class ApiClient {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
   }
 
-  submit(envelope: Record<string, unknown>): Promise<ApiResponse<{ job_id: string; status: string }>> {
+  submit(envelope: CommandEnvelope | Record<string, unknown>): Promise<ApiResponse<JobAccepted>> {
     return this.request("POST", "/v1/commands", envelope);
   }
 
@@ -78,21 +41,21 @@ export class ApiClient {
     return (await this.request<JobView>("GET", `/v1/jobs/${encodeURIComponent(jobId)}`)).body;
   }
 
-  async events(jobId: string, continuation?: string): Promise<{ events: EventView[]; continuation?: string }> {
+  async events(jobId: string, continuation?: string): Promise<EventPage> {
     const query = new URLSearchParams({ limit: "200", ...(continuation ? { continuation } : {}) });
-    return (await this.request<{ events: EventView[]; continuation?: string }>("GET", `/v1/jobs/${encodeURIComponent(jobId)}/events?${query}`)).body;
+    return (await this.request<EventPage>("GET", `/v1/jobs/${encodeURIComponent(jobId)}/events?${query}`)).body;
   }
 
-  async jobs(query: { tenant_id: string; state?: string; limit?: number; continuation?: string }): Promise<{ jobs: JobView[]; continuation?: string }> {
+  async jobs(query: { tenant_id: string; state?: string; limit?: number; continuation?: string }): Promise<JobPage> {
     const params = new URLSearchParams({ tenant_id: query.tenant_id });
     if (query.state) params.set("state", query.state);
     if (query.limit !== undefined) params.set("limit", String(query.limit));
     if (query.continuation) params.set("continuation", query.continuation);
-    return (await this.request<{ jobs: JobView[]; continuation?: string }>("GET", `/v1/jobs?${params}`)).body;
+    return (await this.request<JobPage>("GET", `/v1/jobs?${params}`)).body;
   }
 
-  async control(jobId: string, action: JobAction): Promise<{ job_id: string; status: string }> {
-    return (await this.request<{ job_id: string; status: string }>("POST", `/v1/jobs/${encodeURIComponent(jobId)}/${action}`)).body;
+  async control(jobId: string, action: JobAction): Promise<JobAccepted> {
+    return (await this.request<JobAccepted>("POST", `/v1/jobs/${encodeURIComponent(jobId)}/${action}`)).body;
   }
 
   /**

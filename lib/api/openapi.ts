@@ -37,13 +37,14 @@ export class OpenApiBundleError extends Error {
 /** Where a `$ref` target (schema `$id` plus JSON pointer) lives in components/schemas. */
 type Locate = (id: string, pointer: string) => string | undefined;
 
-/** A copy of `node` with `$id`/`$schema`/`$defs` dropped and every `$ref` pointing into components/schemas. */
+/** A copy of `node` with its top-level `$id`/`$schema`/`$defs` dropped and every `$ref` pointing into components/schemas. */
 function rewrite(node: unknown, base: string, locate: Locate, top = true): unknown {
   if (Array.isArray(node)) return node.map((item) => rewrite(item, base, locate, false));
   if (typeof node !== "object" || node === null) return node;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key === "$id" || key === "$schema" || (top && key === "$defs")) continue;
+    // Only a schema's own keywords: a property may well be named "$schema" (the registry has one).
+    if (top && (key === "$id" || key === "$schema" || key === "$defs")) continue;
     if (key === "$ref" && typeof value === "string") {
       const target = new URL(value, base);
       const pointer = decodeURIComponent(target.hash.slice(1));
@@ -88,7 +89,8 @@ export function bundleSchemas(schemas: ReadonlyMap<string, SchemaObject>): Recor
   for (const [id, schema] of schemas) {
     components[names.get(id)!] = rewrite(schema, id, locate);
     for (const [def, body] of Object.entries((schema.$defs as Record<string, unknown> | undefined) ?? {})) {
-      components[defNames.get(`${id}#${def}`)!] = rewrite(body, id, locate, false);
+      if (typeof body === "object" && body !== null && "$defs" in body) throw new OpenApiBundleError(`${id}: $defs/${def} has $defs of its own, which the bundle does not hoist`);
+      components[defNames.get(`${id}#${def}`)!] = rewrite(body, id, locate);
     }
   }
   return components;

@@ -129,7 +129,7 @@ function path(rng: Rng, world: FuzzWorld, credential: Credential): string {
   ];
   // Routes that answer a valid credential with 200 are sent only without one.
   if (credential !== Credential.otherTenantKey) {
-    shapes.push(() => pick(rng, ["/v1/protocols", "/v1/openapi.json", "/ready", "/v1/protocols/", "/ready?deep=1"]));
+    shapes.push(() => pick(rng, ["/v1/protocols", "/ready", "/v1/protocols/", "/ready?deep=1"]));
   }
   return pick(rng, shapes)();
 }
@@ -290,10 +290,10 @@ function headBytes(method: string, target: string, headers: Array<[string, strin
   return method.length + target.length + headers.reduce((sum, [name, value]) => sum + name.length + value.length + 4, 64);
 }
 
-/** /health answers GET to anyone; it is the one route the fuzz must not hit. */
+/** /health and the OpenAPI document answer GET to anyone; they are the routes the fuzz must not hit. */
 function opensHealth(method: string, rawPath: string): boolean {
   const bare = rawPath.split("?")[0]!.replace(/\/+$/, "").toLowerCase();
-  return (method === "GET" || method === "HEAD") && (bare === "/health" || bare === "");
+  return (method === "GET" || method === "HEAD") && (bare === "/health" || bare === "" || bare === "/v1/openapi.json");
 }
 
 /** One refused-by-construction request. */

@@ -1,3 +1,4 @@
+import { checkAnswersFrom } from "./api-contract-fetch.js";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { startDevHost, type DevHost } from "../../devhost/host.js";
@@ -79,6 +80,8 @@ export async function startLucius(options: { env?: Record<string, string> } = {}
     logLevel: "error",
   });
   const worker = (globalThis as unknown as { __scriptedWorker: WorkerState }).__scriptedWorker;
+  // Every answer the tests receive from this app must match the OpenAPI document it serves.
+  const contract = await checkAnswersFrom(host.url);
   const api = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${host.url}${path}`, {
       method,
@@ -142,7 +145,10 @@ export async function startLucius(options: { env?: Record<string, string> } = {}
       if (!release) throw new Error(`nothing held for ${jobId}/${stepId}/${attemptNo}`);
       release();
     },
-    stop: () => host.stop(),
+    stop: () => {
+      contract.uninstall();
+      return host.stop();
+    },
   };
   return lucius;
 }

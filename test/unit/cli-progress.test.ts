@@ -11,18 +11,30 @@ function capture(isTTY: boolean) {
 }
 
 const t = (s: number) => new Date(Date.UTC(2026, 2, 3, 10, 0, s)).toISOString();
-const step = (step_id: string, state: string, attempt_no: number, extra: Partial<StepView> = {}): StepView => ({
+const step = (step_id: string, state: StepView["state"], attempt_no: number, extra: Partial<StepView> = {}): StepView => ({
+  job_id: "j1",
   step_id,
+  service: `platform-${step_id}`,
+  created_at: t(0),
+  updated_at: t(0),
   index: ["ocr", "embedding", "sis"].indexOf(step_id),
   step_type: step_id.toUpperCase(),
   state,
   attempt_no,
   ...extra,
 });
-const job = (state: string, steps: StepView[], extra: Partial<JobView> = {}): JobView => ({
+const job = (state: JobView["state"], steps: StepView[], extra: Partial<JobView> = {}): JobView => ({
   job_id: "j1",
   tenant_id: "t",
   request_type: "OCR->EMBEDDING->SIS",
+  protocol_id: "ocr-embedding-sis.v1",
+  mode: "DEFAULT",
+  input_ref: "https://example.com/in/doc.png",
+  output_ref: "https://example.com/out/doc/",
+  payload: {},
+  step_count: steps.length,
+  redrive_count: 0,
+  links: { self: "/v1/jobs/j1", steps: "/v1/jobs/j1/steps", events: "/v1/jobs/j1/events" },
   state,
   created_at: t(0),
   updated_at: t(0),
