@@ -91,6 +91,7 @@ function paths() {
     "/v1/jobs/{job_id}": jobRead("A job with its steps"),
     "/v1/jobs/{job_id}/steps": jobRead("A job's steps"),
     "/v1/jobs/{job_id}/events": jobRead("A job's audit timeline, oldest first", pageParams),
+    "/v1/jobs/{job_id}/outputs": jobRead("What a job's steps wrote, read from their output blobs: OCR text, chunk count and dimension, the SIS analysis"),
     "/v1/protocols": { get: { summary: "The protocol registry", responses: { "200": json("Registry", ref("ProtocolRegistry")) } } },
     "/v1/openapi.json": { get: { summary: "This document", responses: { "200": json("OpenAPI 3.1", { type: "object" }) } } },
     "/health": { get: { summary: "Liveness; the one route open without a credential", security: [], responses: { "200": json("Alive", { type: "object" }) } } },
