@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AZURITE_ACCOUNT, AZURITE_KEY } from "../../devhost/azurite.js";
 import { packageMainFiles } from "../../devhost/cli-args.js";
 import { consoleLink } from "../../lib/console/link.js";
 import { packageRoot } from "../../lib/paths.js";
@@ -15,7 +16,6 @@ import { withWorkerEntries } from "../../workers/entries.js";
 import { launchChromium, recordedPage, seriousViolations, type PageRecord } from "../support/browser.js";
 import { spawnDevhost } from "../support/devhost-child.js";
 import { startLucius, type LuciusUnderTest } from "../support/lucius-devhost.js";
-import { azuriteConnectionString } from "../support/storage.js";
 import { runLucius, sampleImage } from "./cli-harness.js";
 
 /** Generous: two devhosts, OCR and a browser share a loaded 2-core machine. */
@@ -25,7 +25,7 @@ const jobRun = { timeout: 300_000 };
 const tag = randomBytes(4).toString("hex");
 
 let browser: Browser;
-let child: { process: ChildProcess; url: string; link: string; key: string };
+let child: { process: ChildProcess; url: string; link: string; key: string; storage: string };
 let lucius: LuciusUnderTest;
 
 beforeAll(async () => {
@@ -34,10 +34,12 @@ beforeAll(async () => {
   delete env.LUCIUS_API_KEYS;
   // The files `npm start` serves: the app and the reference workers (named, since the cwd is elsewhere).
   const appFiles = withWorkerEntries(packageMainFiles(packageRoot), packageRoot);
-  const args = ["--port", "0", "--azurite", azuriteConnectionString(), "--task-hub", `console${tag}`, "--app", appFiles.join(",")];
+  // Its own in-memory Azurite: devhost's Service Bus lives in storage, and the in-process devhost's
+  // scripted worker must not take this one's directives.
+  const args = ["--port", "0", "--azurite", "memory", "--task-hub", `console${tag}`, "--app", appFiles.join(",")];
   args.push("--host-json", join(packageRoot, "host.json"), "--quiet");
   const [started, inProcess, launched] = await Promise.all([
-    spawnDevhost(args, { cwd: mkdtempSync(join(tmpdir(), "lucius-console-")), env, track: (c) => (child = { process: c, url: "", link: "", key: "" }) }),
+    spawnDevhost(args, { cwd: mkdtempSync(join(tmpdir(), "lucius-console-")), env, track: (c) => (child = { process: c, url: "", link: "", key: "", storage: "" }) }),
     startLucius(),
     launchChromium(),
   ]);
@@ -47,7 +49,11 @@ beforeAll(async () => {
   if (!link) throw new Error(`devhost printed no console link:\n${started.output()}`);
   const key = new URLSearchParams(new URL(link).hash.slice(1)).get("key");
   if (!key) throw new Error(`the console link carries no key: ${link}`);
-  child = { process: started.process, url: started.url, link, key };
+  const ports = /in-memory Azurite \(pid \d+; blob (\d+), queue (\d+), table (\d+)\)/.exec(started.output());
+  if (!ports) throw new Error(`devhost printed no Azurite ports:\n${started.output()}`);
+  const endpoint = (kind: string, port: string) => `${kind}Endpoint=http://127.0.0.1:${port}/${AZURITE_ACCOUNT};`;
+  const storage = `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};${endpoint("Blob", ports[1]!)}${endpoint("Queue", ports[2]!)}${endpoint("Table", ports[3]!)}`;
+  child = { process: started.process, url: started.url, link, key, storage };
 }, 180_000);
 
 afterAll(async () => {
@@ -75,7 +81,7 @@ async function expectAccessible(page: Page): Promise<void> {
 /** Submits the sample invoice through the API (the CLI uploads it) under `tenant`; returns the job id. */
 async function submitInvoice(tenant: string): Promise<string> {
   const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), NO_COLOR: "1", LUCIUS_API_URL: child.url, LUCIUS_API_KEY: child.key };
-  const run = await runLucius(["submit", sampleImage, "--request-type", "OCR->EMBEDDING->SIS", "--tenant", tenant, "--storage", azuriteConnectionString(), "--json"], env);
+  const run = await runLucius(["submit", sampleImage, "--request-type", "OCR->EMBEDDING->SIS", "--tenant", tenant, "--storage", child.storage, "--json"], env);
   expect(run.code, run.stderr).toBe(0);
   return (JSON.parse(run.stdout) as { job_id: string }).job_id;
 }
