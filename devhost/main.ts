@@ -9,6 +9,7 @@ import { devhostApiKeysSetting, ensureDevhostApiKey } from "./dev-api-key.js";
 import { azuriteStatePath } from "./azurite-folder.js";
 import { startDevHost, type DevHost, type DevHostOptions } from "./host.js";
 import { LogLevel } from "./log.js";
+import { consoleLink } from "../lib/console/link.js";
 
 /** The line a parent process waits for; the JSON after it has `url` and `port`. */
 
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   const cwd = process.cwd();
   const cli = parseArgs(process.argv.slice(2), cwd);
   loadLocalSettings(join(cwd, "local.settings.json"));
-  configureDevApiKey();
+  const consoleKey = configureDevApiKey();
   const azurite: DevHostOptions["azurite"] =
     cli.azurite === "memory"
       ? "memory"
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     ...(cli.hostJsonPath ? { hostJsonPath: cli.hostJsonPath } : {}),
   });
   printStorage(host);
+  console.log(`[devhost] console: ${consoleLink(host.url, { apiKey: consoleKey, devhostKey: host.key })}`);
   let stopping = false;
   stop = (signal: string) => {
     if (stopping) return;
@@ -65,12 +67,13 @@ async function main(): Promise<void> {
  * With no API keys configured, devhost makes one for every tenant (kept in `.devhost/api-key`
  * so it survives restarts) and prints it: the API refuses requests without a credential.
  */
-function configureDevApiKey(): void {
-  if ((process.env[AppSettingNames.apiKeys] ?? "").trim() !== "") return;
+function configureDevApiKey(): string | undefined {
+  if ((process.env[AppSettingNames.apiKeys] ?? "").trim() !== "") return undefined;
   const { key, path, created } = ensureDevhostApiKey(packageRoot);
   process.env[AppSettingNames.apiKeys] = devhostApiKeysSetting(key);
   console.log(`[devhost] API key for every tenant (${created ? "new, saved in" : "from"} ${relative(process.cwd(), path) || path}); send it as x-api-key:`);
   console.log(`[devhost]   ${key}`);
+  return key;
 }
 
 /** Where the data lives and what survives what: the power-loss window is Azurite's 5 s flush interval. */

@@ -198,7 +198,7 @@ var deployerPrincipals = empty(principalId) ? [] : [{ principalId: principalId, 
 
 // The orchestrator (Functions host, Durable Functions, ledger) uses blobs, queues and tables, but
 // never a document nor the workers' package: its blob role is conditioned away from those
-// containers (ABAC). The workers get no account-wide storage role at all: see workersContainerGrants.
+// containers (ABAC). The workers get no account-wide storage role at all: see containerGrants.
 var dataContainers = ['inputs', workspacesContainer, 'outputs']
 var hostContainers = ['azure-webjobs-hosts', 'azure-webjobs-secrets']
 var orchestratorExcludedContainers = join(
@@ -236,10 +236,13 @@ var storageGrants = concat(
 
 // The workers' only storage roles, each on one container: read inputs, write workspaces and
 // outputs, their host's locks and keys, and read (never write) their own deployment package.
-var workersContainerGrants = {
+// The orchestrator reads (never writes) workspaces and outputs: GET /v1/jobs/{job_id}/outputs
+// shows what the steps wrote, for the console and callers without storage access.
+var orchestratorOutputsReader = union(orchestratorPrincipal, { roleDefinitionIdOrName: roleIds.storageBlobDataReader })
+var containerGrants = {
   inputs: [union(workersPrincipal, { roleDefinitionIdOrName: roleIds.storageBlobDataReader })]
-  '${workspacesContainer}': [union(workersPrincipal, { roleDefinitionIdOrName: roleIds.storageBlobDataContributor })]
-  outputs: [union(workersPrincipal, { roleDefinitionIdOrName: roleIds.storageBlobDataContributor })]
+  '${workspacesContainer}': [union(workersPrincipal, { roleDefinitionIdOrName: roleIds.storageBlobDataContributor }), orchestratorOutputsReader]
+  outputs: [union(workersPrincipal, { roleDefinitionIdOrName: roleIds.storageBlobDataContributor }), orchestratorOutputsReader]
   'azure-webjobs-hosts': [union(workersPrincipal, { roleDefinitionIdOrName: roleIds.storageBlobDataOwner })]
   'azure-webjobs-secrets': [union(workersPrincipal, { roleDefinitionIdOrName: roleIds.storageBlobDataOwner })]
   '${workersPackageContainer}': [union(workersPrincipal, { roleDefinitionIdOrName: roleIds.storageBlobDataReader })]
@@ -284,7 +287,7 @@ module storage 'modules/storage.bicep' = {
     deploymentContainers: [orchestratorPackageContainer, workersPackageContainer]
     hostContainers: hostContainers
     roleAssignments: storageGrants
-    containerRoleAssignments: workersContainerGrants
+    containerRoleAssignments: containerGrants
   }
 }
 

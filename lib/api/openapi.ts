@@ -210,6 +210,28 @@ function paths(): Record<string, Record<string, Operation>> {
         },
       },
     },
+    "/v1/jobs/{job_id}/outputs": {
+      get: {
+        operationId: "getJobOutputs",
+        summary: "What a job's steps wrote, read from their output blobs: OCR text, chunk count and dimension, the SIS analysis",
+        tags: ["jobs"],
+        parameters: [jobIdParam],
+        responses: {
+          "200": json("The outputs of the steps that produced one", {
+            type: "object",
+            properties: {
+              ocr: { type: "object", required: ["uri", "text", "lines"], properties: { uri: { type: "string" }, text: { type: "string" }, lines: { type: "integer" } } },
+              embedding: { type: "object", required: ["uri", "chunks", "dimension"], properties: { uri: { type: "string" }, chunks: { type: "integer" }, dimension: { type: "integer" } } },
+              sis: { type: "object", required: ["uri", "analysis"], properties: { uri: { type: "string" }, analysis: { type: "object" } } },
+            },
+          }),
+          "401": unauthorized,
+          "404": unknownJob,
+          "500": internal,
+          "503": problem("The outputs could not be read from storage"),
+        },
+      },
+    },
     "/v1/jobs/{job_id}/cancel": control("cancel", "cancelJob", "Cancel a QUEUED, RUNNING or PAUSED job"),
     "/v1/jobs/{job_id}/pause": control("pause", "pauseJob", "Pause a RUNNING job: nothing new is dispatched until resume"),
     "/v1/jobs/{job_id}/resume": control("resume", "resumeJob", "Resume a PAUSED job"),

@@ -22,14 +22,21 @@ describe("least privilege on the storage account", () => {
     expect(main.modules.get("storage")!.params.get("roleAssignments")).toBe("storageGrants");
   });
 
+  /** Container → role names the principal holds there, from main.bicep's containerGrants. */
+  const containerRoles = (principal: string) => {
+    const grants = objectEntries(text("containerGrants"));
+    const expand = (item: string) => (item === "orchestratorOutputsReader" ? text("orchestratorOutputsReader") : item);
+    return Object.fromEntries(
+      [...grants].flatMap(([key, value]) => {
+        const items = arrayItems(value).map(expand).filter((item) => item.startsWith(`union(${principal},`));
+        expect(items.length, key).toBeLessThanOrEqual(1);
+        return items.map((item) => [resolve(key), roleName.get(/roleDefinitionIdOrName:\s*([\w.]+)/.exec(item)![1]!)]);
+      }),
+    );
+  };
+
   it("gives the workers exactly: read inputs, write workspaces and outputs, their host's containers, read their own package", () => {
-    const grants = objectEntries(text("workersContainerGrants"));
-    const roles = Object.fromEntries([...grants].map(([key, value]) => {
-      const items = arrayItems(value);
-      expect(items, key).toHaveLength(1);
-      expect(items[0], key).toMatch(/^union\(workersPrincipal,/);
-      return [resolve(key), roleName.get(/roleDefinitionIdOrName:\s*([\w.]+)/.exec(items[0]!)![1]!)];
-    }));
+    const roles = containerRoles("workersPrincipal");
     expect(roles).toEqual({
       [ContainerNames.inputs]: "storageBlobDataReader",
       [ContainerNames.workspaces]: "storageBlobDataContributor",
@@ -41,9 +48,16 @@ describe("least privilege on the storage account", () => {
     expect(roles).not.toHaveProperty(stringLiteral(text("orchestratorPackageContainer"))!);
   });
 
+  it("lets the orchestrator read, never write, workspaces and outputs (GET /v1/jobs/{job_id}/outputs), and nothing else per container", () => {
+    expect(containerRoles("orchestratorPrincipal")).toEqual({
+      [ContainerNames.workspaces]: "storageBlobDataReader",
+      [ContainerNames.outputs]: "storageBlobDataReader",
+    });
+  });
+
   it("assigns those roles on the containers themselves, which Bicep creates", () => {
     const storage = main.modules.get("storage")!;
-    expect(storage.params.get("containerRoleAssignments")).toBe("workersContainerGrants");
+    expect(storage.params.get("containerRoleAssignments")).toBe("containerGrants");
     expect(storage.params.get("hostContainers")).toBe("hostContainers");
     expect(arrayItems(text("hostContainers")).map((c) => stringLiteral(c))).toEqual(["azure-webjobs-hosts", "azure-webjobs-secrets"]);
     const account = [...storageModule.modules.values()].find((m) => m.path.includes("avm/res/storage/storage-account:"))!;

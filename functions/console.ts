@@ -1,0 +1,14 @@
+import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
+import { consoleResponse } from "../lib/console/static-assets.js";
+
+/** GET /console/…: the web console's built files; the page then calls the public API with the caller's credential. */
+export async function serveConsole(request: HttpRequest): Promise<HttpResponseInit> {
+  return consoleResponse({
+    path: request.params.path ?? "",
+    urlPath: new URL(request.url).pathname,
+    acceptEncoding: request.headers.get("accept-encoding"),
+    method: request.method,
+  });
+}
+
+app.http("console", { route: "console/{*path}", methods: ["GET", "HEAD"], authLevel: "anonymous", handler: serveConsole });
