@@ -211,7 +211,6 @@ async function throughDevhost(fn: CapturedFunction, via: Via): Promise<{ answer?
         enqueuedTimeUtc: new Date(via.message.enqueuedTimeUtc),
         lockedUntil: new Date(via.message.lockedUntil),
         visibleAt: new Date(via.message.lockedUntil),
-        etag: "*",
       };
       const sdk = (fn.trigger.binding as { sdkBinding?: boolean }).sdkBinding === true;
       const settler = {} as Settler; // the handlers here settle nothing

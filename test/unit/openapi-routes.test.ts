@@ -33,9 +33,9 @@ describe("every registered HTTP route is in the OpenAPI document", () => {
   });
 
   it("fails for a route added without its operation, and for a method added to a route", () => {
-    const added = [...registered, { route: "v1/jobs/{job_id}/outputs", methods: ["GET"] }, { route: "v1/jobs/{job_id}", methods: ["DELETE"] }];
+    const added = [...registered, { route: "v1/jobs/{job_id}/attachments", methods: ["GET"] }, { route: "v1/jobs/{job_id}", methods: ["DELETE"] }];
     expect(routeCoverageProblems(added, paths)).toEqual([
-      "GET /v1/jobs/{job_id}/outputs is served but not in the OpenAPI document",
+      "GET /v1/jobs/{job_id}/attachments is served but not in the OpenAPI document",
       "DELETE /v1/jobs/{job_id} is served but not in the OpenAPI document",
     ]);
   });
