@@ -161,10 +161,24 @@ async function settled(result: CreateJobResult, deps: SubmitDependencies): Promi
     });
   }
   if (result.outcome === "created") {
-    await deps.starter.start(orchestrationInput(result.job));
+    const start = deps.starter.start(orchestrationInput(result.job));
+    startsUnderWay.set(result.job.job_id, start);
+    try {
+      await start;
+    } finally {
+      startsUnderWay.delete(result.job.job_id);
+    }
     return { job: result.job, replayed: false };
   }
-  // A replay of a job still QUEUED may follow a start that failed: make sure it runs.
-  if (result.job.state === "QUEUED") await deps.starter.ensureStarted(orchestrationInput(result.job));
+  // A replay of a job still QUEUED may follow a start that failed: make sure it runs. One that
+  // this process is still starting is waited for instead of being started a second time.
+  if (result.job.state === "QUEUED") {
+    const ensure = () => deps.starter.ensureStarted(orchestrationInput(result.job));
+    const underWay = startsUnderWay.get(result.job.job_id);
+    await (underWay ? underWay.catch(ensure) : ensure());
+  }
   return { job: result.job, replayed: true };
 }
+
+/** The orchestration starts this process has sent and not yet heard back from, by job id. */
+const startsUnderWay = new Map<string, Promise<void>>();

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { azdParameters } from "../support/azd-substitution.js";
 import { packageRoot } from "../../lib/paths.js";
 import { bicepFile } from "../support/bicep-resolve.js";
 
@@ -20,8 +21,10 @@ describe("always-ready instances", () => {
     const param = main.params.get("alwaysReadyInstances")!;
     expect(param.type).toBe("int");
     expect(param.defaultValue).toBe("1");
-    const parameters = JSON.parse(readFileSync(join(infra, "main.parameters.json"), "utf8")) as { parameters: Record<string, { value: string }> };
-    expect(parameters.parameters.alwaysReadyInstances?.value).toBe("${LUCIUS_ALWAYS_READY=1}");
+    const text = readFileSync(join(infra, "main.parameters.json"), "utf8");
+    expect(text).toContain('"value": "${LUCIUS_ALWAYS_READY=1}"');
+    expect(azdParameters(text, {}).alwaysReadyInstances).toBe("1");
+    expect(azdParameters(text, { LUCIUS_ALWAYS_READY: "0" }).alwaysReadyInstances).toBe("0");
     for (const name of ["orchestratorAlwaysReady", "workersAlwaysReady"]) {
       expect(flat(main.vars.get(name)!.value)).toMatch(/^alwaysReadyInstances == 0 \? \[\] : map\(\[.*\], g => \{ name: g, instanceCount: alwaysReadyInstances \}\)$/);
     }
