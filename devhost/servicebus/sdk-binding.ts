@@ -5,9 +5,7 @@ import type { LockedMessage } from "./message.js";
 import { modelBindingData } from "./model-binding-data.js";
 import { registerLocks } from "./settlement-service.js";
 import type { Settler } from "./settler.js";
-import { batchTriggerMetadataFor, triggerMetadataFor } from "./trigger-metadata.js";
-import { rpcTriggerMetadata } from "../rpc-data.js";
-import { invokeAsWorker } from "../worker-invocation.js";
+import { invokeWithMessages } from "./message-invocation.js";
 
 /**
  * Invokes an SDK-bound (`sdkBinding: true`) Service Bus function as the Node worker does:
@@ -28,16 +26,7 @@ export async function invokeSdkBound(fn: CapturedFunction, ctx: HostContext, mes
   );
   try {
     const data = many ? { collectionModelBindingData: { modelBindingData: messages.map(modelBindingData) } } : { modelBindingData: modelBindingData(messages[0]!) };
-    const outcome = await invokeAsWorker(
-      ctx.app,
-      fn,
-      {
-        inputData: [{ name: fn.trigger.name, data }, ...(ctx.inputData?.(fn) ?? [])],
-        triggerMetadata: rpcTriggerMetadata(many ? batchTriggerMetadataFor(messages) : triggerMetadataFor(messages[0]!)),
-      },
-      (level, category, message) => ctx.log(`[${fn.name}] ${category} ${level}: ${message}`),
-    );
-    if (outcome.status === "failed") throw outcome.error;
+    await invokeWithMessages(fn, ctx, messages, many, data);
   } finally {
     unregister();
   }

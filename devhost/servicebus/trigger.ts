@@ -7,9 +7,7 @@ import type { ReceiverOptions } from "./receiver.js";
 import { invokeSdkBound } from "./sdk-binding.js";
 import { acquireSettlementService } from "./settlement-service.js";
 import type { Settler } from "./settler.js";
-import { batchTriggerMetadataFor, triggerMetadataFor } from "./trigger-metadata.js";
-import { rpcTriggerMetadata } from "../rpc-data.js";
-import { invokeAsWorker } from "../worker-invocation.js";
+import { invokeWithMessages } from "./message-invocation.js";
 
 export const serviceBusTriggerType = "serviceBusTrigger";
 
@@ -90,16 +88,7 @@ function checkBinding(emulator: ServiceBusEmulator, fn: CapturedFunction): Servi
 export async function invokeServiceBusFunction(fn: CapturedFunction, ctx: HostContext, messages: LockedMessage[], many: boolean, sdkSettler: Settler | undefined): Promise<void> {
   if (sdkSettler) return invokeSdkBound(fn, ctx, messages, many, sdkSettler);
   const data = many ? { collectionString: { string: messages.map(bodyText) } } : { string: bodyText(messages[0]!) };
-  const outcome = await invokeAsWorker(
-    ctx.app,
-    fn,
-    {
-      inputData: [{ name: fn.trigger.name, data }, ...(ctx.inputData?.(fn) ?? [])],
-      triggerMetadata: rpcTriggerMetadata(many ? batchTriggerMetadataFor(messages) : triggerMetadataFor(messages[0]!)),
-    },
-    (level, category, message) => ctx.log(`[${fn.name}] ${category} ${level}: ${message}`),
-  );
-  if (outcome.status === "failed") throw outcome.error;
+  await invokeWithMessages(fn, ctx, messages, many, data);
 }
 
 /** The message body as the extension binds it to a string for the worker (JSON bodies as their JSON text). */
