@@ -13,8 +13,8 @@ import { refUri } from "../lib/refs/ref-store.js";
 import { startJob } from "../lib/orchestration/activities/start-job.js";
 import { beginAttempt } from "../lib/orchestration/activities/begin-attempt.js";
 import { publishMessage } from "../lib/orchestration/activities/publish.js";
-import { finishJob, readLease, settleStep, type CarriedSettle } from "../lib/orchestration/activities/settle.js";
-import { OrchestrationErrorCode, type AttemptStart, type JobPlan, type PlannedStep, type SettleStepRequest } from "../lib/orchestration/types.js";
+import { finishJob, readLease, settleStep } from "../lib/orchestration/activities/settle.js";
+import { OrchestrationErrorCode, type AttemptStart, type CarriedSettle, type JobPlan, type PlannedStep, type SettleStepRequest } from "../lib/orchestration/types.js";
 
 /** A success whose settlement is still to be written carries it to the next activity (v2). */
 type StepResult = { kind: "succeeded"; output_ref: Ref; settle?: CarriedSettle } | { kind: "failed"; error: FailureInfo } | { kind: "cancelled" };

@@ -3,22 +3,9 @@ import { CliError } from "../errors.js";
 import { ExitCode } from "../exit-codes.js";
 import { table } from "../output.js";
 import type { Command } from "./command.js";
+import { attributesText, valueText, type MetricsDocument } from "../../lib/telemetry/metric-text.js";
 
-/** devhost's in-memory metrics, as `GET /_devhost/metrics` serves them. */
-export interface MetricsDocument {
-  metrics: MetricSeries[];
-}
-
-export interface MetricSeries {
-  name: string;
-  type: "counter" | "histogram" | "gauge";
-  unit?: string;
-  points: MetricPoint[];
-}
-
-export type MetricPoint =
-  | { attributes: Record<string, unknown>; value: number }
-  | { attributes: Record<string, unknown>; count: number; sum: number; min: number; max: number; p50?: number; p99?: number };
+export type { MetricsDocument, MetricSeries, MetricPoint } from "../../lib/telemetry/metric-text.js";
 
 export const devhostMetricsPath = "/_devhost/metrics";
 
@@ -44,21 +31,4 @@ export function metricsTable(document: MetricsDocument): string {
   });
   if (rows.length === 0) return "no metrics recorded yet";
   return table(rows, ["METRIC", "TYPE", "ATTRIBUTES", "VALUE"]);
-}
-
-function attributesText(attributes: Record<string, unknown>): string {
-  return Object.entries(attributes ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(" ");
-}
-
-function valueText(point: MetricPoint, unit: string | undefined): string {
-  const u = unit && unit !== "1" ? ` ${unit}` : "";
-  if ("value" in point) return `${round(point.value)}${u}`;
-  const parts = [`count=${point.count}`, `sum=${round(point.sum)}${u}`, `min=${round(point.min)}`, `max=${round(point.max)}`];
-  if (point.p50 !== undefined) parts.push(`p50=${round(point.p50)}`);
-  if (point.p99 !== undefined) parts.push(`p99=${round(point.p99)}`);
-  return parts.join(" ");
-}
-
-function round(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(2);
 }

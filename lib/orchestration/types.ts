@@ -52,13 +52,16 @@ export interface SettleStepRequest {
   trace?: AttemptTrace;
 }
 
+/** A step's settlement carried by the activity that follows it (job_id is that activity's). */
+export type CarriedSettle = Omit<SettleStepRequest, "job_id">;
+
 export interface FinishJobRequest {
   job_id: string;
   state: "SUCCEEDED" | "FAILED" | "CANCELLED";
   output_ref?: Ref;
   error?: FailureInfo;
   /** The last step's settlement, written in the same batch (orchestration v2 on). */
-  settle?: Omit<SettleStepRequest, "job_id">;
+  settle?: CarriedSettle;
 }
 
 /** Errors the orchestrator itself reports, beside the workers' own codes. */

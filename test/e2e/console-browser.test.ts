@@ -169,14 +169,20 @@ describe("the console under npm start, with the reference workers", () => {
 });
 
 describe("the console against jobs the scripted worker holds", () => {
+  /** A job the scripted worker holds in OCR (ACKed, never answered), open on its page as RUNNING. */
+  async function openHeldJob() {
+    const { job_id } = await lucius.submit("OCR->EMBEDDING->SIS", { ocr: [{ do: "hold" }] });
+    await lucius.waitFor(job_id, (job) => job.steps?.[0]?.state === "ACKED", "held in OCR", 60_000);
+    const record = await openInProcess(`jobs/${job_id}`);
+    await record.page.locator('article[data-job-state="RUNNING"]').waitFor(slow);
+    return { job_id, record };
+  }
+
   it(
     "cancels a job held by a silent worker from its page, after confirmation, and shows CANCELLED",
     async () => {
-      const { job_id } = await lucius.submit("OCR->EMBEDDING->SIS", { ocr: [{ do: "hold" }] });
-      await lucius.waitFor(job_id, (job) => job.steps?.[0]?.state === "ACKED", "held in OCR", 60_000);
-      const record = await openInProcess(`jobs/${job_id}`);
+      const { job_id, record } = await openHeldJob();
       const { page } = record;
-      await page.locator('article[data-job-state="RUNNING"]').waitFor(slow);
       await expectAccessible(page);
       await page.getByRole("button", { name: "Cancel" }).click();
       const dialog = page.getByRole("dialog", { name: "Cancel job" });
@@ -194,11 +200,8 @@ describe("the console against jobs the scripted worker holds", () => {
   it(
     "shows the API's problem message when it refuses an action (the job was paused meanwhile)",
     async () => {
-      const { job_id } = await lucius.submit("OCR->EMBEDDING->SIS", { ocr: [{ do: "hold" }] });
-      await lucius.waitFor(job_id, (job) => job.steps?.[0]?.state === "ACKED", "held in OCR", 60_000);
-      const record = await openInProcess(`jobs/${job_id}`);
+      const { job_id, record } = await openHeldJob();
       const { page } = record;
-      await page.locator('article[data-job-state="RUNNING"]').waitFor(slow);
       await page.getByRole("button", { name: "Pause" }).click();
       const dialog = page.getByRole("dialog", { name: "Pause job" });
       await dialog.waitFor();

@@ -5,7 +5,8 @@ import { JobState, Ledger, StepState } from "../../lib/ledger/index.js";
 import { loadSettings } from "../../lib/config/settings.js";
 import type { TableNames } from "../../lib/config/names.js";
 import { beginAttempt } from "../../lib/orchestration/activities/begin-attempt.js";
-import { finishJob, type CarriedSettle } from "../../lib/orchestration/activities/settle.js";
+import { finishJob } from "../../lib/orchestration/activities/settle.js";
+import type { CarriedSettle } from "../../lib/orchestration/types.js";
 import type { Directive } from "../../lib/contracts/index.js";
 
 /**

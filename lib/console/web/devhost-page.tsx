@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { ApiProblem, devhostApi, problemText } from "./api.js";
 import { devhostKey } from "./credentials.js";
 import { usePolling } from "./polling.js";
+import { attributesText, valueText, type MetricSeries } from "../../telemetry/metric-text.js";
 
 interface TopicView {
   name: string;
@@ -20,37 +21,12 @@ interface Letter {
   deadLetteredAt?: string;
 }
 
-type Point = { attributes: Record<string, unknown>; value: number } | { attributes: Record<string, unknown>; count: number; sum: number; min: number; max: number; p50?: number; p99?: number };
-interface Metric {
-  name: string;
-  type: string;
-  unit?: string;
-  points: Point[];
-}
-
-const round = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
-
-/** A point as `lucius stats` prints it: a value, or a histogram's count, sum, min, max, p50, p99. */
-function valueText(point: Point, unit: string | undefined): string {
-  const u = unit && unit !== "1" ? ` ${unit}` : "";
-  if ("value" in point) return `${round(point.value)}${u}`;
-  const parts = [`count=${point.count}`, `sum=${round(point.sum)}${u}`, `min=${round(point.min)}`, `max=${round(point.max)}`];
-  if (point.p50 !== undefined) parts.push(`p50=${round(point.p50)}`);
-  if (point.p99 !== undefined) parts.push(`p99=${round(point.p99)}`);
-  return parts.join(" ");
-}
-
-const attributesText = (attributes: Record<string, unknown>) =>
-  Object.entries(attributes ?? {})
-    .map(([k, v]) => `${k}=${String(v)}`)
-    .join(" ");
-
 const sb = "/_devhost/servicebus";
 
 /** devhost only: its dead-lettered messages with their reasons, and the figures `lucius stats` shows. */
 export function DevhostPage() {
   const [letters, setLetters] = useState<Letter[] | undefined>(undefined);
-  const [metrics, setMetrics] = useState<Metric[] | undefined>(undefined);
+  const [metrics, setMetrics] = useState<MetricSeries[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const hasKey = devhostKey() !== null;
 
@@ -66,7 +42,7 @@ export function DevhostPage() {
           }
         }
         setLetters(found);
-        setMetrics((await devhostApi<{ metrics: Metric[] }>("GET", "/_devhost/metrics")).metrics);
+        setMetrics((await devhostApi<{ metrics: MetricSeries[] }>("GET", "/_devhost/metrics")).metrics);
         setError(undefined);
       } catch (e) {
         setError(e instanceof ApiProblem ? problemText(e.problem, e.status) : String(e));

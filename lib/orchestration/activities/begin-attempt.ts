@@ -3,10 +3,10 @@ import type { AppServices } from "../../services.js";
 import type { Directive, Ref } from "../../contracts/index.js";
 import { JobState, StepState, type Decision, type Job, type Step } from "../../ledger/index.js";
 import { route } from "../../routing.js";
-import type { AttemptStart } from "../types.js";
+import type { AttemptStart, CarriedSettle } from "../types.js";
 import { attemptTraceOf, recordAttemptDispatched } from "../../telemetry/attempts.js";
 import { pathSegment } from "../../refs/tenant-places.js";
-import { recordSettled, settleChange, type CarriedSettle } from "./settle.js";
+import { recordSettled, settleChange, settlementOnly } from "./settle.js";
 
 type Services = Pick<AppServices, "ledger" | "settings">;
 
@@ -62,12 +62,10 @@ export async function beginAttempt(request: BeginAttemptRequest, services: Servi
     const current = snapshot.steps.find((s) => s.step_id === request.step_id);
     if (!current) throw new Error(`Step ${request.job_id}/${request.step_id} is not in the ledger`);
     const settle = request.settle ? settleChange(snapshot, request.settle, now.toISOString()) : undefined;
-    const settledOnly = (outcome: "open" | "cancelled"): Decision<{ outcome: "open" | "cancelled"; settled: boolean }> =>
-      settle ? { change: { steps: [settle] }, result: { outcome, settled: true } } : { result: { outcome, settled: false }, settled: true };
     // Both facts stay true however stale the rows: an attempt once opened keeps its number, a cancel is never undone.
     const alreadyOpen = current.attempt_no === request.attempt_no && current.lease_id !== undefined && current.state !== StepState.RETRY_WAIT;
-    if (alreadyOpen) return settledOnly("open");
-    if (snapshot.job.state === JobState.CANCELLING || snapshot.job.state === JobState.CANCELLED) return settledOnly("cancelled");
+    if (alreadyOpen) return settlementOnly(settle, { outcome: "open" });
+    if (snapshot.job.state === JobState.CANCELLING || snapshot.job.state === JobState.CANCELLED) return settlementOnly(settle, { outcome: "cancelled" });
     const routing = route(snapshot.job, services.settings.lanes);
     const patch = {
       attempt_no: request.attempt_no,

@@ -1,13 +1,10 @@
 import type { AppServices } from "../../services.js";
 import { JobState, type Decision, type JobChange, type JobSnapshot, type StepChange, type StepState } from "../../ledger/index.js";
-import type { FinishJobRequest, SettleStepRequest } from "../types.js";
+import type { CarriedSettle, FinishJobRequest, SettleStepRequest } from "../types.js";
 import { recordAttemptOutcome } from "../../telemetry/attempts.js";
 import { recordJobFinished } from "../../telemetry/jobs.js";
 
 type Services = Pick<AppServices, "ledger">;
-
-/** A step's settlement carried by the activity that follows it (job_id is that activity's). */
-export type CarriedSettle = Omit<SettleStepRequest, "job_id">;
 
 /**
  * The step change that records how an attempt ended, or undefined when the step is already
@@ -24,6 +21,14 @@ export function settleChange(snapshot: JobSnapshot, request: CarriedSettle, now:
     ...(request.to !== "RETRY_WAIT" ? { completed_at: now } : {}),
   };
   return { step_id: request.step_id, to: request.to as StepState, patch, expect: { attempt_no: request.attempt_no, lease_id: request.lease_id } };
+}
+
+/**
+ * A decision that writes nothing but the carried settlement, if it is still to be written:
+ * what an activity decides when its own change is already made or refused.
+ */
+export function settlementOnly<R extends object>(settle: StepChange | undefined, result: R): Decision<R & { settled: boolean }> {
+  return settle ? { change: { steps: [settle] }, result: { ...result, settled: true } } : { result: { ...result, settled: false }, settled: true };
 }
 
 /** Counts and traces a settlement once, after the write that applied it. */
@@ -59,7 +64,7 @@ export async function finishJob(request: FinishJobRequest, services: Services): 
     const current = snapshot.job;
     const settle = request.settle ? settleChange(snapshot, request.settle, now) : undefined;
     const steps = settle ? [settle] : [];
-    if (current.state === request.state) return settle ? { change: { steps }, result: { finished: false, settled: true } } : { result: { finished: false, settled: false }, settled: true };
+    if (current.state === request.state) return settlementOnly(settle, { finished: false });
     // A pause that landed in the ledger after the last step ended: the orchestration is the truth.
     const resume: JobChange[] = current.state === JobState.PAUSED ? [{ to: JobState.RUNNING, details: { reason: "finished while pausing" } }] : [];
     const patch = {
