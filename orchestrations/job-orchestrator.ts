@@ -5,7 +5,7 @@ import type { FailureInfo } from "../lib/ledger/index.js";
 import { appServices } from "../lib/services.js";
 import { ActivityNames, JobEventNames, OrchestratorNames, type JobOrchestrationInput } from "../lib/orchestration/names.js";
 import { awaitOutcome } from "../lib/orchestration/await-outcome.js";
-import { JobOrchestrationVersions, carriesSettlements } from "../lib/orchestration/version.js";
+import { JobOrchestrationVersions, carriesSettlements, dispatchesWithAttempt } from "../lib/orchestration/version.js";
 import { backoffBefore } from "../lib/orchestration/step-timing.js";
 import { attemptTraceOf } from "../lib/telemetry/attempts.js";
 import { liesWithin } from "../lib/refs/ref-path.js";
@@ -41,6 +41,7 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
     const opened = (yield context.df.callActivityWithRetry(ActivityNames.beginAttempt, retry, {
       job_id: plan.job_id, step_id: step.step_id, attempt_no: attempt, input_ref: inputRef, lease_ms: step.timing.lease_ms, last,
       ...(carried ? { settle: carried } : {}),
+      ...(dispatchesWithAttempt(version) ? { dispatch: true } : {}),
     })) as AttemptStart;
     carried = undefined;
     if (opened.kind === "cancelled") return { kind: "cancelled" };
@@ -61,15 +62,18 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
     }
     context.df.setCustomStatus({ step_id: step.step_id, attempt_no: attempt, version });
 
-    try {
-      yield context.df.callActivityWithRetry(ActivityNames.publishMessage, publishRetry, directive);
-    } catch {
-      const error = { code: OrchestrationErrorCode.dispatchFailed, message: `The ${step.step_type} directive could not be published` };
-      yield settle({ to: "FAILED", error });
-      return { kind: "failed", error };
+    // From v3 beginAttempt has published it, unless the bus failed it then.
+    if (!opened.published) {
+      try {
+        yield context.df.callActivityWithRetry(ActivityNames.publishMessage, publishRetry, directive);
+      } catch {
+        const error = { code: OrchestrationErrorCode.dispatchFailed, message: `The ${step.step_type} directive could not be published` };
+        yield settle({ to: "FAILED", error });
+        return { kind: "failed", error };
+      }
     }
 
-    const outcome = yield* awaitOutcome(context, step, directive);
+    const outcome = yield* awaitOutcome(context, step, directive, opened.ack_event !== false);
     if (outcome.kind === "cancelled") {
       yield* stopWorker();
       yield settle({ to: "CANCELLED" });

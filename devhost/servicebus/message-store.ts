@@ -3,6 +3,7 @@ import { isStatus } from "./errors.js";
 import { copyRange, dedupRowKeyFor, entitySize, fromEntity, partitionFor, rowKeyFor, toEntity, type MessageEntity } from "./message-entity.js";
 import { MessageState, type StoredMessage } from "./message.js";
 import { nextSequenceNumber } from "./sequence.js";
+import { maxBatchBytes, maxBatchOperations, TransactionGroups } from "./transaction-groups.js";
 
 export const DeadLetterReason = {
   maxDeliveryCountExceeded: "MaxDeliveryCountExceeded",
@@ -35,18 +36,19 @@ interface DedupEntity {
   etag?: string;
 }
 
-/** Table Storage's limits on one entity-group transaction, with room for the request's framing. */
-const maxBatchOperations = 100;
-const maxBatchBytes = 3_500_000;
-
 /**
  * The emulator's one table. A partition per topic holds, per matching subscription, a copy of
  * each message (`c~{subscription}~{sequence}`) and each messageId's duplicate-detection record
  * (`d~{id}`), so a send is one entity-group transaction: the copies and the record are written
- * together or not at all. Locks are not stored (see SubscriptionQueues).
+ * together or not at all. Locks are not stored (see SubscriptionQueues). Sends and removals that
+ * meet in a partition share a transaction (see TransactionGroups), each still answered alone.
  */
 export class MessageStore {
-  constructor(private readonly table: TableClient) {}
+  private readonly groups: TransactionGroups;
+
+  constructor(private readonly table: TableClient) {
+    this.groups = new TransactionGroups(table);
+  }
 
   /**
    * Stores a send. `build` makes the copies for a sequence number; with `dedup` the messageId's
@@ -122,9 +124,12 @@ export class MessageStore {
         const { etag: _e, ...row } = record;
         actions.push(replacing ? ["update", row, "Replace", { etag: replacing }] : ["create", row]);
       }
-      const response = await this.table.submitTransaction(actions);
+      // A send that fits one transaction may share it; the parts of a larger one go out in order.
+      const alone = async () => (await this.table.submitTransaction(actions)).subResponses;
+      const subResponses: TableTransactionEntityResponse[] = groups.length === 1
+        ? await this.groups.submit(partitionOf(actions), { actions, bytes: group.reduce((sum, entity) => sum + entitySize(entity), 0), alone, fromShared: (shared) => shared })
+        : await alone();
       // Sub-responses come in the order of the operations; the record's, if any, is last.
-      const subResponses: TableTransactionEntityResponse[] = response.subResponses;
       for (let i = 0; i < group.length; i++) etags.push(subResponses[i]?.etag ?? "*");
     }
     return etags;
@@ -154,11 +159,17 @@ export class MessageStore {
     return response.etag ?? "*";
   }
 
-  /** Deletes a copy; false when it was already gone or changed since `etag`. */
+  /** Deletes a copy; false when it was already gone or (written alone) changed since `etag`. */
   async remove(message: StoredMessage, etag = "*"): Promise<boolean> {
+    const partitionKey = partitionFor(message.topic);
+    const rowKey = rowKeyFor(message.subscription, message.sequenceNumber);
     try {
-      await this.table.deleteEntity(partitionFor(message.topic), rowKeyFor(message.subscription, message.sequenceNumber), { etag });
-      return true;
+      return await this.groups.submit(partitionKey, {
+        actions: [["delete", { partitionKey, rowKey }]],
+        bytes: 0,
+        alone: async () => (await this.table.deleteEntity(partitionKey, rowKey, { etag }), true),
+        fromShared: () => true,
+      });
     } catch (error) {
       if (isStatus(error, 412) || isStatus(error, 404)) return false;
       throw error;
@@ -196,6 +207,10 @@ export class MessageStore {
     }
     return counts;
   }
+}
+
+function partitionOf(actions: TransactionAction[]): string {
+  return actions[0]![1].partitionKey;
 }
 
 /** Splits copies into transactions within the service's limits, keeping `reserved` operations free in the first. */

@@ -253,6 +253,7 @@ export function decideStep(current: Step, to: StepState | undefined, patch: Step
     next.attempt_no = attempt;
     next.dispatched_at = patch.dispatched_at ?? now;
     if (patch.acked_at === undefined) delete next.acked_at;
+    if (patch.ack_event === undefined) delete next.ack_event;
     if (patch.result_received_at === undefined) delete next.result_received_at;
   } else if (patch.attempt_no !== undefined && patch.attempt_no !== current.attempt_no) {
     throw new IllegalTransitionError("step", current.state, target, "attempt_no changes only on dispatch");

@@ -10,7 +10,7 @@ import { assertEntitySize, jsonChunkChars, maxJsonChunks, maxStringBytes } from 
 import type { Job, LedgerEvent, Step } from "./types.js";
 import { eventIdOf } from "./keys.js";
 
-type Kind = "string" | "number" | "json";
+type Kind = "string" | "number" | "boolean" | "json";
 type Fields<T> = { readonly [K in keyof T]-?: Kind };
 export type Entity = TableEntity<Record<string, unknown>>;
 export type EntityResult = TableEntityResult<Record<string, unknown>>;
@@ -62,6 +62,7 @@ const stepFields: Omit<Fields<Step>, "etag"> = {
   updated_at: "string",
   dispatched_at: "string",
   acked_at: "string",
+  ack_event: "boolean",
   result_received_at: "string",
   attempt_base: "number",
   completed_at: "string",

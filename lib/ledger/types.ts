@@ -105,6 +105,11 @@ export interface Step {
   updated_at: string;
   dispatched_at?: string;
   acked_at?: string;
+  /**
+   * false: the attempt's ACK is written here and not raised to the orchestration, which reads it
+   * back when its ACK timer fires (attempts opened by orchestration v3 on). Absent: raised.
+   */
+  ack_event?: boolean;
   /** When the current attempt's first RESULT arrived; later copies of it are duplicates. */
   result_received_at?: string;
   completed_at?: string;
@@ -135,6 +140,7 @@ export interface StepPatch {
   failure_class?: string | null;
   dispatched_at?: string | null;
   acked_at?: string | null;
+  ack_event?: boolean | null;
   result_received_at?: string | null;
   completed_at?: string | null;
 }

@@ -19,11 +19,17 @@ function belongsTo(reply: Reply, directive: Directive): boolean {
  * lease timer fires, the deadline is read back, and only a deadline that has
  * really passed ends the attempt. Every wait races a cancel event, and a
  * losing timer is cancelled so it does not keep the instance alive.
+ *
+ * Without `ackEvent` (v3 on) the ACK is only in the ledger: the ACK timer's
+ * firing reads the lease back like the lease timer does, and no lease there
+ * means no ACK came. A worker that answers within `ack_ms` costs one wake-up,
+ * its RESULT.
  */
 export function* awaitOutcome(
   context: OrchestrationContext,
   step: PlannedStep,
   directive: Directive,
+  ackEvent = true,
 ): Generator<Task, AttemptOutcome, unknown> {
   let phase: "ack" | "lease" = "ack";
   let deadline = new Date(context.df.currentUtcDateTime.getTime() + step.timing.ack_ms);
@@ -45,13 +51,16 @@ export function* awaitOutcome(
       }
       continue;
     }
-    if (phase === "ack") return { kind: "timeout", phase };
+    if (phase === "ack" && ackEvent) return { kind: "timeout", phase };
     const extended = (yield context.df.callActivity(ActivityNames.readLease, {
       job_id: directive.job_id,
       step_id: directive.step_id,
       attempt_no: directive.attempt_no,
-    })) as string | undefined;
-    if (extended === undefined || new Date(extended) <= context.df.currentUtcDateTime) return { kind: "timeout", phase };
+    })) as string | null | undefined;
+    // An activity's undefined comes back as null once it has been through history.
+    if (!extended) return { kind: "timeout", phase };
+    phase = "lease";
+    if (new Date(extended) <= context.df.currentUtcDateTime) return { kind: "timeout", phase };
     deadline = new Date(extended);
   }
 }

@@ -26,7 +26,14 @@ export interface JobPlan {
 }
 
 export type AttemptStart =
-  | { kind: "dispatched"; directive: Directive }
+  | {
+      kind: "dispatched";
+      directive: Directive;
+      /** The directive is on the bus already (v3 on); absent or false: publish it. */
+      published?: boolean;
+      /** false: the ACK is not raised as an event, only written to the ledger (v3 on). */
+      ack_event?: boolean;
+    }
   /** The job is being cancelled: nothing was dispatched. */
   | { kind: "cancelled" };
 

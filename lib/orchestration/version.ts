@@ -15,13 +15,25 @@ export const JobOrchestrationVersions = {
    * so a 3-step job schedules three activities and three ledger writes fewer.
    */
   v2: "2",
+  /**
+   * `beginAttempt` publishes the directive it opens (a failed publish falls back to
+   * `publishMessage` with its retries), and the attempt's ACK stays in the ledger: the
+   * orchestration reads it back when its ACK timer fires instead of waking for it. A
+   * 3-step job runs three activities and three external events fewer.
+   */
+  v3: "3",
 } as const;
 export type JobOrchestrationVersion = (typeof JobOrchestrationVersions)[keyof typeof JobOrchestrationVersions];
 
 /** What new instances are created with. */
-export const currentJobOrchestrationVersion: JobOrchestrationVersion = JobOrchestrationVersions.v2;
+export const currentJobOrchestrationVersion: JobOrchestrationVersion = JobOrchestrationVersions.v3;
 
 /** Whether an instance of this version hands a step's success to the activity after it (v2 on). */
 export function carriesSettlements(version: string): boolean {
   return version !== JobOrchestrationVersions.unversioned && version !== JobOrchestrationVersions.v1;
+}
+
+/** Whether an instance of this version has `beginAttempt` publish and keeps ACKs in the ledger (v3 on). */
+export function dispatchesWithAttempt(version: string): boolean {
+  return carriesSettlements(version) && version !== JobOrchestrationVersions.v2;
 }

@@ -94,6 +94,7 @@ async function apply(reply: Reply, deps: ReplyDependencies): Promise<ReplyOutcom
   if (verdict.kind === "redelivered") return redelivered(deps, reply, verdict.step);
   if (reply.type === "HEARTBEAT") return { kind: "applied", type: reply.type };
   if (reply.type === "ACK") recordAck(verdict.step, verdict.at);
+  if (!raised(reply, verdict.step)) return { kind: "applied", type: reply.type };
   if (!(await deps.notify(reply))) return ignore(deps, reply, ReplyIgnoredReason.orchestrationGone, verdict.step);
   return { kind: "applied", type: reply.type };
 }
@@ -130,8 +131,13 @@ function classify(reply: Reply, snapshot: JobSnapshot, deps: ReplyDependencies):
  * so it is raised again: the orchestrator drops an event it has already had.
  */
 async function redelivered(deps: ReplyDependencies, reply: Reply, step: Step): Promise<ReplyOutcome> {
-  if (!(await deps.notify(reply))) return ignore(deps, reply, ReplyIgnoredReason.orchestrationGone, step);
+  if (raised(reply, step) && !(await deps.notify(reply))) return ignore(deps, reply, ReplyIgnoredReason.orchestrationGone, step);
   return ignore(deps, reply, ReplyIgnoredReason.duplicate, step);
+}
+
+/** Whether the orchestration hears of this reply as an event: RESULTs always, ACKs unless the attempt keeps them in the ledger. */
+function raised(reply: Reply, step: Step): boolean {
+  return reply.type === "RESULT" || step.ack_event !== false;
 }
 
 /** The lease length of a step dispatched before steps recorded their own: the registry's, as at dispatch. */

@@ -59,6 +59,11 @@ export function recordAttemptDispatched(step: Step, trace: AttemptTrace): void {
   });
 }
 
+/** A directive `beginAttempt` could not publish: the orchestration publishes it with retries instead. */
+export function recordDispatchDeferred(step: Step, trace: AttemptTrace, error: unknown): void {
+  log.warn("attempt.dispatch_deferred", `${step.step_type} attempt ${step.attempt_no} of ${step.job_id}/${step.step_id} not published yet: ${String(error)}`, stepFields(step, trace));
+}
+
 /** ACK latency: from the attempt's dispatch to the worker's ACK being applied. */
 export function recordAck(step: Step, ackedAt: Date): void {
   if (!step.dispatched_at) return;

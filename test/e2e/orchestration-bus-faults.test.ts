@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLucius, terminal, testStepDefaults, type LuciusUnderTest } from "../support/lucius-devhost.js";
+import { HistoryEventType } from "../../devhost/durable/history.js";
+import { ActivityNames } from "../../lib/orchestration/names.js";
 
 let lucius: LuciusUnderTest;
 beforeAll(async () => {
@@ -26,6 +28,13 @@ describe("a bus that throttles or refuses publishes", () => {
     expect(job.steps.map((s: { attempt_no: number }) => s.attempt_no)).toEqual([1, 1]);
     const directives = lucius.received(job_id).filter((d) => d.type === "DIRECTIVE");
     expect(directives.map((d) => d.step_id)).toEqual(["ocr", "embedding"]);
+    // beginAttempt's own publish met the first refusal; the orchestration's publishMessage, with its retries, the rest.
+    const history = await lucius.host.durable.getHistory(job_id);
+    const published = history
+      .filter((e) => e.EventType === HistoryEventType.TaskScheduled && e.Name === ActivityNames.publishMessage)
+      .map((e) => (JSON.parse(e.Input as string) as { step_id: string }).step_id);
+    expect(published.length).toBeGreaterThan(0);
+    expect(new Set(published)).toEqual(new Set(["ocr"]));
     const faults = (await (await fetch(`${lucius.url}/_devhost/servicebus/faults`, { headers: { "x-functions-key": lucius.host.key } })).json()) as { faults: unknown[] };
     expect(faults.faults).toEqual([]);
   });

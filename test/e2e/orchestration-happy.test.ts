@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLucius, terminal, type LuciusUnderTest } from "../support/lucius-devhost.js";
 import { blobAccountUrl, tenantInput, tenantOutput } from "../support/tenant-refs.js";
+import { HistoryEventType } from "../../devhost/durable/history.js";
+import { ActivityNames } from "../../lib/orchestration/names.js";
 
 let lucius: LuciusUnderTest;
 beforeAll(async () => {
@@ -9,6 +11,21 @@ beforeAll(async () => {
 afterAll(() => lucius?.stop());
 
 describe("a job runs its protocol end to end under devhost", () => {
+  it("wakes its orchestration once per activity and once per RESULT: beginAttempt publishes, ACKs stay in the ledger (v3)", async () => {
+    const { job_id } = await lucius.submit("OCR->EMBEDDING->SIS");
+    const job = await lucius.waitFor(job_id, terminal, "terminal");
+    expect(job.state).toBe("SUCCEEDED");
+    const history = await lucius.host.durable.getHistory(job_id);
+    const scheduled = history.filter((e) => e.EventType === HistoryEventType.TaskScheduled).map((e) => e.Name);
+    expect(scheduled).toEqual([ActivityNames.startJob, ActivityNames.beginAttempt, ActivityNames.beginAttempt, ActivityNames.beginAttempt, ActivityNames.finishJob]);
+    const raised = history.filter((e) => e.EventType === HistoryEventType.EventRaised).map((e) => (JSON.parse(e.Input as string) as { type: string; step_id: string }));
+    expect(raised.map((r) => [r.type, r.step_id])).toEqual([["RESULT", "ocr"], ["RESULT", "embedding"], ["RESULT", "sis"]]);
+    // Each ACK is on the ledger's timeline all the same.
+    const acked = (await lucius.events(job_id)).filter((e) => e.type === "STEP_STATE_CHANGED" && e.details?.to === "ACKED").map((e) => e.step_id);
+    expect(acked).toEqual(["ocr", "embedding", "sis"]);
+    expect(lucius.received(job_id).filter((d) => d.type === "DIRECTIVE")).toHaveLength(3);
+  });
+
   it("OCR->EMBEDDING->SIS succeeds with refs chained and a full timeline", async () => {
     const { job_id } = await lucius.submit("OCR->EMBEDDING->SIS");
     const job = await lucius.waitFor(job_id, terminal, "terminal");

@@ -8,6 +8,8 @@ import { beginAttempt } from "../../lib/orchestration/activities/begin-attempt.j
 import { finishJob } from "../../lib/orchestration/activities/settle.js";
 import type { CarriedSettle } from "../../lib/orchestration/types.js";
 import type { Directive } from "../../lib/contracts/index.js";
+import { BusThrottledError, directiveMessage, type BusSender, type OutboundMessage } from "../../lib/bus/index.js";
+import { TopicNames } from "../../lib/config/names.js";
 
 /**
  * Orchestration v2 writes a step's success in the batch of the activity after it. These tests
@@ -104,5 +106,50 @@ describe("a step's success carried by the next activity", () => {
     const stale = { ...embeddingStart(jobId, ocr), settle: { ...succeeded(ocr), lease_id: "00000000-0000-4000-8000-000000000000" } };
     await expect(beginAttempt(stale, { ledger, settings })).rejects.toThrow();
     expect((await ledger.getStep(jobId, "embedding"))?.state).toBe(StepState.PENDING);
+  });
+});
+
+/** A bus that keeps what it was sent and refuses the next `refusals` sends, as a throttled broker would. */
+class RecordingBus implements BusSender {
+  readonly sent: Array<{ topic: string; messageId: string }> = [];
+  constructor(public refusals = 0) {}
+  async send(topic: string, messages: OutboundMessage[]): Promise<void> {
+    if (this.refusals > 0 && this.refusals--) throw new BusThrottledError("throttled (test)");
+    for (const m of messages) this.sent.push({ topic, messageId: m.messageId });
+  }
+  async close(): Promise<void> {}
+}
+
+describe("beginAttempt that dispatches (orchestration v3)", () => {
+  it("publishes the directive it opens and keeps the attempt's ACK in the ledger", async () => {
+    const { jobId, ocr } = await ocrDispatched();
+    const bus = new RecordingBus();
+    const opened = await beginAttempt({ ...embeddingStart(jobId, ocr), dispatch: true }, { ledger, settings, bus });
+    if (opened.kind !== "dispatched") throw new Error(opened.kind);
+    expect(opened).toMatchObject({ published: true, ack_event: false });
+    expect(bus.sent).toEqual([{ topic: TopicNames.directives, messageId: directiveMessage(opened.directive).messageId }]);
+    expect((await ledger.getStep(jobId, "embedding"))?.ack_event).toBe(false);
+  });
+
+  it("leaves a refused publish to the orchestration, and a rerun publishes the same attempt under the same message id", async () => {
+    const { jobId, ocr } = await ocrDispatched();
+    const bus = new RecordingBus(1);
+    const refused = await beginAttempt({ ...embeddingStart(jobId, ocr), dispatch: true }, { ledger, settings, bus });
+    if (refused.kind !== "dispatched") throw new Error(refused.kind);
+    expect(refused.published).toBe(false);
+    expect((await ledger.getStep(jobId, "embedding"))?.state).toBe(StepState.DISPATCHED);
+    // The activity run again (its first run stopped after the ledger write): the attempt as opened, published now.
+    const rerun = await beginAttempt({ ...embeddingStart(jobId, ocr), dispatch: true }, { ledger, settings, bus });
+    expect(rerun).toEqual({ ...refused, published: true });
+    expect(bus.sent.map((s) => s.messageId)).toEqual([directiveMessage(refused.directive).messageId]);
+  });
+
+  it("publishes nothing for a v2 instance, whose ACKs are still raised", async () => {
+    const { jobId, ocr } = await ocrDispatched();
+    const bus = new RecordingBus();
+    const opened = await beginAttempt(embeddingStart(jobId, ocr), { ledger, settings, bus });
+    expect(opened).not.toHaveProperty("published");
+    expect(bus.sent).toEqual([]);
+    expect((await ledger.getStep(jobId, "embedding"))?.ack_event).toBeUndefined();
   });
 });

@@ -31,7 +31,7 @@ function handler(on: Ledger, bound?: number) {
   return { raised, handle: (reply: Partial<Reply>) => handleReply({ step_id: "ocr", tenant_id: "tenant-r", attempt_no: 1, timestamp: new Date().toISOString(), ...reply }, deps) };
 }
 
-async function dispatchedOcr(): Promise<{ jobId: string; lease: string }> {
+async function dispatchedOcr(patch: { ack_event?: boolean } = {}): Promise<{ jobId: string; lease: string }> {
   const created = await ledger.createJob(
     { tenant_id: "tenant-r", request_type: "OCR", protocol_id: "atomic-ocr.v1", input_ref: "https://acct/inputs/doc.png", output_ref: "https://acct/outputs/doc/", payload: {} },
     [{ step_id: "ocr", step_type: "OCR", service: "platform-ocr" }],
@@ -40,7 +40,7 @@ async function dispatchedOcr(): Promise<{ jobId: string; lease: string }> {
   if (created.outcome !== "created") throw new Error(created.outcome);
   const lease = `00000000-0000-4000-8000-${String(seq).padStart(12, "0")}`;
   await ledger.transitionJob(created.job.job_id, JobState.RUNNING);
-  await ledger.transitionStep(created.job.job_id, "ocr", StepState.DISPATCHED, { lease_id: lease, lease_ms: 60_000 });
+  await ledger.transitionStep(created.job.job_id, "ocr", StepState.DISPATCHED, { lease_id: lease, lease_ms: 60_000, ...patch });
   return { jobId: created.job.job_id, lease };
 }
 
@@ -108,6 +108,19 @@ describe("the reply handler on the job's rows", () => {
       expect(proxy.requests - start).toBe(2);
     } finally {
       await proxy.close();
+    }
+  });
+
+  it("raises the ACK of an attempt opened by v2, and keeps that of a v3 attempt in the ledger; RESULTs are raised either way", async () => {
+    for (const [opened, acksRaised] of [[{}, 1], [{ ack_event: false }, 0]] as const) {
+      const { jobId, lease } = await dispatchedOcr(opened);
+      const { raised, handle } = handler(ledger);
+      expect(await handle({ type: "ACK", job_id: jobId, lease_id: lease })).toEqual({ kind: "applied", type: "ACK" });
+      expect(await handle({ type: "ACK", job_id: jobId, lease_id: lease })).toEqual({ kind: "ignored", reason: "duplicate" });
+      expect((await ledger.getStep(jobId, "ocr"))?.state).toBe(StepState.ACKED);
+      expect(await handle({ type: "RESULT", job_id: jobId, lease_id: lease, status: "SUCCEEDED", output_ref: "https://acct/outputs/doc/" } as Partial<Reply>)).toEqual({ kind: "applied", type: "RESULT" });
+      // A v2 attempt's redelivered ACK is raised again (the first raise may have failed); a v3 one has nothing to raise.
+      expect(raised.map((r) => r.type)).toEqual([...Array<string>(acksRaised * 2).fill("ACK"), "RESULT"]);
     }
   });
 });

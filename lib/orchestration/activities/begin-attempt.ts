@@ -4,11 +4,13 @@ import type { Directive, Ref } from "../../contracts/index.js";
 import { JobState, StepState, type Decision, type Job, type Step } from "../../ledger/index.js";
 import { route } from "../../routing.js";
 import type { AttemptStart, CarriedSettle } from "../types.js";
-import { attemptTraceOf, recordAttemptDispatched } from "../../telemetry/attempts.js";
+import { attemptTraceOf, recordAttemptDispatched, recordDispatchDeferred } from "../../telemetry/attempts.js";
 import { pathSegment } from "../../refs/tenant-places.js";
 import { recordSettled, settleChange, settlementOnly } from "./settle.js";
+import { publishMessage } from "./publish.js";
 
-type Services = Pick<AppServices, "ledger" | "settings">;
+/** `bus` publishes with `dispatch`; without one the orchestration publishes. */
+type Services = Pick<AppServices, "ledger" | "settings"> & Partial<Pick<AppServices, "bus">>;
 
 export interface BeginAttemptRequest {
   job_id: string;
@@ -21,6 +23,11 @@ export interface BeginAttemptRequest {
   last: boolean;
   /** The previous step's settlement, written in the same batch (orchestration v2 on). */
   settle?: CarriedSettle;
+  /**
+   * Publish the directive here and keep the attempt's ACK in the ledger only (orchestration v3 on).
+   * @default false: the orchestration publishes it and hears the ACK as an event
+   */
+  dispatch?: boolean;
 }
 
 function directiveFor(job: Job, step: Step, request: BeginAttemptRequest, workspaceUri: string): Directive {
@@ -55,6 +62,11 @@ function directiveFor(job: Job, step: Step, request: BeginAttemptRequest, worksp
  * the previous step's settlement when the request carries it. If this attempt
  * was already opened (the activity ran twice), the recorded attempt is
  * returned unchanged. A cancelled job gets the settlement and no dispatch.
+ *
+ * With `dispatch`, the directive is published once the attempt is written — again when the
+ * activity runs twice, since the first run may have stopped between the two; its messageId lets
+ * duplicate detection drop the copy. A publish that fails is left to the orchestration's
+ * `publishMessage` and its retries, so a bus outage costs no ledger write.
  */
 export async function beginAttempt(request: BeginAttemptRequest, services: Services): Promise<AttemptStart> {
   const now = new Date();
@@ -77,6 +89,7 @@ export async function beginAttempt(request: BeginAttemptRequest, services: Servi
       input_ref: request.input_ref,
       dispatched_at: now.toISOString(),
       acked_at: null,
+      ...(request.dispatch ? { ack_event: false } : {}),
       error: null,
     };
     const dispatch = { step_id: request.step_id, to: StepState.DISPATCHED, patch };
@@ -91,5 +104,18 @@ export async function beginAttempt(request: BeginAttemptRequest, services: Servi
   const { job } = applied.snapshot;
   const step = applied.snapshot.steps.find((s) => s.step_id === request.step_id)!;
   if (applied.result.outcome === "dispatched") recordAttemptDispatched(step, attemptTraceOf(job));
-  return { kind: "dispatched", directive: directiveFor(job, step, request, services.settings.workspaceUri) };
+  const directive = directiveFor(job, step, request, services.settings.workspaceUri);
+  if (!request.dispatch) return { kind: "dispatched", directive };
+  return { kind: "dispatched", directive, published: await published(directive, step, services), ack_event: step.ack_event !== false };
+}
+
+async function published(directive: Directive, step: Step, { bus }: Services): Promise<boolean> {
+  if (!bus) return false;
+  try {
+    await publishMessage(directive, { bus });
+    return true;
+  } catch (error) {
+    recordDispatchDeferred(step, attemptTraceOf(directive), error);
+    return false;
+  }
 }

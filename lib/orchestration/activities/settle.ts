@@ -92,11 +92,12 @@ export interface ReadLeaseRequest {
 
 /**
  * The attempt's lease deadline as heartbeats left it (ISO time), or undefined
- * when the step has moved to another attempt. Heartbeats extend the lease in
- * the ledger rather than in orchestration history, so history grows per lease
- * period, not per heartbeat.
+ * when the step has moved to another attempt or its worker has not ACKed it.
+ * Heartbeats extend the lease, and (v3 on) ACKs are recorded, in the ledger
+ * rather than in orchestration history, so history grows per lease period,
+ * not per heartbeat or ACK.
  */
 export async function readLease(request: ReadLeaseRequest, services: Services): Promise<string | undefined> {
   const step = await services.ledger.getStep(request.job_id, request.step_id);
-  return step?.attempt_no === request.attempt_no ? step.lease_expires_at : undefined;
+  return step?.attempt_no === request.attempt_no && step.acked_at !== undefined ? step.lease_expires_at : undefined;
 }
