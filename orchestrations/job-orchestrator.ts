@@ -46,8 +46,10 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
     carried = undefined;
     if (opened.kind === "cancelled") return { kind: "cancelled" };
     const directive = opened.directive;
+    // A RESULT not written on arrival (v3 on) is recorded by the settlement.
+    let receipt: { result_received_at?: string } = {};
     const settlement = (request: Omit<SettleStepRequest, "job_id" | "step_id" | "attempt_no" | "lease_id">): CarriedSettle => ({
-      step_id: step.step_id, attempt_no: attempt, lease_id: directive.lease_id, trace: attemptTraceOf(directive), ...request,
+      step_id: step.step_id, attempt_no: attempt, lease_id: directive.lease_id, trace: attemptTraceOf(directive), ...receipt, ...request,
     });
     const settle = (request: Omit<SettleStepRequest, "job_id" | "step_id" | "attempt_no" | "lease_id">) =>
       context.df.callActivityWithRetry(ActivityNames.settleStep, retry, { job_id: plan.job_id, ...settlement(request) });
@@ -74,6 +76,7 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
     }
 
     const outcome = yield* awaitOutcome(context, step, directive, opened.ack_event !== false);
+    if (outcome.kind === "result" && outcome.reply.received_at) receipt = { result_received_at: outcome.reply.received_at };
     if (outcome.kind === "cancelled") {
       yield* stopWorker();
       yield settle({ to: "CANCELLED" });

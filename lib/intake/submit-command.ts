@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Contracts, CommandEnvelope, Protocol } from "../contracts/index.js";
 import { bodyHash, idempotencyKey } from "../idempotency-key.js";
 import { LedgerErrorCode, isLedgerError, tenantKeyIssue, type Admission, AdmissionRefusedError, type CreateJobResult, type Job, type Ledger, type NewStep } from "../ledger/index.js";
@@ -105,10 +106,13 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
   // are not written for it, and a new command — the common case — reads nothing before its writes.
   let admission: Admission | undefined;
   const admit = async () => (admission = await deps.ledger.admit(command.tenant_id, deps.limits)).admitted;
+  const jobId = randomUUID();
+  const start = new StartUnderWay(jobId);
   let result: CreateJobResult;
   try {
     result = await deps.ledger.createJob(
       {
+        job_id: jobId,
         tenant_id: command.tenant_id,
         request_type: command.request_type,
         protocol_id: protocol.protocol_id,
@@ -127,11 +131,12 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
       { admit },
     );
   } catch (error) {
+    start.abandon();
     if (error instanceof AdmissionRefusedError && admission && !admission.admitted) throw tooManyInFlight(command.tenant_id, admission);
     if (admission?.admitted) await deps.ledger.release(command.tenant_id);
     return ledgerProblem(error);
   }
-  return settled(result, deps);
+  return settled(result, deps, start);
 }
 
 function tooManyInFlight(tenantId: string, refusal: Extract<Admission, { admitted: false }>): ProblemError {
@@ -150,7 +155,12 @@ function tooManyInFlight(tenantId: string, refusal: Extract<Admission, { admitte
 }
 
 /** Answers a created, replayed or conflicting submission. */
-async function settled(result: CreateJobResult, deps: SubmitDependencies): Promise<SubmitResult> {
+async function settled(result: CreateJobResult, deps: SubmitDependencies, start: StartUnderWay): Promise<SubmitResult> {
+  if (result.outcome === "created" && result.job.job_id === start.jobId) {
+    await start.run(() => deps.starter.start(orchestrationInput(result.job)));
+    return { job: result.job, replayed: false };
+  }
+  start.abandon();
   if (result.outcome === "conflict") {
     throw new ProblemError({
       type: ProblemType.idempotencyConflict,
@@ -160,25 +170,48 @@ async function settled(result: CreateJobResult, deps: SubmitDependencies): Promi
       job_id: result.job_id,
     });
   }
-  if (result.outcome === "created") {
-    const start = deps.starter.start(orchestrationInput(result.job));
-    startsUnderWay.set(result.job.job_id, start);
-    try {
-      await start;
-    } finally {
-      startsUnderWay.delete(result.job.job_id);
-    }
-    return { job: result.job, replayed: false };
-  }
-  // A replay of a job still QUEUED may follow a start that failed: make sure it runs. One that
-  // this process is still starting is waited for instead of being started a second time.
+  // Created here from a reservation another submission abandoned, or replayed: a job still QUEUED
+  // may follow a start that failed, so make sure it runs. One that this process is still starting
+  // is waited for instead of being started a second time.
   if (result.job.state === "QUEUED") {
     const ensure = () => deps.starter.ensureStarted(orchestrationInput(result.job));
     const underWay = startsUnderWay.get(result.job.job_id);
     await (underWay ? underWay.catch(ensure) : ensure());
   }
-  return { job: result.job, replayed: true };
+  return { job: result.job, replayed: result.outcome !== "created" };
 }
 
-/** The orchestration starts this process has sent and not yet heard back from, by job id. */
+/**
+ * The orchestration starts this process has under way, by job id. A start is registered before
+ * its job is written, not once the write is answered: a replay may read the job from storage
+ * before its creator has heard back, and must then wait for that start rather than send another.
+ */
 const startsUnderWay = new Map<string, Promise<void>>();
+
+/** One submission's claim on starting the job it is about to create; settled exactly once. */
+class StartUnderWay {
+  private settle!: (start: Promise<void>) => void;
+
+  constructor(readonly jobId: string) {
+    const underWay = new Promise<void>((resolve, reject) => (this.settle = (start) => void start.then(resolve, reject)));
+    underWay.catch(() => undefined);
+    startsUnderWay.set(jobId, underWay);
+  }
+
+  /** Starts the orchestration; submissions waiting on this job see the start's outcome. */
+  async run(begin: () => Promise<void>): Promise<void> {
+    const started = begin();
+    this.settle(started);
+    try {
+      await started;
+    } finally {
+      startsUnderWay.delete(this.jobId);
+    }
+  }
+
+  /** No job was created under this id here: anyone waiting on it checks for themselves. */
+  abandon(): void {
+    this.settle(Promise.reject(new Error(`job ${this.jobId} is not started by this submission`)));
+    startsUnderWay.delete(this.jobId);
+  }
+}

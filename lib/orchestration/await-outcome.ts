@@ -1,7 +1,7 @@
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { Directive, Reply } from "../contracts/index.js";
 import { ActivityNames, JobEventNames } from "./names.js";
-import type { AttemptOutcome, PlannedStep } from "./types.js";
+import type { AttemptOutcome, PlannedStep, RaisedReply } from "./types.js";
 
 /** Whether a raised reply belongs to this attempt; anything else is a late or stray reply. */
 function belongsTo(reply: Reply, directive: Directive): boolean {
@@ -42,7 +42,7 @@ export function* awaitOutcome(
 
     if (winner === cancel) return { kind: "cancelled" };
     if (winner === reply) {
-      const message = reply.result as Reply;
+      const message = reply.result as RaisedReply;
       if (!belongsTo(message, directive)) continue;
       if (message.type === "RESULT") return { kind: "result", reply: message };
       if (message.type === "ACK" && phase === "ack") {

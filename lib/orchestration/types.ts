@@ -37,7 +37,14 @@ export type AttemptStart =
   /** The job is being cancelled: nothing was dispatched. */
   | { kind: "cancelled" };
 
-export type ResultReply = Extract<Reply, { type: "RESULT" }>;
+/**
+ * A reply as the replies trigger raises it to the orchestration. For an attempt that keeps
+ * its ACK in the ledger (v3 on) a RESULT is not written when it arrives: it carries
+ * `received_at`, and the step's settlement writes it as `result_received_at`.
+ */
+export type RaisedReply = Reply & { received_at?: string };
+
+export type ResultReply = Extract<Reply, { type: "RESULT" }> & { received_at?: string };
 
 /** How one attempt ended, from the orchestration's point of view. */
 export type AttemptOutcome =
@@ -55,6 +62,8 @@ export interface SettleStepRequest {
   output_ref?: Ref;
   error?: FailureInfo;
   failure_class?: string;
+  /** When the attempt's RESULT reached Lucius, for an attempt whose RESULT was not written on arrival. */
+  result_received_at?: string;
   /** The attempt's tenant, correlation id and traceparent, for its span and log line. */
   trace?: AttemptTrace;
 }

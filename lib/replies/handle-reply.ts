@@ -2,6 +2,8 @@ import { messageBody } from "../bus/messages.js";
 import type { Contracts, Reply } from "../contracts/index.js";
 import { StepState, isTerminalJobState, isTerminalStepState, type Decision, type Job, type JobSnapshot, type Ledger, type Step } from "../ledger/index.js";
 import { stepTiming } from "../orchestration/step-timing.js";
+import type { RaisedReply } from "../orchestration/types.js";
+import { RecentKeys } from "./recent-keys.js";
 import type { StepDefaults } from "../config/settings.js";
 import { recordAck } from "../telemetry/attempts.js";
 import { recordReplyIgnored, traceReply } from "../telemetry/replies.js";
@@ -29,7 +31,7 @@ export interface ReplyDependencies {
   ledger: Ledger;
   stepDefaults: StepDefaults;
   /** Hands an ACK or RESULT to the job's orchestration; false when it no longer runs. */
-  notify(reply: Reply): Promise<boolean>;
+  notify(reply: RaisedReply): Promise<boolean>;
   /** `REPLY_IGNORED` events kept per step; past it ignored replies are only counted. @default {@link defaultIgnoredEventsPerStep} */
   ignoredEventsPerStep?: number;
 }
@@ -95,7 +97,20 @@ async function apply(reply: Reply, deps: ReplyDependencies): Promise<ReplyOutcom
   if (reply.type === "HEARTBEAT") return { kind: "applied", type: reply.type };
   if (reply.type === "ACK") recordAck(verdict.step, verdict.at);
   if (!raised(reply, verdict.step)) return { kind: "applied", type: reply.type };
-  if (!(await deps.notify(reply))) return ignore(deps, reply, ReplyIgnoredReason.orchestrationGone, verdict.step);
+  if (!receiptSettled(reply, verdict.step)) {
+    if (!(await deps.notify(reply))) return ignore(deps, reply, ReplyIgnoredReason.orchestrationGone, verdict.step);
+    return { kind: "applied", type: reply.type };
+  }
+  // Marked before the raise, so a copy handled meanwhile is a duplicate; unmarked if the raise fails.
+  const key = attemptKey(reply);
+  raisedResults.add(key);
+  let notified = false;
+  try {
+    notified = await deps.notify({ ...reply, received_at: verdict.at.toISOString() });
+  } finally {
+    if (!notified) raisedResults.delete(key);
+  }
+  if (!notified) return ignore(deps, reply, ReplyIgnoredReason.orchestrationGone, verdict.step);
   return { kind: "applied", type: reply.type };
 }
 
@@ -122,8 +137,32 @@ function classify(reply: Reply, snapshot: JobSnapshot, deps: ReplyDependencies):
     return { change: { steps: [{ step_id: step.step_id, to: StepState.ACKED, patch: { acked_at: at.toISOString() }, expect }] }, result: { kind: "applied", step, at } };
   }
   if (step.result_received_at) return { result: { kind: "redelivered", step } };
+  if (receiptSettled(reply, step)) {
+    // Raising on rows another process has since moved on is harmless: the orchestration drops a
+    // reply that is not for the attempt it waits on. So this decision holds without a fresh read.
+    if (raisedResults.has(attemptKey(reply))) return { result: { kind: "ignore", reason: ReplyIgnoredReason.duplicate, step }, settled: true };
+    return { result: { kind: "applied", step, at }, settled: true };
+  }
   return { change: { steps: [{ step_id: step.step_id, patch: { result_received_at: at.toISOString() }, expect }] }, result: { kind: "applied", step, at } };
 }
+
+/**
+ * Whether a RESULT is raised without a ledger write, its arrival recorded by the step's settlement:
+ * for attempts opened from orchestration v3 (they keep their ACK in the ledger, `ack_event: false`),
+ * whose orchestration code passes `received_at` on to the settlement.
+ */
+function receiptSettled(reply: Reply, step: Step): boolean {
+  return reply.type === "RESULT" && step.ack_event === false;
+}
+
+const attemptKey = (reply: Reply) => `${reply.job_id}/${reply.step_id}/${reply.attempt_no}/${reply.lease_id}`;
+
+/**
+ * The attempts whose RESULT this process has raised without a write: a later copy here is a
+ * duplicate. Only a hint — a copy that reaches another process, or comes after the bound, is
+ * raised again, and the orchestration drops it.
+ */
+const raisedResults = new RecentKeys(10_000);
 
 /**
  * A copy of a reply whose ledger effect is already applied. The first copy's

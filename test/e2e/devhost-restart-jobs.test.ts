@@ -92,7 +92,7 @@ describe("npm start survives SIGKILL", () => {
           schema_version: "v1",
           idempotency_key: randomBytes(8).toString("hex"),
         });
-        expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+        expect(submitted.status, `${JSON.stringify(submitted.body)}\ndevhost printed:\n${devhost.output().slice(-4000)}`).toBe(202);
         jobIds.push(submitted.body.job_id as string);
       }
       const jobs = (url: string) => Promise.all(jobIds.map(async (id) => (await api(url, "GET", `/v1/jobs/${id}`)).body));

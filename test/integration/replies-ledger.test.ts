@@ -5,6 +5,7 @@ import { loadContracts, type Reply } from "../../lib/contracts/index.js";
 import { productionStepDefaults } from "../../lib/config/settings.js";
 import type { TableNames } from "../../lib/config/names.js";
 import { handleReply, type ReplyDependencies } from "../../lib/replies/handle-reply.js";
+import type { RaisedReply } from "../../lib/orchestration/types.js";
 import { tableProxy } from "../../bench/table-proxy.js";
 
 const contracts = loadContracts();
@@ -106,6 +107,48 @@ describe("the reply handler on the job's rows", () => {
       ]);
       expect(outcomes).toEqual([{ kind: "applied", type: "ACK" }, { kind: "applied", type: "RESULT" }]);
       expect(proxy.requests - start).toBe(2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("raises a v3 attempt's RESULT with the time it came and writes nothing; a copy in this process is a duplicate, and a failed raise marks nothing", async () => {
+    const { jobId, lease } = await dispatchedOcr({ ack_event: false });
+    const proxy = await tableProxy(azuriteConnectionString());
+    try {
+      const here = await Ledger.connect({ storage: { kind: "connectionString", connectionString: proxy.connectionString }, tables, ensureTables: false });
+      await here.snapshot(jobId);
+      const raised: RaisedReply[] = [];
+      let failNext = true;
+      const deps: ReplyDependencies = {
+        contracts,
+        ledger: here,
+        stepDefaults: productionStepDefaults,
+        notify: async (reply) => {
+          if (failNext) {
+            failNext = false;
+            throw new Error("extension unreachable");
+          }
+          raised.push(reply);
+          return true;
+        },
+      };
+      const result = { type: "RESULT", job_id: jobId, step_id: "ocr", tenant_id: "tenant-r", attempt_no: 1, lease_id: lease, status: "SUCCEEDED", output_ref: "https://acct/outputs/doc/", timestamp: new Date().toISOString() };
+      const before = await here.getStep(jobId, "ocr");
+      const start = proxy.requests;
+      await expect(handleReply(result, deps)).rejects.toThrow("extension unreachable");
+      expect(proxy.requests - start).toBe(0);
+      // The copy redelivered after the failed raise is raised, not taken for a duplicate.
+      const since = Date.now();
+      expect(await handleReply(result, deps)).toEqual({ kind: "applied", type: "RESULT" });
+      expect(proxy.requests - start).toBe(0);
+      expect(raised).toHaveLength(1);
+      expect(Date.parse(raised[0]!.received_at!)).toBeGreaterThanOrEqual(since - 1);
+      expect((await ledger.getStep(jobId, "ocr"))?.etag).toBe(before!.etag);
+      // Another copy is a duplicate, recorded as such and not raised again.
+      expect(await handleReply(result, deps)).toEqual({ kind: "ignored", reason: "duplicate" });
+      expect(raised).toHaveLength(1);
+      expect((await ignoredEvents(jobId)).map((e) => e.details?.reason)).toEqual(["duplicate"]);
     } finally {
       await proxy.close();
     }

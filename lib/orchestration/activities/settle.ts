@@ -18,6 +18,7 @@ export function settleChange(snapshot: JobSnapshot, request: CarriedSettle, now:
     ...(request.output_ref !== undefined ? { output_ref: request.output_ref } : {}),
     ...(request.error !== undefined ? { error: request.error } : {}),
     ...(request.failure_class !== undefined ? { failure_class: request.failure_class } : {}),
+    ...(request.result_received_at !== undefined && !step?.result_received_at ? { result_received_at: request.result_received_at } : {}),
     ...(request.to !== "RETRY_WAIT" ? { completed_at: now } : {}),
   };
   return { step_id: request.step_id, to: request.to as StepState, patch, expect: { attempt_no: request.attempt_no, lease_id: request.lease_id } };
