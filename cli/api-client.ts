@@ -25,7 +25,7 @@ export type { EventPage, JobAccepted, JobEvent as EventView, JobPage, JobView, S
 export const JobAction = { cancel: "cancel", pause: "pause", resume: "resume", redrive: "redrive" } as const;
 export type JobAction = (typeof JobAction)[keyof typeof JobAction];
 
-/** A thin client of the Lucius HTTP API (DESIGN §7); every non-2xx answer becomes an {@link ApiError}. */
+/** A thin client of the Lucius HTTP API (README, "HTTP API"); every non-2xx answer becomes an {@link ApiError}. */
 export class ApiClient {
   readonly baseUrl: string;
 

@@ -37,7 +37,7 @@ const sha256Hex = (text: string): string => createHash("sha256").update(text, "u
 /** The fields that make two commands "the same request" when the client gives no idempotency_key. */
 const fingerprintFields = ["tenant_id", "request_type", "doc_id", "input_ref", "output_ref", "payload", "schema_version"] as const;
 
-/** SHA-256 (hex) of the canonical JSON of the command's identifying fields (DESIGN §5). */
+/** SHA-256 (hex) of the canonical JSON of the command's identifying fields (docs/architecture.md, "State machines"). */
 export function commandFingerprint(envelope: CommandEnvelope): string {
   return sha256Hex(canonicalJson(Object.fromEntries(fingerprintFields.map((field) => [field, envelope[field]]))));
 }

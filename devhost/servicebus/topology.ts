@@ -44,7 +44,7 @@ export const TopologyDefaults = {
   duplicateDetectionWindowMs: 10 * 60_000,
 } as const;
 
-/** The worker subscriptions on `directives` and the step type each one filters on (DESIGN §1). */
+/** The worker subscriptions on `directives` and the step type each one filters on (docs/architecture.md, "Contracts and the bus"). */
 const stepTypeBySubscription: Record<(typeof SubscriptionNames.directives)[number], string> = {
   "platform-ocr": "OCR",
   "platform-embedding": "EMBEDDING",

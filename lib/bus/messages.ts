@@ -3,7 +3,7 @@ import type { DirectiveMessage, Reply } from "../contracts/types.gen.js";
 import { BusBadRequestError } from "./errors.js";
 import type { OutboundMessage } from "./types.js";
 
-/** Application property names workers and subscriptions filter on (DESIGN §2). */
+/** Application property names workers and subscriptions filter on (docs/architecture.md, "Contracts and the bus"). */
 export const BusPropertyNames = {
   stepType: "step_type",
   tenantId: "tenant_id",

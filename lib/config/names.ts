@@ -21,7 +21,7 @@ export const ContainerNames = {
   outputs: "outputs",
 } as const;
 
-/** Service Bus topics (DESIGN §1). */
+/** Service Bus topics (docs/architecture.md, "Contracts and the bus"). */
 export const TopicNames = {
   directives: "directives",
   replies: "replies",

@@ -1,5 +1,5 @@
 /**
- * Exactly-once job creation (DESIGN §5 idempotency), in two batches.
+ * Exactly-once job creation (docs/architecture.md, "Ledger layout"), in two batches.
  *
  * 1. In the tenant's partition of the tenant index: the idempotency
  *    reservation (hashed key) naming a fresh job_id, and the job's listing

@@ -69,8 +69,8 @@ export function jobPartition(jobId: string): string {
 export const jobRowKey = "job";
 
 /**
- * Step rows: `s_NNNN_<step_id>` so a job's steps list in protocol order. (DESIGN §5 writes
- * `NNNN#step_id`, but `#` is one of the characters Table Storage forbids in keys.)
+ * Step rows: `s_NNNN_<step_id>` so a job's steps list in protocol order (`_`, not `#`: `#` is
+ * one of the characters Table Storage forbids in keys).
  */
 export function stepRowKey(index: number, stepId: string): string {
   return `${stepPrefix}${String(index).padStart(4, "0")}_${keyPart(stepId, "step_id")}`;

@@ -1,6 +1,6 @@
 /**
- * The ledger: the queryable read model of every job, step and event
- * (DESIGN §5), on Azure Table Storage. Layout (all keys escaped by keys.ts;
+ * The ledger: the queryable read model of every job, step and event,
+ * on Azure Table Storage. Layout (all keys escaped by keys.ts;
  * docs/architecture.md, "Ledger layout", says why):
  * - jobs:        PK job_id — the job row (RK `job`), its steps (RK
  *                `s_NNNN_<step_id>`) and its append-only events (RK

@@ -1,5 +1,5 @@
 /**
- * Job and step state machines (DESIGN §5). Pure: the ledger consults these
+ * Job and step state machines (docs/architecture.md, "State machines"). Pure: the ledger consults these
  * before every conditional write, so an illegal transition is never applied.
  */
 

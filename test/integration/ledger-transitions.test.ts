@@ -67,7 +67,7 @@ async function forceStep(jobId: string, stepId: string, fields: Record<string, u
 
 const eventCount = async (jobId: string) => (await ledger.listEvents(jobId, { limit: 1000 })).events.length;
 
-/** Legal moves, written out independently of the implementation (as DESIGN §5 and the ledger's docs state them). */
+/** Legal moves, written out independently of the implementation (as docs/architecture.md, "State machines", and the ledger's docs state them). */
 const legalJob = new Set([
   "QUEUED>RUNNING", "QUEUED>FAILED", "QUEUED>CANCELLING",
   "RUNNING>SUCCEEDED", "RUNNING>FAILED", "RUNNING>PAUSED", "RUNNING>CANCELLING",

@@ -22,7 +22,7 @@ const directive: Directive = {
 };
 
 describe("directiveMessage", () => {
-  it("builds the DESIGN §2 id, subject and application properties", () => {
+  it("builds the documented id, subject and application properties", () => {
     const message = directiveMessage(directive);
     expect(message.messageId).toBe("job-1:ocr:2:DIRECTIVE");
     expect(message.subject).toBe("DIRECTIVE");
