@@ -56,6 +56,17 @@ describe("laneFor and route", () => {
     expect(laneFor("anything", 1)).toBe(0);
   });
 
+  // Values from an independent CRC-32 (Python's zlib): a lane recorded on a step must never move.
+  it.each([
+    ["acme", 14],
+    ["acme:doc-1", 14],
+    ["tenant-a", 11],
+    ["contoso:invoice-2026-001", 7],
+    ["müller:文档", 12],
+  ])("puts %j in lane %i of 16", (key, lane) => {
+    expect(laneFor(key, 16)).toBe(lane);
+  });
+
   it("routes an envelope by its key", () => {
     const key = "acme:doc-1";
     expect(route({ tenant_id: "Acme", mode: "BURST", doc_id: "DOC-1" }, 16)).toEqual({ routing_key_used: key, lane: crc32(bytes(key)) % 16 });
