@@ -10,7 +10,7 @@ describe("host.json as devhost reads it", () => {
   it("turns the repository's Service Bus settings into receiver options", () => {
     expect(readHostJson(join(packageRoot, "host.json"), {}).serviceBus).toEqual({
       maxConcurrentCalls: 16,
-      autoComplete: true,
+      autoComplete: false,
       maxAutoLockRenewalMs: 5 * 60 * 1000,
     });
   });
