@@ -1,12 +1,14 @@
 import { crc32 as zlibCrc32 } from "node:zlib";
 import type { CommandEnvelope } from "./contracts/types.gen.js";
+import { LuciusError } from "./errors.js";
 
 export const Mode = { default: "DEFAULT", burst: "BURST" } as const;
 export type Mode = (typeof Mode)[keyof typeof Mode];
 
 /** Thrown for inputs the command schema already rules out; reaching it is a programming error. */
-export class RoutingError extends Error {
+export class RoutingError extends LuciusError {
   override readonly name = "RoutingError";
+  readonly retryable = false;
   constructor(
     readonly code: "BURST_WITHOUT_DOC_ID" | "INVALID_LANES",
     message: string,

@@ -27,17 +27,20 @@ function stateConflict(job: Job, action: string, allowed: string): ProblemError 
 }
 
 
-/** Runs a ledger transition, turning "not legal from here" into 409 with the state the job is really in. */
-async function transition(deps: JobControlDependencies, job: Job, to: JobState, action: string, allowed: string): Promise<Job> {
-  const ledger = deps.ledger;
+/** Runs a ledger change, turning "not legal from here" into 409 with the state the job is really in. */
+async function legally<T>(deps: JobControlDependencies, job: Job, action: string, allowed: string, change: () => Promise<T>): Promise<T> {
   try {
-    return await ledger.transitionJob(job.job_id, to, undefined, { details: { requested_by: callerLabel(deps.caller) } });
+    return await change();
   } catch (error) {
     if (isLedgerError(error) && error.code === LedgerErrorCode.ILLEGAL_TRANSITION) {
-      throw stateConflict((await ledger.getJob(job.job_id)) ?? job, action, allowed);
+      throw stateConflict((await deps.ledger.getJob(job.job_id)) ?? job, action, allowed);
     }
     throw error;
   }
+}
+
+function transition(deps: JobControlDependencies, job: Job, to: JobState, action: string, allowed: string): Promise<Job> {
+  return legally(deps, job, action, allowed, () => deps.ledger.transitionJob(job.job_id, to, undefined, { details: { requested_by: callerLabel(deps.caller) } }));
 }
 
 /** Answers 202, and logs who asked for what: the audit trail beside the events table. */
@@ -82,15 +85,7 @@ export async function resumeJob(jobId: string, deps: JobControlDependencies): Pr
 export async function redriveJob(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
   const before = await callersJob(deps.ledger, deps.caller, jobId);
   if (before.state !== JobState.FAILED) throw stateConflict(before, "redrive", "FAILED");
-  let job: Job;
-  try {
-    ({ job } = await deps.ledger.redriveJob(jobId, undefined, { requestedBy: callerLabel(deps.caller) }));
-  } catch (error) {
-    if (isLedgerError(error) && error.code === LedgerErrorCode.ILLEGAL_TRANSITION) {
-      throw stateConflict((await deps.ledger.getJob(jobId)) ?? before, "redrive", "FAILED");
-    }
-    throw error;
-  }
+  const { job } = await legally(deps, before, "redrive", "FAILED", () => deps.ledger.redriveJob(jobId, undefined, { requestedBy: callerLabel(deps.caller) }));
   await deps.controller.start({
     job_id: job.job_id,
     tenant_id: job.tenant_id,

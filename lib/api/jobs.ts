@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
-import { isJobState, isLedgerError, JobState, LedgerErrorCode, tenantKeyIssue, type Ledger } from "../ledger/index.js";
+import { isJobState, JobState, tenantKeyIssue, type Ledger } from "../ledger/index.js";
 import { notFound, ProblemError, ProblemType } from "../http/problem.js";
 import { jsonResponse } from "../http/responses.js";
 import { mayUseTenant, type Caller } from "../auth/index.js";
@@ -29,14 +29,6 @@ function pageSize(request: HttpRequest): number {
   return limit;
 }
 
-/** Continuation tokens are opaque to clients; a forged or damaged one is their mistake (400). */
-function badContinuation(error: unknown): never {
-  if (isLedgerError(error) && error.code === LedgerErrorCode.INVALID_CONTINUATION) {
-    throw invalidQuery("continuation", "is not a token this API issued");
-  }
-  throw error;
-}
-
 /** The job if it exists and belongs to one of the caller's tenants; another tenant's job is as unknown as a missing one. */
 export async function callersJob(ledger: Ledger, caller: Caller, jobId: string, opts: { withSteps?: boolean } = {}) {
   const job = await ledger.getJob(jobId, opts);
@@ -61,7 +53,7 @@ export async function getJobEvents(request: HttpRequest, jobId: string, ledger: 
   const limit = pageSize(request);
   const continuation = request.query.get("continuation") ?? undefined;
   await callersJob(ledger, caller, jobId);
-  const page = await ledger.listEvents(jobId, { limit, ...(continuation ? { continuation } : {}) }).catch(badContinuation);
+  const page = await ledger.listEvents(jobId, { limit, ...(continuation ? { continuation } : {}) });
   return jsonResponse(200, { job_id: jobId, events: page.events.map(eventView), ...(page.continuation ? { continuation: page.continuation } : {}) } satisfies EventPage);
 }
 
@@ -79,9 +71,8 @@ export async function listJobs(request: HttpRequest, ledger: Ledger, caller: Cal
   }
   const limit = pageSize(request);
   const continuation = request.query.get("continuation") ?? undefined;
-  const page = await ledger
-    .listJobs(tenantId, { limit, ...(state ? { state } : {}), ...(continuation ? { continuation } : {}) })
-    .catch(badContinuation);
+  // A forged or damaged continuation is the ledger's INVALID_CONTINUATION, answered 400 (lib/http/error-problems.ts).
+  const page = await ledger.listJobs(tenantId, { limit, ...(state ? { state } : {}), ...(continuation ? { continuation } : {}) });
   return jsonResponse(200, {
     jobs: page.jobs.map((job) => jobView(job)),
     ...(page.continuation ? { continuation: page.continuation } : {}),

@@ -1,3 +1,5 @@
+import { LuciusError } from "../errors.js";
+
 /** Why a send failed; callers branch on `code` or `retryable`, never on messages. */
 export const BusErrorCode = {
   throttled: "BUS_THROTTLED",
@@ -10,12 +12,8 @@ export const BusErrorCode = {
 export type BusErrorCode = (typeof BusErrorCode)[keyof typeof BusErrorCode];
 
 /** Base of every bus failure. `retryable` says whether backing off and sending again can succeed. */
-export abstract class BusError extends Error {
-  abstract readonly code: BusErrorCode;
-  abstract readonly retryable: boolean;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
+export abstract class BusError extends LuciusError {
+  abstract override readonly code: BusErrorCode;
 }
 
 /** The broker asked us to slow down (Service Bus `ServiceBusy`, HTTP 429). */

@@ -1,4 +1,5 @@
 import { AppSettingNames, ContainerNames, TableNames } from "./names.js";
+import { LuciusError } from "../errors.js";
 
 /** How the app reaches Table Storage. */
 export type StorageConnection =
@@ -39,8 +40,10 @@ export interface Settings {
 type Env = Record<string, string | undefined>;
 
 /** Thrown when the environment cannot make a working app; start-up stops with its message. */
-export class ConfigurationError extends Error {
+export class ConfigurationError extends LuciusError {
   override readonly name = "ConfigurationError";
+  readonly code = "CONFIGURATION_INVALID";
+  readonly retryable = false;
 }
 
 /** Backpressure limits: jobs in flight (not yet terminal) per tenant and overall. */

@@ -1,3 +1,4 @@
+import { LuciusError } from "../errors.js";
 import type { ValidationIssue } from "./validation.js";
 
 export const ContractErrorCode = {
@@ -9,8 +10,9 @@ export const ContractErrorCode = {
 export type ContractErrorCode = (typeof ContractErrorCode)[keyof typeof ContractErrorCode];
 
 /** A problem with the shipped contracts themselves (never with a caller's input): start-up must stop. */
-export class ContractError extends Error {
+export class ContractError extends LuciusError {
   override readonly name: string = "ContractError";
+  readonly retryable = false;
   constructor(
     readonly code: ContractErrorCode,
     message: string,

@@ -1,5 +1,6 @@
 import type { HttpResponseInit } from "@azure/functions";
 import { ProblemError, ProblemType, problemResponse } from "./problem.js";
+import { problemFor } from "./error-problems.js";
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
   return { status, headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) };
@@ -11,14 +12,17 @@ export interface ErrorLog {
 }
 
 /**
- * Runs an API operation and turns its refusals into problem answers. Only a
- * fault of ours becomes a 5xx; a {@link ProblemError} carries the client's 4xx.
+ * Runs an API operation and turns its refusals into problem answers: a {@link ProblemError}
+ * (the HTTP layer's own: bad JSON, credentials) as it is, a domain error through the one table
+ * of error-problems.ts. Only a fault of ours becomes a 500.
  */
 export async function answer(log: ErrorLog, operation: () => Promise<HttpResponseInit>): Promise<HttpResponseInit> {
   try {
     return await operation();
   } catch (error) {
     if (error instanceof ProblemError) return problemResponse(error.problem, error.headers);
+    const known = problemFor(error);
+    if (known) return problemResponse(known.problem, known.headers);
     log.error("request failed", error);
     return problemResponse({
       type: ProblemType.internal,

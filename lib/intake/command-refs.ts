@@ -1,5 +1,5 @@
 import type { CommandEnvelope, Ref } from "../contracts/index.js";
-import { ProblemError, ProblemType } from "../http/problem.js";
+import { CommandRefusal, CommandRefusedError } from "./errors.js";
 import { isRefError } from "../refs/errors.js";
 import { refUri } from "../refs/ref-store.js";
 import { RefUse, type TenantPlaces } from "../refs/tenant-places.js";
@@ -28,7 +28,7 @@ export function checkCommandRefs(command: CommandEnvelope, places: TenantPlaces)
   check("input_ref", command.input_ref, RefUse.read);
   check("output_ref", command.output_ref, RefUse.write);
   if (errors.length === 0) return;
-  throw new ProblemError({ type: ProblemType.validation, title: "Validation failed", status: 422, detail: placesDetail(command.tenant_id, places), errors });
+  throw new CommandRefusedError(CommandRefusal.validationFailed, placesDetail(command.tenant_id, places), { errors });
 }
 
 function placesDetail(tenantId: string, places: TenantPlaces): string {

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Contracts, CommandEnvelope, Protocol } from "../contracts/index.js";
 import { bodyHash, idempotencyKey } from "../idempotency-key.js";
-import { LedgerErrorCode, isLedgerError, tenantKeyIssue, type Admission, AdmissionRefusedError, type CreateJobResult, type Job, type Ledger, type NewStep } from "../ledger/index.js";
-import { ProblemError, ProblemType } from "../http/problem.js";
+import { tenantKeyIssue, type Admission, AdmissionRefusedError, type CreateJobResult, type Job, type Ledger, type NewStep } from "../ledger/index.js";
+import { CommandRefusal, CommandRefusedError, type CommandIssue } from "./errors.js";
 import { intakeTraceparent } from "../telemetry/intake.js";
 import type { JobStarter } from "./job-starter.js";
 import type { JobOrchestrationInput } from "../orchestration/names.js";
@@ -30,19 +30,16 @@ export interface SubmitResult {
   replayed: boolean;
 }
 
-function validationFailed(detail: string, errors: { pointer: string; message: string }[]): ProblemError {
-  return new ProblemError({ type: ProblemType.validation, title: "Validation failed", status: 422, detail, errors });
+function validationFailed(detail: string, errors: readonly CommandIssue[]): CommandRefusedError {
+  return new CommandRefusedError(CommandRefusal.validationFailed, detail, { errors });
 }
 
 function protocolFor(contracts: Contracts, envelope: CommandEnvelope): Protocol {
   const protocol = contracts.resolveProtocol(envelope.request_type);
   if (protocol) return protocol;
   const known = contracts.registry.protocols.flatMap((p) => p.request_types);
-  throw new ProblemError({
-    type: ProblemType.unknownRequestType,
-    title: "Unknown request type",
-    status: 400,
-    detail: `No protocol serves request_type "${envelope.request_type}"; known: ${known.join(", ")}`,
+  throw new CommandRefusedError(CommandRefusal.unknownRequestType, `No protocol serves request_type "${envelope.request_type}"; known: ${known.join(", ")}`, {
+    known,
     errors: [{ pointer: "/request_type", message: "unknown request_type" }],
   });
 }
@@ -57,29 +54,11 @@ function orchestrationInput(job: Job): JobOrchestrationInput {
   };
 }
 
-/** Ledger refusals that are the client's doing, as problems; anything else is ours and propagates. */
-function ledgerProblem(error: unknown): never {
-  if (isLedgerError(error)) {
-    if (error.code === LedgerErrorCode.ENTITY_TOO_LARGE) {
-      throw new ProblemError({ type: ProblemType.bodyTooLarge, title: "Body too large", status: 413, detail: error.message });
-    }
-    if (error.code === LedgerErrorCode.INVALID_KEY || error.code === LedgerErrorCode.INVALID_INPUT) {
-      throw validationFailed(error.message, []);
-    }
-    if (error.code === LedgerErrorCode.CREATION_IN_PROGRESS) {
-      throw new ProblemError(
-        { type: ProblemType.unavailable, title: "Creation in progress", status: 503, detail: "An identical command is being accepted right now; retry it shortly" },
-        { "Retry-After": "1" },
-      );
-    }
-  }
-  throw error;
-}
-
 /**
  * Accepts one command: validates it (envelope, protocol, per-step payloads, refs inside the tenant's places),
  * writes the job exactly once under its idempotency key, and starts its
- * orchestration. Every refusal is a {@link ProblemError} and writes nothing.
+ * orchestration. Every refusal is a {@link CommandRefusedError} (or the ledger's own, e.g. an entity
+ * too large) and writes nothing.
  */
 export async function submitCommand(body: unknown, deps: SubmitDependencies): Promise<SubmitResult> {
   const envelope = deps.contracts.validateEnvelope(body);
@@ -134,23 +113,18 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
     start.abandon();
     if (error instanceof AdmissionRefusedError && admission && !admission.admitted) throw tooManyInFlight(command.tenant_id, admission);
     if (admission?.admitted) await deps.ledger.release(command.tenant_id);
-    return ledgerProblem(error);
+    throw error;
   }
   return settled(result, deps, start);
 }
 
-function tooManyInFlight(tenantId: string, refusal: Extract<Admission, { admitted: false }>): ProblemError {
+function tooManyInFlight(tenantId: string, refusal: Extract<Admission, { admitted: false }>): CommandRefusedError {
   const who = refusal.scope === "tenant" ? `Tenant ${tenantId} has` : "Lucius has";
-  return new ProblemError(
-    {
-      type: ProblemType.tooManyRequests,
-      title: "Too many jobs in flight",
-      status: 429,
-      detail: `${who} ${refusal.in_flight} jobs in flight; the ${refusal.scope} limit is ${refusal.limit}. Retry once some finish.`,
-      scope: refusal.scope,
-      limit: refusal.limit,
-    },
-    { "Retry-After": String(retryAfterSeconds) },
+  return new CommandRefusedError(
+    CommandRefusal.tooManyInFlight,
+    `${who} ${refusal.in_flight} jobs in flight; the ${refusal.scope} limit is ${refusal.limit}. Retry once some finish.`,
+    { scope: refusal.scope, limit: refusal.limit },
+    retryAfterSeconds,
   );
 }
 
@@ -162,13 +136,11 @@ async function settled(result: CreateJobResult, deps: SubmitDependencies, start:
   }
   start.abandon();
   if (result.outcome === "conflict") {
-    throw new ProblemError({
-      type: ProblemType.idempotencyConflict,
-      title: "Idempotency key reused",
-      status: 409,
-      detail: `This tenant's idempotency key already belongs to job ${result.job_id}, submitted with a different body`,
-      job_id: result.job_id,
-    });
+    throw new CommandRefusedError(
+      CommandRefusal.idempotencyKeyReused,
+      `This tenant's idempotency key already belongs to job ${result.job_id}, submitted with a different body`,
+      { job_id: result.job_id },
+    );
   }
   // Created here from a reservation another submission abandoned, or replayed: a job still QUEUED
   // may follow a start that failed, so make sure it runs. One that this process is still starting

@@ -130,6 +130,8 @@ async function decideAndWrite<R>(
       throw error;
     }
   }
+  // The last write met a 412: what this process holds is stale, so the caller's retry reads afresh.
+  ctx.forget(jobId);
   throw new ConcurrentUpdateError("job", jobId, ctx.tuning.maxWriteAttempts);
 }
 

@@ -2,6 +2,7 @@
  * The ledger's typed errors. Callers branch on `code` (and `retryable`), never
  * on message text; the HTTP layer maps codes to problem+json statuses.
  */
+import { LuciusError } from "../errors.js";
 
 export const LedgerErrorCode = {
   ILLEGAL_TRANSITION: "ILLEGAL_TRANSITION",
@@ -17,10 +18,8 @@ export const LedgerErrorCode = {
 } as const;
 export type LedgerErrorCode = (typeof LedgerErrorCode)[keyof typeof LedgerErrorCode];
 
-export abstract class LedgerError extends Error {
-  abstract readonly code: LedgerErrorCode;
-  /** True when the same call may succeed if simply tried again later. */
-  abstract readonly retryable: boolean;
+export abstract class LedgerError extends LuciusError {
+  abstract override readonly code: LedgerErrorCode;
 }
 
 /** The requested state change is not allowed from the entity's current state; nothing was written. */

@@ -1,3 +1,4 @@
+import { LuciusError } from "../errors.js";
 /** Why a ref could not be read or written; workers map these to RESULT error codes as they are. */
 export const RefErrorCode = {
   /** The ref is not a URI Lucius can use (local path, `file:`, unknown scheme, bad blob path). */
@@ -22,7 +23,7 @@ export type RefErrorCode = (typeof RefErrorCode)[keyof typeof RefErrorCode];
 const retryableCodes: ReadonlySet<RefErrorCode> = new Set([RefErrorCode.inputUnreachable, RefErrorCode.accessDenied, RefErrorCode.outputWriteFailed]);
 
 /** A ref failure with its code; `retryable` says whether a later attempt can succeed. */
-export class RefError extends Error {
+export class RefError extends LuciusError {
   override readonly name = "RefError";
   readonly retryable: boolean;
   constructor(
