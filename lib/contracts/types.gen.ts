@@ -14,7 +14,8 @@ export type DirectiveMessage = Directive | CancelMessage;
  * Worker to orchestrator on topic "replies", about one step attempt under its lease.
  */
 export type Reply = AckReply | HeartbeatReply | ResultReply;
-export type JobState = "QUEUED" | "RUNNING" | "PAUSED" | "CANCELLING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+export type JobState =
+  "QUEUED" | "RUNNING" | "PAUSED" | "AWAITING_APPROVAL" | "CANCELLING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
 
 export interface RefObject {
   uri: string;
@@ -490,7 +491,16 @@ export interface StepView {
   index: number;
   step_type: string;
   service: string;
-  state: "PENDING" | "DISPATCHED" | "ACKED" | "RETRY_WAIT" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+  state:
+    | "PENDING"
+    | "DISPATCHED"
+    | "ACKED"
+    | "RETRY_WAIT"
+    | "AWAITING_APPROVAL"
+    | "SUCCEEDED"
+    | "FAILED"
+    | "CANCELLED"
+    | "SKIPPED";
   /**
    * 0 until first dispatched; +1 on every dispatch, never reused, not even by a redrive.
    */

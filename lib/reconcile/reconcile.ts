@@ -49,8 +49,9 @@ async function endJob(ledger: Ledger, job: Job, to: JobState, patch: { error?: F
   if (to !== JobState.SUCCEEDED) {
     // Active steps must leave their attempt so the job can be redriven from them.
     for (const step of await ledger.listSteps(job.job_id)) {
-      const target = step.state === StepState.RETRY_WAIT ? StepState.CANCELLED : StepState.FAILED;
-      if (step.state === StepState.DISPATCHED || step.state === StepState.ACKED || step.state === StepState.RETRY_WAIT) {
+      // A step nobody was working on (backoff, a review) did not fail: it was stopped.
+      const target = step.state === StepState.RETRY_WAIT || step.state === StepState.AWAITING_APPROVAL ? StepState.CANCELLED : StepState.FAILED;
+      if (step.state === StepState.DISPATCHED || step.state === StepState.ACKED || step.state === StepState.RETRY_WAIT || step.state === StepState.AWAITING_APPROVAL) {
         await ledger.transitionStep(job.job_id, step.step_id, target, patch.error ? { error: patch.error } : {}).catch(ignoreIllegal);
       }
     }
