@@ -14,6 +14,46 @@ export type DirectiveMessage = Directive | CancelMessage;
  * Worker to orchestrator on topic "replies", about one step attempt under its lease.
  */
 export type Reply = AckReply | HeartbeatReply | ResultReply;
+/**
+ * A worker step (a service consumes its directives) or, with step_type REVIEW, a human review gate that Lucius runs itself: no service, no worker.
+ */
+export type ProtocolStep = {
+  step_id: string;
+  step_type: string;
+  /**
+   * The service (directives subscription) whose workers run the step. Required for every step but REVIEW, which has none.
+   */
+  service?: string;
+  /**
+   * The $id of the JSON Schema that this step's payload part must satisfy. Without it the part is any object.
+   */
+  payload_schema_ref?: string;
+  timeout_overrides?: TimeoutOverrides;
+  retry?: RetryPolicy;
+  when?: ReviewWhen;
+  /**
+   * REVIEW only: how long the review waits for a decision before on_timeout decides. Without it the review waits until decided, cancelled or the job's deadline.
+   */
+  timeout_seconds?: number;
+  /**
+   * REVIEW only: the decision when timeout_seconds pass without one. @default "reject"
+   */
+  on_timeout?: "reject" | "approve";
+};
+/**
+ * REVIEW only: when the job stops for a person. "always", or a condition on the previous step's RESULT metrics (a missing metric calls for a review). @default "always"
+ */
+export type ReviewWhen = "always" | ReviewCondition;
+/**
+ * Review when the previous step's RESULT metric is below (or above) the bound, or is missing.
+ */
+export type ReviewCondition = {
+  [k: string]: unknown | undefined;
+} & {
+  metric: string;
+  below?: number;
+  above?: number;
+};
 export type JobState =
   "QUEUED" | "RUNNING" | "PAUSED" | "AWAITING_APPROVAL" | "CANCELLING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
 
@@ -359,6 +399,15 @@ export interface SisPayload {
   response_format?: "TEXT" | "JSON";
 }
 /**
+ * A command's part for a REVIEW step: it may ask for a review whatever the protocol's condition says.
+ */
+export interface ReviewPayload {
+  /**
+   * "always": review this job even if the condition would skip it.
+   */
+  when?: "always";
+}
+/**
  * Which protocol (ordered steps) serves which request type.
  */
 export interface ProtocolRegistry {
@@ -383,17 +432,6 @@ export interface Protocol {
    * @maxItems 64
    */
   steps: ProtocolStep[];
-}
-export interface ProtocolStep {
-  step_id: string;
-  step_type: string;
-  service: string;
-  /**
-   * The $id of the JSON Schema that this step's payload part must satisfy. Without it the part is any object.
-   */
-  payload_schema_ref?: string;
-  timeout_overrides?: TimeoutOverrides;
-  retry?: RetryPolicy;
 }
 /**
  * Per-step timeouts; unset values fall back to the orchestrator defaults (ack 30 s, lease 900 s).

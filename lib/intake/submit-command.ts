@@ -9,6 +9,7 @@ import type { JobOrchestrationInput } from "../orchestration/names.js";
 import type { InFlightLimits } from "../config/settings.js";
 import type { TenantPlaces } from "../refs/tenant-places.js";
 import { checkCommandRefs } from "./command-refs.js";
+import { reviewService } from "../review/condition.js";
 
 export interface SubmitDependencies {
   contracts: Contracts;
@@ -95,7 +96,8 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
   const steps: NewStep[] = protocol.steps.map((step, index) => ({
     step_id: step.step_id,
     step_type: step.step_type,
-    service: step.service,
+    // A REVIEW step has no service: Lucius runs it.
+    service: step.service ?? reviewService,
     payload: payloads.value[step.step_id] ?? {},
     ...(step.retry?.max_attempts ? { max_attempts: step.retry.max_attempts } : {}),
     ...(index === 0 ? { input_ref: command.input_ref } : {}),
