@@ -37,5 +37,5 @@ describe("histories recorded from devhost runs", () => {
       mkdirSync(historiesDir, { recursive: true });
       for (const { history } of recorded) writeFileSync(join(historiesDir, `${history.scenario}.json`), JSON.stringify(history, null, 1) + "\n");
     }
-  }, 90_000);
+  }, 150_000);
 });
