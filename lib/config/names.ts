@@ -59,6 +59,11 @@ export const AppSettingNames = {
    * tests and demos shrink them. Registry overrides still win.
    */
   stepDefaults: "LUCIUS_STEP_DEFAULTS",
+  /**
+   * Path of a protocol registry to load instead of the shipped protocols/registry.v1.json;
+   * tests give protocols of their own (e.g. a review that times out in seconds). Not deployed.
+   */
+  protocolRegistry: "LUCIUS_PROTOCOL_REGISTRY",
   /** Jobs one tenant may have in flight; over it, POST /v1/commands answers 429. */
   tenantInFlightLimit: "LUCIUS_TENANT_INFLIGHT_LIMIT",
   /** JSON object of per-tenant limits, e.g. `{"big-tenant": 500}`. */

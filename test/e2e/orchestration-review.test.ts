@@ -1,10 +1,31 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLucius, terminal, type LuciusUnderTest } from "../support/lucius-devhost.js";
 import { ProblemType } from "../../lib/http/problem.js";
+import { packageRoot } from "../../lib/paths.js";
+
+/** The shipped registry and two protocols whose review times out in a second. */
+function registryWithTimeouts(): string {
+  const registry = JSON.parse(readFileSync(join(packageRoot, "protocols/registry.v1.json"), "utf8")) as { protocols: Array<Record<string, any>> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const shipped = registry.protocols.find((p) => p.protocol_id === "ocr-review-embedding-sis.v1")!;
+  const [ocr, review, embedding] = shipped.steps;
+  for (const on_timeout of ["approve", "reject"]) {
+    registry.protocols.push({
+      protocol_id: `review-timeout-${on_timeout}.test`,
+      request_types: [`OCR->REVIEW(1s, ${on_timeout})->EMBEDDING`],
+      steps: [ocr, { ...review, when: "always", timeout_seconds: 1, ...(on_timeout === "approve" ? { on_timeout } : {}) }, embedding],
+    });
+  }
+  const file = join(mkdtempSync(join(tmpdir(), "lucius-review-")), "registry.json");
+  writeFileSync(file, JSON.stringify(registry));
+  return file;
+}
 
 let lucius: LuciusUnderTest;
 beforeAll(async () => {
-  lucius = await startLucius();
+  lucius = await startLucius({ env: { LUCIUS_PROTOCOL_REGISTRY: registryWithTimeouts() } });
 }, 60_000);
 afterAll(() => lucius?.stop());
 
@@ -88,6 +109,22 @@ describe.concurrent("a review step", () => {
     expect(await reviewEvents(job_id)).toEqual([expect.objectContaining({ to: "AWAITING_APPROVAL", reason: "metric-missing" })]);
     expect((await lucius.decide(job_id, "review", "approve")).status).toBe(202);
     expect((await lucius.waitFor(job_id, terminal, "terminal")).state).toBe("SUCCEEDED");
+  });
+
+  it("a review nobody decides in time carries on when on_timeout is approve, and the timeout is named as the approver", async () => {
+    const { job_id } = await lucius.submit("OCR->REVIEW(1s, approve)->EMBEDDING");
+    const job = await lucius.waitFor(job_id, terminal, "terminal");
+    expect(job.state).toBe("SUCCEEDED");
+    expect(states(job)).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
+    expect((await reviewEvents(job_id)).at(-1)).toMatchObject({ to: "SUCCEEDED", decision: "approve", by: "timeout" });
+    expect((await lucius.decide(job_id, "review", "reject")).status).toBe(409);
+  });
+
+  it("a review nobody decides in time is rejected by default", async () => {
+    const { job_id } = await lucius.submit("OCR->REVIEW(1s, reject)->EMBEDDING");
+    const job = await lucius.waitFor(job_id, terminal, "terminal");
+    expect(job.state).toBe("FAILED");
+    expect(job.error).toMatchObject({ code: "REJECTED", by: "timeout", step_id: "review" });
   });
 
   it("a job awaiting review can be cancelled: the review step ends CANCELLED and so does the job", async () => {
