@@ -16,6 +16,7 @@ import { publishMessage } from "../lib/orchestration/activities/publish.js";
 import { finishJob, readLease, settleStep } from "../lib/orchestration/activities/settle.js";
 import { OrchestrationErrorCode, type AttemptStart, type CarriedSettle, type JobPlan, type PlannedStep, type SettleStepRequest, type StepResult } from "../lib/orchestration/types.js";
 import { runReview } from "../lib/orchestration/run-review.js";
+import { deadlineExceeded, deadlineOf, deadlineTimer } from "../lib/orchestration/deadline.js";
 import { cancelReview, decideReview, openReview } from "../lib/orchestration/activities/review.js";
 
 
@@ -37,6 +38,7 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
   const publishRetry = new df.RetryOptions(plan.activity_retry_ms, 10);
   publishRetry.backoffCoefficient = 2;
   publishRetry.maxRetryIntervalInMilliseconds = 60 * plan.activity_retry_ms;
+  const jobDeadline = deadlineOf(context, plan);
   for (let attempt = step.attempt_no + 1; ; attempt++) {
     const opened = (yield context.df.callActivityWithRetry(ActivityNames.beginAttempt, retry, {
       job_id: plan.job_id, step_id: step.step_id, attempt_no: attempt, input_ref: inputRef, lease_ms: step.timing.lease_ms, last,
@@ -75,8 +77,15 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
       }
     }
 
-    const outcome = yield* awaitOutcome(context, step, directive, opened.ack_event !== false);
+    const outcome = yield* awaitOutcome(context, step, directive, opened.ack_event !== false, jobDeadline);
     if (outcome.kind === "result" && outcome.reply.received_at) receipt = { result_received_at: outcome.reply.received_at };
+    if (outcome.kind === "deadline") {
+      // Whatever the worker is doing no longer counts: it is told to stop, and the job fails.
+      const error = deadlineExceeded(jobDeadline!);
+      yield* stopWorker();
+      yield settle({ to: "CANCELLED", error });
+      return { kind: "failed", error };
+    }
     if (outcome.kind === "cancelled") {
       yield* stopWorker();
       yield settle({ to: "CANCELLED" });
@@ -122,7 +131,15 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
     const wakeAt = new Date(context.df.currentUtcDateTime.getTime() + backoffBefore(step.timing, attemptsInBudget + 1));
     const timer = context.df.createTimer(wakeAt);
     const cancel = context.df.waitForExternalEvent(JobEventNames.cancel);
-    const winner = (yield context.df.Task.any([timer, cancel])) as Task;
+    const expiry = deadlineTimer(context, jobDeadline);
+    const winner = (yield context.df.Task.any(expiry ? [timer, cancel, expiry] : [timer, cancel])) as Task;
+    if (expiry && winner !== expiry) expiry.cancel();
+    if (winner === expiry) {
+      timer.cancel();
+      const error = deadlineExceeded(jobDeadline!);
+      yield settle({ to: "CANCELLED", error });
+      return { kind: "failed", error };
+    }
     if (winner === cancel) {
       timer.cancel();
       yield settle({ to: "CANCELLED" });

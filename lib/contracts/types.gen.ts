@@ -99,6 +99,10 @@ export interface CommandEnvelope {
    * a W3C traceparent: 00-<32 lowercase hex trace id, not all zero>-<16 lowercase hex span id, not all zero>-<2 hex flags>
    */
   traceparent?: string;
+  /**
+   * RFC 3339 time by which the job must have ended; at it, whatever the job is doing, it ends FAILED with DEADLINE_EXCEEDED. Must lie in the future. The protocol's sla_seconds, when earlier, wins.
+   */
+  deadline?: string;
 }
 /**
  * Either one object applied to every step, or { "steps": { "<step_id>": {…} } } with one part per step.
@@ -432,6 +436,10 @@ export interface Protocol {
    * @maxItems 64
    */
   steps: ProtocolStep[];
+  /**
+   * Every job of the protocol must end within this many seconds of its submission (its deadline, unless the command names an earlier one).
+   */
+  sla_seconds?: number;
 }
 /**
  * Per-step timeouts; unset values fall back to the orchestrator defaults (ack 30 s, lease 900 s).
@@ -498,6 +506,10 @@ export interface JobView {
    * An RFC 3339 date-time.
    */
   completed_at?: string;
+  /**
+   * An RFC 3339 date-time.
+   */
+  deadline?: string;
   redrive_count: number;
   steps?: StepView[];
   links: JobLinks;

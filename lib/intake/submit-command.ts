@@ -92,6 +92,7 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
   const payloads = deps.contracts.stepPayloads(command, protocol);
   if (!payloads.ok) throw validationFailed("A step's payload does not match its schema", payloads.errors);
   checkCommandRefs(command, deps.places);
+  const deadline = jobDeadline(command, protocol, new Date());
 
   const steps: NewStep[] = protocol.steps.map((step, index) => ({
     step_id: step.step_id,
@@ -127,6 +128,7 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
         ...(command.correlation_id !== undefined ? { correlation_id: command.correlation_id } : {}),
         traceparent: intakeTraceparent(command),
         ...(deps.submittedBy !== undefined ? { submitted_by: deps.submittedBy } : {}),
+        ...(deadline !== undefined ? { deadline } : {}),
       },
       steps,
       claim,
@@ -139,6 +141,21 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
     return ledgerProblem(error);
   }
   return settled(result, deps, start);
+}
+
+/**
+ * The job's deadline: the command's, or the protocol's `sla_seconds` from now, whichever is
+ * earlier; undefined when neither is set. A command deadline that is not in the future is 422:
+ * the job could only fail.
+ */
+export function jobDeadline(command: CommandEnvelope, protocol: Protocol, now: Date): string | undefined {
+  const asked = command.deadline === undefined ? undefined : Date.parse(command.deadline);
+  if (asked !== undefined && !(asked > now.getTime())) {
+    throw validationFailed("The deadline has passed", [{ pointer: "/deadline", message: `must lie in the future (now is ${now.toISOString()})` }]);
+  }
+  const sla = protocol.sla_seconds === undefined ? undefined : now.getTime() + protocol.sla_seconds * 1000;
+  const earliest = Math.min(asked ?? Infinity, sla ?? Infinity);
+  return Number.isFinite(earliest) ? new Date(earliest).toISOString() : undefined;
 }
 
 function tooManyInFlight(tenantId: string, refusal: Extract<Admission, { admitted: false }>): ProblemError {

@@ -4,6 +4,7 @@ import type { Ref } from "../contracts/index.js";
 import type { JsonObject } from "../ledger/index.js";
 import { ReviewDecision, rejection, timeoutReviewer, type RecordedReview, type ReviewEvent } from "../review/decision.js";
 import { ActivityNames, JobEventNames } from "./names.js";
+import { deadlineExceeded, deadlineOf, deadlineTimer } from "./deadline.js";
 import type { CarriedSettle, JobPlan, PlannedStep, ReviewStart, ReviewTiming, StepResult } from "./types.js";
 
 /**
@@ -32,32 +33,37 @@ export function* runReview(
   if (opened.kind === "skipped") return { kind: "succeeded", output_ref: inputRef };
   context.df.setCustomStatus({ step_id: step.step_id, awaiting: "review", version: context.df.version });
 
-  const timeout = step.review.timeout_ms === undefined ? undefined : context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + step.review.timeout_ms));
-  const cancel = context.df.waitForExternalEvent(JobEventNames.cancel);
+  const timeoutAt = step.review.timeout_ms === undefined ? undefined : new Date(context.df.currentUtcDateTime.getTime() + step.review.timeout_ms);
+  const jobDeadline = deadlineOf(context, plan);
+  let timedOut = false;
   for (;;) {
+    // Fresh waits each round: a task yielded again would be scheduled again.
     const decided = context.df.waitForExternalEvent(JobEventNames.review);
-    const winner = (yield context.df.Task.any(timeout ? [decided, cancel, timeout] : [decided, cancel])) as Task;
-    if (winner === cancel) {
-      timeout?.cancel();
-      yield context.df.callActivityWithRetry(ActivityNames.cancelReview, retry, { job_id: plan.job_id, step_id: step.step_id });
-      return { kind: "cancelled" };
+    const cancel = context.df.waitForExternalEvent(JobEventNames.cancel);
+    const timeout = timeoutAt && !timedOut ? context.df.createTimer(timeoutAt) : undefined;
+    const expiry = deadlineTimer(context, jobDeadline);
+    const waits: Task[] = [decided, cancel, ...(timeout ? [timeout] : []), ...(expiry ? [expiry] : [])];
+    const winner = (yield context.df.Task.any(waits)) as Task;
+    if (timeout && winner !== timeout) timeout.cancel();
+    if (expiry && winner !== expiry) expiry.cancel();
+    if (winner === cancel || winner === expiry) {
+      const stopped = winner === expiry ? deadlineExceeded(jobDeadline!) : undefined;
+      yield context.df.callActivityWithRetry(ActivityNames.cancelReview, retry, { job_id: plan.job_id, step_id: step.step_id, ...(stopped ? { error: stopped } : {}) });
+      return stopped ? { kind: "failed", error: stopped } : { kind: "cancelled" };
     }
     if (winner === decided) {
       const event = decided.result as ReviewEvent;
       // A decision for another step (a redriven job's earlier review) is not this one's.
       if (event.step_id !== step.step_id) continue;
-      timeout?.cancel();
       return event.decision === ReviewDecision.approve ? { kind: "succeeded", output_ref: inputRef } : { kind: "failed", error: rejection(event.by, event.comment) };
     }
+    timedOut = true;
     const recorded = (yield context.df.callActivityWithRetry(ActivityNames.decideReview, retry, {
       job_id: plan.job_id, step_id: step.step_id, decision: step.review.on_timeout, by: timeoutReviewer,
       comment: `No decision within ${Math.round(step.review.timeout_ms! / 1000)} s`,
     })) as RecordedReview;
     if ((recorded.outcome === "decided" || recorded.outcome === "already") && recorded.decision === ReviewDecision.approve) return { kind: "succeeded", output_ref: inputRef };
     if (recorded.outcome === "decided" || recorded.outcome === "already") return { kind: "failed", error: recorded.error ?? rejection(timeoutReviewer) };
-    // Cancelled meanwhile: the cancel event is on its way.
-    yield cancel;
-    yield context.df.callActivityWithRetry(ActivityNames.cancelReview, retry, { job_id: plan.job_id, step_id: step.step_id });
-    return { kind: "cancelled" };
+    // Cancelled meanwhile: the cancel event is on its way, and the next round hears it.
   }
 }

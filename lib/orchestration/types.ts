@@ -42,6 +42,8 @@ export interface JobPlan {
   input_ref: Ref;
   /** First retry interval for the orchestration's own activities (scaled like every delay). */
   activity_retry_ms: number;
+  /** ISO time by which the job must have ended; a v4 instance fails it then. */
+  deadline?: string;
 }
 
 export type AttemptStart =
@@ -69,7 +71,9 @@ export type ResultReply = Extract<Reply, { type: "RESULT" }> & { received_at?: s
 export type AttemptOutcome =
   | { kind: "result"; reply: ResultReply }
   | { kind: "timeout"; phase: "ack" | "lease" }
-  | { kind: "cancelled" };
+  | { kind: "cancelled" }
+  /** The job's deadline came first (v4 on). */
+  | { kind: "deadline" };
 
 /** Ledger change for one attempt's end. */
 export interface SettleStepRequest {
@@ -107,6 +111,8 @@ export const OrchestrationErrorCode = {
   dispatchFailed: "DISPATCH_FAILED",
   /** A SUCCEEDED RESULT named an output_ref outside where the directive said to write: the step fails, NON_RETRYABLE. */
   outputOutsideTarget: "OUTPUT_OUTSIDE_TARGET",
+  /** The job's deadline (command `deadline`, protocol `sla_seconds`) passed before it ended. */
+  deadlineExceeded: "DEADLINE_EXCEEDED",
   /** A reviewer (or the review's timeout) rejected the job. */
   rejected: "REJECTED",
 } as const;

@@ -1,31 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLucius, terminal, type LuciusUnderTest } from "../support/lucius-devhost.js";
 import { ProblemType } from "../../lib/http/problem.js";
-import { packageRoot } from "../../lib/paths.js";
-
-/** The shipped registry and two protocols whose review times out in a second. */
-function registryWithTimeouts(): string {
-  const registry = JSON.parse(readFileSync(join(packageRoot, "protocols/registry.v1.json"), "utf8")) as { protocols: Array<Record<string, any>> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const shipped = registry.protocols.find((p) => p.protocol_id === "ocr-review-embedding-sis.v1")!;
-  const [ocr, review, embedding] = shipped.steps;
-  for (const on_timeout of ["approve", "reject"]) {
-    registry.protocols.push({
-      protocol_id: `review-timeout-${on_timeout}.test`,
-      request_types: [`OCR->REVIEW(1s, ${on_timeout})->EMBEDDING`],
-      steps: [ocr, { ...review, when: "always", timeout_seconds: 1, ...(on_timeout === "approve" ? { on_timeout } : {}) }, embedding],
-    });
-  }
-  const file = join(mkdtempSync(join(tmpdir(), "lucius-review-")), "registry.json");
-  writeFileSync(file, JSON.stringify(registry));
-  return file;
-}
+import { testRegistryFile } from "../support/test-registry.js";
 
 let lucius: LuciusUnderTest;
 beforeAll(async () => {
-  lucius = await startLucius({ env: { LUCIUS_PROTOCOL_REGISTRY: registryWithTimeouts() } });
+  lucius = await startLucius({ env: { LUCIUS_PROTOCOL_REGISTRY: testRegistryFile() } });
 }, 60_000);
 afterAll(() => lucius?.stop());
 

@@ -60,7 +60,7 @@ const awaitingReview = (job: Record<string, unknown>) => job.state === "AWAITING
 const reviewed = "OCR->REVIEW->EMBEDDING->SIS";
 const unsure = { ocr: [{ do: "succeed" as const, metrics: { mean_confidence: 0.5 } }] };
 
-/** v4 on: the review step's paths. */
+/** v4 on: the review step's paths, and deadlines. */
 export const reviewScenarios: Record<string, { ends: string; run: Scenario }> = {
   "review-approve": {
     ends: "SUCCEEDED",
@@ -83,6 +83,25 @@ export const reviewScenarios: Record<string, { ends: string; run: Scenario }> = 
   "review-skip": {
     ends: "SUCCEEDED",
     run: async (l) => runToEnd(l, (await l.submit(reviewed, { ocr: [{ do: "succeed", metrics: { mean_confidence: 0.97 } }] })).job_id),
+  },
+  "review-timeout": {
+    ends: "SUCCEEDED",
+    run: async (l) => runToEnd(l, (await l.submit("OCR->REVIEW(1s, approve)->EMBEDDING")).job_id),
+  },
+  "deadline-review": {
+    ends: "FAILED",
+    run: async (l) => {
+      const deadline = new Date(Date.now() + 2000).toISOString();
+      const { job_id } = await l.submit(reviewed, {}, { payload: { steps: { review: { when: "always" } } }, deadline });
+      return runToEnd(l, job_id);
+    },
+  },
+  "deadline-worker": {
+    ends: "FAILED",
+    run: async (l) => {
+      const deadline = new Date(Date.now() + 2000).toISOString();
+      return runToEnd(l, (await l.submit("OCR->EMBEDDING", { ocr: [{ do: "hold", interval_ms: 200 }] }, { deadline })).job_id);
+    },
   },
   "review-cancel": {
     ends: "CANCELLED",

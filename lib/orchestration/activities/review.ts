@@ -1,6 +1,6 @@
 import type { AppServices } from "../../services.js";
 import type { Ref } from "../../contracts/index.js";
-import { JobState, StepState, type Decision, type JobChange, type JsonObject } from "../../ledger/index.js";
+import { JobState, StepState, type Decision, type FailureInfo, type JobChange, type JsonObject } from "../../ledger/index.js";
 import { reviewCall } from "../../review/condition.js";
 import { recordReviewDecision, type RecordedReview, type ReviewDecisionRequest } from "../../review/decision.js";
 import type { CarriedSettle, ReviewStart } from "../types.js";
@@ -68,14 +68,16 @@ export async function decideReview(request: ReviewDecisionRequest, services: Ser
 export interface CancelReviewRequest {
   job_id: string;
   step_id: string;
+  /** Why, when it is not the job's cancel (e.g. DEADLINE_EXCEEDED). */
+  error?: FailureInfo;
 }
 
-/** A cancelled job's review step → CANCELLED, unless it was decided first. */
+/** A cancelled (or timed-out) job's review step → CANCELLED, unless it was decided first. */
 export async function cancelReview(request: CancelReviewRequest, services: Services): Promise<void> {
   const applied = await services.ledger.change(request.job_id, (snapshot) => {
     const step = snapshot.steps.find((s) => s.step_id === request.step_id);
     if (step?.state !== StepState.AWAITING_APPROVAL) return { result: undefined, settled: step === undefined || step.state !== StepState.PENDING };
-    return { change: { steps: [{ step_id: step.step_id, to: StepState.CANCELLED }] }, result: undefined };
+    return { change: { steps: [{ step_id: step.step_id, to: StepState.CANCELLED, ...(request.error ? { patch: { error: request.error } } : {}) }] }, result: undefined };
   });
   if (!applied) throw new Error(`Job ${request.job_id} is not in the ledger`);
 }

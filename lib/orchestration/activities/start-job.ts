@@ -45,6 +45,6 @@ export async function startJob(input: JobOrchestrationInput, services: Services)
   }
   // Activity retries cover storage and bus blips; they need not wait longer than the step's own backoff.
   const activityRetryMs = Math.max(10, Math.min(1000, Math.round(1000 * Math.min(...services.settings.stepDefaults.backoff_seconds.filter((s) => s > 0), 1))));
-  return { job_id: job.job_id, state: job.state, steps: left, input_ref: inputRef, activity_retry_ms: activityRetryMs };
+  return { job_id: job.job_id, state: job.state, steps: left, input_ref: inputRef, activity_retry_ms: activityRetryMs, ...(job.deadline !== undefined ? { deadline: job.deadline } : {}) };
 }
 
