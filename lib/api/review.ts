@@ -45,7 +45,9 @@ async function commentOf(request: HttpRequest, maxBytes: number): Promise<string
 /**
  * POST /v1/jobs/{job_id}/steps/{step_id}/approve | reject: the decision goes to the ledger first
  * (step and event, with who decided and the comment), conditional on the step awaiting approval,
- * and only then to the orchestration. A step that is not awaiting approval — decided already,
+ * and only then to the orchestration. The 202 names the job's state as the decision left it:
+ * RUNNING once approved, still AWAITING_APPROVAL once rejected (its orchestration ends it FAILED
+ * right after). A step that is not awaiting approval — decided already,
  * timed out, cancelled — is 409 and nothing is written or raised.
  */
 export async function decideStep(request: HttpRequest, jobId: string, stepId: string, decision: ReviewDecision, deps: ReviewDependencies): Promise<HttpResponseInit> {
@@ -72,6 +74,5 @@ export async function decideStep(request: HttpRequest, jobId: string, stepId: st
   log.info("job.review", `${decision} recorded for job ${jobId} step ${stepId}`, {
     job_id: jobId, tenant_id: job.tenant_id, correlation_id: job.correlation_id, traceparent: job.traceparent, action: decision, caller: by,
   });
-  const after = await deps.ledger.getJob(jobId);
-  return jsonResponse(202, { job_id: jobId, status: after?.state ?? job.state, links: jobLinks(jobId) } satisfies JobAccepted);
+  return jsonResponse(202, { job_id: jobId, status: recorded.job_state ?? job.state, links: jobLinks(jobId) } satisfies JobAccepted);
 }

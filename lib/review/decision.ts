@@ -25,7 +25,7 @@ export interface ReviewDecisionRequest extends ReviewEvent {
 
 export type RecordedReview =
   /** This call wrote the decision. */
-  | { outcome: "decided"; decision: ReviewDecision; error?: FailureInfo }
+  | { outcome: "decided"; decision: ReviewDecision; error?: FailureInfo; job_state?: JobState }
   /** The step was decided before (by someone else, or a timeout); what was decided. */
   | { outcome: "already"; decision: ReviewDecision; error?: FailureInfo }
   /** The step is not awaiting approval (or the job no longer is): nothing was written. */
@@ -75,5 +75,7 @@ function decide(snapshot: JobSnapshot, request: ReviewDecisionRequest, now: stri
 export async function recordReviewDecision(ledger: Ledger, request: ReviewDecisionRequest): Promise<RecordedReview | undefined> {
   const now = new Date().toISOString();
   const applied = await ledger.change(request.job_id, (snapshot) => decide(snapshot, request, now));
-  return applied?.result;
+  if (applied?.result.outcome !== "decided") return applied?.result;
+  // The job's state as the decision left it: RUNNING once approved; a rejected job's orchestration ends it FAILED.
+  return { ...applied.result, job_state: applied.snapshot.job.state };
 }

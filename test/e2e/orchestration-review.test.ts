@@ -53,6 +53,7 @@ describe.concurrent("a review step", () => {
     await lucius.waitFor(job_id, awaiting, "AWAITING_APPROVAL");
     const rejected = await lucius.decide(job_id, "review", "reject", { comment: "totals unreadable" });
     expect(rejected.status).toBe(202);
+    expect(rejected.body.status).toBe("AWAITING_APPROVAL");
     const job = await lucius.waitFor(job_id, terminal, "terminal");
     expect(job.state).toBe("FAILED");
     expect(job.error).toMatchObject({ code: "REJECTED", step_id: "review", comment: "totals unreadable", by: "apiKey:e2e-reviewer" });
