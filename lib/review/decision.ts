@@ -1,3 +1,4 @@
+import { recordReviewWait } from "../telemetry/jobs.js";
 import { JobState, StepState, type Decision, type FailureInfo, type JobSnapshot, type Ledger } from "../ledger/index.js";
 
 /** A reviewer's (or a timeout's) verdict on a step awaiting approval. */
@@ -25,7 +26,7 @@ export interface ReviewDecisionRequest extends ReviewEvent {
 
 export type RecordedReview =
   /** This call wrote the decision. */
-  | { outcome: "decided"; decision: ReviewDecision; error?: FailureInfo; job_state?: JobState }
+  | { outcome: "decided"; decision: ReviewDecision; error?: FailureInfo; job_state?: JobState; awaiting_since?: string }
   /** The step was decided before (by someone else, or a timeout); what was decided. */
   | { outcome: "already"; decision: ReviewDecision; error?: FailureInfo }
   /** The step is not awaiting approval (or the job no longer is): nothing was written. */
@@ -55,14 +56,15 @@ function decide(snapshot: JobSnapshot, request: ReviewDecisionRequest, now: stri
         steps: [{ step_id: step.step_id, to: StepState.SUCCEEDED, patch: { ...(step.input_ref !== undefined ? { output_ref: step.input_ref } : {}), completed_at: now }, details }],
         job: [{ to: JobState.RUNNING, details }],
       },
-      result: { outcome: "decided", decision: request.decision },
+      // The step's row last changed when it started awaiting approval: the wait is from then.
+      result: { outcome: "decided", decision: request.decision, awaiting_since: step.updated_at },
     };
   }
   const error = rejection(request.by, request.comment);
   // The job stays AWAITING_APPROVAL until its orchestration ends it FAILED (and gives back its in-flight place).
   return {
     change: { steps: [{ step_id: step.step_id, to: StepState.FAILED, patch: { error, failure_class: "NON_RETRYABLE", completed_at: now }, details }] },
-    result: { outcome: "decided", decision: request.decision, error },
+    result: { outcome: "decided", decision: request.decision, error, awaiting_since: step.updated_at },
   };
 }
 
@@ -76,6 +78,8 @@ export async function recordReviewDecision(ledger: Ledger, request: ReviewDecisi
   const now = new Date().toISOString();
   const applied = await ledger.change(request.job_id, (snapshot) => decide(snapshot, request, now));
   if (applied?.result.outcome !== "decided") return applied?.result;
+  const { awaiting_since, ...decided } = applied.result;
+  if (awaiting_since !== undefined) recordReviewWait(awaiting_since, decided.decision);
   // The job's state as the decision left it: RUNNING once approved; a rejected job's orchestration ends it FAILED.
-  return { ...applied.result, job_state: applied.snapshot.job.state };
+  return { ...decided, job_state: applied.snapshot.job.state };
 }

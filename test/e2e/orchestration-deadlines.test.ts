@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLucius, terminal, type LuciusUnderTest } from "../support/lucius-devhost.js";
 import { ProblemType } from "../../lib/http/problem.js";
 import { testRegistryFile } from "../support/test-registry.js";
+import { MetricNames } from "../../lib/config/names.js";
+import type { MetricsSnapshot } from "../../devhost/telemetry/index.js";
 import { blobAccountUrl, tenantInput, tenantOutput } from "../support/tenant-refs.js";
 
 let lucius: LuciusUnderTest;
@@ -88,5 +90,19 @@ describe.concurrent("a job's deadline", () => {
       expect(answer.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(["/deadline"]);
     }
     expect((await lucius.get(`/v1/jobs?tenant_id=${tenant_id}`)).body.jobs).toEqual([]);
+  });
+});
+
+describe("deadline telemetry", () => {
+  it("counts the missed deadline and the job's duration under its protocol, once", async () => {
+    const response = await fetch(`${lucius.url}/_devhost/metrics`, { headers: { "x-functions-key": lucius.host.key } });
+    const snapshot = (await response.json()) as MetricsSnapshot;
+    const points = (name: string) => snapshot.metrics.find((m) => m.name === name)?.points.filter((p) => p.attributes.protocol_id === "ocr-sla.test") ?? [];
+    expect(points(MetricNames.jobsDeadlineMissed).map((p) => ("value" in p ? p.value : undefined))).toEqual([1]);
+    const duration = points(MetricNames.jobDuration);
+    expect(duration.map((p) => [p.attributes.outcome, "count" in p ? p.count : undefined])).toEqual([["FAILED", 1]]);
+    // Every job that ended here is in the duration histogram, by outcome; the four deadline failures among them.
+    const missed = snapshot.metrics.find((m) => m.name === MetricNames.jobsDeadlineMissed)?.points.reduce((sum, p) => sum + ("value" in p ? p.value : 0), 0);
+    expect(missed).toBe(4);
   });
 });

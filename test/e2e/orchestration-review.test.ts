@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLucius, terminal, type LuciusUnderTest } from "../support/lucius-devhost.js";
 import { ProblemType } from "../../lib/http/problem.js";
 import { testRegistryFile } from "../support/test-registry.js";
+import { MetricNames } from "../../lib/config/names.js";
+import type { MetricsSnapshot } from "../../devhost/telemetry/index.js";
 
 let lucius: LuciusUnderTest;
 beforeAll(async () => {
@@ -116,5 +118,16 @@ describe.concurrent("a review step", () => {
     expect(job.state).toBe("CANCELLED");
     expect(states(job)).toEqual(["SUCCEEDED", "CANCELLED", "PENDING", "PENDING"]);
     expect((await lucius.decide(job_id, "review", "approve")).status).toBe(409);
+  });
+});
+
+describe("review telemetry", () => {
+  it("records every review's wait once, by decision: three approvals, two rejections, one cancel", async () => {
+    const response = await fetch(`${lucius.url}/_devhost/metrics`, { headers: { "x-functions-key": lucius.host.key } });
+    const snapshot = (await response.json()) as MetricsSnapshot;
+    const wait = snapshot.metrics.find((m) => m.name === MetricNames.reviewWait);
+    expect(wait?.unit).toBe("ms");
+    const count = (decision: string) => (wait?.points ?? []).filter((p) => p.attributes.decision === decision).reduce((sum, p) => sum + ("count" in p ? p.count : 0), 0);
+    expect([count("approve"), count("reject"), count("cancelled")]).toEqual([3, 2, 1]);
   });
 });

@@ -5,6 +5,7 @@ import { reviewCall } from "../../review/condition.js";
 import { recordReviewDecision, type RecordedReview, type ReviewDecisionRequest } from "../../review/decision.js";
 import type { CarriedSettle, ReviewStart } from "../types.js";
 import { recordSettled, settleChange, settlementOnly } from "./settle.js";
+import { recordReviewWait } from "../../telemetry/jobs.js";
 
 type Services = Pick<AppServices, "ledger" | "contracts">;
 
@@ -74,10 +75,11 @@ export interface CancelReviewRequest {
 
 /** A cancelled (or timed-out) job's review step → CANCELLED, unless it was decided first. */
 export async function cancelReview(request: CancelReviewRequest, services: Services): Promise<void> {
-  const applied = await services.ledger.change(request.job_id, (snapshot) => {
+  const applied = await services.ledger.change(request.job_id, (snapshot): Decision<string | undefined> => {
     const step = snapshot.steps.find((s) => s.step_id === request.step_id);
     if (step?.state !== StepState.AWAITING_APPROVAL) return { result: undefined, settled: step === undefined || step.state !== StepState.PENDING };
-    return { change: { steps: [{ step_id: step.step_id, to: StepState.CANCELLED, ...(request.error ? { patch: { error: request.error } } : {}) }] }, result: undefined };
+    return { change: { steps: [{ step_id: step.step_id, to: StepState.CANCELLED, ...(request.error ? { patch: { error: request.error } } : {}) }] }, result: step.updated_at };
   });
   if (!applied) throw new Error(`Job ${request.job_id} is not in the ledger`);
+  if (applied.wrote && applied.result !== undefined) recordReviewWait(applied.result, "cancelled");
 }
