@@ -58,6 +58,12 @@ export class ApiClient {
     return (await this.request<JobAccepted>("POST", `/v1/jobs/${encodeURIComponent(jobId)}/${action}`)).body;
   }
 
+  /** POST …/steps/{step_id}/approve | reject, with the comment when there is one. */
+  async decide(jobId: string, stepId: string, decision: "approve" | "reject", comment?: string): Promise<JobAccepted> {
+    const path = `/v1/jobs/${encodeURIComponent(jobId)}/steps/${encodeURIComponent(stepId)}/${decision}`;
+    return (await this.request<JobAccepted>("POST", path, comment === undefined ? undefined : { comment })).body;
+  }
+
   /**
    * Any JSON route (devhost's `/_devhost/…` admin routes included). With `allowNotFound`, a 404
    * resolves to undefined instead of throwing: callers probe for devhost-only routes that way.

@@ -34,6 +34,8 @@ const optionSpecs = {
   namespace: { type: "string" },
   "keep-id": { type: "boolean" },
   yes: { type: "boolean" },
+  comment: { type: "string" },
+  deadline: { type: "string" },
 } satisfies NonNullable<ParseArgsConfig["options"]>;
 
 export type OptionName = keyof typeof optionSpecs;

@@ -1,11 +1,11 @@
 import * as df from "durable-functions";
 import type { ActivityHandler, OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
 import type { CancelMessage, Directive, Ref } from "../lib/contracts/index.js";
-import type { FailureInfo } from "../lib/ledger/index.js";
+import type { FailureInfo, JsonObject } from "../lib/ledger/index.js";
 import { appServices } from "../lib/services.js";
 import { ActivityNames, JobEventNames, OrchestratorNames, type JobOrchestrationInput } from "../lib/orchestration/names.js";
 import { awaitOutcome } from "../lib/orchestration/await-outcome.js";
-import { JobOrchestrationVersions, carriesSettlements, dispatchesWithAttempt } from "../lib/orchestration/version.js";
+import { JobOrchestrationVersions, carriesSettlements, dispatchesWithAttempt, runsReviews } from "../lib/orchestration/version.js";
 import { backoffBefore } from "../lib/orchestration/step-timing.js";
 import { attemptTraceOf } from "../lib/telemetry/attempts.js";
 import { liesWithin } from "../lib/refs/ref-path.js";
@@ -14,10 +14,11 @@ import { startJob } from "../lib/orchestration/activities/start-job.js";
 import { beginAttempt } from "../lib/orchestration/activities/begin-attempt.js";
 import { publishMessage } from "../lib/orchestration/activities/publish.js";
 import { finishJob, readLease, settleStep } from "../lib/orchestration/activities/settle.js";
-import { OrchestrationErrorCode, type AttemptStart, type CarriedSettle, type JobPlan, type PlannedStep, type SettleStepRequest } from "../lib/orchestration/types.js";
+import { OrchestrationErrorCode, type AttemptStart, type CarriedSettle, type JobPlan, type PlannedStep, type SettleStepRequest, type StepResult } from "../lib/orchestration/types.js";
+import { runReview } from "../lib/orchestration/run-review.js";
+import { deadlineExceeded, deadlineOf, deadlineTimer } from "../lib/orchestration/deadline.js";
+import { cancelReview, decideReview, openReview } from "../lib/orchestration/activities/review.js";
 
-/** A success whose settlement is still to be written carries it to the next activity (v2). */
-type StepResult = { kind: "succeeded"; output_ref: Ref; settle?: CarriedSettle } | { kind: "failed"; error: FailureInfo } | { kind: "cancelled" };
 
 function cancelOf(directive: Directive): CancelMessage {
   const { payload: _payload, ...rest } = directive;
@@ -37,6 +38,7 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
   const publishRetry = new df.RetryOptions(plan.activity_retry_ms, 10);
   publishRetry.backoffCoefficient = 2;
   publishRetry.maxRetryIntervalInMilliseconds = 60 * plan.activity_retry_ms;
+  const jobDeadline = deadlineOf(context, plan);
   for (let attempt = step.attempt_no + 1; ; attempt++) {
     const opened = (yield context.df.callActivityWithRetry(ActivityNames.beginAttempt, retry, {
       job_id: plan.job_id, step_id: step.step_id, attempt_no: attempt, input_ref: inputRef, lease_ms: step.timing.lease_ms, last,
@@ -75,8 +77,15 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
       }
     }
 
-    const outcome = yield* awaitOutcome(context, step, directive, opened.ack_event !== false);
+    const outcome = yield* awaitOutcome(context, step, directive, opened.ack_event !== false, jobDeadline);
     if (outcome.kind === "result" && outcome.reply.received_at) receipt = { result_received_at: outcome.reply.received_at };
+    if (outcome.kind === "deadline") {
+      // Whatever the worker is doing no longer counts: it is told to stop, and the job fails.
+      const error = deadlineExceeded(jobDeadline!);
+      yield* stopWorker();
+      yield settle({ to: "CANCELLED", error });
+      return { kind: "failed", error };
+    }
     if (outcome.kind === "cancelled") {
       yield* stopWorker();
       yield settle({ to: "CANCELLED" });
@@ -87,7 +96,9 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
     if (outcome.kind === "result" && outcome.reply.status === "SUCCEEDED" && !stray) {
       const output = claimed ?? directive.output_ref;
       // From v2 a success is written with the next step's dispatch (or the job's end), in one batch.
-      if (carriesSettlements(version)) return { kind: "succeeded", output_ref: output, settle: settlement({ to: "SUCCEEDED", output_ref: output }) };
+      // From v4 the RESULT's metrics go to a review step after it, which may decide on them.
+      const metrics = runsReviews(version) && outcome.reply.metrics ? { metrics: outcome.reply.metrics } : {};
+      if (carriesSettlements(version)) return { kind: "succeeded", output_ref: output, settle: settlement({ to: "SUCCEEDED", output_ref: output }), ...metrics };
       yield settle({ to: "SUCCEEDED", output_ref: output });
       return { kind: "succeeded", output_ref: output };
     }
@@ -120,7 +131,15 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
     const wakeAt = new Date(context.df.currentUtcDateTime.getTime() + backoffBefore(step.timing, attemptsInBudget + 1));
     const timer = context.df.createTimer(wakeAt);
     const cancel = context.df.waitForExternalEvent(JobEventNames.cancel);
-    const winner = (yield context.df.Task.any([timer, cancel])) as Task;
+    const expiry = deadlineTimer(context, jobDeadline);
+    const winner = (yield context.df.Task.any(expiry ? [timer, cancel, expiry] : [timer, cancel])) as Task;
+    if (expiry && winner !== expiry) expiry.cancel();
+    if (winner === expiry) {
+      timer.cancel();
+      const error = deadlineExceeded(jobDeadline!);
+      yield settle({ to: "CANCELLED", error });
+      return { kind: "failed", error };
+    }
     if (winner === cancel) {
       timer.cancel();
       yield settle({ to: "CANCELLED" });
@@ -143,10 +162,16 @@ export const jobOrchestrator: OrchestrationHandler = function* (context: Orchest
     return { job_id: plan.job_id, state: "CANCELLED" };
   }
 
+  const version = context.df.version ?? JobOrchestrationVersions.unversioned;
   let inputRef = plan.input_ref;
   let carried: CarriedSettle | undefined;
+  // The last RESULT's metrics, for a review step that decides on them (v4 on).
+  let metrics: JsonObject | undefined;
   for (const [index, step] of plan.steps.entries()) {
-    const result = yield* runStep(context, plan, step, inputRef, index === plan.steps.length - 1, carried);
+    const { review } = step;
+    const result = review && runsReviews(version)
+      ? yield* runReview(context, plan, { ...step, review }, inputRef, carried, metrics)
+      : yield* runStep(context, plan, step, inputRef, index === plan.steps.length - 1, carried);
     if (result.kind === "cancelled") {
       yield finish({ state: "CANCELLED" });
       return { job_id: plan.job_id, state: "CANCELLED" };
@@ -157,6 +182,7 @@ export const jobOrchestrator: OrchestrationHandler = function* (context: Orchest
     }
     inputRef = result.output_ref;
     carried = result.settle;
+    metrics = "metrics" in result ? result.metrics : undefined;
   }
   yield finish({ state: "SUCCEEDED", output_ref: inputRef, ...(carried ? { settle: carried } : {}) });
   return { job_id: plan.job_id, state: "SUCCEEDED", output_ref: inputRef };
@@ -173,3 +199,6 @@ df.app.activity(ActivityNames.publishMessage, { handler: activity(publishMessage
 df.app.activity(ActivityNames.readLease, { handler: activity(readLease) });
 df.app.activity(ActivityNames.settleStep, { handler: activity(settleStep) });
 df.app.activity(ActivityNames.finishJob, { handler: activity(finishJob) });
+df.app.activity(ActivityNames.openReview, { handler: activity(openReview) });
+df.app.activity(ActivityNames.decideReview, { handler: activity(decideReview) });
+df.app.activity(ActivityNames.cancelReview, { handler: activity(cancelReview) });

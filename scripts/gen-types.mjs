@@ -20,6 +20,7 @@ const entryIds = [
   "contracts/steps/ocr.v1.schema.json",
   "contracts/steps/embedding.v1.schema.json",
   "contracts/steps/sis.v1.schema.json",
+  "contracts/steps/review.v1.schema.json",
   "protocols/protocol-registry.v1.schema.json",
   "contracts/api/job-view.v1.schema.json",
   "contracts/api/job-steps.v1.schema.json",

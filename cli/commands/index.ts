@@ -7,7 +7,8 @@ import { outputsCommand } from "./outputs.js";
 import { statsCommand } from "./stats.js";
 import { statusCommand } from "./status.js";
 import { submitCommand } from "./submit.js";
+import { decisionCommands, reviewCommand } from "./review.js";
 
 export type { Command, CommandContext } from "./command.js";
 
-export const commands: readonly Command[] = [submitCommand, statusCommand, outputsCommand, jobsCommand, eventsCommand, ...controlCommands, dlqCommand, statsCommand];
+export const commands: readonly Command[] = [submitCommand, statusCommand, outputsCommand, jobsCommand, eventsCommand, ...controlCommands, reviewCommand, ...decisionCommands, dlqCommand, statsCommand];

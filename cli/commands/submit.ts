@@ -5,6 +5,7 @@ import { positionalArgs } from "../args.js";
 import { exitCodeForJob, watchJob } from "../watch.js";
 import { printJob } from "../job-format.js";
 import type { Command, CommandContext } from "./command.js";
+import { parseDeadline } from "../deadline.js";
 
 /** @default the full pipeline */
 export const defaultRequestType = "OCR->EMBEDDING->SIS";
@@ -14,8 +15,8 @@ export const defaultTenant = "default";
 export const submitCommand: Command = {
   name: "submit",
   summary: "submit a document (a local file is uploaded first) and optionally watch the job",
-  usage: "submit <file|uri> [--request-type T] [--tenant ID] [--output URI] [--payload JSON|@file] [--idempotency-key K] [--content-type T] [--storage CONN] [--watch]",
-  options: ["request-type", "tenant", "output", "payload", "idempotency-key", "content-type", "storage", "watch"],
+  usage: "submit <file|uri> [--request-type T] [--tenant ID] [--output URI] [--payload JSON|@file] [--idempotency-key K] [--deadline RFC3339|90s|10m] [--content-type T] [--storage CONN] [--watch]",
+  options: ["request-type", "tenant", "output", "payload", "idempotency-key", "deadline", "content-type", "storage", "watch"],
   run,
 };
 
@@ -23,6 +24,8 @@ async function run({ line, api, out, env }: CommandContext): Promise<ExitCode> {
   const [source] = positionalArgs(line, "submit", ["file|uri"]);
   const { values } = line;
   const payload = await readPayload(values.payload);
+  // Parsed before anything is uploaded: a bad deadline costs nothing.
+  const deadline = values.deadline === undefined ? undefined : parseDeadline(values.deadline);
   const isUri = /^https?:\/\//i.test(source!);
   const bytes = isUri ? undefined : await readLocal(source!);
   const needsStorage = !isUri || values.output === undefined;
@@ -46,6 +49,7 @@ async function run({ line, api, out, env }: CommandContext): Promise<ExitCode> {
     payload,
     schema_version: "v1",
     ...(values["idempotency-key"] !== undefined ? { idempotency_key: values["idempotency-key"] } : {}),
+    ...(deadline !== undefined ? { deadline } : {}),
   };
   const { status, body } = await api.submit(envelope).catch(async (error: unknown) => {
     if (bytes && error instanceof ApiError && error.status < 500) await deleteUpload(storage!, inputUri);

@@ -59,7 +59,7 @@ function accepted(job: Job, action: string, caller: Caller): HttpResponseInit {
 /** POST /v1/jobs/{id}/cancel: CANCELLING now; the orchestration tells the worker and ends the job CANCELLED. */
 export async function cancelJob(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
   const before = await callersJob(deps.ledger, deps.caller, jobId);
-  const job = await transition(deps, before, JobState.CANCELLING, "cancel", "QUEUED, RUNNING or PAUSED");
+  const job = await transition(deps, before, JobState.CANCELLING, "cancel", "QUEUED, RUNNING, PAUSED or AWAITING_APPROVAL");
   // A suspended orchestration processes no events; it must run to act on the cancel.
   if (before.state === JobState.PAUSED) await deps.controller.resume(jobId, "cancel requested");
   // With no orchestration yet, there is nobody to tell: when it starts, it reads CANCELLING and ends the job.

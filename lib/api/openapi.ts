@@ -15,6 +15,7 @@ const componentNames: Record<string, string> = {
   [SchemaIds.ocrPayload]: "OcrPayload",
   [SchemaIds.embeddingPayload]: "EmbeddingPayload",
   [SchemaIds.sisPayload]: "SisPayload",
+  [SchemaIds.reviewPayload]: "ReviewPayload",
   [SchemaIds.protocolRegistry]: "ProtocolRegistry",
   [SchemaIds.jobView]: "JobView",
   [SchemaIds.stepView]: "StepView",
@@ -132,6 +133,32 @@ function paths(): Record<string, Record<string, Operation>> {
       },
     },
   });
+  const review = (decision: string, operationId: string, summary: string) => ({
+    post: {
+      operationId,
+      summary,
+      tags: ["reviews"],
+      parameters: [jobIdParam, { name: "step_id", in: "path", required: true, description: "The REVIEW step's id", schema: { type: "string" } }],
+      requestBody: {
+        required: false,
+        content: {
+          "application/json": {
+            schema: { type: "object", additionalProperties: false, properties: { comment: { type: "string", maxLength: 2000, description: "Recorded on the step's event with the decision and who made it" } } },
+          },
+        },
+      },
+      responses: {
+        "202": json(`The ${decision} is recorded; the job's state now`, ref("JobAccepted")),
+        "401": unauthorized,
+        "403": problem("The credential lacks the review role (an API key's `roles`, the Entra app role Reviewer)"),
+        "404": problem("No such job among the caller's tenants, or no such step"),
+        "409": problem("The step is not awaiting approval: decided already, timed out, cancelled, or not reached"),
+        "415": problem("A body that is not application/json"),
+        "422": problem("A body that is not { comment }"),
+        "500": internal,
+      },
+    },
+  });
   return {
     "/v1/commands": {
       post: {
@@ -232,7 +259,9 @@ function paths(): Record<string, Record<string, Operation>> {
         },
       },
     },
-    "/v1/jobs/{job_id}/cancel": control("cancel", "cancelJob", "Cancel a QUEUED, RUNNING or PAUSED job"),
+    "/v1/jobs/{job_id}/cancel": control("cancel", "cancelJob", "Cancel a QUEUED, RUNNING, PAUSED or AWAITING_APPROVAL job"),
+    "/v1/jobs/{job_id}/steps/{step_id}/approve": review("approve", "approveStep", "Approve a step AWAITING_APPROVAL: the job goes on with the previous step's output"),
+    "/v1/jobs/{job_id}/steps/{step_id}/reject": review("reject", "rejectStep", "Reject a step AWAITING_APPROVAL: the job ends FAILED with REJECTED"),
     "/v1/jobs/{job_id}/pause": control("pause", "pauseJob", "Pause a RUNNING job: nothing new is dispatched until resume"),
     "/v1/jobs/{job_id}/resume": control("resume", "resumeJob", "Resume a PAUSED job"),
     "/v1/jobs/{job_id}/redrive": control("redrive", "redriveJob", "Run a FAILED job again from its failed step"),
@@ -288,12 +317,13 @@ function paths(): Record<string, Record<string, Operation>> {
 /** How callers authenticate (lib/auth): an API key, or an Entra ID token through App Service authentication. */
 const securitySchemes = {
   apiKey: { type: "apiKey", in: "header", name: "x-api-key", description: "A key from LUCIUS_API_KEYS; it may use the tenants listed with it" },
-  entra: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "Entra ID token for the Lucius app registration; app roles Tenant.<id> / Tenant.All grant tenants" },
+  entra: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "Entra ID token for the Lucius app registration; app roles Tenant.<id> / Tenant.All grant tenants, Reviewer grants approve and reject" },
 };
 
 const tags = [
   { name: "commands", description: "Submitting work" },
   { name: "jobs", description: "Reading and steering jobs" },
+  { name: "reviews", description: "Deciding steps that wait for a person (list them with GET /v1/jobs?state=AWAITING_APPROVAL)" },
   { name: "protocols", description: "What can be submitted" },
   { name: "meta", description: "This document, liveness and readiness" },
 ];

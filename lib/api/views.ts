@@ -15,7 +15,7 @@ export function jobLinks(jobId: string): JobLinks {
 const jobFields = [
   "job_id", "tenant_id", "request_type", "protocol_id", "state", "mode", "input_ref", "output_ref", "payload", "doc_id",
   "correlation_id", "traceparent", "schema_version", "step_count", "current_step_id", "error", "created_at", "updated_at",
-  "started_at", "completed_at", "redrive_count",
+  "started_at", "completed_at", "deadline", "redrive_count",
 ] as const satisfies ReadonlyArray<keyof Job & keyof JobView>;
 
 const stepFields = [

@@ -1,12 +1,14 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { ConfigurationError } from "../config/settings.js";
-import { AllTenants, type Caller } from "./caller.js";
+import { AllTenants, CallerRole, type Caller } from "./caller.js";
 
 /** One configured API key: its name, the SHA-256 of the key, and the tenants it may use. */
 export interface ApiKeyEntry {
   name: string;
   digest: Buffer;
   tenants: ReadonlySet<string> | typeof AllTenants;
+  /** @default none (submit and read) */
+  roles?: ReadonlySet<CallerRole>;
 }
 
 /** Hex SHA-256 of a key's UTF-8 bytes: what `LUCIUS_API_KEYS` stores instead of the key. */
@@ -25,7 +27,7 @@ export function matchApiKey(entries: readonly ApiKeyEntry[], presented: string):
   for (const entry of entries) {
     if (timingSafeEqual(entry.digest, digest) && !match) match = entry;
   }
-  return match && { kind: "apiKey", id: match.name, tenants: match.tenants };
+  return match && { kind: "apiKey", id: match.name, tenants: match.tenants, ...(match.roles ? { roles: match.roles } : {}) };
 }
 
 /** `[...]` JSON, or the same JSON base64-encoded (survives azd parameter files and shell quoting). */
@@ -38,7 +40,8 @@ function decodeSetting(raw: string, setting: string): unknown {
   }
 }
 
-const entryKeys = new Set(["name", "sha256", "tenants"]);
+const entryKeys = new Set(["name", "sha256", "tenants", "roles"]);
+const knownRoles: ReadonlySet<string> = new Set(Object.values(CallerRole));
 
 function parseEntry(item: unknown, index: number, setting: string): ApiKeyEntry {
   const where = `${setting}[${index}]`;
@@ -46,17 +49,21 @@ function parseEntry(item: unknown, index: number, setting: string): ApiKeyEntry 
   const entry = item as Record<string, unknown>;
   const unknownKeys = Object.keys(entry).filter((key) => !entryKeys.has(key));
   if (unknownKeys.length > 0) throw new ConfigurationError(`${where} has unknown keys: ${unknownKeys.join(", ")} (a key is stored as its sha256, never in clear)`);
-  const { name, sha256, tenants } = entry;
+  const { name, sha256, tenants, roles } = entry;
   if (typeof name !== "string" || name.trim() === "") throw new ConfigurationError(`${where}.name must be a non-empty string`);
   if (typeof sha256 !== "string" || !/^[0-9a-fA-F]{64}$/.test(sha256)) throw new ConfigurationError(`${where}.sha256 must be 64 hex digits (the key's SHA-256)`);
   if (!Array.isArray(tenants) || tenants.length === 0 || !tenants.every((t) => typeof t === "string" && t !== "")) {
     throw new ConfigurationError(`${where}.tenants must be a non-empty array of tenant ids, or ["*"]`);
   }
   if (tenants.includes(AllTenants) && tenants.length > 1) throw new ConfigurationError(`${where}.tenants: "*" stands alone`);
+  if (roles !== undefined && (!Array.isArray(roles) || !roles.every((r) => typeof r === "string" && knownRoles.has(r)))) {
+    throw new ConfigurationError(`${where}.roles must be an array of roles (${[...knownRoles].join(", ")})`);
+  }
   return {
     name,
     digest: Buffer.from(sha256, "hex"),
     tenants: tenants.includes(AllTenants) ? AllTenants : new Set(tenants as string[]),
+    ...(roles !== undefined ? { roles: new Set(roles as CallerRole[]) } : {}),
   };
 }
 

@@ -10,12 +10,33 @@ export type CallerKind = (typeof CallerKind)[keyof typeof CallerKind];
 /** Every tenant, present and future. */
 export const AllTenants = "*" as const;
 
+/**
+ * What a caller may do beyond submitting, reading and controlling its tenants' jobs (which
+ * every caller may). An API key names its roles in `LUCIUS_API_KEYS`; an Entra principal has
+ * the app role `Reviewer` for {@link CallerRole.review}.
+ */
+export const CallerRole = {
+  /** Approve or reject a step awaiting review. */
+  review: "review",
+} as const;
+export type CallerRole = (typeof CallerRole)[keyof typeof CallerRole];
+
+/** The Entra app role that grants {@link CallerRole.review}. */
+export const reviewerAppRole = "Reviewer";
+
 /** Who is calling and which tenants' jobs it may see, submit and control. */
 export interface Caller {
   kind: CallerKind;
   /** The principal's object id, or the API key's configured name; for logs, never a secret. */
   id: string;
   tenants: ReadonlySet<string> | typeof AllTenants;
+  /** @default none: submit, read and control only */
+  roles?: ReadonlySet<CallerRole>;
+}
+
+/** Whether `caller` holds `role`. */
+export function hasRole(caller: Caller, role: CallerRole): boolean {
+  return caller.roles?.has(role) ?? false;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { AllTenants, type Caller } from "./caller.js";
+import { AllTenants, CallerRole, reviewerAppRole, type Caller } from "./caller.js";
 
 /** One claim of the principal App Service authentication injects. */
 export interface PrincipalClaim {
@@ -72,12 +72,14 @@ export function principalCaller(principal: ClientPrincipal, mapping: TenantMappi
   const all = `${mapping.rolePrefix}All`;
   const tenants = new Set<string>();
   let everyTenant = false;
+  let reviewer = false;
   for (const claim of principal.claims) {
+    if (claimTypes.has(claim.typ) && claim.val === reviewerAppRole) reviewer = true;
     if (!claimTypes.has(claim.typ) || !claim.val.startsWith(mapping.rolePrefix)) continue;
     if (claim.val === all) everyTenant = true;
     else if (claim.val.length > mapping.rolePrefix.length) tenants.add(claim.val.slice(mapping.rolePrefix.length));
   }
   const claim = (types: readonly string[]) => principal.claims.find((c) => types.includes(c.typ) && c.val !== "")?.val;
   const id = claim(objectIdClaims) ?? claim([principal.name_typ ?? "name"]) ?? "unknown";
-  return { kind: "entra", id, tenants: everyTenant ? AllTenants : tenants };
+  return { kind: "entra", id, tenants: everyTenant ? AllTenants : tenants, ...(reviewer ? { roles: new Set([CallerRole.review]) } : {}) };
 }

@@ -41,3 +41,14 @@ export function forbiddenTenant(tenantId: string): ProblemError {
     detail: `This credential may not submit commands for tenant "${tenantId.slice(0, 100)}"`,
   });
 }
+
+/** 403: the caller may see the job but lacks the role the action needs. */
+export function forbiddenRole(role: string, action: string): ProblemError {
+  return new ProblemError({
+    type: ProblemType.forbidden,
+    title: "Forbidden",
+    status: 403,
+    detail: `This credential may not ${action}: it needs the "${role}" role`,
+    role,
+  });
+}

@@ -1,5 +1,5 @@
 export { authorize } from "./authorize.js";
 export { apiKeyHash } from "./api-keys.js";
-export { AllTenants, CallerKind, callerLabel, mayUseTenant, type Caller } from "./caller.js";
-export { apiKeyHeader, clientPrincipalHeader, forbiddenTenant } from "./errors.js";
+export { AllTenants, CallerKind, CallerRole, callerLabel, hasRole, mayUseTenant, reviewerAppRole, type Caller } from "./caller.js";
+export { apiKeyHeader, clientPrincipalHeader, forbiddenRole, forbiddenTenant } from "./errors.js";
 export { authSettings, loadAuthSettings } from "./settings.js";

@@ -59,6 +59,11 @@ export const AppSettingNames = {
    * tests and demos shrink them. Registry overrides still win.
    */
   stepDefaults: "LUCIUS_STEP_DEFAULTS",
+  /**
+   * Path of a protocol registry to load instead of the shipped protocols/registry.v1.json;
+   * tests give protocols of their own (e.g. a review that times out in seconds). Not deployed.
+   */
+  protocolRegistry: "LUCIUS_PROTOCOL_REGISTRY",
   /** Jobs one tenant may have in flight; over it, POST /v1/commands answers 429. */
   tenantInFlightLimit: "LUCIUS_TENANT_INFLIGHT_LIMIT",
   /** JSON object of per-tenant limits, e.g. `{"big-tenant": 500}`. */
@@ -132,6 +137,12 @@ export const MetricNames = {
   messagesDeadLettered: "lucius.messages.deadlettered",
   /** Counter: disagreements between ledger and orchestrations (or in-flight counters) the reconciler repaired; attribute `kind`. */
   driftRepaired: "lucius.drift.repaired",
+  /** Histogram, milliseconds: a job from acceptance to its terminal state; attributes `protocol_id`, `outcome` (the terminal state). */
+  jobDuration: "lucius.job.duration",
+  /** Counter: jobs that ended FAILED because their deadline passed (DEADLINE_EXCEEDED); attribute `protocol_id`. */
+  jobsDeadlineMissed: "lucius.jobs.deadline_missed",
+  /** Histogram, milliseconds: a review step from AWAITING_APPROVAL to its end; attribute `decision` (`approve` | `reject` | `cancelled`). */
+  reviewWait: "lucius.review.wait",
 } as const;
 
 /** Attribute names carried by those metrics and by logs/events (queried by the workbook). */
@@ -150,6 +161,9 @@ export const TelemetryAttributeNames = {
   replyType: "reply_type",
   /** Who called: `apiKey:<key name>` or `entra:<object id>`. */
   caller: "caller",
+  protocolId: "protocol_id",
+  /** A review's end: `approve`, `reject` or `cancelled`. */
+  decision: "decision",
 } as const;
 
 /**

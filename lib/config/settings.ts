@@ -35,6 +35,8 @@ export interface Settings {
   replyIgnoredEventsPerStep: number;
   /** The orchestrator's step timing when the registry says nothing. @default ack 30 s, lease 900 s, 3 attempts, backoff 30/120/600 s */
   stepDefaults: StepDefaults;
+  /** A protocol registry file instead of the shipped one. @default undefined: protocols/registry.v1.json */
+  protocolRegistryPath?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -193,6 +195,7 @@ export function loadSettings(env: Env = process.env): Settings {
     blobAccountUrl,
     workspaceUri: (env[AppSettingNames.workspaceUri] ?? `${blobAccountUrl}/${ContainerNames.workspaces}`).replace(/\/+$/, ""),
     stepDefaults: stepDefaults(env),
+    ...(env[AppSettingNames.protocolRegistry] ? { protocolRegistryPath: env[AppSettingNames.protocolRegistry] } : {}),
     inFlight: {
       perTenant: positiveInt(env, AppSettingNames.tenantInFlightLimit, 100),
       overrides: tenantOverrides(env),

@@ -39,6 +39,11 @@ export function registryRuleIssues(registry: ProtocolRegistry, schemaIds: Readon
         });
       }
 
+      // The last step writes the job's output; a review writes nothing.
+      if (step.step_type === "REVIEW" && s === protocol.steps.length - 1) {
+        issues.push({ pointer: `${stepAt}/step_type`, message: `a REVIEW step cannot be the last step of protocol "${protocol.protocol_id}": the last step writes the job's output` });
+      }
+
       const backoff = step.retry?.backoff_seconds;
       const maxAttempts = step.retry?.max_attempts;
       if (backoff && maxAttempts !== undefined && backoff.length > maxAttempts - 1) {

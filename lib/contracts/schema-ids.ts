@@ -8,6 +8,7 @@ export const SchemaIds = {
   ocrPayload: "https://lucius.dev/contracts/steps/ocr.v1.schema.json",
   embeddingPayload: "https://lucius.dev/contracts/steps/embedding.v1.schema.json",
   sisPayload: "https://lucius.dev/contracts/steps/sis.v1.schema.json",
+  reviewPayload: "https://lucius.dev/contracts/steps/review.v1.schema.json",
   protocolRegistry: "https://lucius.dev/protocols/protocol-registry.v1.schema.json",
   // The read API's answers (contracts/api/): what the handlers return, the OpenAPI document serves and the tests check.
   jobView: "https://lucius.dev/contracts/api/job-view.v1.schema.json",

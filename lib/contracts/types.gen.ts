@@ -14,7 +14,48 @@ export type DirectiveMessage = Directive | CancelMessage;
  * Worker to orchestrator on topic "replies", about one step attempt under its lease.
  */
 export type Reply = AckReply | HeartbeatReply | ResultReply;
-export type JobState = "QUEUED" | "RUNNING" | "PAUSED" | "CANCELLING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+/**
+ * A worker step (a service consumes its directives) or, with step_type REVIEW, a human review gate that Lucius runs itself: no service, no worker.
+ */
+export type ProtocolStep = {
+  step_id: string;
+  step_type: string;
+  /**
+   * The service (directives subscription) whose workers run the step. Required for every step but REVIEW, which has none.
+   */
+  service?: string;
+  /**
+   * The $id of the JSON Schema that this step's payload part must satisfy. Without it the part is any object.
+   */
+  payload_schema_ref?: string;
+  timeout_overrides?: TimeoutOverrides;
+  retry?: RetryPolicy;
+  when?: ReviewWhen;
+  /**
+   * REVIEW only: how long the review waits for a decision before on_timeout decides. Without it the review waits until decided, cancelled or the job's deadline.
+   */
+  timeout_seconds?: number;
+  /**
+   * REVIEW only: the decision when timeout_seconds pass without one. @default "reject"
+   */
+  on_timeout?: "reject" | "approve";
+};
+/**
+ * REVIEW only: when the job stops for a person. "always", or a condition on the previous step's RESULT metrics (a missing metric calls for a review). @default "always"
+ */
+export type ReviewWhen = "always" | ReviewCondition;
+/**
+ * Review when the previous step's RESULT metric is below (or above) the bound, or is missing.
+ */
+export type ReviewCondition = {
+  [k: string]: unknown | undefined;
+} & {
+  metric: string;
+  below?: number;
+  above?: number;
+};
+export type JobState =
+  "QUEUED" | "RUNNING" | "PAUSED" | "AWAITING_APPROVAL" | "CANCELLING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
 
 export interface RefObject {
   uri: string;
@@ -58,6 +99,10 @@ export interface CommandEnvelope {
    * a W3C traceparent: 00-<32 lowercase hex trace id, not all zero>-<16 lowercase hex span id, not all zero>-<2 hex flags>
    */
   traceparent?: string;
+  /**
+   * RFC 3339 time by which the job must have ended; at it, whatever the job is doing, it ends FAILED with DEADLINE_EXCEEDED. Must lie in the future. The protocol's sla_seconds, when earlier, wins.
+   */
+  deadline?: string;
 }
 /**
  * Either one object applied to every step, or { "steps": { "<step_id>": {…} } } with one part per step.
@@ -358,6 +403,15 @@ export interface SisPayload {
   response_format?: "TEXT" | "JSON";
 }
 /**
+ * A command's part for a REVIEW step: it may ask for a review whatever the protocol's condition says.
+ */
+export interface ReviewPayload {
+  /**
+   * "always": review this job even if the condition would skip it.
+   */
+  when?: "always";
+}
+/**
  * Which protocol (ordered steps) serves which request type.
  */
 export interface ProtocolRegistry {
@@ -382,17 +436,10 @@ export interface Protocol {
    * @maxItems 64
    */
   steps: ProtocolStep[];
-}
-export interface ProtocolStep {
-  step_id: string;
-  step_type: string;
-  service: string;
   /**
-   * The $id of the JSON Schema that this step's payload part must satisfy. Without it the part is any object.
+   * Every job of the protocol must end within this many seconds of its submission (its deadline, unless the command names an earlier one).
    */
-  payload_schema_ref?: string;
-  timeout_overrides?: TimeoutOverrides;
-  retry?: RetryPolicy;
+  sla_seconds?: number;
 }
 /**
  * Per-step timeouts; unset values fall back to the orchestrator defaults (ack 30 s, lease 900 s).
@@ -459,6 +506,10 @@ export interface JobView {
    * An RFC 3339 date-time.
    */
   completed_at?: string;
+  /**
+   * An RFC 3339 date-time.
+   */
+  deadline?: string;
   redrive_count: number;
   steps?: StepView[];
   links: JobLinks;
@@ -490,7 +541,16 @@ export interface StepView {
   index: number;
   step_type: string;
   service: string;
-  state: "PENDING" | "DISPATCHED" | "ACKED" | "RETRY_WAIT" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+  state:
+    | "PENDING"
+    | "DISPATCHED"
+    | "ACKED"
+    | "RETRY_WAIT"
+    | "AWAITING_APPROVAL"
+    | "SUCCEEDED"
+    | "FAILED"
+    | "CANCELLED"
+    | "SKIPPED";
   /**
    * 0 until first dispatched; +1 on every dispatch, never reused, not even by a redrive.
    */

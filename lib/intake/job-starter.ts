@@ -1,5 +1,6 @@
 import type { DurableClient } from "durable-functions";
 import { JobEventNames, OrchestratorNames, type JobOrchestrationInput } from "../orchestration/names.js";
+import type { ReviewEvent } from "../review/decision.js";
 
 /** Starts a job's orchestration (instanceId = job_id). */
 export interface JobStarter {
@@ -18,6 +19,8 @@ export interface JobController extends JobStarter {
   cancel(jobId: string): Promise<boolean>;
   suspend(jobId: string, reason: string): Promise<void>;
   resume(jobId: string, reason: string): Promise<void>;
+  /** Raises a review decision (already in the ledger); false when the job has no orchestration. */
+  review(jobId: string, event: ReviewEvent): Promise<boolean>;
   /** The orchestration's runtime status and output; undefined when there is no instance. */
   status(jobId: string): Promise<{ runtimeStatus: string; output?: unknown } | undefined>;
 }
@@ -51,6 +54,11 @@ export function durableJobController(client: DurableClient): JobController {
     async cancel(jobId) {
       if (!(await exists(jobId))) return false;
       await client.raiseEvent(jobId, JobEventNames.cancel, { requested_at: new Date().toISOString() });
+      return true;
+    },
+    async review(jobId, event) {
+      if (!(await exists(jobId))) return false;
+      await client.raiseEvent(jobId, JobEventNames.review, event);
       return true;
     },
     async status(jobId) {

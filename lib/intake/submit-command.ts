@@ -9,6 +9,7 @@ import type { JobOrchestrationInput } from "../orchestration/names.js";
 import type { InFlightLimits } from "../config/settings.js";
 import type { TenantPlaces } from "../refs/tenant-places.js";
 import { checkCommandRefs } from "./command-refs.js";
+import { reviewService } from "../review/condition.js";
 
 export interface SubmitDependencies {
   contracts: Contracts;
@@ -70,11 +71,13 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
   const payloads = deps.contracts.stepPayloads(command, protocol);
   if (!payloads.ok) throw validationFailed("A step's payload does not match its schema", payloads.errors);
   checkCommandRefs(command, deps.places);
+  const deadline = jobDeadline(command, protocol, new Date());
 
   const steps: NewStep[] = protocol.steps.map((step, index) => ({
     step_id: step.step_id,
     step_type: step.step_type,
-    service: step.service,
+    // A REVIEW step has no service: Lucius runs it.
+    service: step.service ?? reviewService,
     payload: payloads.value[step.step_id] ?? {},
     ...(step.retry?.max_attempts ? { max_attempts: step.retry.max_attempts } : {}),
     ...(index === 0 ? { input_ref: command.input_ref } : {}),
@@ -104,6 +107,7 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
         ...(command.correlation_id !== undefined ? { correlation_id: command.correlation_id } : {}),
         traceparent: intakeTraceparent(command),
         ...(deps.submittedBy !== undefined ? { submitted_by: deps.submittedBy } : {}),
+        ...(deadline !== undefined ? { deadline } : {}),
       },
       steps,
       claim,
@@ -116,6 +120,21 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
     throw error;
   }
   return settled(result, deps, start);
+}
+
+/**
+ * The job's deadline: the command's, or the protocol's `sla_seconds` from now, whichever is
+ * earlier; undefined when neither is set. A command deadline that is not in the future is 422:
+ * the job could only fail.
+ */
+export function jobDeadline(command: CommandEnvelope, protocol: Protocol, now: Date): string | undefined {
+  const asked = command.deadline === undefined ? undefined : Date.parse(command.deadline);
+  if (asked !== undefined && !(asked > now.getTime())) {
+    throw validationFailed("The deadline has passed", [{ pointer: "/deadline", message: `must lie in the future (now is ${now.toISOString()})` }]);
+  }
+  const sla = protocol.sla_seconds === undefined ? undefined : now.getTime() + protocol.sla_seconds * 1000;
+  const earliest = Math.min(asked ?? Infinity, sla ?? Infinity);
+  return Number.isFinite(earliest) ? new Date(earliest).toISOString() : undefined;
 }
 
 function tooManyInFlight(tenantId: string, refusal: Extract<Admission, { admitted: false }>): CommandRefusedError {

@@ -14,6 +14,7 @@ export {
   isTerminalJobState,
   isTerminalStepState,
   isActiveStepState,
+  isPassedStepState,
   isJobState,
   isStepState,
 } from "./states.js";

@@ -161,7 +161,7 @@ export class Ledger {
   }
 
   /**
-   * FAILED job → QUEUED; `fromStepId` (default: the first step not SUCCEEDED)
+   * FAILED job → QUEUED; `fromStepId` (default: the first step not SUCCEEDED or SKIPPED)
    * and every later step → PENDING with a fresh retry budget. Appends JOB_REDRIVEN.
    */
   redriveJob(jobId: string, fromStepId?: string, opts?: RedriveOptions): Promise<{ job: Job; steps: Step[] }> {

@@ -3,7 +3,7 @@
  * reservation (active) and rewritten only when its job enters or leaves a terminal
  * state — not on QUEUED → RUNNING, pauses or cancels — so a job costs one listing
  * write after intake. The job row stays the truth: the listing shows job rows, and
- * filters an active state (QUEUED, RUNNING, PAUSED, CANCELLING) on them.
+ * filters an active state (QUEUED, RUNNING, PAUSED, AWAITING_APPROVAL, CANCELLING) on them.
  *
  * The rewrite follows the job's batch: a crash in between leaves an active row for
  * a terminal job. The listing still shows that job's true state; only a filter on

@@ -36,6 +36,7 @@ const jobFields: Omit<Fields<Job>, "etag"> = {
   updated_at: "string",
   started_at: "string",
   completed_at: "string",
+  deadline: "string",
   redrive_count: "number",
 };
 

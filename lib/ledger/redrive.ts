@@ -10,7 +10,7 @@
  * job either FAILED as it was or redriven in full.
  */
 import { ConcurrentUpdateError, IllegalTransitionError, InvalidInputError, NotFoundError, StaleEtagError } from "./errors.js";
-import { isActiveStepState, JobState, StepState } from "./states.js";
+import { isActiveStepState, isPassedStepState, JobState, StepState } from "./states.js";
 import { eventToEntity, jobToEntity, stepToEntity } from "./mapping.js";
 import { jobPartition, jobRowKey, stepRowKey } from "./keys.js";
 import { isPreconditionFailed } from "./tables.js";
@@ -42,7 +42,7 @@ export async function redriveJob(
   if (job.state !== JobState.FAILED) {
     throw new IllegalTransitionError("job", job.state, JobState.QUEUED, "only a FAILED job can be redriven");
   }
-  const from = fromStepId === undefined ? steps.find((s) => s.state !== StepState.SUCCEEDED) : steps.find((s) => s.step_id === fromStepId);
+  const from = fromStepId === undefined ? steps.find((s) => !isPassedStepState(s.state)) : steps.find((s) => s.step_id === fromStepId);
   if (!from) {
     if (fromStepId !== undefined) throw new NotFoundError("step", `${jobId}/${fromStepId}`);
     throw new InvalidInputError(`Job ${jobId} has no unfinished step to redrive from`);
@@ -128,7 +128,7 @@ function checkRedrivable(steps: readonly Step[], from: Step): void {
     throw new IllegalTransitionError("step", from.state, StepState.PENDING, "a redrive starts from a FAILED, CANCELLED or PENDING step");
   }
   for (const step of steps) {
-    if (step.index < from.index && step.state !== StepState.SUCCEEDED) {
+    if (step.index < from.index && !isPassedStepState(step.state)) {
       throw new IllegalTransitionError(
         "step",
         step.state,

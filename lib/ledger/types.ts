@@ -35,6 +35,8 @@ export interface NewJob {
   schema_version?: string;
   /** Who submitted the command; recorded on the JOB_CREATED event, not the job. */
   submitted_by?: string;
+  /** ISO time by which the job must have ended (orchestration v4 on). @default none */
+  deadline?: string;
 }
 
 export interface Job {
@@ -58,6 +60,8 @@ export interface Job {
   updated_at: string;
   started_at?: string;
   completed_at?: string;
+  /** ISO time by which the job must have ended. @default none */
+  deadline?: string;
   /** Number of redrives so far. @default 0 */
   redrive_count: number;
   /** Opaque concurrency token of the row as read; pass as `ifMatch` to update only if unchanged. */

@@ -2,6 +2,7 @@ import type { OrchestrationContext, Task } from "durable-functions";
 import type { Directive, Reply } from "../contracts/index.js";
 import { ActivityNames, JobEventNames } from "./names.js";
 import type { AttemptOutcome, PlannedStep, RaisedReply } from "./types.js";
+import { deadlineTimer } from "./deadline.js";
 
 /** Whether a raised reply belongs to this attempt; anything else is a late or stray reply. */
 function belongsTo(reply: Reply, directive: Directive): boolean {
@@ -30,6 +31,7 @@ export function* awaitOutcome(
   step: PlannedStep,
   directive: Directive,
   ackEvent = true,
+  jobDeadline?: Date,
 ): Generator<Task, AttemptOutcome, unknown> {
   let phase: "ack" | "lease" = "ack";
   let deadline = new Date(context.df.currentUtcDateTime.getTime() + step.timing.ack_ms);
@@ -37,9 +39,13 @@ export function* awaitOutcome(
     const timer = context.df.createTimer(deadline);
     const reply = context.df.waitForExternalEvent(JobEventNames.reply);
     const cancel = context.df.waitForExternalEvent(JobEventNames.cancel);
-    const winner = (yield context.df.Task.any([reply, cancel, timer])) as Task;
+    // v4 on, for a job with a deadline: the deadline races the rest.
+    const expiry = deadlineTimer(context, jobDeadline);
+    const winner = (yield context.df.Task.any(expiry ? [reply, cancel, timer, expiry] : [reply, cancel, timer])) as Task;
     if (winner !== timer) timer.cancel();
+    if (expiry && winner !== expiry) expiry.cancel();
 
+    if (winner === expiry) return { kind: "deadline" };
     if (winner === cancel) return { kind: "cancelled" };
     if (winner === reply) {
       const message = reply.result as RaisedReply;

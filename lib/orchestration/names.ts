@@ -11,6 +11,12 @@ export const ActivityNames = {
   readLease: "readLease",
   settleStep: "settleStep",
   finishJob: "finishJob",
+  /** v4 on: a review step opens (or is skipped)... */
+  openReview: "openReview",
+  /** ...its timeout decides... */
+  decideReview: "decideReview",
+  /** ...or the job's cancel stops it. */
+  cancelReview: "cancelReview",
 } as const;
 
 /** External events a job's orchestration waits for. */
@@ -19,6 +25,8 @@ export const JobEventNames = {
   reply: "reply",
   /** POST /v1/jobs/{id}/cancel. */
   cancel: "cancel",
+  /** POST /v1/jobs/{id}/steps/{step_id}/approve | reject, once the ledger holds the decision (a ReviewEvent). */
+  review: "review",
 } as const;
 
 /** What a job's orchestration is started with; everything else it reads from the ledger. */

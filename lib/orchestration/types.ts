@@ -1,5 +1,5 @@
 import type { Directive, Ref, Reply } from "../contracts/index.js";
-import type { FailureInfo, JobState } from "../ledger/index.js";
+import type { FailureInfo, JobState, JsonObject } from "../ledger/index.js";
 import type { StepTiming } from "./step-timing.js";
 import type { AttemptTrace } from "../telemetry/attempts.js";
 
@@ -12,7 +12,26 @@ export interface PlannedStep {
   /** Attempts made before the last redrive: the retry budget counts from here. */
   attempt_base: number;
   timing: StepTiming;
+  /** A REVIEW step: Lucius waits for a decision instead of dispatching (orchestration v4 on). */
+  review?: ReviewTiming;
 }
+
+/** How long a review waits, and what its timeout decides. */
+export interface ReviewTiming {
+  /** Absent: the review waits until decided, cancelled or the job's deadline. */
+  timeout_ms?: number;
+  /** @default "reject" */
+  on_timeout: "approve" | "reject";
+}
+
+/** How a step ended for the orchestration. A success whose settlement is still to be written carries it to the next activity (v2 on). */
+export type StepResult =
+  | { kind: "succeeded"; output_ref: Ref; settle?: CarriedSettle; metrics?: JsonObject }
+  | { kind: "failed"; error: FailureInfo }
+  | { kind: "cancelled" };
+
+/** How `openReview` opened a review step. */
+export type ReviewStart = { kind: "awaiting" } | { kind: "skipped" } | { kind: "cancelled" };
 
 /** What `startJob` tells the orchestration: the job's state and the steps left, in order. */
 export interface JobPlan {
@@ -23,6 +42,8 @@ export interface JobPlan {
   input_ref: Ref;
   /** First retry interval for the orchestration's own activities (scaled like every delay). */
   activity_retry_ms: number;
+  /** ISO time by which the job must have ended; a v4 instance fails it then. */
+  deadline?: string;
 }
 
 export type AttemptStart =
@@ -50,7 +71,9 @@ export type ResultReply = Extract<Reply, { type: "RESULT" }> & { received_at?: s
 export type AttemptOutcome =
   | { kind: "result"; reply: ResultReply }
   | { kind: "timeout"; phase: "ack" | "lease" }
-  | { kind: "cancelled" };
+  | { kind: "cancelled" }
+  /** The job's deadline came first (v4 on). */
+  | { kind: "deadline" };
 
 /** Ledger change for one attempt's end. */
 export interface SettleStepRequest {
@@ -88,4 +111,8 @@ export const OrchestrationErrorCode = {
   dispatchFailed: "DISPATCH_FAILED",
   /** A SUCCEEDED RESULT named an output_ref outside where the directive said to write: the step fails, NON_RETRYABLE. */
   outputOutsideTarget: "OUTPUT_OUTSIDE_TARGET",
+  /** The job's deadline (command `deadline`, protocol `sla_seconds`) passed before it ended. */
+  deadlineExceeded: "DEADLINE_EXCEEDED",
+  /** A reviewer (or the review's timeout) rejected the job. */
+  rejected: "REJECTED",
 } as const;

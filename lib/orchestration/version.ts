@@ -22,11 +22,17 @@ export const JobOrchestrationVersions = {
    * 3-step job runs three activities and three external events fewer.
    */
   v3: "3",
+  /**
+   * REVIEW steps run inside the orchestration: `openReview` stops the job for a person (or skips
+   * the step), then the orchestration waits for the review event, the cancel event or the
+   * review's timeout (`decideReview`). Earlier versions never schedule these.
+   */
+  v4: "4",
 } as const;
 export type JobOrchestrationVersion = (typeof JobOrchestrationVersions)[keyof typeof JobOrchestrationVersions];
 
 /** What new instances are created with. */
-export const currentJobOrchestrationVersion: JobOrchestrationVersion = JobOrchestrationVersions.v3;
+export const currentJobOrchestrationVersion: JobOrchestrationVersion = JobOrchestrationVersions.v4;
 
 /** Whether an instance of this version hands a step's success to the activity after it (v2 on). */
 export function carriesSettlements(version: string): boolean {
@@ -36,4 +42,9 @@ export function carriesSettlements(version: string): boolean {
 /** Whether an instance of this version has `beginAttempt` publish and keeps ACKs in the ledger (v3 on). */
 export function dispatchesWithAttempt(version: string): boolean {
   return carriesSettlements(version) && version !== JobOrchestrationVersions.v2;
+}
+
+/** Whether an instance of this version runs REVIEW steps itself (v4 on). */
+export function runsReviews(version: string): boolean {
+  return dispatchesWithAttempt(version) && version !== JobOrchestrationVersions.v3;
 }

@@ -12,6 +12,8 @@ export const DriftKind = {
   neverStarted: "never_started",
   ledgerBehind: "ledger_behind",
   pauseMismatch: "pause_mismatch",
+  /** A paused job's deadline passed: its orchestration is resumed, so its deadline timer can end it. */
+  deadlinePassed: "deadline_passed",
   counter: "counter",
 } as const;
 export type DriftKind = (typeof DriftKind)[keyof typeof DriftKind];
@@ -25,7 +27,7 @@ export interface Repair {
 
 export interface ReconcileDependencies {
   ledger: Ledger;
-  orchestrations: Pick<JobController, "status" | "ensureStarted">;
+  orchestrations: Pick<JobController, "status" | "ensureStarted" | "resume">;
   /** Jobs changed more recently than this are still settling and left alone. */
   graceSeconds: number;
   now?: () => Date;
@@ -49,8 +51,9 @@ async function endJob(ledger: Ledger, job: Job, to: JobState, patch: { error?: F
   if (to !== JobState.SUCCEEDED) {
     // Active steps must leave their attempt so the job can be redriven from them.
     for (const step of await ledger.listSteps(job.job_id)) {
-      const target = step.state === StepState.RETRY_WAIT ? StepState.CANCELLED : StepState.FAILED;
-      if (step.state === StepState.DISPATCHED || step.state === StepState.ACKED || step.state === StepState.RETRY_WAIT) {
+      // A step nobody was working on (backoff, a review) did not fail: it was stopped.
+      const target = step.state === StepState.RETRY_WAIT || step.state === StepState.AWAITING_APPROVAL ? StepState.CANCELLED : StepState.FAILED;
+      if (step.state === StepState.DISPATCHED || step.state === StepState.ACKED || step.state === StepState.RETRY_WAIT || step.state === StepState.AWAITING_APPROVAL) {
         await ledger.transitionStep(job.job_id, step.step_id, target, patch.error ? { error: patch.error } : {}).catch(ignoreIllegal);
       }
     }
@@ -119,6 +122,18 @@ async function repairJob(deps: ReconcileDependencies, job: Job): Promise<Repair 
 }
 
 /**
+ * A suspended orchestration hears no timer, so a paused job would outlive its deadline: resumed,
+ * its deadline timer (already due) fires and the job ends FAILED with DEADLINE_EXCEEDED.
+ */
+async function resumePastDeadline(deps: ReconcileDependencies, job: Job, now: number): Promise<Repair | undefined> {
+  if (job.state !== JobState.PAUSED || job.deadline === undefined || Date.parse(job.deadline) > now) return undefined;
+  const status = await deps.orchestrations.status(job.job_id);
+  if (status?.runtimeStatus !== "Suspended") return undefined;
+  await deps.orchestrations.resume(job.job_id, `deadline ${job.deadline} passed while paused`);
+  return { kind: DriftKind.deadlinePassed, job_id: job.job_id, tenant_id: job.tenant_id, details: { deadline: job.deadline } };
+}
+
+/**
  * One reconciler run: every job the ledger holds in flight is compared with
  * its orchestration, and every in-flight counter with the jobs really in
  * flight. Each repair is recorded in the job's events and counted. Jobs that
@@ -132,9 +147,10 @@ export async function reconcile(deps: ReconcileDependencies): Promise<{ examined
   for await (const job of deps.ledger.activeJobs()) {
     examined++;
     const settling = now - Date.parse(job.updated_at) < deps.graceSeconds * 1000;
-    const repair = settling ? undefined : await repairJob(deps, job);
+    // A deadline does not wait for the grace period: it is the job's own limit.
+    const repair = (await resumePastDeadline(deps, job, now)) ?? (settling ? undefined : await repairJob(deps, job));
     if (repair) repairs.push(repair);
-    const stillInFlight = !repair || repair.kind === DriftKind.neverStarted || repair.kind === DriftKind.pauseMismatch;
+    const stillInFlight = !repair || repair.kind === DriftKind.neverStarted || repair.kind === DriftKind.pauseMismatch || repair.kind === DriftKind.deadlinePassed;
     if (stillInFlight) inFlight.set(job.tenant_id, (inFlight.get(job.tenant_id) ?? 0) + 1);
   }
   repairs.push(...(await repairCounters(deps.ledger, inFlight)));

@@ -6,6 +6,14 @@ import { appMetrics } from "./metrics.js";
 import { contextFrom } from "./trace-context.js";
 import { appTracer, SpanNames } from "./tracer.js";
 
+/** OrchestrationErrorCode.deadlineExceeded, named here so telemetry does not import the orchestration. */
+const deadlineExceededCode = "DEADLINE_EXCEEDED";
+
+/** Records how long a review step waited for its decision (call once, where the decision was written). */
+export function recordReviewWait(openedAt: string, decision: "approve" | "reject" | "cancelled", decidedAt = new Date()): void {
+  appMetrics().reviewWait.record(Math.max(0, decidedAt.getTime() - Date.parse(openedAt)), { [A.decision]: decision });
+}
+
 const jobFields = (job: Job) => ({ job_id: job.job_id, tenant_id: job.tenant_id, correlation_id: job.correlation_id, traceparent: job.traceparent });
 
 /**
@@ -13,7 +21,10 @@ const jobFields = (job: Job) => ({ job_id: job.job_id, tenant_id: job.tenant_id,
  * succeeded): the terminal counter, a job span from acceptance to the end, and the log line.
  */
 export function recordJobFinished(job: Job, endedAt = new Date()): void {
-  appMetrics().jobsTerminal.add(1, { [A.state]: job.state });
+  const instruments = appMetrics();
+  instruments.jobsTerminal.add(1, { [A.state]: job.state });
+  instruments.jobDuration.record(Math.max(0, endedAt.getTime() - Date.parse(job.created_at)), { [A.protocolId]: job.protocol_id, [A.outcome]: job.state });
+  if (job.error?.code === deadlineExceededCode) instruments.jobsDeadlineMissed.add(1, { [A.protocolId]: job.protocol_id });
   const span = appTracer().startSpan(
     SpanNames.job,
     {

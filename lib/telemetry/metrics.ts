@@ -5,6 +5,8 @@ import { instrumentationScope } from "./tracer.js";
 
 /** Bucket bounds (ms) for attempt durations and ACK latencies: sub-second ACKs to 15-minute leases. */
 const millisecondBuckets = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 120_000, 300_000, 900_000];
+/** Bucket bounds (ms) for whole jobs and reviews, which wait for people: seconds to a day. */
+const longBuckets = [100, 500, 1000, 5000, 10_000, 30_000, 60_000, 300_000, 900_000, 1_800_000, 3_600_000, 14_400_000, 43_200_000, 86_400_000];
 
 export interface AppInstruments {
   commandsAccepted: Counter;
@@ -16,14 +18,17 @@ export interface AppInstruments {
   stepRetries: Counter;
   repliesIgnored: Counter;
   messagesDeadLettered: Counter;
+  jobDuration: Histogram;
+  jobsDeadlineMissed: Counter;
+  reviewWait: Histogram;
 }
 
 let instruments: AppInstruments | undefined;
 
 function create(): AppInstruments {
   const meter = metrics.getMeter(instrumentationScope, packageVersion);
-  const histogram = (name: string, description: string) =>
-    meter.createHistogram(name, { description, unit: "ms", advice: { explicitBucketBoundaries: millisecondBuckets } });
+  const histogram = (name: string, description: string, buckets = millisecondBuckets) =>
+    meter.createHistogram(name, { description, unit: "ms", advice: { explicitBucketBoundaries: buckets } });
   return {
     commandsAccepted: meter.createCounter(MetricNames.commandsAccepted, { description: "Commands accepted at intake, new or replayed" }),
     commandsRejected: meter.createCounter(MetricNames.commandsRejected, { description: "Commands refused at intake, by problem type" }),
@@ -34,6 +39,9 @@ function create(): AppInstruments {
     stepRetries: meter.createCounter(MetricNames.stepRetries, { description: "Step attempts retried, by cause" }),
     repliesIgnored: meter.createCounter(MetricNames.repliesIgnored, { description: "Worker replies that changed nothing, by reason" }),
     messagesDeadLettered: meter.createCounter(MetricNames.messagesDeadLettered, { description: "Messages the app dead-lettered, by topic and reason" }),
+    jobDuration: histogram(MetricNames.jobDuration, "Jobs from acceptance to their terminal state, by protocol and outcome", longBuckets),
+    jobsDeadlineMissed: meter.createCounter(MetricNames.jobsDeadlineMissed, { description: "Jobs that failed because their deadline passed, by protocol" }),
+    reviewWait: histogram(MetricNames.reviewWait, "Review steps from awaiting approval to their decision, by decision", longBuckets),
   };
 }
 

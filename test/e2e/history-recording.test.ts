@@ -8,6 +8,7 @@ import { describeDivergence, firstDivergence, type WrappedOrchestrator } from ".
 import { OrchestratorNames } from "../../lib/orchestration/names.js";
 import { recordHistories } from "../support/record-histories.js";
 import { startLucius, type LuciusUnderTest } from "../support/lucius-devhost.js";
+import { testRegistryFile } from "../support/test-registry.js";
 
 /** `npm run record:histories` sets this to write the fixtures the replay test reads. */
 const writeFixtures = process.env.LUCIUS_RECORD_HISTORIES === "write";
@@ -16,7 +17,7 @@ const historiesDir = join(packageRoot, "test/fixtures/histories", `v${currentJob
 
 let lucius: LuciusUnderTest;
 beforeAll(async () => {
-  lucius = await startLucius();
+  lucius = await startLucius({ env: { LUCIUS_PROTOCOL_REGISTRY: testRegistryFile() } });
 }, 60_000);
 afterAll(() => lucius?.stop());
 
@@ -37,5 +38,5 @@ describe("histories recorded from devhost runs", () => {
       mkdirSync(historiesDir, { recursive: true });
       for (const { history } of recorded) writeFileSync(join(historiesDir, `${history.scenario}.json`), JSON.stringify(history, null, 1) + "\n");
     }
-  }, 90_000);
+  }, 150_000);
 });

@@ -22,6 +22,7 @@ const controller: JobController = {
   suspend: async () => undefined,
   resume: async () => undefined,
   status: async () => undefined,
+  review: async () => true,
 };
 const errors: unknown[] = [];
 const log = { error: (...args: unknown[]) => errors.push(args) };

@@ -41,7 +41,7 @@ const apps = [
     app: "orchestrator",
     dir: repo,
     entry: "dist/functions/index.js",
-    functions: ["beginAttempt", "cancelJob", "console", "finishJob", "getJob", "getJobEvents", "getJobOutputs", "getJobSteps", "getOpenApi", "getProtocols", "health", "jobOrchestrator", "listJobs", "pauseJob", "publishMessage", "readLease", "ready", "receiveReply", "reconcileDrift", "redriveJob", "resumeJob", "settleStep", "startJob", "submitCommand"],
+    functions: ["approveStep", "beginAttempt", "cancelJob", "cancelReview", "console", "decideReview", "finishJob", "getJob", "getJobEvents", "getJobOutputs", "getJobSteps", "getOpenApi", "getProtocols", "health", "jobOrchestrator", "listJobs", "openReview", "pauseJob", "publishMessage", "readLease", "ready", "receiveReply", "reconcileDrift", "redriveJob", "rejectStep", "resumeJob", "settleStep", "startJob", "submitCommand"],
   },
   { app: "workers", dir: join(repo, "workers"), entry: "dist/workers/functions/index.js", functions: ["embeddingWorker", "ocrWorker", "sisWorker"] },
 ];

@@ -85,6 +85,16 @@ describe("listJobs", () => {
     expect((await ledger.listJobs(tenant, { state: JobState.CANCELLED })).jobs).toEqual([]);
   });
 
+  it("lists the review queue: state AWAITING_APPROVAL, and the job leaves it when it goes on", async () => {
+    const [waiting, other] = await createMany(ledger, "review-queue", 2);
+    for (const job of [waiting!, other!]) await ledger.transitionJob(job.job_id, JobState.RUNNING);
+    await ledger.transitionJob(waiting!.job_id, JobState.AWAITING_APPROVAL);
+    const queue = async () => (await ledger.listJobs("review-queue", { state: JobState.AWAITING_APPROVAL })).jobs.map((j) => j.job_id);
+    expect(await queue()).toEqual([waiting!.job_id]);
+    await ledger.transitionJob(waiting!.job_id, JobState.RUNNING);
+    expect(await queue()).toEqual([]);
+  });
+
   it("never shows another tenant's jobs", async () => {
     const theirs = (await allPages(ledger, neighbour, { limit: 4 })).flat();
     expect(theirs).toHaveLength(6);

@@ -70,12 +70,14 @@ const eventCount = async (jobId: string) => (await ledger.listEvents(jobId, { li
 /** Legal moves, written out independently of the implementation (as docs/architecture.md, "State machines", and the ledger's docs state them). */
 const legalJob = new Set([
   "QUEUED>RUNNING", "QUEUED>FAILED", "QUEUED>CANCELLING",
-  "RUNNING>SUCCEEDED", "RUNNING>FAILED", "RUNNING>PAUSED", "RUNNING>CANCELLING",
+  "RUNNING>SUCCEEDED", "RUNNING>FAILED", "RUNNING>PAUSED", "RUNNING>CANCELLING", "RUNNING>AWAITING_APPROVAL",
+  "AWAITING_APPROVAL>RUNNING", "AWAITING_APPROVAL>FAILED", "AWAITING_APPROVAL>CANCELLING",
   "PAUSED>RUNNING", "PAUSED>CANCELLING",
   "CANCELLING>CANCELLED", "CANCELLING>SUCCEEDED", "CANCELLING>FAILED",
 ]);
 const legalStep = new Set([
-  "PENDING>DISPATCHED", "PENDING>CANCELLED",
+  "PENDING>DISPATCHED", "PENDING>CANCELLED", "PENDING>AWAITING_APPROVAL", "PENDING>SKIPPED",
+  "AWAITING_APPROVAL>SUCCEEDED", "AWAITING_APPROVAL>FAILED", "AWAITING_APPROVAL>CANCELLED",
   "DISPATCHED>ACKED", "DISPATCHED>RETRY_WAIT", "DISPATCHED>SUCCEEDED", "DISPATCHED>FAILED", "DISPATCHED>CANCELLED",
   "ACKED>SUCCEEDED", "ACKED>FAILED", "ACKED>RETRY_WAIT", "ACKED>CANCELLED",
   "RETRY_WAIT>DISPATCHED", "RETRY_WAIT>CANCELLED",
@@ -216,7 +218,7 @@ describe("terminal states", () => {
     expect(await rawJob(jobId)).toEqual(before);
   });
 
-  it.each([StepState.SUCCEEDED, StepState.FAILED, StepState.CANCELLED])("a %s step accepts no transition and no patch", async (terminal) => {
+  it.each([StepState.SUCCEEDED, StepState.FAILED, StepState.CANCELLED, StepState.SKIPPED])("a %s step accepts no transition and no patch", async (terminal) => {
     const jobId = await create();
     await forceStep(jobId, "ocr", { state: terminal });
     const before = await rawStep(jobId, "ocr");

@@ -76,7 +76,7 @@ describe("the served OpenAPI document", () => {
         "}",
         "export async function firstStep(base: string, id: string): Promise<string | undefined> {",
         "  const job = await getJob(base, id);",
-        '  const state: "QUEUED" | "RUNNING" | "PAUSED" | "CANCELLING" | "SUCCEEDED" | "FAILED" | "CANCELLED" = job.state;',
+        '  const state: "QUEUED" | "RUNNING" | "PAUSED" | "AWAITING_APPROVAL" | "CANCELLING" | "SUCCEEDED" | "FAILED" | "CANCELLED" = job.state;',
         "  return job.steps?.[0]?.step_id ?? state;",
         "}",
         'export const accepted = (a: Accepted): string => a.links.self + a.status;',

@@ -32,7 +32,7 @@ async function dispatchedOcr(leaseMs: number | undefined): Promise<{ jobId: stri
       output_ref: "https://acct/outputs/doc/",
       payload: {},
     },
-    protocol.steps.map((s) => ({ step_id: s.step_id, step_type: s.step_type, service: s.service })),
+    protocol.steps.map((s) => ({ step_id: s.step_id, step_type: s.step_type, service: s.service ?? "lucius" })),
     { key: `heartbeat-${++seq}`, bodyHash: "h" },
   );
   if (created.outcome !== "created") throw new Error(created.outcome);

@@ -7,15 +7,17 @@ export interface TestKey {
   name: string;
   key: string;
   tenants: string[];
+  /** LUCIUS_API_KEYS `roles`; absent: none. */
+  roles?: string[];
 }
 
-export function newTestKey(name: string, tenants: string[]): TestKey {
-  return { name, key: randomBytes(24).toString("base64url"), tenants };
+export function newTestKey(name: string, tenants: string[], roles?: string[]): TestKey {
+  return { name, key: randomBytes(24).toString("base64url"), tenants, ...(roles ? { roles } : {}) };
 }
 
 /** The `LUCIUS_API_KEYS` value configuring these keys (hashes only, as in production). */
 export function apiKeysSetting(keys: readonly TestKey[]): string {
-  return JSON.stringify(keys.map(({ name, key, tenants }) => ({ name, sha256: apiKeyHash(key), tenants })));
+  return JSON.stringify(keys.map(({ name, key, tenants, roles }) => ({ name, sha256: apiKeyHash(key), tenants, ...(roles ? { roles } : {}) })));
 }
 
 /** Sends `key` in x-api-key unless the request already carries one. */

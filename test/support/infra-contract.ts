@@ -58,6 +58,7 @@ export const notDeployedSettings: Record<string, string> = {
   LUCIUS_DEVHOST_KEY: "devhost only",
   LUCIUS_TABLE_PREFIX: "test isolation only",
   LUCIUS_STEP_DEFAULTS: "for tests and demos only",
+  LUCIUS_PROTOCOL_REGISTRY: "for tests only (the app ships protocols/registry.v1.json)",
   LUCIUS_TRUST_CLIENT_PRINCIPAL: "for tests only (a forgeable principal)",
 };
 
@@ -226,12 +227,14 @@ export function contractProblems(code: CodeNames, infra: InfraNames, envReads: r
 
 /** Problems between the directive subscriptions and the protocol registry's service → step_type map. */
 export function registryProblems(
-  registry: { protocols: { steps: { step_type: string; service: string }[] }[] },
+  registry: { protocols: { steps: { step_type: string; service?: string }[] }[] },
   infra: InfraNames,
 ): string[] {
   const problems: string[] = [];
   const served = new Map<string, Set<string>>();
   for (const step of registry.protocols.flatMap((p) => p.steps)) {
+    // A REVIEW step has no service: Lucius runs it, nothing is published for it.
+    if (step.service === undefined) continue;
     served.set(step.service, (served.get(step.service) ?? new Set()).add(step.step_type));
   }
   for (const [service, stepTypes] of served) {

@@ -23,6 +23,8 @@ export interface ScriptedAttempt {
   /** claim-output: the output_ref the RESULT names. */
   output_ref?: string;
   interval_ms?: number;
+  /** succeed: the RESULT's `metrics` (e.g. { mean_confidence: 0.95 }). */
+  metrics?: Record<string, unknown>;
 }
 /** Attempts per step id; the last entry repeats. Steps without a script succeed. */
 export type Script = Record<string, ScriptedAttempt[]>;
@@ -45,7 +47,15 @@ export interface LuciusUnderTest {
   apiKey: string;
   worker: WorkerState;
   /** Submits a command (under a fresh tenant unless one is named) whose directives follow `script`. */
-  submit(requestType: string, script?: Script, options?: { tenant?: string }): Promise<{ job_id: string; tenant_id: string }>;
+  submit(requestType: string, script?: Script, options?: { tenant?: string; payload?: Record<string, unknown>; deadline?: string }): Promise<{ job_id: string; tenant_id: string }>;
+  /** An API key for every tenant with the `review` role. */
+  reviewerKey: string;
+  /** A key with the `review` role for one tenant no test submits under. */
+  outsiderKey: string;
+  /** GET `path` with `key` (the harness's own unless named). */
+  get(path: string, key?: string): Promise<{ status: number; body: Record<string, any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** POST …/steps/{step_id}/approve | reject with `key` (the reviewer's unless named); the raw answer. */
+  decide(jobId: string, stepId: string, decision: "approve" | "reject", options?: { comment?: string; key?: string }): Promise<{ status: number; body: Record<string, any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Submits and returns the raw answer, whatever its status. */
   post(body: unknown): Promise<{ status: number; headers: Headers; body: Record<string, any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** The ledger devhost's app writes to (same tables). */
@@ -68,6 +78,8 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export async function startLucius(options: { env?: Record<string, string> } = {}): Promise<LuciusUnderTest> {
   const tag = randomBytes(4).toString("hex");
   const apiKey = newTestKey("e2e", ["*"]);
+  const reviewer = newTestKey("e2e-reviewer", ["*"], ["review"]);
+  const outsider = newTestKey("e2e-outsider", [`outsider-${tag}`], ["review"]);
   const tablePrefix = `e2e${tag}`;
   const host = await startDevHost({
     appFiles: [...packageMainFiles(packageRoot), join(packageRoot, "test/fixtures/scripted-worker/worker.js")],
@@ -76,16 +88,16 @@ export async function startLucius(options: { env?: Record<string, string> } = {}
     taskHub: `e2e${tag}`,
     hostJsonPath: join(packageRoot, "host.json"),
     components: await defaultComponents(),
-    env: { LUCIUS_TABLE_PREFIX: tablePrefix, LUCIUS_STEP_DEFAULTS: JSON.stringify(testStepDefaults), LUCIUS_API_KEYS: apiKeysSetting([apiKey]), ...options.env },
+    env: { LUCIUS_TABLE_PREFIX: tablePrefix, LUCIUS_STEP_DEFAULTS: JSON.stringify(testStepDefaults), LUCIUS_API_KEYS: apiKeysSetting([apiKey, reviewer, outsider]), ...options.env },
     logLevel: "error",
   });
   const worker = (globalThis as unknown as { __scriptedWorker: WorkerState }).__scriptedWorker;
   // Every answer the tests receive from this app must match the OpenAPI document it serves.
   const contract = await checkAnswersFrom(host.url);
-  const api = async (method: string, path: string, body?: unknown) => {
+  const api = async (method: string, path: string, body?: unknown, key = apiKey.key) => {
     const response = await fetch(`${host.url}${path}`, {
       method,
-      headers: { "x-api-key": apiKey.key, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: { "x-api-key": key, ...(body === undefined ? {} : { "content-type": "application/json" }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -98,7 +110,12 @@ export async function startLucius(options: { env?: Record<string, string> } = {}
     tablePrefix,
     apiKey: apiKey.key,
     worker,
-    async submit(requestType, script = {}, { tenant } = {}) {
+    reviewerKey: reviewer.key,
+    outsiderKey: outsider.key,
+    get: (path, key) => api("GET", path, undefined, key),
+    decide: (jobId, stepId, decision, { comment, key = reviewer.key } = {}) =>
+      api("POST", `/v1/jobs/${jobId}/steps/${stepId}/${decision}`, comment === undefined ? undefined : { comment }, key),
+    async submit(requestType, script = {}, { tenant, payload = {}, deadline } = {}) {
       const tenant_id = tenant ?? `tenant-${tag}-${++tenants}`;
       worker.scripts.set(tenant_id, script);
       const { status, body } = await api("POST", "/v1/commands", {
@@ -106,7 +123,8 @@ export async function startLucius(options: { env?: Record<string, string> } = {}
         request_type: requestType,
         input_ref: tenantInput(blobAccountUrl(host.connectionString), tenant_id, "doc.png"),
         output_ref: tenantOutput(blobAccountUrl(host.connectionString), tenant_id, "doc/"),
-        payload: {},
+        payload,
+        ...(deadline !== undefined ? { deadline } : {}),
         schema_version: "v1",
         idempotency_key: randomBytes(8).toString("hex"),
       });

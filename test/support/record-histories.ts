@@ -56,6 +56,64 @@ export const historyScenarios: Record<string, { ends: string; run: Scenario }> =
   },
 };
 
+const awaitingReview = (job: Record<string, unknown>) => job.state === "AWAITING_APPROVAL";
+const reviewed = "OCR->REVIEW->EMBEDDING->SIS";
+const unsure = { ocr: [{ do: "succeed" as const, metrics: { mean_confidence: 0.5 } }] };
+
+/** v4 on: the review step's paths, and deadlines. */
+export const reviewScenarios: Record<string, { ends: string; run: Scenario }> = {
+  "review-approve": {
+    ends: "SUCCEEDED",
+    run: async (l) => {
+      const { job_id } = await l.submit(reviewed, unsure);
+      await l.waitFor(job_id, awaitingReview, "AWAITING_APPROVAL");
+      await l.decide(job_id, "review", "approve", { comment: "checked" });
+      return runToEnd(l, job_id);
+    },
+  },
+  "review-reject": {
+    ends: "FAILED",
+    run: async (l) => {
+      const { job_id } = await l.submit(reviewed, {}, { payload: { steps: { review: { when: "always" } } } });
+      await l.waitFor(job_id, awaitingReview, "AWAITING_APPROVAL");
+      await l.decide(job_id, "review", "reject", { comment: "unreadable" });
+      return runToEnd(l, job_id);
+    },
+  },
+  "review-skip": {
+    ends: "SUCCEEDED",
+    run: async (l) => runToEnd(l, (await l.submit(reviewed, { ocr: [{ do: "succeed", metrics: { mean_confidence: 0.97 } }] })).job_id),
+  },
+  "review-timeout": {
+    ends: "SUCCEEDED",
+    run: async (l) => runToEnd(l, (await l.submit("OCR->REVIEW(1s, approve)->EMBEDDING")).job_id),
+  },
+  "deadline-review": {
+    ends: "FAILED",
+    run: async (l) => {
+      const deadline = new Date(Date.now() + 2000).toISOString();
+      const { job_id } = await l.submit(reviewed, {}, { payload: { steps: { review: { when: "always" } } }, deadline });
+      return runToEnd(l, job_id);
+    },
+  },
+  "deadline-worker": {
+    ends: "FAILED",
+    run: async (l) => {
+      const deadline = new Date(Date.now() + 2000).toISOString();
+      return runToEnd(l, (await l.submit("OCR->EMBEDDING", { ocr: [{ do: "hold", interval_ms: 200 }] }, { deadline })).job_id);
+    },
+  },
+  "review-cancel": {
+    ends: "CANCELLED",
+    run: async (l) => {
+      const { job_id } = await l.submit(reviewed, unsure);
+      await l.waitFor(job_id, awaitingReview, "AWAITING_APPROVAL");
+      await l.control(job_id, "cancel");
+      return runToEnd(l, job_id);
+    },
+  },
+};
+
 /** Waits for the orchestration (not just the ledger) to finish, then reads its history as devhost stored it. */
 async function historyOf(lucius: LuciusUnderTest, scenario: string, instanceId: string): Promise<RecordedHistory> {
   for (let i = 0; i < 300; i++) {
@@ -85,7 +143,7 @@ async function historyOf(lucius: LuciusUnderTest, scenario: string, instanceId: 
  */
 export async function recordHistories(lucius: LuciusUnderTest): Promise<Array<{ history: RecordedHistory; state: string; ends: string }>> {
   const recorded = [];
-  for (const [scenario, { ends, run }] of Object.entries(historyScenarios)) {
+  for (const [scenario, { ends, run }] of Object.entries({ ...historyScenarios, ...reviewScenarios })) {
     const { job_id, state } = await run(lucius);
     recorded.push({ history: await historyOf(lucius, scenario, job_id), state, ends });
   }

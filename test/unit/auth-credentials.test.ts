@@ -38,6 +38,13 @@ describe("API keys", () => {
     expect(matchApiKey(entries, apiKeyHash(tenantA.key))).toBeUndefined(); // the stored hash is not a key
   });
 
+  it("gives a key its configured roles; a key without roles has none (submit and read only)", () => {
+    const reviewer = newTestKey("reviewer", ["a"], ["review"]);
+    const withRoles = parseApiKeys(apiKeysSetting([tenantA, reviewer]), "LUCIUS_API_KEYS");
+    expect(matchApiKey(withRoles, reviewer.key)).toEqual({ kind: "apiKey", id: "reviewer", tenants: new Set(["a"]), roles: new Set(["review"]) });
+    expect(matchApiKey(withRoles, tenantA.key)?.roles).toBeUndefined();
+  });
+
   it("accepts the list base64-encoded, and no setting as no keys", () => {
     expect(parseApiKeys(Buffer.from(setting).toString("base64"), "X").map((e) => e.name)).toEqual(["tenant-a", "both", "every"]);
     expect(parseApiKeys(undefined, "X")).toEqual([]);
@@ -51,6 +58,8 @@ describe("API keys", () => {
     ["a short hash", JSON.stringify([{ name: "x", sha256: "abc", tenants: ["a"] }]), /sha256 must be 64 hex digits/],
     ["no tenants", JSON.stringify([{ name: "x", sha256: "a".repeat(64), tenants: [] }]), /tenants must be a non-empty array/],
     ["* beside a tenant", JSON.stringify([{ name: "x", sha256: "a".repeat(64), tenants: ["*", "a"] }]), /"\*" stands alone/],
+    ["an unknown role", JSON.stringify([{ name: "x", sha256: "a".repeat(64), tenants: ["a"], roles: ["admin"] }]), /roles must be an array of roles \(review\)/],
+    ["roles not an array", JSON.stringify([{ name: "x", sha256: "a".repeat(64), tenants: ["a"], roles: "review" }]), /roles must be an array/],
     ["a repeated hash", JSON.stringify([{ name: "x", sha256: "a".repeat(64), tenants: ["a"] }, { name: "y", sha256: "A".repeat(64), tenants: ["b"] }]), /repeats another entry/],
   ])("refuses %s at start-up, naming the setting", (_what, raw, message) => {
     expect(() => parseApiKeys(raw, "LUCIUS_API_KEYS")).toThrow(ConfigurationError);
@@ -74,6 +83,13 @@ describe("the App Service client principal", () => {
     expect(principalCaller(user, mapping)).toEqual({ kind: "entra", id: "oid-1", tenants: new Set(["a", "b"]) });
     const admin = decode(principalHeader([{ typ: "roles", val: "Tenant.All" }, { typ: "name", val: "ops@example.com" }]));
     expect(principalCaller(admin, mapping)).toEqual({ kind: "entra", id: "ops@example.com", tenants: "*" });
+  });
+
+  it("grants the review role for the app role Reviewer, and only for it", () => {
+    const reviewer = decode(principalHeader([{ typ: "oid", val: "oid-2" }, { typ: "roles", val: "Tenant.a" }, { typ: "roles", val: "Reviewer" }]));
+    expect(principalCaller(reviewer, mapping)).toEqual({ kind: "entra", id: "oid-2", tenants: new Set(["a"]), roles: new Set(["review"]) });
+    const lookalike = decode(principalHeader([{ typ: "oid", val: "oid-3" }, { typ: "groups", val: "Reviewer" }, { typ: "roles", val: "Tenant.Reviewer" }]));
+    expect(principalCaller(lookalike, mapping).roles).toBeUndefined();
   });
 
   it("reads the principal's role_typ, or the configured claim type and prefix", () => {

@@ -82,8 +82,8 @@ describe("config contract between lib/config/names.ts and infra/", () => {
   });
 
   it("leaves out only the documented devhost and test settings", () => {
-    const { devhostUrl, devhostKey, tablePrefix, stepDefaults, trustClientPrincipal } = names.AppSettingNames as Record<string, string>;
-    expect(Object.keys(notDeployedSettings).sort()).toEqual([devhostUrl, devhostKey, tablePrefix, stepDefaults, trustClientPrincipal].sort());
+    const { devhostUrl, devhostKey, tablePrefix, stepDefaults, protocolRegistry, trustClientPrincipal } = names.AppSettingNames as Record<string, string>;
+    expect(Object.keys(notDeployedSettings).sort()).toEqual([devhostUrl, devhostKey, tablePrefix, stepDefaults, protocolRegistry, trustClientPrincipal].sort());
     expect(infra.orchestratorSettings).toEqual(expect.arrayContaining(["LUCIUS_BUS_MODE", "LUCIUS_TASK_HUB", "LUCIUS_MAX_BODY_BYTES", "LUCIUS_LANES"]));
   });
 

@@ -20,6 +20,10 @@ const legalJob = new Set([
   "RUNNING>FAILED",
   "RUNNING>PAUSED",
   "RUNNING>CANCELLING",
+  "RUNNING>AWAITING_APPROVAL",
+  "AWAITING_APPROVAL>RUNNING",
+  "AWAITING_APPROVAL>FAILED",
+  "AWAITING_APPROVAL>CANCELLING",
   "PAUSED>RUNNING",
   "PAUSED>CANCELLING",
   "CANCELLING>CANCELLED",
@@ -30,6 +34,11 @@ const legalJob = new Set([
 const legalStep = new Set([
   "PENDING>DISPATCHED",
   "PENDING>CANCELLED",
+  "PENDING>AWAITING_APPROVAL",
+  "PENDING>SKIPPED",
+  "AWAITING_APPROVAL>SUCCEEDED",
+  "AWAITING_APPROVAL>FAILED",
+  "AWAITING_APPROVAL>CANCELLED",
   "DISPATCHED>ACKED",
   "DISPATCHED>RETRY_WAIT",
   "DISPATCHED>SUCCEEDED",
@@ -59,7 +68,7 @@ describe("job state machine", () => {
   });
 
   it("lets every non-terminal state be cancelled", () => {
-    for (const from of [J.QUEUED, J.RUNNING, J.PAUSED]) expect(canTransitionJob(from, J.CANCELLING)).toBe(true);
+    for (const from of [J.QUEUED, J.RUNNING, J.PAUSED, J.AWAITING_APPROVAL]) expect(canTransitionJob(from, J.CANCELLING)).toBe(true);
   });
 
   it("rejects values that are not states", () => {
@@ -73,8 +82,8 @@ describe("step state machine", () => {
     expect(canTransitionStep(from, to)).toBe(legalStep.has(`${from}>${to}`));
   });
 
-  it("has exactly three terminal states, none with an exit", () => {
-    expect(stepStates.filter(isTerminalStepState).sort()).toEqual([S.CANCELLED, S.FAILED, S.SUCCEEDED]);
+  it("has exactly four terminal states (SKIPPED among them), none with an exit", () => {
+    expect(stepStates.filter(isTerminalStepState).sort()).toEqual([S.CANCELLED, S.FAILED, S.SKIPPED, S.SUCCEEDED]);
     for (const terminal of stepStates.filter(isTerminalStepState)) {
       expect(stepStates.filter((to) => canTransitionStep(terminal, to))).toEqual([]);
     }

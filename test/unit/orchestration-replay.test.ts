@@ -19,10 +19,15 @@ const histories = versions.flatMap(historiesOf);
 /** The current version's recording of a scenario. */
 const byScenario = (name: string) => historiesOf(`v${currentJobOrchestrationVersion}`).find((h) => h.scenario === name)!;
 
+const baseScenarios = ["cancel", "heartbeats", "pause-resume", "redrive", "retry", "success", "timeout"];
+/** What v4 added: a review approved, rejected, skipped, cancelled and timed out; a deadline during a review and during a worker's step. */
+const reviewScenarios = ["review-approve", "review-reject", "review-skip", "review-cancel", "review-timeout", "deadline-review", "deadline-worker"];
+
 describe("recorded histories replayed through the current orchestrator", () => {
-  it.each(versions)("%s covers success, retry, timeout, cancel, pause/resume, redrive and heartbeats, recorded with that version", (version) => {
+  it.each(versions)("%s covers success, retry, timeout, cancel, pause/resume, redrive and heartbeats (v4 on: and the review and deadline paths), recorded with that version", (version) => {
     const recorded = historiesOf(version);
-    expect(recorded.map((h) => h.scenario).sort()).toEqual(["cancel", "heartbeats", "pause-resume", "redrive", "retry", "success", "timeout"]);
+    const reviews = Number(version.slice(1)) >= 4 ? reviewScenarios : [];
+    expect(recorded.map((h) => h.scenario).sort()).toEqual([...baseScenarios, ...reviews].sort());
     for (const h of recorded) expect(`v${h.version}`, h.scenario).toBe(version);
   });
 

@@ -21,7 +21,7 @@ function registryError(registry: unknown): RegistryError {
 }
 
 describe("the shipped registry", () => {
-  it("loads and serves the six protocols with the documented steps and services", () => {
+  it("loads and serves the seven protocols with the documented steps and services", () => {
     const { registry } = loadContracts();
     expect(registry.protocols.map((p) => [p.protocol_id, p.request_types])).toEqual([
       ["ocr-embedding-sis.v1", ["OCR->EMBEDDING->SIS"]],
@@ -30,13 +30,16 @@ describe("the shipped registry", () => {
       ["atomic-ocr.v1", ["OCR"]],
       ["atomic-embedding.v1", ["EMBEDDING"]],
       ["atomic-sis.v1", ["SIS"]],
+      ["ocr-review-embedding-sis.v1", ["OCR->REVIEW->EMBEDDING->SIS"]],
     ]);
     const steps = new Map(registry.protocols.flatMap((p) => p.steps.map((s) => [s.step_id, s])));
     expect([...steps.values()].map((s) => [s.step_id, s.step_type, s.service, s.payload_schema_ref])).toEqual([
       ["ocr", "OCR", "platform-ocr", SchemaIds.ocrPayload],
       ["embedding", "EMBEDDING", "platform-embedding", SchemaIds.embeddingPayload],
       ["sis", "SIS", "platform-sis", SchemaIds.sisPayload],
+      ["review", "REVIEW", undefined, SchemaIds.reviewPayload],
     ]);
+    expect(steps.get("review")?.when).toEqual({ metric: "mean_confidence", below: 0.8 });
   });
 
   it("exposes every schema by $id", () => {
@@ -53,6 +56,35 @@ describe("the shipped registry", () => {
 });
 
 describe("a bad registry stops start-up with RegistryError", () => {
+  const review = () => copy().protocols.find((p) => p.protocol_id === "ocr-review-embedding-sis.v1")!;
+  const withReview = (change: (step: Record<string, unknown>) => void) => {
+    const registry = copy();
+    const protocol = registry.protocols.find((p) => p.protocol_id === "ocr-review-embedding-sis.v1")!;
+    change(protocol.steps[1] as unknown as Record<string, unknown>);
+    return registryError(registry).issues;
+  };
+
+  it("refuses a REVIEW step with a service, a worker step without one, and review fields on a worker step", () => {
+    expect(review().steps[1]!.step_type).toBe("REVIEW");
+    expect(withReview((s) => (s.service = "platform-review")).length).toBeGreaterThan(0);
+    const registry = copy();
+    delete (registry.protocols[0]!.steps[0] as { service?: string }).service;
+    expect(registryError(registry).issues.length).toBeGreaterThan(0);
+    const onWorker = copy();
+    (onWorker.protocols[0]!.steps[0] as { when?: unknown }).when = "always";
+    expect(registryError(onWorker).issues.length).toBeGreaterThan(0);
+  });
+
+  it("refuses a condition with neither bound, and a REVIEW step last in its protocol", () => {
+    expect(withReview((s) => (s.when = { metric: "mean_confidence" })).length).toBeGreaterThan(0);
+    const registry = copy();
+    const protocol = registry.protocols.find((p) => p.protocol_id === "ocr-review-embedding-sis.v1")!;
+    protocol.steps = protocol.steps.slice(0, 2);
+    expect(registryError(registry).issues).toEqual([
+      { pointer: "/protocols/6/steps/1/step_type", message: 'a REVIEW step cannot be the last step of protocol "ocr-review-embedding-sis.v1": the last step writes the job\'s output' },
+    ]);
+  });
+
   it("names a request type served twice", () => {
     const registry = copy();
     registry.protocols[3]!.request_types.push("OCR->EMBEDDING");

@@ -132,7 +132,7 @@ export interface JobOutputs {
 }
 
 export const terminalStates: ReadonlySet<string> = new Set(["SUCCEEDED", "FAILED", "CANCELLED"]);
-export const jobStates = ["QUEUED", "RUNNING", "PAUSED", "CANCELLING", "SUCCEEDED", "FAILED", "CANCELLED"] as const;
+export const jobStates = ["QUEUED", "RUNNING", "PAUSED", "AWAITING_APPROVAL", "CANCELLING", "SUCCEEDED", "FAILED", "CANCELLED"] as const;
 
 const enc = encodeURIComponent;
 

@@ -1,5 +1,6 @@
 import type { AppServices } from "../../services.js";
-import { JobState, StepState } from "../../ledger/index.js";
+import { JobState, isPassedStepState } from "../../ledger/index.js";
+import { ReviewStepType } from "../../review/condition.js";
 import type { Ref } from "../../contracts/index.js";
 import { stepTiming } from "../step-timing.js";
 import type { JobOrchestrationInput } from "../names.js";
@@ -25,20 +26,25 @@ export async function startJob(input: JobOrchestrationInput, services: Services)
   let inputRef: Ref = job.input_ref;
   const left: JobPlan["steps"] = [];
   for (const step of steps) {
-    if (step.state === StepState.SUCCEEDED && left.length === 0) {
+    // A skipped review passed its input on, as an approved one did (its output_ref is that input).
+    if (isPassedStepState(step.state) && left.length === 0) {
       inputRef = step.output_ref ?? inputRef;
       continue;
     }
-    const registryStep = protocol.steps.find((s) => s.step_id === step.step_id) ?? {};
+    const registryStep = protocol.steps.find((s) => s.step_id === step.step_id);
     left.push({
       step_id: step.step_id,
       step_type: step.step_type,
       attempt_no: step.attempt_no,
       attempt_base: step.attempt_base ?? 0,
-      timing: stepTiming(registryStep, services.settings.stepDefaults),
+      timing: stepTiming(registryStep ?? {}, services.settings.stepDefaults),
+      ...(step.step_type === ReviewStepType
+        ? { review: { on_timeout: registryStep?.on_timeout ?? "reject", ...(registryStep?.timeout_seconds !== undefined ? { timeout_ms: registryStep.timeout_seconds * 1000 } : {}) } }
+        : {}),
     });
   }
   // Activity retries cover storage and bus blips; they need not wait longer than the step's own backoff.
   const activityRetryMs = Math.max(10, Math.min(1000, Math.round(1000 * Math.min(...services.settings.stepDefaults.backoff_seconds.filter((s) => s > 0), 1))));
-  return { job_id: job.job_id, state: job.state, steps: left, input_ref: inputRef, activity_retry_ms: activityRetryMs };
+  return { job_id: job.job_id, state: job.state, steps: left, input_ref: inputRef, activity_retry_ms: activityRetryMs, ...(job.deadline !== undefined ? { deadline: job.deadline } : {}) };
 }
+
