@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { detectImageType, ImageType, OcrEngine } from "../../workers/ocr/index.js";
+import { DocumentKind as ImageType, OcrEngine } from "../../workers/ocr/index.js";
 import { checkPageRange, ocrLanguage } from "../../workers/ocr/options.js";
 import { linesOf } from "../../workers/ocr/output.js";
 import { imageSize } from "../../workers/ocr/image-size.js";
@@ -22,15 +22,6 @@ const codeOf = (f: () => unknown) => {
 };
 
 describe("OCR options", () => {
-  it("recognises PNG, JPEG and TIFF by magic bytes only", () => {
-    expect(detectImageType(sample)).toBe(ImageType.png);
-    expect(detectImageType(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]))).toBe(ImageType.jpeg);
-    expect(detectImageType(Buffer.from("II*\0rest"))).toBe(ImageType.tiff);
-    expect(detectImageType(Buffer.from("MM\0*rest"))).toBe(ImageType.tiff);
-    expect(detectImageType(Buffer.from("%PDF-1.7"))).toBeUndefined();
-    expect(detectImageType(Buffer.from("GIF89a"))).toBeUndefined();
-  });
-
   it("reads an image's size from its PNG, JPEG or TIFF header alone", () => {
     expect(imageSize(sample, ImageType.png)).toEqual({ width: sample.readUInt32BE(16), height: sample.readUInt32BE(20) });
     expect(imageSize(pngHeader(30000, 30000), ImageType.png)).toEqual({ width: 30000, height: 30000 });

@@ -4,7 +4,8 @@ import { WorkerError, WorkerErrorCode } from "../runtime/errors.js";
 import type { StepWorker } from "../runtime/types.js";
 import { OcrEngine } from "./engine.js";
 import { imageSize } from "./image-size.js";
-import { detectImageType } from "./image-type.js";
+import { sniffDocumentKind } from "../../lib/documents/document-kind.js";
+import { checkDeclaredType } from "./declared-type.js";
 import { checkEngine, checkPageRange, ocrLanguage, shippedLanguage } from "./options.js";
 import { ocrJson } from "./output.js";
 
@@ -30,7 +31,9 @@ export const ocrWorker: StepWorker<OcrPayload> = {
     const format = payload.output_format ?? "TEXT";
 
     const input = await refs.readInput(directive.input_ref, signal);
-    const imageType = detectImageType(input.bytes);
+    const kind = sniffDocumentKind(input.bytes);
+    checkDeclaredType(input.contentType, kind);
+    const imageType = kind === "png" || kind === "jpeg" || kind === "tiff" ? kind : undefined;
     if (!imageType) {
       throw new WorkerError(
         WorkerErrorCode.unsupportedContentType,

@@ -7,6 +7,8 @@ export const WorkerErrorCode = {
   invalidPayload: "INVALID_PAYLOAD",
   /** The input is not a format this step reads (by magic bytes for images). */
   unsupportedContentType: "UNSUPPORTED_CONTENT_TYPE",
+  /** The declared content type names one format and the bytes are another (a PNG declared as PDF). */
+  contentTypeMismatch: "CONTENT_TYPE_MISMATCH",
   /** The input claims a supported format but cannot be decoded. */
   unreadableDocument: "UNREADABLE_DOCUMENT",
   /** The input is over a limit (bytes read, or OCR's pixel limit read from the image header). */
