@@ -161,6 +161,8 @@ export const WorkerSettingNames = {
   maxInputBytes: "LUCIUS_MAX_INPUT_BYTES",
   /** Largest image OCR decodes, in pixels (width × height from the file's header). */
   ocrMaxPixels: "LUCIUS_OCR_MAX_PIXELS",
+  /** Most pages a PDF or TIFF may have for OCR (checked before rendering any). */
+  ocrMaxPages: "LUCIUS_OCR_MAX_PAGES",
   /** Azure OpenAI endpoint (`https://<name>.openai.azure.com`); unset → the offline embedder and analysis. */
   openAiEndpoint: "LUCIUS_OPENAI_ENDPOINT",
   /** Azure OpenAI embeddings deployment used by EMBEDDING when the endpoint is set. */

@@ -26,12 +26,13 @@ describe("the sample document through OCR → EMBEDDING → SIS", () => {
     const ocrReplies = repliesOf(w.replies, ocr);
     expect(ocrReplies[0]!.type).toBe("ACK");
     expect(ocrReplies.filter((r) => r.type === "ACK")).toHaveLength(1);
-    expect(ocrResult).toMatchObject({ status: "SUCCEEDED", lease_id: ocr.lease_id, tenant_id: "tenant-w", metrics: { image_type: "png", output_format: "JSON" } });
+    expect(ocrResult).toMatchObject({ status: "SUCCEEDED", lease_id: ocr.lease_id, tenant_id: "tenant-w", metrics: { document_type: "png", output_format: "JSON", page_count: 1 } });
     expect(String(ocrResult.output_ref)).toBe(`${ocr.workspace_ref}ocr/ocr.json`);
     const ocrJson = JSON.parse((await w.readBlob(String(ocrResult.output_ref))).toString()) as OcrJson;
     for (const known of ["INVOICE", "March", "Globex", "Corporation", "Total", "$1,234.56"]) expect(ocrJson.text).toContain(known);
-    expect(ocrJson.lines.length).toBeGreaterThanOrEqual(7);
-    expect(ocrJson.lines.flatMap((l) => l.words).find((word) => word.text === "Globex")).toMatchObject({ bbox: expect.objectContaining({ x0: expect.any(Number) }) });
+    expect(ocrJson.pages.map((p) => [p.page, p.text_layer])).toEqual([[1, false]]);
+    expect(ocrJson.pages[0]!.lines.length).toBeGreaterThanOrEqual(7);
+    expect(ocrJson.pages[0]!.lines.flatMap((l) => l.words).find((word) => word.text === "Globex")).toMatchObject({ bbox: expect.objectContaining({ x0: expect.any(Number) }) });
 
     const maxTokens = 8;
     const overlap = 2;

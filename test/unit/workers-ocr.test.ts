@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { DocumentKind as ImageType, OcrEngine } from "../../workers/ocr/index.js";
-import { checkPageRange, ocrLanguage } from "../../workers/ocr/options.js";
-import { linesOf } from "../../workers/ocr/output.js";
+import { ocrLanguage } from "../../workers/ocr/options.js";
+import { selectPages } from "../../workers/ocr/page-selection.js";
 import { imageSize } from "../../workers/ocr/image-size.js";
 import { jpegHeader, pngHeader, tiffHeader } from "../support/image-headers.js";
 import { WorkerError, WorkerErrorCode } from "../../workers/runtime/index.js";
@@ -39,9 +39,10 @@ describe("OCR options", () => {
     expect(codeOf(() => ocrLanguage("deu"))).toBe(`${WorkerErrorCode.unsupportedLanguage}/NON_RETRYABLE`);
   });
 
-  it("wants page 1 in page_range", () => {
-    expect(["1", "1-3", "2,1", " 1 - 2 "].map((r) => codeOf(() => checkPageRange(r)))).toEqual(["ok", "ok", "ok", "ok"]);
-    expect(["2-4", "0", "3-1", "one"].map((r) => codeOf(() => checkPageRange(r)))).toEqual(Array(4).fill(`${WorkerErrorCode.invalidPayload}/NON_RETRYABLE`));
+  it("selects pages by page_range in document order, and refuses a range that selects none", () => {
+    expect(["1", "1-3", "2,1", " 1 - 2 ", "3-9,1,3"].map((r) => selectPages(r, 4))).toEqual([[1], [1, 2, 3], [1, 2], [1, 2], [1, 3, 4]]);
+    expect(selectPages(undefined, 3)).toEqual([1, 2, 3]);
+    expect(["2-4", "0", "3-1", "one"].map((r) => codeOf(() => selectPages(r, 1)))).toEqual(Array(4).fill(`${WorkerErrorCode.invalidPayload}/NON_RETRYABLE`));
   });
 });
 
@@ -49,12 +50,14 @@ describe("the OCR engine (offline English traineddata)", () => {
   it("reads the sample invoice's words, with lines, words, boxes and confidence", async () => {
     const page = await engine.recognize(sample, { blocks: true, signal: new AbortController().signal });
     for (const known of ["ACME", "INVOICE", "March", "2026", "Globex", "Corporation", "Total", "$1,234.56"]) expect(page.text).toContain(known);
-    const lines = linesOf(page);
+    const lines = page.lines;
     expect(lines.length).toBeGreaterThanOrEqual(7);
     const total = lines.find((l) => l.text.startsWith("Total"))!;
     expect(total.words.map((w) => w.text)).toContain("$1,234.56");
     expect(total.bbox.x1).toBeGreaterThan(total.bbox.x0);
-    expect(total.words[0]!.confidence).toBeGreaterThan(50);
+    expect(total.words[0]!.confidence).toBeGreaterThan(0.5);
+    expect(total.words[0]!.confidence).toBeLessThanOrEqual(1);
+    expect(page.confidence).toBeGreaterThan(0.5);
   });
 
   it("fails a corrupt image as NON_RETRYABLE UNREADABLE_DOCUMENT and keeps working", async () => {

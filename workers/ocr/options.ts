@@ -29,22 +29,4 @@ export function checkEngine(engine: string | undefined): void {
   }
 }
 
-/**
- * Images have one page, so `page_range` must include page 1 ("1", "1-3", "1,4"); a range that
- * leaves it out selects nothing and is refused instead of producing an empty text.
- */
-export function checkPageRange(range: string | undefined): void {
-  if (range === undefined) return;
-  const parts = range.split(",").map((p) => p.trim());
-  let includesFirst = false;
-  for (const part of parts) {
-    const match = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part);
-    const from = match ? Number(match[1]) : NaN;
-    const to = match?.[2] !== undefined ? Number(match[2]) : from;
-    if (!match || from < 1 || to < from) throw new WorkerError(WorkerErrorCode.invalidPayload, `page_range "${range}" is not a list of pages like "1-3,7"`);
-    if (from === 1) includesFirst = true;
-  }
-  if (!includesFirst) throw new WorkerError(WorkerErrorCode.invalidPayload, `page_range "${range}" excludes page 1, the only page of an image`);
-}
-
 export type OutputFormat = NonNullable<OcrPayload["output_format"]>;

@@ -11,7 +11,9 @@ export const WorkerErrorCode = {
   contentTypeMismatch: "CONTENT_TYPE_MISMATCH",
   /** The input claims a supported format but cannot be decoded. */
   unreadableDocument: "UNREADABLE_DOCUMENT",
-  /** The input is over a limit (bytes read, or OCR's pixel limit read from the image header). */
+  /** A PDF that needs a password to open. */
+  documentEncrypted: "DOCUMENT_ENCRYPTED",
+  /** The input is over a limit (bytes read; OCR's page limit, or its pixel limit per page read from the header). */
   inputTooLarge: "INPUT_TOO_LARGE",
   /** OCR: a language whose traineddata is not shipped. */
   unsupportedLanguage: "UNSUPPORTED_LANGUAGE",

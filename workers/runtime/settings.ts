@@ -19,6 +19,8 @@ export interface WorkerSettings {
   maxInputBytes: number;
   /** Largest image OCR decodes (width × height). @default 40000000 (40 MP) */
   ocrMaxPixels: number;
+  /** Most pages a PDF or TIFF may have for OCR, checked before any page is rendered. @default 200 */
+  ocrMaxPages: number;
   /** Undefined: the offline embedder and analysis. */
   openAi?: OpenAiSettings;
 }
@@ -27,6 +29,7 @@ export interface WorkerSettings {
 export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
   const maxInputBytes = positiveInt(env, WorkerSettingNames.maxInputBytes, 50 * 1024 * 1024);
   const ocrMaxPixels = positiveInt(env, WorkerSettingNames.ocrMaxPixels, 40_000_000);
+  const ocrMaxPages = positiveInt(env, WorkerSettingNames.ocrMaxPages, 200);
   const endpoint = env[WorkerSettingNames.openAiEndpoint]?.trim();
   let openAi: OpenAiSettings | undefined;
   if (endpoint) {
@@ -37,5 +40,5 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
     const chatDeployment = env[WorkerSettingNames.openAiChatDeployment]?.trim();
     openAi = { endpoint: endpoint.replace(/\/+$/, ""), ...(embeddingDeployment ? { embeddingDeployment } : {}), ...(chatDeployment ? { chatDeployment } : {}) };
   }
-  return { inputAllowlists: inputAllowlistsFromEnv(env), maxInputBytes, ocrMaxPixels, ...(openAi ? { openAi } : {}) };
+  return { inputAllowlists: inputAllowlistsFromEnv(env), maxInputBytes, ocrMaxPixels, ocrMaxPages, ...(openAi ? { openAi } : {}) };
 }
