@@ -5,7 +5,8 @@ import { OcrEngine } from "../../workers/ocr/index.js";
 import type { PageRecognizer } from "../../workers/ocr/pages.js";
 import { readPages, type ReadPagesOptions } from "../../workers/ocr/read-pages.js";
 import { WorkerError } from "../../workers/runtime/index.js";
-import { render, sampleLines, smooth } from "../../scripts/make-sample-document.mjs";
+import { encodePng, render, sampleLines, smooth } from "../../scripts/make-sample-document.mjs";
+import { degraded } from "../support/degraded-image.js";
 import { pdfDocument, scanPage, textPage } from "../../scripts/make-sample-pages.mjs";
 
 const sample = (name: string) => readFileSync(new URL(`../../samples/${name}`, import.meta.url));
@@ -102,5 +103,15 @@ describe("TIFF pages", () => {
 describe("text files", () => {
   it("are their own text layer: one page, confidence 1", async () => {
     expect(await read(Buffer.from("Total due: $1,234.56\n"))).toEqual([{ page: 1, text: "Total due: $1,234.56\n", confidence: 1, text_layer: true, lines: [] }]);
+  });
+});
+
+describe("confidence", () => {
+  it("is lower for a blurred, noisy copy of the invoice than for the clean sample", async () => {
+    const [clean] = await read(sample("invoice.png"));
+    const [poor] = await read(encodePng(degraded(smooth(render(sampleLines)))));
+    expect(clean!.confidence).toBeGreaterThan(0.8);
+    expect(poor!.confidence).toBeGreaterThanOrEqual(0);
+    expect(poor!.confidence).toBeLessThan(clean!.confidence - 0.1);
   });
 });
