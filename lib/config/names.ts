@@ -167,6 +167,8 @@ export const WorkerSettingNames = {
   openAiEndpoint: "LUCIUS_OPENAI_ENDPOINT",
   /** Azure OpenAI embeddings deployment used by EMBEDDING when the endpoint is set. */
   openAiEmbeddingDeployment: "LUCIUS_OPENAI_EMBEDDING_DEPLOYMENT",
+  /** Azure AI Document Intelligence endpoint (`https://<name>.cognitiveservices.azure.com`); unset → OCR with the offline engine. */
+  documentIntelligenceEndpoint: "LUCIUS_DOCUMENT_INTELLIGENCE_ENDPOINT",
   /** Azure OpenAI chat deployment used by SIS when the endpoint is set. */
   openAiChatDeployment: "LUCIUS_OPENAI_CHAT_DEPLOYMENT",
 } as const;

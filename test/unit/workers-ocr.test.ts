@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { DocumentKind as ImageType, OcrEngine } from "../../workers/ocr/index.js";
-import { ocrLanguage } from "../../workers/ocr/options.js";
+import { chooseEngine, ocrLanguage } from "../../workers/ocr/options.js";
 import { selectPages } from "../../workers/ocr/page-selection.js";
 import { imageSize } from "../../workers/ocr/image-size.js";
 import { jpegHeader, pngHeader, tiffHeader } from "../support/image-headers.js";
@@ -37,6 +37,13 @@ describe("OCR options", () => {
   it("accepts English in its usual spellings and refuses other languages NON_RETRYABLE", () => {
     expect(["eng", "en", "EN-us", "english", undefined].map((hint) => ocrLanguage(hint))).toEqual(["eng", "eng", "eng", "eng", "eng"]);
     expect(codeOf(() => ocrLanguage("deu"))).toBe(`${WorkerErrorCode.unsupportedLanguage}/NON_RETRYABLE`);
+  });
+
+  it("uses Document Intelligence when its endpoint is configured, the offline engine otherwise or when asked", () => {
+    expect([undefined, "default", "tesseract", "prebuilt-read"].map((e) => chooseEngine(e, true))).toEqual(["document-intelligence", "document-intelligence", "tesseract", "document-intelligence"]);
+    expect([undefined, "Tesseract.js"].map((e) => chooseEngine(e, false))).toEqual(["tesseract", "tesseract"]);
+    expect(codeOf(() => chooseEngine("document-intelligence", false))).toBe(`${WorkerErrorCode.invalidPayload}/NON_RETRYABLE`);
+    expect(codeOf(() => chooseEngine("abbyy", true))).toBe(`${WorkerErrorCode.invalidPayload}/NON_RETRYABLE`);
   });
 
   it("selects pages by page_range in document order, and refuses a range that selects none", () => {

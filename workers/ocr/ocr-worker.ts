@@ -5,7 +5,8 @@ import { WorkerError, WorkerErrorCode } from "../runtime/errors.js";
 import type { StepWorker } from "../runtime/types.js";
 import { checkDeclaredType } from "./declared-type.js";
 import { OcrEngine } from "./engine.js";
-import { checkEngine, ocrLanguage, shippedLanguage } from "./options.js";
+import { DocumentIntelligenceRecognizer } from "./document-intelligence.js";
+import { chooseEngine, OcrEngineName, ocrLanguage, shippedLanguage } from "./options.js";
 import { documentText, ocrJson, pageSummaries, pagesFileUri, type OcrPagesFile } from "./output.js";
 import { meanConfidence } from "./pages.js";
 import { readPages } from "./read-pages.js";
@@ -29,8 +30,8 @@ export const ocrWorker: StepWorker<OcrPayload> = {
   payloadSchemaId: SchemaIds.ocrPayload,
   async run({ directive, payload, refs, settings, signal, progress }) {
     const language = ocrLanguage(payload.language_hint);
-    checkEngine(payload.ocr_engine);
-    const recognizer = ocrEngine;
+    const engine = chooseEngine(payload.ocr_engine, settings.documentIntelligence !== undefined);
+    const recognizer = engine === OcrEngineName.documentIntelligence ? new DocumentIntelligenceRecognizer(settings.documentIntelligence!) : ocrEngine;
     const format = payload.output_format ?? "TEXT";
 
     const input = await refs.readInput(directive.input_ref, signal);

@@ -1,4 +1,5 @@
 import type { OcrPayload } from "../../lib/contracts/index.js";
+import { WorkerSettingNames } from "../../lib/config/names.js";
 import { WorkerError, WorkerErrorCode } from "../runtime/errors.js";
 
 /** The traineddata shipped with the worker (`@tesseract.js-data/eng`). */
@@ -21,12 +22,33 @@ export function ocrLanguage(hint: string | undefined): string {
   );
 }
 
-const engines = new Set(["tesseract", "tesseract.js", "default"]);
+/** `ocr_engine` values: the offline engine, or Azure AI Document Intelligence. */
+export const OcrEngineName = { tesseract: "tesseract", documentIntelligence: "document-intelligence" } as const;
+export type OcrEngineName = (typeof OcrEngineName)[keyof typeof OcrEngineName];
 
-export function checkEngine(engine: string | undefined): void {
-  if (engine !== undefined && !engines.has(engine.trim().toLowerCase())) {
-    throw new WorkerError(WorkerErrorCode.invalidPayload, `ocr_engine "${engine}" is not available (use "tesseract")`);
+const aliases: Record<string, OcrEngineName> = {
+  tesseract: OcrEngineName.tesseract,
+  "tesseract.js": OcrEngineName.tesseract,
+  offline: OcrEngineName.tesseract,
+  "document-intelligence": OcrEngineName.documentIntelligence,
+  "azure-document-intelligence": OcrEngineName.documentIntelligence,
+  "prebuilt-read": OcrEngineName.documentIntelligence,
+};
+
+/**
+ * The engine for a payload's `ocr_engine`: unset or `default` → Document Intelligence when
+ * its endpoint is configured, else the offline engine; `document-intelligence` without an
+ * endpoint, or an unknown name, is NON_RETRYABLE `INVALID_PAYLOAD`.
+ */
+export function chooseEngine(engine: string | undefined, documentIntelligenceConfigured: boolean): OcrEngineName {
+  const normal = engine?.trim().toLowerCase();
+  if (normal === undefined || normal === "default") return documentIntelligenceConfigured ? OcrEngineName.documentIntelligence : OcrEngineName.tesseract;
+  const chosen = aliases[normal];
+  if (!chosen) throw new WorkerError(WorkerErrorCode.invalidPayload, `ocr_engine "${engine}" is not available (use "tesseract" or "document-intelligence")`);
+  if (chosen === OcrEngineName.documentIntelligence && !documentIntelligenceConfigured) {
+    throw new WorkerError(WorkerErrorCode.invalidPayload, `ocr_engine "${engine}" needs ${WorkerSettingNames.documentIntelligenceEndpoint}, which is not set; the offline engine is "tesseract"`);
   }
+  return chosen;
 }
 
 export type OutputFormat = NonNullable<OcrPayload["output_format"]>;
