@@ -2,6 +2,9 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { embedderFor } from "../../workers/embedding/embedders.js";
 import { DocumentIntelligenceRecognizer } from "../../workers/ocr/document-intelligence.js";
+import { readPages } from "../../workers/ocr/read-pages.js";
+import { pdfDocument, scanPage, textPage } from "../../scripts/make-sample-pages.mjs";
+import { render, smooth } from "../../scripts/make-sample-document.mjs";
 import { WorkerError } from "../../workers/runtime/index.js";
 import { chatAnalysis } from "../../workers/sis/chat.js";
 import { recordedWaits, standInCredential, startStandIn, type StandIn, type StandInAnswer, type StandInRequest } from "../support/azure-stand-in.js";
@@ -66,6 +69,16 @@ describe("Azure AI Document Intelligence (prebuilt-read) against a stand-in", ()
       ["INVOICE No. 2026-0042", ["INVOICE", "No.", "2026-0042"], { x0: 10, y0: 10, x1: 200, y1: 30 }],
       ["Total due: $1,234.56", ["Total", "due:", "$1,234.56"], { x0: 10, y0: 40, x1: 190, y1: 60 }],
     ]);
+  });
+
+  it("reads a PDF's text-layer page itself and sends only its scanned page, rendered as PNG, to the service", async () => {
+    const s = await serve((request, n, base) => (request.method === "POST" ? accepted(base) : { status: 200, body: readResult }));
+    const pdf = pdfDocument([textPage(["Cover letter"]), scanPage(smooth(render(["INVOICE No. 2026-0042"])))]);
+    const pages = await readPages(pdf, "pdf", { recognizer: recognizer(s), maxPages: 10, maxPixels: 40_000_000, blocks: false, signal: signal(), onProgress: () => undefined });
+    expect(pages.map((p) => [p.page, p.text_layer, p.text.split("\n")[0]])).toEqual([[1, true, "Cover letter"], [2, false, "INVOICE No. 2026-0042"]]);
+    const posts = s.requests.filter((r) => r.method === "POST");
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.body.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
   });
 
   it("retries a 429 after the delay it advertises, then succeeds", async () => {
