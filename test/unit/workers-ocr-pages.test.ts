@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { DocumentKind, sniffDocumentKind } from "../../lib/documents/document-kind.js";
@@ -34,6 +35,14 @@ const failure = (run: Promise<unknown>) => run.then(() => "ok", (e: unknown) => 
 
 /** The invoice facts the acceptance names: number, total and date. */
 const invoiceFacts = ["INVOICE No. 2026-0042", "Total due: $1,234.56", "March 3, 2026"];
+
+describe("the samples", () => {
+  it("are what scripts/make-sample-pages.mjs writes, byte for byte", () => {
+    const script = new URL("../../scripts/make-sample-pages.mjs", import.meta.url).pathname;
+    expect(() => execFileSync(process.execPath, [script, "--check"], { stdio: "pipe" })).not.toThrow();
+    expect([...sample("invoice-text.pdf").subarray(0, 5)]).toEqual([...Buffer.from("%PDF-")]);
+  });
+});
 
 describe("PDF pages", () => {
   it("reads a text-layer invoice from its text layer, without OCR", async () => {
