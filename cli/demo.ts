@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { packageMainFiles } from "../devhost/cli-args.js";
 import { defaultComponents } from "../devhost/default-components.js";
@@ -18,8 +18,9 @@ import { printJob } from "./job-format.js";
 import { duration, Output } from "./output.js";
 import { defaultOutputFolder, storageFromClient, uploadInput } from "./storage.js";
 import { watchJob } from "./watch.js";
+import { declaredContentType } from "./content-type.js";
 
-/** The document the demo sends: a scanned invoice shipped in the repository. */
+/** The document the demo sends unless given another (`npm run demo -- <file>`): a scanned invoice shipped in the repository. */
 export const demoDocument = join(packageRoot, "samples", "invoice.png");
 const demoTenant = "demo";
 /** The whole demo gives up after this long. @default 110 s (the promise is "well within 2 minutes") */
@@ -30,7 +31,7 @@ const deadlineMs = 110_000;
  * orchestrator and the OCR/EMBEDDING/SIS workers; the sample invoice uploaded and submitted as
  * OCR->EMBEDDING->SIS; progress while it runs; then what each step wrote.
  */
-async function demo(out: Output): Promise<ExitCode> {
+async function demo(out: Output, document: string): Promise<ExitCode> {
   const started = Date.now();
   const elapsed = () => out.paint(`[${duration(Date.now() - started).padStart(6)}]`, "dim");
   const appFiles = [...packageMainFiles(packageRoot), ...workerEntryPaths(packageRoot)];
@@ -61,12 +62,14 @@ async function demo(out: Output): Promise<ExitCode> {
     const api = new ApiClient({ baseUrl: host.url, apiKey });
     const storage = storageFromClient(BlobServiceClient.fromConnectionString(host.connectionString), "devhost's Azurite");
 
-    const input = await uploadInput(storage, demoTenant, "invoice.png", readFileSync(demoDocument), "image/png");
-    out.line(`${elapsed()} uploaded samples/invoice.png → ${input}`);
+    const bytes = readDocument(document);
+    const contentType = declaredContentType(document, bytes, undefined);
+    const input = await uploadInput(storage, demoTenant, basename(document), bytes, contentType);
+    out.line(`${elapsed()} uploaded ${relative(process.cwd(), document) || document} (${contentType}) → ${input}`);
     const { body } = await api.submit({
       tenant_id: demoTenant,
       request_type: "OCR->EMBEDDING->SIS",
-      input_ref: { uri: input, content_type: "image/png" },
+      input_ref: { uri: input, content_type: contentType },
       output_ref: defaultOutputFolder(storage, demoTenant),
       payload: {
         steps: {
@@ -94,13 +97,24 @@ async function demo(out: Output): Promise<ExitCode> {
   }
 }
 
+function readDocument(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new CliError(`cannot read ${path}: ${(error as Error).message}`, ExitCode.usage);
+  }
+}
+
 const out = new Output(false);
 const timer = setTimeout(() => {
   out.stderr.write(`demo: error: gave up after ${deadlineMs / 1000} s\n`);
   process.exit(ExitCode.serverError);
 }, deadlineMs);
 timer.unref();
-const code = await demo(out).catch((error: unknown) => {
+// npm runs the script from the package root; INIT_CWD is where `npm run demo -- <file>` was typed.
+const given = process.argv[2];
+const document = given ? resolve(process.env.INIT_CWD ?? process.cwd(), given) : demoDocument;
+const code = await demo(out, document).catch((error: unknown) => {
   out.stderr.write(`demo: error: ${error instanceof Error ? error.message : String(error)}\n`);
   return error instanceof CliError ? error.exitCode : ExitCode.serverError;
 });

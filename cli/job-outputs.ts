@@ -14,8 +14,15 @@ export function readJobOutputs(storage: CliStorage, job: JobView): Promise<JobOu
 export function printJobOutputs(out: Output, outputs: JobOutputs): void {
   const heading = (text: string) => out.line(out.paint(text, "bold"));
   if (outputs.ocr) {
-    heading(`Recognised text (OCR, ${outputs.ocr.lines} lines)`);
-    for (const line of outputs.ocr.text.split("\n").filter((l) => l.trim() !== "")) out.line(`  ${line}`);
+    const { pages = [], mean_confidence: mean } = outputs.ocr;
+    const facts = [`${outputs.ocr.lines} lines`, ...(pages.length > 0 ? [`${pages.length} page${pages.length === 1 ? "" : "s"}`] : []), ...(mean !== undefined ? [`mean confidence ${mean.toFixed(2)}`] : [])];
+    heading(`Recognised text (OCR, ${facts.join(", ")})`);
+    // Pages are separated by a form feed; each gets its number and where its text came from.
+    outputs.ocr.text.split("\f").forEach((pageText, i) => {
+      const page = pages[i];
+      if (page) out.line(out.paint(`  page ${page.page}: ${page.text_layer ? "text layer" : "OCR"}, confidence ${page.confidence.toFixed(2)}`, "dim"));
+      for (const line of pageText.split("\n").filter((l) => l.trim() !== "")) out.line(`  ${line}`);
+    });
   }
   if (outputs.embedding) heading(`Embedding: ${outputs.embedding.chunks} chunk${outputs.embedding.chunks === 1 ? "" : "s"} × ${outputs.embedding.dimension} dimensions`);
   const analysis = outputs.sis?.analysis;

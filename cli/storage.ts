@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { basename, extname } from "node:path";
+import { basename } from "node:path";
 import type { BlobServiceClient } from "@azure/storage-blob";
 import { AppSettingNames } from "../lib/config/names.js";
 import { blobServiceClientFromEnv, RefStore } from "../lib/refs/index.js";
@@ -41,22 +41,6 @@ export async function resolveStorage(api: ApiClient, flag: string | undefined, e
 
 export function storageRequired(why: string): UsageError {
   return new UsageError(`${why} needs the storage account: pass --storage "<connection string>" or set ${AppSettingNames.storage} (under devhost it is found by itself)`);
-}
-
-const contentTypes: Record<string, string> = {
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".tif": "image/tiff",
-  ".tiff": "image/tiff",
-  ".txt": "text/plain; charset=utf-8",
-  ".json": "application/json",
-  ".jsonl": "application/x-ndjson",
-};
-
-/** A content type from a file name's extension. @default "application/octet-stream" */
-export function contentTypeFor(path: string): string {
-  return contentTypes[extname(path).toLowerCase()] ?? "application/octet-stream";
 }
 
 /** A fresh prefix, so uploads and default outputs never overwrite each other. */

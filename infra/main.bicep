@@ -110,6 +110,16 @@ param maxInputBytes int = 52428800
 @minValue(1)
 param ocrMaxPixels int = 40000000
 
+@description('Most pages a PDF or TIFF may have for OCR (LUCIUS_OCR_MAX_PAGES); longer ones fail INPUT_TOO_LARGE before any page is rendered.')
+@minValue(1)
+param ocrMaxPages int = 200
+
+@description('Provision Azure AI Document Intelligence for OCR (prebuilt-read): an account with keys disabled, "Cognitive Services User" for the workers identity, and LUCIUS_DOCUMENT_INTELLIGENCE_ENDPOINT set to it. False: documentIntelligenceEndpoint if given, else the offline OCR engine.')
+param documentIntelligence bool = false
+
+@description('Endpoint of an existing Document Intelligence account (LUCIUS_DOCUMENT_INTELLIGENCE_ENDPOINT), e.g. https://<name>.cognitiveservices.azure.com, used when documentIntelligence is false. Grant the workers identity "Cognitive Services User" on that resource.')
+param documentIntelligenceEndpoint string = ''
+
 @description('Azure OpenAI endpoint for the workers (LUCIUS_OPENAI_ENDPOINT), e.g. https://<name>.openai.azure.com; empty runs the offline embedder and analysis. Grant the workers identity "Cognitive Services OpenAI User" on that resource.')
 param openAiEndpoint string = ''
 
@@ -398,17 +408,30 @@ module orchestratorAuth 'modules/app-authentication.bicep' = if (!empty(authClie
 
 // Settings the workers' code reads (WorkerSettingNames in lib/config/names.ts, plus the shared
 // LUCIUS_BUS_MODE and the input allowlists); test/unit/workers-infra.test.ts keeps both lists equal. AZURE_CLIENT_ID
-// selects the user-assigned identity for DefaultAzureCredential (Azure OpenAI tokens).
+// selects the user-assigned identity for DefaultAzureCredential (Azure OpenAI and Document Intelligence tokens).
 var workerSettings = {
   LUCIUS_BUS_MODE: 'servicebus'
   LUCIUS_INPUT_ALLOWLIST: inputAllowlist
   LUCIUS_TENANT_INPUT_ALLOWLISTS: tenantInputAllowlistsSetting
   LUCIUS_MAX_INPUT_BYTES: string(maxInputBytes)
   LUCIUS_OCR_MAX_PIXELS: string(ocrMaxPixels)
+  LUCIUS_OCR_MAX_PAGES: string(ocrMaxPages)
+  LUCIUS_DOCUMENT_INTELLIGENCE_ENDPOINT: documentIntelligence ? documentIntelligenceAccount!.outputs.endpoint : documentIntelligenceEndpoint
   LUCIUS_OPENAI_ENDPOINT: openAiEndpoint
   LUCIUS_OPENAI_EMBEDDING_DEPLOYMENT: openAiEmbeddingDeployment
   LUCIUS_OPENAI_CHAT_DEPLOYMENT: openAiChatDeployment
   AZURE_CLIENT_ID: workersIdentity.outputs.clientId
+}
+
+module documentIntelligenceAccount 'modules/document-intelligence.bicep' = if (documentIntelligence) {
+  name: 'document-intelligence'
+  scope: rg
+  params: {
+    name: 'di-${resourceToken}'
+    location: location
+    tags: tags
+    workersPrincipalId: workersIdentity.outputs.principalId
+  }
 }
 
 module workersApp 'modules/function-app.bicep' = {

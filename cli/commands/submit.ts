@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { ExitCode } from "../exit-codes.js";
 import { ApiError, UsageError } from "../errors.js";
 import { positionalArgs } from "../args.js";
+import { declaredContentType } from "../content-type.js";
 import { exitCodeForJob, watchJob } from "../watch.js";
 import { printJob } from "../job-format.js";
 import type { Command, CommandContext } from "./command.js";
@@ -30,11 +31,11 @@ async function run({ line, api, out, env }: CommandContext): Promise<ExitCode> {
   const bytes = isUri ? undefined : await readLocal(source!);
   const needsStorage = !isUri || values.output === undefined;
   // The storage SDK is loaded only when a command needs it: it costs most of the CLI's start-up.
-  const { contentTypeFor, defaultOutputFolder, deleteUpload, resolveStorage, storageRequired, uploadInput } = await import("../storage.js");
+  const { defaultOutputFolder, deleteUpload, resolveStorage, storageRequired, uploadInput } = await import("../storage.js");
   const storage = needsStorage ? await resolveStorage(api, values.storage, env) : undefined;
   if (needsStorage && !storage) throw storageRequired(isUri ? "a default --output" : `uploading ${source}`);
 
-  const contentType = values["content-type"] ?? (isUri ? undefined : contentTypeFor(source!));
+  const contentType = bytes ? declaredContentType(source!, bytes, values["content-type"]) : values["content-type"];
   const tenantId = values.tenant ?? env.LUCIUS_TENANT ?? defaultTenant;
   let inputUri = source!;
   if (bytes) {

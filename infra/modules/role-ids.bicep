@@ -14,4 +14,5 @@ var roleIds = {
   serviceBusDataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
   durableTaskDataContributor: '0ad04412-c4d5-4796-b79c-f76d14c8d402'
+  cognitiveServicesUser: 'a97b65f3-24c7-4388-baec-2e87a2d0ea4c'
 }

@@ -1,6 +1,7 @@
 import type { HttpResponseInit } from "@azure/functions";
 import type { EmbeddedChunk } from "../../workers/embedding/index.js";
-import type { OcrJson } from "../../workers/ocr/index.js";
+import type { OcrJson, OcrPagesFile, PageSummary } from "../../workers/ocr/output.js";
+import { pagesFileUri } from "../../workers/ocr/output.js";
 import type { Analysis } from "../../workers/sis/analyze.js";
 import type { Caller } from "../auth/index.js";
 import { ProblemError, ProblemType } from "../http/problem.js";
@@ -14,7 +15,8 @@ export type SisAnalysis = Partial<Analysis> & { engine?: string; summary?: strin
 
 /** What a job's steps wrote, read back from the blobs their `output_ref`s name. */
 export interface JobOutputs {
-  ocr?: { uri: string; text: string; lines: number };
+  /** `pages` and `mean_confidence` (0..1) when the OCR worker wrote them (always, since it reads pages). */
+  ocr?: { uri: string; text: string; lines: number; pages?: PageSummary[]; mean_confidence?: number };
   embedding?: { uri: string; chunks: number; dimension: number };
   sis?: { uri: string; analysis: SisAnalysis };
 }
@@ -46,8 +48,17 @@ export async function readJobOutputs(steps: readonly OutputStep[], read: ReadBlo
     if (!bytes) continue;
     const text = bytes.toString("utf8");
     if (step.step_type === "OCR") {
-      const body = uri.endsWith(".json") ? (JSON.parse(text) as OcrJson).text : text;
-      outputs.ocr = { uri, text: body, lines: body.split("\n").filter((l) => l.trim() !== "").length };
+      const json = uri.endsWith(".json") ? (JSON.parse(text) as OcrJson) : undefined;
+      const body = json ? json.text : text;
+      const pagesFile = json ? undefined : await read(pagesFileUri(uri));
+      const summary: Partial<OcrPagesFile> | undefined = json ?? (pagesFile ? (JSON.parse(pagesFile.toString("utf8")) as OcrPagesFile) : undefined);
+      outputs.ocr = {
+        uri,
+        text: body,
+        lines: body.split("\n").filter((l) => l.trim() !== "").length,
+        ...(summary?.pages ? { pages: summary.pages.map(({ page, confidence, text_layer }) => ({ page, confidence, text_layer })) } : {}),
+        ...(typeof summary?.mean_confidence === "number" ? { mean_confidence: summary.mean_confidence } : {}),
+      };
     } else if (step.step_type === "EMBEDDING") {
       const rows = text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as EmbeddedChunk);
       outputs.embedding = { uri, chunks: rows.length, dimension: rows[0]?.vector.length ?? 0 };

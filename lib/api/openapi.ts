@@ -247,7 +247,24 @@ function paths(): Record<string, Record<string, Operation>> {
           "200": json("The outputs of the steps that produced one", {
             type: "object",
             properties: {
-              ocr: { type: "object", required: ["uri", "text", "lines"], properties: { uri: { type: "string" }, text: { type: "string" }, lines: { type: "integer" } } },
+              ocr: {
+                type: "object",
+                required: ["uri", "text", "lines"],
+                properties: {
+                  uri: { type: "string" },
+                  text: { type: "string", description: "Every page's text in order, a form feed between pages" },
+                  lines: { type: "integer" },
+                  mean_confidence: { type: "number", minimum: 0, maximum: 1 },
+                  pages: {
+                    type: "array",
+                    items: {
+                      type: "object",
+                      required: ["page", "confidence", "text_layer"],
+                      properties: { page: { type: "integer", minimum: 1 }, confidence: { type: "number", minimum: 0, maximum: 1 }, text_layer: { type: "boolean" } },
+                    },
+                  },
+                },
+              },
               embedding: { type: "object", required: ["uri", "chunks", "dimension"], properties: { uri: { type: "string" }, chunks: { type: "integer" }, dimension: { type: "integer" } } },
               sis: { type: "object", required: ["uri", "analysis"], properties: { uri: { type: "string" }, analysis: { type: "object" } } },
             },

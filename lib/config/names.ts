@@ -175,10 +175,14 @@ export const WorkerSettingNames = {
   maxInputBytes: "LUCIUS_MAX_INPUT_BYTES",
   /** Largest image OCR decodes, in pixels (width × height from the file's header). */
   ocrMaxPixels: "LUCIUS_OCR_MAX_PIXELS",
+  /** Most pages a PDF or TIFF may have for OCR (checked before rendering any). */
+  ocrMaxPages: "LUCIUS_OCR_MAX_PAGES",
   /** Azure OpenAI endpoint (`https://<name>.openai.azure.com`); unset → the offline embedder and analysis. */
   openAiEndpoint: "LUCIUS_OPENAI_ENDPOINT",
   /** Azure OpenAI embeddings deployment used by EMBEDDING when the endpoint is set. */
   openAiEmbeddingDeployment: "LUCIUS_OPENAI_EMBEDDING_DEPLOYMENT",
+  /** Azure AI Document Intelligence endpoint (`https://<name>.cognitiveservices.azure.com`); unset → OCR with the offline engine. */
+  documentIntelligenceEndpoint: "LUCIUS_DOCUMENT_INTELLIGENCE_ENDPOINT",
   /** Azure OpenAI chat deployment used by SIS when the endpoint is set. */
   openAiChatDeployment: "LUCIUS_OPENAI_CHAT_DEPLOYMENT",
 } as const;

@@ -52,8 +52,11 @@ export function runLucius(args: string[], env: Record<string, string>): Promise<
   });
 }
 
-/** devhost with the compiled app (plus the reference workers when `workers`) and one API key for one tenant, with the review role. */
-export async function startCliDevhost(options: { workers: boolean }): Promise<CliDevhost> {
+/**
+ * devhost with the compiled app (plus the reference workers when `workers`) and one API key for one tenant, with the review role.
+ * `env`: more settings for the app and the workers (e.g. `LUCIUS_OCR_MAX_PAGES`).
+ */
+export async function startCliDevhost(options: { workers: boolean; env?: Record<string, string> }): Promise<CliDevhost> {
   const tag = randomBytes(4).toString("hex");
   const key = randomBytes(24).toString("base64url");
   const tenant = `cli-${tag}`;
@@ -68,7 +71,7 @@ export async function startCliDevhost(options: { workers: boolean }): Promise<Cl
     taskHub: `cli${tag}`,
     hostJsonPath: join(packageRoot, "host.json"),
     components: await defaultComponents(join(packageRoot, "host.json")),
-    env: { LUCIUS_API_KEYS: JSON.stringify([{ name: "cli-test", sha256: apiKeyHash(key), tenants: [tenant], roles: ["review"] }]) },
+    env: { ...options.env, LUCIUS_API_KEYS: JSON.stringify([{ name: "cli-test", sha256: apiKeyHash(key), tenants: [tenant], roles: ["review"] }]) },
     logLevel: "error",
   });
   const base = { ...cleanEnv(), NO_COLOR: "1", LUCIUS_API_URL: host.url, LUCIUS_API_KEY: key, LUCIUS_TENANT: tenant, LUCIUS_DEVHOST_DIR: stateDir };

@@ -26,12 +26,13 @@ describe("the sample document through OCR → EMBEDDING → SIS", () => {
     const ocrReplies = repliesOf(w.replies, ocr);
     expect(ocrReplies[0]!.type).toBe("ACK");
     expect(ocrReplies.filter((r) => r.type === "ACK")).toHaveLength(1);
-    expect(ocrResult).toMatchObject({ status: "SUCCEEDED", lease_id: ocr.lease_id, tenant_id: "tenant-w", metrics: { image_type: "png", output_format: "JSON" } });
+    expect(ocrResult).toMatchObject({ status: "SUCCEEDED", lease_id: ocr.lease_id, tenant_id: "tenant-w", metrics: { document_type: "png", output_format: "JSON", page_count: 1 } });
     expect(String(ocrResult.output_ref)).toBe(`${ocr.workspace_ref}ocr/ocr.json`);
     const ocrJson = JSON.parse((await w.readBlob(String(ocrResult.output_ref))).toString()) as OcrJson;
     for (const known of ["INVOICE", "March", "Globex", "Corporation", "Total", "$1,234.56"]) expect(ocrJson.text).toContain(known);
-    expect(ocrJson.lines.length).toBeGreaterThanOrEqual(7);
-    expect(ocrJson.lines.flatMap((l) => l.words).find((word) => word.text === "Globex")).toMatchObject({ bbox: expect.objectContaining({ x0: expect.any(Number) }) });
+    expect(ocrJson.pages.map((p) => [p.page, p.text_layer])).toEqual([[1, false]]);
+    expect(ocrJson.pages[0]!.lines.length).toBeGreaterThanOrEqual(7);
+    expect(ocrJson.pages[0]!.lines.flatMap((l) => l.words).find((word) => word.text === "Globex")).toMatchObject({ bbox: expect.objectContaining({ x0: expect.any(Number) }) });
 
     const maxTokens = 8;
     const overlap = 2;
@@ -64,21 +65,21 @@ describe("the sample document through OCR → EMBEDDING → SIS", () => {
 });
 
 describe("failures the workers classify themselves", () => {
-  it("fails a corrupt image NON_RETRYABLE UNREADABLE_DOCUMENT, a text file UNSUPPORTED_CONTENT_TYPE, German UNSUPPORTED_LANGUAGE", async () => {
+  it("fails a corrupt image NON_RETRYABLE UNREADABLE_DOCUMENT, text declared PNG CONTENT_TYPE_MISMATCH, German UNSUPPORTED_LANGUAGE", async () => {
     const corrupt = w.directive({ step_type: "OCR", step_id: "ocr", input_ref: await w.upload(`corrupt-${Date.now()}.png`, fixture("corrupt.png"), "image/png") });
     const text = w.directive({ step_type: "OCR", step_id: "ocr", input_ref: await w.upload(`note-${Date.now()}.png`, "just text", "image/png") });
     const german = w.directive({ step_type: "OCR", step_id: "ocr", input_ref: corrupt.input_ref, payload: { language_hint: "deu" } });
     for (const d of [corrupt, text, german]) await w.send(d);
     const [a, b, c] = (await Promise.all([corrupt, text, german].map((d) => w.reply(resultOf(d))))) as ResultReply[];
     expect(a).toMatchObject({ status: "FAILED", failure_class: "NON_RETRYABLE", error: { code: "UNREADABLE_DOCUMENT", message: expect.stringContaining("cannot be decoded") } });
-    expect(b).toMatchObject({ status: "FAILED", failure_class: "NON_RETRYABLE", error: { code: "UNSUPPORTED_CONTENT_TYPE", message: expect.stringContaining("declared image/png") } });
+    expect(b).toMatchObject({ status: "FAILED", failure_class: "NON_RETRYABLE", error: { code: "CONTENT_TYPE_MISMATCH", message: "The input is declared image/png but its bytes are TEXT (text/plain; charset=utf-8)" } });
     expect(c).toMatchObject({ status: "FAILED", failure_class: "NON_RETRYABLE", error: { code: "UNSUPPORTED_LANGUAGE" } });
   });
 
   it("fails an image over the pixel limit INPUT_TOO_LARGE from its header, before decoding it", async () => {
     // Only headers: decoding any of them would fail UNREADABLE_DOCUMENT (or take gigabytes), not INPUT_TOO_LARGE.
-    const images: Array<[string, Buffer]> = [["png", pngHeader(30000, 30000)], ["jpg", jpegHeader(8000, 6000)], ["tif", tiffHeader(7000, 7000)]];
-    const directives = await Promise.all(images.map(async ([ext, bytes]) => w.directive({ step_type: "OCR", step_id: "ocr", input_ref: await w.upload(`bomb-${Date.now()}.${ext}`, bytes, "image/png") })));
+    const images: Array<[string, Buffer, string]> = [["png", pngHeader(30000, 30000), "image/png"], ["jpg", jpegHeader(8000, 6000), "image/jpeg"], ["tif", tiffHeader(7000, 7000), "image/tiff"]];
+    const directives = await Promise.all(images.map(async ([ext, bytes, type]) => w.directive({ step_type: "OCR", step_id: "ocr", input_ref: await w.upload(`bomb-${Date.now()}.${ext}`, bytes, type) })));
     for (const d of directives) await w.send(d);
     const results = (await Promise.all(directives.map((d) => w.reply(resultOf(d))))) as ResultReply[];
     expect(results.map((r) => r.error?.code)).toEqual(["INPUT_TOO_LARGE", "INPUT_TOO_LARGE", "INPUT_TOO_LARGE"]);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { AppSettingNames, WorkerSettingNames } from "../../lib/config/names.js";
@@ -26,7 +27,28 @@ describe("config contract between the workers and infra/", () => {
   });
 
   it("reads no environment variable by a literal name in workers/ or lib/refs/", () => {
-    const sources = ["runtime", "ocr", "embedding", "sis", "text", "openai", "functions"].map((dir) => join("workers", dir));
+    const sources = ["runtime", "ocr", "embedding", "sis", "text", "openai", "azure", "functions"].map((dir) => join("workers", dir));
     expect(envReadsUnder([...sources, join("lib", "refs")].map((dir) => join(packageRoot, dir)))).toEqual([]);
+  });
+});
+
+describe("Document Intelligence on demand (infra/modules/document-intelligence.bicep)", () => {
+  const module = readFileSync(join(packageRoot, "infra", "modules", "document-intelligence.bicep"), "utf8");
+  const main = readFileSync(join(packageRoot, "infra", "main.bicep"), "utf8");
+
+  it("is an account with keys disabled and a custom subdomain (Entra ID tokens need one), read by the workers identity", () => {
+    expect(module).toMatch(/kind: 'FormRecognizer'/);
+    expect(module).toMatch(/disableLocalAuth: true/);
+    expect(module).toMatch(/customSubDomainName: name/);
+    expect(module).toMatch(/roleDefinitionId: subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', roleIds\.cognitiveServicesUser\)/);
+    expect(module).toMatch(/principalId: workersPrincipalId/);
+    expect(module).toMatch(/output endpoint string = account\.properties\.endpoint/);
+  });
+
+  it("is deployed only when asked, for the workers identity, and its endpoint becomes the workers' setting", () => {
+    expect(main).toMatch(/module documentIntelligenceAccount 'modules\/document-intelligence\.bicep' = if \(documentIntelligence\) \{/);
+    expect(main).toMatch(/workersPrincipalId: workersIdentity\.outputs\.principalId/);
+    expect(main).toMatch(/LUCIUS_DOCUMENT_INTELLIGENCE_ENDPOINT: documentIntelligence \? documentIntelligenceAccount!\.outputs\.endpoint : documentIntelligenceEndpoint/);
+    expect(main).toMatch(/param documentIntelligence bool = false/);
   });
 });

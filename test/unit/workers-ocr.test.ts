@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { detectImageType, ImageType, OcrEngine } from "../../workers/ocr/index.js";
-import { checkPageRange, ocrLanguage } from "../../workers/ocr/options.js";
-import { linesOf } from "../../workers/ocr/output.js";
+import { DocumentKind as ImageType, OcrEngine } from "../../workers/ocr/index.js";
+import { chooseEngine, ocrLanguage } from "../../workers/ocr/options.js";
+import { selectPages } from "../../workers/ocr/page-selection.js";
 import { imageSize } from "../../workers/ocr/image-size.js";
 import { jpegHeader, pngHeader, tiffHeader } from "../support/image-headers.js";
 import { WorkerError, WorkerErrorCode } from "../../workers/runtime/index.js";
@@ -22,15 +22,6 @@ const codeOf = (f: () => unknown) => {
 };
 
 describe("OCR options", () => {
-  it("recognises PNG, JPEG and TIFF by magic bytes only", () => {
-    expect(detectImageType(sample)).toBe(ImageType.png);
-    expect(detectImageType(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]))).toBe(ImageType.jpeg);
-    expect(detectImageType(Buffer.from("II*\0rest"))).toBe(ImageType.tiff);
-    expect(detectImageType(Buffer.from("MM\0*rest"))).toBe(ImageType.tiff);
-    expect(detectImageType(Buffer.from("%PDF-1.7"))).toBeUndefined();
-    expect(detectImageType(Buffer.from("GIF89a"))).toBeUndefined();
-  });
-
   it("reads an image's size from its PNG, JPEG or TIFF header alone", () => {
     expect(imageSize(sample, ImageType.png)).toEqual({ width: sample.readUInt32BE(16), height: sample.readUInt32BE(20) });
     expect(imageSize(pngHeader(30000, 30000), ImageType.png)).toEqual({ width: 30000, height: 30000 });
@@ -48,9 +39,17 @@ describe("OCR options", () => {
     expect(codeOf(() => ocrLanguage("deu"))).toBe(`${WorkerErrorCode.unsupportedLanguage}/NON_RETRYABLE`);
   });
 
-  it("wants page 1 in page_range", () => {
-    expect(["1", "1-3", "2,1", " 1 - 2 "].map((r) => codeOf(() => checkPageRange(r)))).toEqual(["ok", "ok", "ok", "ok"]);
-    expect(["2-4", "0", "3-1", "one"].map((r) => codeOf(() => checkPageRange(r)))).toEqual(Array(4).fill(`${WorkerErrorCode.invalidPayload}/NON_RETRYABLE`));
+  it("uses Document Intelligence when its endpoint is configured, the offline engine otherwise or when asked", () => {
+    expect([undefined, "default", "tesseract", "prebuilt-read"].map((e) => chooseEngine(e, true))).toEqual(["document-intelligence", "document-intelligence", "tesseract", "document-intelligence"]);
+    expect([undefined, "Tesseract.js"].map((e) => chooseEngine(e, false))).toEqual(["tesseract", "tesseract"]);
+    expect(codeOf(() => chooseEngine("document-intelligence", false))).toBe(`${WorkerErrorCode.invalidPayload}/NON_RETRYABLE`);
+    expect(codeOf(() => chooseEngine("abbyy", true))).toBe(`${WorkerErrorCode.invalidPayload}/NON_RETRYABLE`);
+  });
+
+  it("selects pages by page_range in document order, and refuses a range that selects none", () => {
+    expect(["1", "1-3", "2,1", " 1 - 2 ", "3-9,1,3"].map((r) => selectPages(r, 4))).toEqual([[1], [1, 2, 3], [1, 2], [1, 2], [1, 3, 4]]);
+    expect(selectPages(undefined, 3)).toEqual([1, 2, 3]);
+    expect(["2-4", "0", "3-1", "one"].map((r) => codeOf(() => selectPages(r, 1)))).toEqual(Array(4).fill(`${WorkerErrorCode.invalidPayload}/NON_RETRYABLE`));
   });
 });
 
@@ -58,12 +57,14 @@ describe("the OCR engine (offline English traineddata)", () => {
   it("reads the sample invoice's words, with lines, words, boxes and confidence", async () => {
     const page = await engine.recognize(sample, { blocks: true, signal: new AbortController().signal });
     for (const known of ["ACME", "INVOICE", "March", "2026", "Globex", "Corporation", "Total", "$1,234.56"]) expect(page.text).toContain(known);
-    const lines = linesOf(page);
+    const lines = page.lines;
     expect(lines.length).toBeGreaterThanOrEqual(7);
     const total = lines.find((l) => l.text.startsWith("Total"))!;
     expect(total.words.map((w) => w.text)).toContain("$1,234.56");
     expect(total.bbox.x1).toBeGreaterThan(total.bbox.x0);
-    expect(total.words[0]!.confidence).toBeGreaterThan(50);
+    expect(total.words[0]!.confidence).toBeGreaterThan(0.5);
+    expect(total.words[0]!.confidence).toBeLessThanOrEqual(1);
+    expect(page.confidence).toBeGreaterThan(0.5);
   });
 
   it("fails a corrupt image as NON_RETRYABLE UNREADABLE_DOCUMENT and keeps working", async () => {

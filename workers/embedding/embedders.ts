@@ -24,8 +24,10 @@ function azureEmbedder(settings: OpenAiSettings, deployment: string, normalize: 
     batchSize: 16,
     async embed(texts, signal) {
       const answer = (await client.call(deployment, "embeddings", { input: texts }, signal)) as { data?: Array<{ index: number; embedding: number[] }> };
-      const rows = [...(answer.data ?? [])].sort((a, b) => a.index - b.index);
-      if (rows.length !== texts.length) throw new WorkerError(WorkerErrorCode.modelUnavailable, `Azure OpenAI returned ${rows.length} embeddings for ${texts.length} texts`);
+      const rows = Array.isArray(answer.data) ? [...answer.data].sort((a, b) => a.index - b.index) : [];
+      if (rows.length !== texts.length || rows.some((row) => !Array.isArray(row.embedding) || row.embedding.some((v) => typeof v !== "number"))) {
+        throw new WorkerError(WorkerErrorCode.modelMalformedResponse, `Azure OpenAI embeddings answered ${rows.length} well-formed embeddings for ${texts.length} texts`);
+      }
       return rows.map((row) => (normalize ? l2(row.embedding) : row.embedding));
     },
   };

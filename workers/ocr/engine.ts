@@ -1,16 +1,12 @@
 import { createRequire } from "node:module";
 import Tesseract from "tesseract.js";
 import { WorkerError, WorkerErrorCode } from "../runtime/errors.js";
+import { linesOf } from "./output.js";
+import type { PageRecognizer, Recognized, RecognizeRequest } from "./pages.js";
 
 /** The folder of the shipped English traineddata; tesseract reads it from disk, never the network. */
 const langPath = (createRequire(import.meta.url)("@tesseract.js-data/eng") as { langPath: string }).langPath;
 
-export interface RecognizeOptions {
-  /** Lines and words with boxes (JSON output); costs a little more than text alone. */
-  blocks: boolean;
-  signal: AbortSignal;
-  onProgress?: (fraction: number) => void;
-}
 
 function aborted(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
@@ -25,17 +21,20 @@ function aborted(signal: AbortSignal): Promise<never> {
  * recognition at a time. A CANCEL terminates the worker mid-recognition — tesseract cannot be
  * interrupted otherwise — and the next use creates a fresh one; so does a failed recognition.
  */
-export class OcrEngine {
+export class OcrEngine implements PageRecognizer {
+  readonly engine = "tesseract.js";
   private worker: Promise<Tesseract.Worker> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private onProgress: ((fraction: number) => void) | undefined;
 
   constructor(private readonly language = "eng") {}
 
-  recognize(image: Buffer, options: RecognizeOptions): Promise<Tesseract.Page> {
-    const run = this.queue.then(() => this.recognizeNow(image, options));
+  /** The page's text, lines (with `blocks`) and confidence, tesseract's 0–100 scaled to 0..1. */
+  async recognize(image: Buffer, request: RecognizeRequest): Promise<Recognized> {
+    const run = this.queue.then(() => this.recognizeNow(image, request));
     this.queue = run.catch(() => undefined);
-    return run;
+    const page = await run;
+    return { text: page.text, confidence: Math.max(0, Math.min(1, page.confidence / 100)), lines: request.blocks ? linesOf(page) : [] };
   }
 
   async close(): Promise<void> {
@@ -44,7 +43,7 @@ export class OcrEngine {
     if (worker) await (await worker.catch(() => undefined))?.terminate();
   }
 
-  private async recognizeNow(image: Buffer, options: RecognizeOptions): Promise<Tesseract.Page> {
+  private async recognizeNow(image: Buffer, options: RecognizeRequest): Promise<Tesseract.Page> {
     options.signal.throwIfAborted();
     const worker = await Promise.race([this.workerNow(), aborted(options.signal)]);
     const stop = () => void this.close();

@@ -1,4 +1,7 @@
-import { ImageType } from "./image-type.js";
+import { DocumentKind } from "../../lib/documents/document-kind.js";
+
+/** The kinds that are raster images. */
+export type ImageKind = typeof DocumentKind.png | typeof DocumentKind.jpeg | typeof DocumentKind.tiff;
 
 /** An image's size as its header states it. */
 export interface ImageSize {
@@ -14,10 +17,10 @@ const maxTiffPages = 64;
  * decoding a pixel: the pixel limit must hold before the decoder allocates anything. Undefined
  * when the header does not say (a truncated or damaged file).
  */
-export function imageSize(bytes: Buffer, type: ImageType): ImageSize | undefined {
+export function imageSize(bytes: Buffer, type: ImageKind): ImageSize | undefined {
   try {
-    if (type === ImageType.png) return pngSize(bytes);
-    if (type === ImageType.jpeg) return jpegSize(bytes);
+    if (type === DocumentKind.png) return pngSize(bytes);
+    if (type === DocumentKind.jpeg) return jpegSize(bytes);
     return tiffSize(bytes);
   } catch (error) {
     if (error instanceof RangeError) return undefined; // read past the end: the header is cut short

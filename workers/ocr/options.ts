@@ -1,4 +1,5 @@
 import type { OcrPayload } from "../../lib/contracts/index.js";
+import { WorkerSettingNames } from "../../lib/config/names.js";
 import { WorkerError, WorkerErrorCode } from "../runtime/errors.js";
 
 /** The traineddata shipped with the worker (`@tesseract.js-data/eng`). */
@@ -21,30 +22,33 @@ export function ocrLanguage(hint: string | undefined): string {
   );
 }
 
-const engines = new Set(["tesseract", "tesseract.js", "default"]);
+/** `ocr_engine` values: the offline engine, or Azure AI Document Intelligence. */
+export const OcrEngineName = { tesseract: "tesseract", documentIntelligence: "document-intelligence" } as const;
+export type OcrEngineName = (typeof OcrEngineName)[keyof typeof OcrEngineName];
 
-export function checkEngine(engine: string | undefined): void {
-  if (engine !== undefined && !engines.has(engine.trim().toLowerCase())) {
-    throw new WorkerError(WorkerErrorCode.invalidPayload, `ocr_engine "${engine}" is not available (use "tesseract")`);
-  }
-}
+const aliases: Record<string, OcrEngineName> = {
+  tesseract: OcrEngineName.tesseract,
+  "tesseract.js": OcrEngineName.tesseract,
+  offline: OcrEngineName.tesseract,
+  "document-intelligence": OcrEngineName.documentIntelligence,
+  "azure-document-intelligence": OcrEngineName.documentIntelligence,
+  "prebuilt-read": OcrEngineName.documentIntelligence,
+};
 
 /**
- * Images have one page, so `page_range` must include page 1 ("1", "1-3", "1,4"); a range that
- * leaves it out selects nothing and is refused instead of producing an empty text.
+ * The engine for a payload's `ocr_engine`: unset or `default` → Document Intelligence when
+ * its endpoint is configured, else the offline engine; `document-intelligence` without an
+ * endpoint, or an unknown name, is NON_RETRYABLE `INVALID_PAYLOAD`.
  */
-export function checkPageRange(range: string | undefined): void {
-  if (range === undefined) return;
-  const parts = range.split(",").map((p) => p.trim());
-  let includesFirst = false;
-  for (const part of parts) {
-    const match = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part);
-    const from = match ? Number(match[1]) : NaN;
-    const to = match?.[2] !== undefined ? Number(match[2]) : from;
-    if (!match || from < 1 || to < from) throw new WorkerError(WorkerErrorCode.invalidPayload, `page_range "${range}" is not a list of pages like "1-3,7"`);
-    if (from === 1) includesFirst = true;
+export function chooseEngine(engine: string | undefined, documentIntelligenceConfigured: boolean): OcrEngineName {
+  const normal = engine?.trim().toLowerCase();
+  if (normal === undefined || normal === "default") return documentIntelligenceConfigured ? OcrEngineName.documentIntelligence : OcrEngineName.tesseract;
+  const chosen = aliases[normal];
+  if (!chosen) throw new WorkerError(WorkerErrorCode.invalidPayload, `ocr_engine "${engine}" is not available (use "tesseract" or "document-intelligence")`);
+  if (chosen === OcrEngineName.documentIntelligence && !documentIntelligenceConfigured) {
+    throw new WorkerError(WorkerErrorCode.invalidPayload, `ocr_engine "${engine}" needs ${WorkerSettingNames.documentIntelligenceEndpoint}, which is not set; the offline engine is "tesseract"`);
   }
-  if (!includesFirst) throw new WorkerError(WorkerErrorCode.invalidPayload, `page_range "${range}" excludes page 1, the only page of an image`);
+  return chosen;
 }
 
 export type OutputFormat = NonNullable<OcrPayload["output_format"]>;

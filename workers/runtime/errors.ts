@@ -7,16 +7,22 @@ export const WorkerErrorCode = {
   invalidPayload: "INVALID_PAYLOAD",
   /** The input is not a format this step reads (by magic bytes for images). */
   unsupportedContentType: "UNSUPPORTED_CONTENT_TYPE",
+  /** The declared content type names one format and the bytes are another (a PNG declared as PDF). */
+  contentTypeMismatch: "CONTENT_TYPE_MISMATCH",
   /** The input claims a supported format but cannot be decoded. */
   unreadableDocument: "UNREADABLE_DOCUMENT",
-  /** The input is over a limit (bytes read, or OCR's pixel limit read from the image header). */
+  /** A PDF that needs a password to open. */
+  documentEncrypted: "DOCUMENT_ENCRYPTED",
+  /** The input is over a limit (bytes read; OCR's page limit, or its pixel limit per page read from the header). */
   inputTooLarge: "INPUT_TOO_LARGE",
   /** OCR: a language whose traineddata is not shipped. */
   unsupportedLanguage: "UNSUPPORTED_LANGUAGE",
-  /** Azure OpenAI throttled, timed out or failed (5xx): worth another attempt. */
+  /** Azure OpenAI or Document Intelligence throttled, timed out or failed (403, 5xx): worth another attempt. */
   modelUnavailable: "MODEL_UNAVAILABLE",
-  /** Azure OpenAI refused the request for good (4xx), or the model is not configured. */
+  /** Azure OpenAI or Document Intelligence refused the request for good (401, other 4xx), or the model is not configured. */
   modelRejected: "MODEL_REJECTED",
+  /** Azure OpenAI or Document Intelligence answered 2xx with a body its contract does not allow (not JSON, fields missing). */
+  modelMalformedResponse: "MODEL_MALFORMED_RESPONSE",
   /** A bug or an unexpected failure inside the worker. */
   internal: "WORKER_INTERNAL_ERROR",
 } as const;
@@ -25,7 +31,7 @@ export type WorkerErrorCode = (typeof WorkerErrorCode)[keyof typeof WorkerErrorC
 export const FailureClass = { retryable: "RETRYABLE", nonRetryable: "NON_RETRYABLE" } as const;
 export type FailureClass = (typeof FailureClass)[keyof typeof FailureClass];
 
-const retryableCodes: ReadonlySet<WorkerErrorCode> = new Set([WorkerErrorCode.modelUnavailable, WorkerErrorCode.internal]);
+const retryableCodes: ReadonlySet<WorkerErrorCode> = new Set([WorkerErrorCode.modelUnavailable, WorkerErrorCode.modelMalformedResponse, WorkerErrorCode.internal]);
 
 /** A classified step failure; the message is what the job's error shows. */
 export class WorkerError extends Error {

@@ -32,11 +32,11 @@ export async function chatAnalysis(settings: OpenAiSettings & { chatDeployment: 
     signal,
   )) as { choices?: Array<{ message?: { content?: string } }> };
   const content = answer.choices?.[0]?.message?.content;
-  if (typeof content !== "string") throw new WorkerError(WorkerErrorCode.modelUnavailable, "Azure OpenAI returned no answer");
+  if (typeof content !== "string") throw new WorkerError(WorkerErrorCode.modelMalformedResponse, "Azure OpenAI chat/completions answered without choices[0].message.content");
   if (!json) return { model: `azure-openai:${settings.chatDeployment}`, output: content, truncated_input: truncated };
   try {
     return { model: `azure-openai:${settings.chatDeployment}`, output: JSON.parse(content) as unknown, truncated_input: truncated };
   } catch {
-    throw new WorkerError(WorkerErrorCode.modelUnavailable, "Azure OpenAI did not answer with JSON");
+    throw new WorkerError(WorkerErrorCode.modelMalformedResponse, "Azure OpenAI did not answer with the JSON object response_format asks for");
   }
 }

@@ -116,7 +116,7 @@ export interface JobPage {
 }
 
 export interface JobOutputs {
-  ocr?: { uri: string; text: string; lines: number };
+  ocr?: { uri: string; text: string; lines: number; pages?: Array<{ page: number; confidence: number; text_layer: boolean }>; mean_confidence?: number };
   embedding?: { uri: string; chunks: number; dimension: number };
   sis?: {
     uri: string;

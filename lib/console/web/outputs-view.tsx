@@ -8,7 +8,12 @@ export function OutputsView({ outputs }: { outputs: JobOutputs }) {
     <div class="outputs">
       {outputs.ocr && (
         <section aria-labelledby="ocr-heading">
-          <h3 id="ocr-heading">Recognised text (OCR, {outputs.ocr.lines} lines)</h3>
+          <h3 id="ocr-heading">Recognised text (OCR, {ocrFacts(outputs.ocr)})</h3>
+          {(outputs.ocr.pages ?? []).length > 0 ? (
+            <p class="ocr-pages">
+              {(outputs.ocr.pages ?? []).map((p) => `page ${p.page}: ${p.text_layer ? "text layer" : "OCR"}, confidence ${p.confidence.toFixed(2)}`).join("; ")}
+            </p>
+          ) : null}
           <pre class="ocr-text" tabIndex={0} aria-labelledby="ocr-heading">
             {outputs.ocr.text}
           </pre>
@@ -39,4 +44,10 @@ export function OutputsView({ outputs }: { outputs: JobOutputs }) {
       )}
     </div>
   );
+}
+
+/** Lines, pages and mean confidence, as `lucius outputs` words them. */
+function ocrFacts(ocr: NonNullable<JobOutputs["ocr"]>): string {
+  const pages = ocr.pages ?? [];
+  return [`${ocr.lines} lines`, ...(pages.length > 0 ? [`${pages.length} page${pages.length === 1 ? "" : "s"}`] : []), ...(ocr.mean_confidence !== undefined ? [`mean confidence ${ocr.mean_confidence.toFixed(2)}`] : [])].join(", ");
 }
