@@ -61,6 +61,18 @@ describe("lucius review, approve and reject", () => {
     expect(job.error).toMatchObject({ code: "REJECTED", comment: "wrong supplier" });
   }, 120_000);
 
+  it("the sample invoice without asking: the reference OCR is confident, the review step is SKIPPED and the job SUCCEEDS untouched", async () => {
+    const submitted = json(await dh.lucius(["submit", sampleImage, "--request-type", "OCR->REVIEW->EMBEDDING->SIS", "--json"]));
+    const job = await finished(submitted.job_id);
+    expect(job.state).toBe("SUCCEEDED");
+    expect(job.steps.map((s: { step_id: string; state: string }) => `${s.step_id} ${s.state}`)).toEqual(["ocr SUCCEEDED", "review SKIPPED", "embedding SUCCEEDED", "sis SUCCEEDED"]);
+    const outputs = await dh.lucius(["outputs", submitted.job_id, "--json"]);
+    const confidence = JSON.stringify(json(outputs)).match(/"mean_confidence":([0-9.]+)/);
+    expect(Number(confidence?.[1])).toBeGreaterThanOrEqual(0.8);
+    const events = json(await dh.lucius(["events", submitted.job_id, "--json"]));
+    expect(events.events.filter((e: { details?: { decision?: string } }) => e.details?.decision)).toEqual([]);
+  }, 120_000);
+
   it("refuses a --deadline that is neither a time nor a duration before uploading anything", async () => {
     const run = await dh.lucius(["submit", sampleImage, "--deadline", "soon"]);
     expect(run.code).not.toBe(0);
