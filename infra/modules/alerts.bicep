@@ -27,6 +27,10 @@ param alertEmail string = ''
 @maxValue(100)
 param failedJobRatePercent int = 10
 
+@description('Jobs that missed their deadline (ended DEADLINE_EXCEEDED) in an hour above which the alert fires; 0 alerts on the first.')
+@minValue(0)
+param deadlineMissThreshold int = 0
+
 @description('Failed function invocations per window above which the alert fires.')
 @minValue(0)
 param functionFailureThreshold int = 5
@@ -142,9 +146,46 @@ module failedJobRate 'br/public:avm/res/insights/scheduled-query-rule:0.6.0' = {
   }
 }
 
+var deadlineMissesQuery = 'customMetrics | where name == \'${metricNames.jobsDeadlineMissed}\' | summarize missed = sum(valueSum)'
+
+module deadlineMisses 'br/public:avm/res/insights/scheduled-query-rule:0.6.0' = {
+  name: 'alert-deadline-misses'
+  params: {
+    name: '${namePrefix}-deadline-misses'
+    alertDisplayName: 'Lucius jobs missing their deadline'
+    alertDescription: 'More than ${deadlineMissThreshold} jobs ended FAILED with DEADLINE_EXCEEDED in the last hour. See docs/runbook.md.'
+    location: location
+    tags: tags
+    severity: 2
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT1H'
+    scopes: [applicationInsightsResourceId]
+    skipQueryValidation: true
+    actions: {
+      actionGroupResourceIds: actionGroupIds
+    }
+    criterias: {
+      allOf: [
+        {
+          query: deadlineMissesQuery
+          metricMeasureColumn: 'missed'
+          timeAggregation: 'Total'
+          operator: 'GreaterThan'
+          threshold: deadlineMissThreshold
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+  }
+}
+
 @description('Alert rule names.')
 output alertNames string[] = [
   deadLetters.outputs.name
   functionFailures.outputs.name
   failedJobRate.outputs.name
+  deadlineMisses.outputs.name
 ]

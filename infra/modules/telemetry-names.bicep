@@ -14,6 +14,10 @@ var metricNames = {
   stepAttemptDuration: 'lucius.step.attempt.duration'
   stepRetries: 'lucius.step.retries'
   messagesDeadLettered: 'lucius.messages.deadlettered'
+  jobDuration: 'lucius.job.duration'
+  jobsDeadlineMissed: 'lucius.jobs.deadline_missed'
+  reviewWait: 'lucius.review.wait'
+  reviewsOpened: 'lucius.reviews.opened'
 }
 
 @export()
@@ -25,4 +29,6 @@ var attributeNames = {
   jobId: 'job_id'
   tenantId: 'tenant_id'
   reason: 'reason'
+  protocolId: 'protocol_id'
+  decision: 'decision'
 }

@@ -55,6 +55,14 @@ var ackLatencyQuery = 'customMetrics | where name == \'${metricNames.stepAckLate
 
 var ignoredRepliesQuery = 'customMetrics | where name == \'${metricNames.repliesIgnored}\' | extend reason = tostring(customDimensions[\'${attributeNames.reason}\']) | summarize ignored = sum(valueSum) by reason, bin(timestamp, {TimeRange:grain})'
 
+// The review queue over the range: reviews opened less reviews decided (each decision is one lucius.review.wait value), running total.
+var reviewQueueQuery = 'customMetrics | where name in (\'${metricNames.reviewsOpened}\', \'${metricNames.reviewWait}\') | summarize opened = sumif(valueSum, name == \'${metricNames.reviewsOpened}\'), decided = sumif(valueCount, name == \'${metricNames.reviewWait}\') by bin(timestamp, {TimeRange:grain}) | order by timestamp asc | extend queue = row_cumsum(opened - decided) | project timestamp, queue'
+
+var reviewWaitQuery = 'customMetrics | where name == \'${metricNames.reviewWait}\' and valueCount > 0 | extend decision = tostring(customDimensions[\'${attributeNames.decision}\']) | summarize reviews = sum(valueCount), meanMinutes = sum(valueSum) / sum(valueCount) / 60000.0, maxMinutes = max(valueMax) / 60000.0 by decision'
+
+// SLA adherence: the share of finished jobs, by protocol, that did not end DEADLINE_EXCEEDED.
+var slaQuery = 'customMetrics | where name in (\'${metricNames.jobDuration}\', \'${metricNames.jobsDeadlineMissed}\') | extend protocol = tostring(customDimensions[\'${attributeNames.protocolId}\']) | summarize finished = sumif(valueCount, name == \'${metricNames.jobDuration}\'), missed = sumif(valueSum, name == \'${metricNames.jobsDeadlineMissed}\') by protocol | where finished > 0 | extend adherencePercent = round(100.0 * (finished - missed) / finished, 2)'
+
 // Spans (requests, dependencies) and log records both carry job_id: the job's whole story.
 var jobTimelineQuery = 'union requests, dependencies, customEvents, traces, exceptions | where tostring(customDimensions[\'${attributeNames.jobId}\']) == \'{JobId}\' | project timestamp, itemType, name, message, severityLevel, customDimensions | order by timestamp asc'
 
@@ -111,6 +119,9 @@ var content = {
     kqlItem('step-latency', 'Step attempt latency (ms) by step type', stepLatencyQuery, 'table', appInsightsType)
     kqlItem('retries', 'Step retries by cause', retriesQuery, 'timechart', appInsightsType)
     kqlItem('app-dead-letters', 'Messages dead-lettered by the app', appDeadLettersQuery, 'timechart', appInsightsType)
+    kqlItem('review-queue', 'Review queue: steps awaiting a decision (opened less decided over the range)', reviewQueueQuery, 'timechart', appInsightsType)
+    kqlItem('review-wait', 'Review wait (minutes) by decision', reviewWaitQuery, 'table', appInsightsType)
+    kqlItem('sla', 'SLA adherence by protocol: finished jobs that met their deadline', slaQuery, 'table', appInsightsType)
     {
       type: 10
       name: 'bus-dead-letters'

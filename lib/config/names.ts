@@ -143,6 +143,8 @@ export const MetricNames = {
   jobsDeadlineMissed: "lucius.jobs.deadline_missed",
   /** Histogram, milliseconds: a review step from AWAITING_APPROVAL to its end; attribute `decision` (`approve` | `reject` | `cancelled`). */
   reviewWait: "lucius.review.wait",
+  /** Counter: review steps that began to wait for a person (the review queue grows by one); attribute `protocol_id`. */
+  reviewsOpened: "lucius.reviews.opened",
 } as const;
 
 /** Attribute names carried by those metrics and by logs/events (queried by the workbook). */

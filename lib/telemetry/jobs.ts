@@ -9,6 +9,11 @@ import { appTracer, SpanNames } from "./tracer.js";
 /** OrchestrationErrorCode.deadlineExceeded, named here so telemetry does not import the orchestration. */
 const deadlineExceededCode = "DEADLINE_EXCEEDED";
 
+/** Counts a review step that began to wait for a person (call once, where it was opened). */
+export function recordReviewOpened(protocolId: string): void {
+  appMetrics().reviewsOpened.add(1, { [A.protocolId]: protocolId });
+}
+
 /** Records how long a review step waited for its decision (call once, where the decision was written). */
 export function recordReviewWait(openedAt: string, decision: "approve" | "reject" | "cancelled", decidedAt = new Date()): void {
   appMetrics().reviewWait.record(Math.max(0, decidedAt.getTime() - Date.parse(openedAt)), { [A.decision]: decision });

@@ -21,6 +21,7 @@ export interface AppInstruments {
   jobDuration: Histogram;
   jobsDeadlineMissed: Counter;
   reviewWait: Histogram;
+  reviewsOpened: Counter;
 }
 
 let instruments: AppInstruments | undefined;
@@ -42,6 +43,7 @@ function create(): AppInstruments {
     jobDuration: histogram(MetricNames.jobDuration, "Jobs from acceptance to their terminal state, by protocol and outcome", longBuckets),
     jobsDeadlineMissed: meter.createCounter(MetricNames.jobsDeadlineMissed, { description: "Jobs that failed because their deadline passed, by protocol" }),
     reviewWait: histogram(MetricNames.reviewWait, "Review steps from awaiting approval to their decision, by decision", longBuckets),
+    reviewsOpened: meter.createCounter(MetricNames.reviewsOpened, { description: "Review steps that began to wait for a person, by protocol" }),
   };
 }
 

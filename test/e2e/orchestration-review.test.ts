@@ -129,5 +129,9 @@ describe("review telemetry", () => {
     expect(wait?.unit).toBe("ms");
     const count = (decision: string) => (wait?.points ?? []).filter((p) => p.attributes.decision === decision).reduce((sum, p) => sum + ("count" in p ? p.count : 0), 0);
     expect([count("approve"), count("reject"), count("cancelled")]).toEqual([3, 2, 1]);
+    // Every review that waited was opened once: the queue the workbook charts is opened less decided.
+    const opened = snapshot.metrics.find((m) => m.name === MetricNames.reviewsOpened);
+    const openedTotal = (opened?.points ?? []).reduce((sum, p) => sum + ("value" in p ? Number(p.value) : 0), 0);
+    expect(openedTotal).toBe(6);
   });
 });

@@ -5,7 +5,7 @@ import { reviewCall } from "../../review/condition.js";
 import { recordReviewDecision, type RecordedReview, type ReviewDecisionRequest } from "../../review/decision.js";
 import type { CarriedSettle, ReviewStart } from "../types.js";
 import { recordSettled, settleChange, settlementOnly } from "./settle.js";
-import { recordReviewWait } from "../../telemetry/jobs.js";
+import { recordReviewOpened, recordReviewWait } from "../../telemetry/jobs.js";
 
 type Services = Pick<AppServices, "ledger" | "contracts">;
 
@@ -29,7 +29,7 @@ export interface OpenReviewRequest {
  */
 export async function openReview(request: OpenReviewRequest, services: Services): Promise<ReviewStart> {
   const now = new Date().toISOString();
-  const applied = await services.ledger.change(request.job_id, (snapshot): Decision<{ start: ReviewStart; settled: boolean }> => {
+  const applied = await services.ledger.change(request.job_id, (snapshot): Decision<{ start: ReviewStart; settled: boolean; opened?: true }> => {
     const step = snapshot.steps.find((s) => s.step_id === request.step_id);
     if (!step) throw new Error(`Step ${request.job_id}/${request.step_id} is not in the ledger`);
     const settle = request.settle ? settleChange(snapshot, request.settle, now) : undefined;
@@ -51,11 +51,12 @@ export async function openReview(request: OpenReviewRequest, services: Services)
     const open = { step_id: step.step_id, to: StepState.AWAITING_APPROVAL, patch: { input_ref: request.input_ref }, details };
     return {
       change: { steps: [...steps, open], job: [...resume, { to: JobState.AWAITING_APPROVAL, patch: { current_step_id: step.step_id }, details }] },
-      result: { start: { kind: "awaiting" }, settled: settle !== undefined },
+      result: { start: { kind: "awaiting" }, settled: settle !== undefined, opened: true },
     };
   });
   if (!applied) throw new Error(`Job ${request.job_id} is not in the ledger`);
   if (applied.result.settled) recordSettled(applied.snapshot, request.settle!);
+  if (applied.result.opened) recordReviewOpened(applied.snapshot.job.protocol_id);
   return applied.result.start;
 }
 
