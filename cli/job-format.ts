@@ -26,6 +26,8 @@ export function printJob(out: Output, job: JobView): void {
   out.line(`state     ${out.state(job.state)}${job.completed_at || job.started_at ? ` (${jobElapsed(job)})` : ""}`);
   out.line(`request   ${job.request_type}   tenant ${job.tenant_id}`);
   out.line(`created   ${job.created_at}`);
+  if (job.deadline) out.line(`deadline  ${job.deadline}`);
+  if (job.waiting_for) out.line(`waiting   for ${job.waiting_for.description}${job.waiting_for.until ? ` (until ${job.waiting_for.until})` : ""}`);
   if (job.output_ref) out.line(`output    ${refText(job.output_ref)}`);
   if (job.error) out.line(`error     ${job.error.step_id ? `${job.error.step_id}: ` : ""}${job.error.code}: ${job.error.message}`);
   const steps = job.steps ?? [];

@@ -46,7 +46,8 @@ export class LiveProgress implements ProgressDisplay {
 
   private lines(job: JobView): string[] {
     const out = this.out;
-    const header = `job ${job.job_id}  ${job.request_type}  ${out.state(job.state)}  ${jobElapsed(job)}`;
+    const waiting = job.waiting_for?.kind === "review" ? `  waiting for ${job.waiting_for.description}` : "";
+    const header = `job ${job.job_id}  ${job.request_type}  ${out.state(job.state)}  ${jobElapsed(job)}${waiting}`;
     const rows = (job.steps ?? []).map((step) => [
       this.mark(step),
       step.step_id,
@@ -78,7 +79,7 @@ export class PlainProgress implements ProgressDisplay {
   ) {}
 
   update(job: JobView): void {
-    this.report("job", job.state, () => `job ${job.job_id} ${job.state}`);
+    this.report("job", job.state, () => `job ${job.job_id} ${job.state}${job.waiting_for?.kind === "review" ? `, waiting for ${job.waiting_for.description}` : ""}`);
     this.steps(job);
   }
 

@@ -1,5 +1,6 @@
 import type { JobLinks, JobView, JobEvent, StepView } from "../contracts/index.js";
 import type { Job, LedgerEvent, Step } from "../ledger/index.js";
+import { waitingFor } from "./waiting-for.js";
 
 /** Links a client follows from a job; relative to the API root. */
 export function jobLinks(jobId: string): JobLinks {
@@ -35,8 +36,10 @@ function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]
 }
 
 export function jobView(job: Job, steps?: Step[]): JobView {
+  const waiting = steps ? waitingFor(job, steps) : undefined;
   return {
     ...pick(job, jobFields),
+    ...(waiting ? { waiting_for: waiting } : {}),
     ...(steps ? { steps: steps.map(stepView) } : {}),
     links: jobLinks(job.job_id),
   };

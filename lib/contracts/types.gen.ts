@@ -510,6 +510,18 @@ export interface JobView {
    * An RFC 3339 date-time.
    */
   deadline?: string;
+  /**
+   * While the job is not terminal: what it waits for now (shown when the job is read with its steps).
+   */
+  waiting_for?: {
+    kind: "start" | "dispatch" | "ack" | "result" | "backoff" | "review" | "resume" | "cancel";
+    step_id?: string;
+    /**
+     * An RFC 3339 date-time.
+     */
+    until?: string;
+    description: string;
+  };
   redrive_count: number;
   steps?: StepView[];
   links: JobLinks;

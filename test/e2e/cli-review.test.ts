@@ -36,6 +36,9 @@ describe("lucius review, approve and reject", () => {
     const waiting = await queued(submitted.job_id);
     expect(waiting.current_step_id).toBe("review");
     expect(Date.parse(waiting.deadline) - Date.now()).toBeGreaterThan(5 * 60_000);
+    const status = await dh.lucius(["status", submitted.job_id]);
+    expect(status.stdout).toMatch(/^waiting {3}for a reviewer to approve or reject step review \(until \S+\)$/m);
+    expect(status.stdout).toMatch(/^deadline {2}\S+$/m);
     const plain = await dh.lucius(["review"]);
     expect(plain.stdout).toMatch(new RegExp(`${submitted.job_id}\\s+review\\s+OCR->REVIEW->EMBEDDING->SIS`));
 
