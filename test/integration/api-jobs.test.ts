@@ -113,10 +113,10 @@ describe("reading jobs", () => {
 });
 
 describe("describing the API", () => {
-  it("GET /v1/protocols returns the six shipped protocols", async () => {
+  it("GET /v1/protocols returns the seven shipped protocols", async () => {
     const response = await call("protocols", httpRequest({ path: "/v1/protocols" }));
     expect(response.body.protocols.map((p: { protocol_id: string }) => p.protocol_id).sort()).toEqual(
-      ["atomic-embedding.v1", "atomic-ocr.v1", "atomic-sis.v1", "embedding-sis.v1", "ocr-embedding-sis.v1", "ocr-embedding.v1"],
+      ["atomic-embedding.v1", "atomic-ocr.v1", "atomic-sis.v1", "embedding-sis.v1", "ocr-embedding-sis.v1", "ocr-embedding.v1", "ocr-review-embedding-sis.v1"],
     );
   });
 
