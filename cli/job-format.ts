@@ -2,7 +2,7 @@ import type { JobView, StepView } from "./api-client.js";
 import { elapsed, table, type Output } from "./output.js";
 
 export const terminalJobStates: ReadonlySet<string> = new Set(["SUCCEEDED", "FAILED", "CANCELLED"]);
-const finishedStepStates: ReadonlySet<string> = new Set(["SUCCEEDED", "FAILED", "CANCELLED"]);
+const finishedStepStates: ReadonlySet<string> = new Set(["SUCCEEDED", "FAILED", "CANCELLED", "SKIPPED"]);
 
 /** A ref as a plain URI (refs are a string or `{ uri, … }`). */
 export function refText(ref: unknown): string {

@@ -57,8 +57,8 @@ const colours = { green: 32, red: 31, yellow: 33, cyan: 36, dim: 2, bold: 1 } as
 function stateColour(state: string): keyof typeof colours {
   if (state === "SUCCEEDED") return "green";
   if (state === "FAILED" || state === "CANCELLED") return "red";
-  if (state === "PENDING" || state === "QUEUED") return "dim";
-  if (state === "PAUSED" || state === "CANCELLING" || state === "RETRY_WAIT") return "yellow";
+  if (state === "PENDING" || state === "QUEUED" || state === "SKIPPED") return "dim";
+  if (state === "PAUSED" || state === "CANCELLING" || state === "RETRY_WAIT" || state === "AWAITING_APPROVAL") return "yellow";
   return "cyan";
 }
 

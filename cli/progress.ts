@@ -64,6 +64,9 @@ export class LiveProgress implements ProgressDisplay {
     if (step.state === "SUCCEEDED") return this.out.paint("✓", "green");
     if (step.state === "FAILED" || step.state === "CANCELLED") return this.out.paint("✗", "red");
     if (step.state === "PENDING") return this.out.paint("·", "dim");
+    if (step.state === "SKIPPED") return this.out.paint("–", "dim");
+    // A review waits for a person, not a worker: no spinner.
+    if (step.state === "AWAITING_APPROVAL") return this.out.paint("?", "yellow");
     return this.out.paint(spinner[this.frame % spinner.length]!, "cyan");
   }
 }

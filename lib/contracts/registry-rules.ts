@@ -1,5 +1,6 @@
 import type { ProtocolRegistry } from "./types.gen.js";
 import type { ValidationIssue } from "./validation.js";
+import { ReviewStepType } from "../review/condition.js";
 
 /**
  * Cross-reference rules the registry schema cannot express. Assumes `registry` already
@@ -40,7 +41,7 @@ export function registryRuleIssues(registry: ProtocolRegistry, schemaIds: Readon
       }
 
       // The last step writes the job's output; a review writes nothing.
-      if (step.step_type === "REVIEW" && s === protocol.steps.length - 1) {
+      if (step.step_type === ReviewStepType && s === protocol.steps.length - 1) {
         issues.push({ pointer: `${stepAt}/step_type`, message: `a REVIEW step cannot be the last step of protocol "${protocol.protocol_id}": the last step writes the job's output` });
       }
 

@@ -1,4 +1,5 @@
 import { recordReviewWait } from "../telemetry/jobs.js";
+import { ReviewStepType } from "./condition.js";
 import { JobState, StepState, type Decision, type FailureInfo, type JobSnapshot, type Ledger } from "../ledger/index.js";
 
 /** A reviewer's (or a timeout's) verdict on a step awaiting approval. */
@@ -41,7 +42,7 @@ function decide(snapshot: JobSnapshot, request: ReviewDecisionRequest, now: stri
   const step = snapshot.steps.find((s) => s.step_id === request.step_id);
   if (!step) return { result: { outcome: "unknown-step" }, settled: true };
   // A decided review step keeps its decision: SUCCEEDED is an approval, FAILED a rejection.
-  if (step.state === StepState.SUCCEEDED && step.step_type === "REVIEW") return { result: { outcome: "already", decision: ReviewDecision.approve }, settled: true };
+  if (step.state === StepState.SUCCEEDED && step.step_type === ReviewStepType) return { result: { outcome: "already", decision: ReviewDecision.approve }, settled: true };
   if (step.state === StepState.FAILED && step.error?.code === reviewRejectedCode) {
     return { result: { outcome: "already", decision: ReviewDecision.reject, error: step.error }, settled: true };
   }

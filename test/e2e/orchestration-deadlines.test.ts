@@ -55,6 +55,16 @@ describe.concurrent("a job's deadline", () => {
     expect(cancels(job_id)).toEqual([["ocr", 1]]);
   });
 
+  it("ends a job in its backoff: the waiting step is CANCELLED, the job FAILED, and no second attempt is dispatched", async () => {
+    const { job_id } = await lucius.submit("OCR(backoff 30s)", { ocr: [{ do: "fail-retryable" }] }, { deadline: inSeconds(2) });
+    await lucius.waitFor(job_id, stepState("ocr", "RETRY_WAIT"), "ocr RETRY_WAIT");
+    const job = await lucius.waitFor(job_id, terminal, "terminal", 15_000);
+    expect(job.state).toBe("FAILED");
+    expect(job.error).toMatchObject({ code: "DEADLINE_EXCEEDED", step_id: "ocr" });
+    expect(job.steps.map((s: { state: string; attempt_no: number }) => [s.state, s.attempt_no])).toEqual([["CANCELLED", 1]]);
+    expect(lucius.received(job_id).filter((d) => d.type === "DIRECTIVE")).toHaveLength(1);
+  });
+
   it("comes from the protocol's sla_seconds when the command names none", async () => {
     const { job_id } = await lucius.submit("OCR(sla 2s)", { ocr: [{ do: "hold", interval_ms: 200 }] });
     const job = await lucius.waitFor(job_id, terminal, "terminal", 15_000);
@@ -101,8 +111,8 @@ describe("deadline telemetry", () => {
     expect(points(MetricNames.jobsDeadlineMissed).map((p) => ("value" in p ? p.value : undefined))).toEqual([1]);
     const duration = points(MetricNames.jobDuration);
     expect(duration.map((p) => [p.attributes.outcome, "count" in p ? p.count : undefined])).toEqual([["FAILED", 1]]);
-    // Every job that ended here is in the duration histogram, by outcome; the four deadline failures among them.
+    // Five jobs here missed their deadline: in a review, mid-step, paused, in a backoff, by SLA.
     const missed = snapshot.metrics.find((m) => m.name === MetricNames.jobsDeadlineMissed)?.points.reduce((sum, p) => sum + ("value" in p ? p.value : 0), 0);
-    expect(missed).toBe(4);
+    expect(missed).toBe(5);
   });
 });

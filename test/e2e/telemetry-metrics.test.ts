@@ -54,7 +54,14 @@ describe("every metric is emitted during a run and readable at GET /_devhost/met
     while (!lucius.worker.held.has(`${held.job_id}:ocr:1`)) await sleep(50);
     lucius.release(held.job_id, "ocr", 1);
 
-    for (const job of [ok, retried, duplicate, garbage, held]) {
+    // A review approved, and a job whose deadline passes while its worker holds it.
+    const reviewed = await lucius.submit("OCR->REVIEW->EMBEDDING->SIS", {}, { payload: { steps: { review: { when: "always" } } } });
+    await lucius.waitFor(reviewed.job_id, (j) => j.state === "AWAITING_APPROVAL", "AWAITING_APPROVAL");
+    expect((await lucius.decide(reviewed.job_id, "review", "approve")).status).toBe(202);
+    const late = await lucius.submit("OCR", { ocr: [{ do: "hold", interval_ms: 200 }] }, { deadline: new Date(Date.now() + 1500).toISOString() });
+    expect((await lucius.waitFor(late.job_id, terminal, "terminal")).error?.code).toBe("DEADLINE_EXCEEDED");
+
+    for (const job of [ok, retried, duplicate, garbage, held, reviewed]) {
       expect((await lucius.waitFor(job.job_id, terminal, "terminal")).state).toBe("SUCCEEDED");
     }
     // A corrupted in-flight counter, repaired by one reconciler run.
@@ -63,8 +70,8 @@ describe("every metric is emitted during a run and readable at GET /_devhost/met
 
     const succeededBefore = total(matching(byName(before, MetricNames.jobsTerminal), { state: "SUCCEEDED" }));
     const after = await metricsWhen(
-      (s) => total(matching(byName(s, MetricNames.jobsTerminal), { state: "SUCCEEDED" })) >= succeededBefore + 5,
-      "five more SUCCEEDED jobs",
+      (s) => total(matching(byName(s, MetricNames.jobsTerminal), { state: "SUCCEEDED" })) >= succeededBefore + 6,
+      "six more SUCCEEDED jobs",
     );
     expect(total(inFlight(after))).toBe(0);
 
@@ -82,6 +89,10 @@ describe("every metric is emitted during a run and readable at GET /_devhost/met
     const copiesIgnored = ["duplicate", "step_finished"].map((reason) => total(matching(byName(after, MetricNames.repliesIgnored), { reason })));
     expect(copiesIgnored[0]! + copiesIgnored[1]!).toBeGreaterThanOrEqual(2);
     expect(total(matching(byName(after, MetricNames.messagesDeadLettered), { topic: "replies", reason: "InvalidReply" }))).toBeGreaterThanOrEqual(1);
+
+    expect(total(matching(byName(after, MetricNames.jobsDeadlineMissed), { protocol_id: "atomic-ocr.v1" }))).toBe(1);
+    expect(total(matching(byName(after, MetricNames.reviewWait), { decision: "approve" }))).toBe(1);
+    expect(total(matching(byName(after, MetricNames.jobDuration), { protocol_id: "ocr-review-embedding-sis.v1", outcome: "SUCCEEDED" }))).toBe(1);
 
     const durations = byName(after, MetricNames.stepAttemptDuration)!;
     expect(durations).toMatchObject({ type: "histogram", unit: "ms" });

@@ -3,7 +3,7 @@ import { ApiProblem, controlJob, problemText, type Job, type JobAction } from ".
 
 /** Which actions a state allows (lib/api/job-control.ts decides; the page only hides the hopeless ones). */
 const allowed: Record<JobAction, ReadonlySet<string>> = {
-  cancel: new Set(["QUEUED", "RUNNING", "PAUSED"]),
+  cancel: new Set(["QUEUED", "RUNNING", "PAUSED", "AWAITING_APPROVAL"]),
   pause: new Set(["RUNNING"]),
   resume: new Set(["PAUSED"]),
   redrive: new Set(["FAILED"]),
