@@ -77,9 +77,9 @@ export const importBoundaries = {
       ExportNamedDeclaration: (node) => node.source && check(node, node.source.value),
       ExportAllDeclaration: (node) => check(node, node.source.value),
       ImportExpression: (node) => check(node, text(node.source)),
-      // `import("…").Name` in a type, and `import x = require("…")`.
+      // `import("…").Name` in a type (`source`; `argument` in older typescript-eslint), and `import x = require("…")`.
       /** @param {any} node */
-      TSImportType: (node) => check(node, text(node.argument?.literal ?? node.argument)),
+      TSImportType: (node) => check(node, text(node.source ?? node.argument?.literal)),
       /** @param {any} node */
       TSExternalModuleReference: (node) => check(node, text(node.expression)),
     };
