@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { readDevhostApiKey, readDevhostKey } from "../lib/devhost-state.js";
 import type { Connection } from "./args.js";
 
 const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -24,11 +25,9 @@ export async function devhostStateDir(env: Record<string, string | undefined>, r
  */
 export async function withDevhostKey(connection: Connection, root?: string, env: Record<string, string | undefined> = {}): Promise<Connection> {
   if (!isLoopbackApi(connection.api)) return connection;
-  const { readDevhostKey } = await import("../devhost/state-files.js");
   const devhostKey = readDevhostKey(await devhostStateDir(env, root));
   const withHostKey = devhostKey ? { ...connection, devhostKey } : connection;
   if (connection.apiKey || connection.token) return withHostKey;
-  const { readDevhostApiKey } = await import("../devhost/dev-api-key.js");
   const key = readDevhostApiKey(root ?? (await import("../lib/paths.js")).packageRoot);
   return key ? { ...withHostKey, apiKey: key } : withHostKey;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
 import type { BlobServiceClient } from "@azure/storage-blob";
 import { AppSettingNames } from "../lib/config/names.js";
+import { readDevhostStorage } from "../lib/devhost-state.js";
 import { blobServiceClientFromEnv, RefStore } from "../lib/refs/index.js";
 import type { ApiClient } from "./api-client.js";
 import { devhostStateDir, isLoopbackApi } from "./devhost-key.js";
@@ -34,7 +35,6 @@ export async function resolveStorage(api: ApiClient, flag: string | undefined, e
   const name = AppSettingNames.storage;
   if (env[name] || env[`${name}__blobServiceUri`] || env[`${name}__accountName`]) return storageFromClient(blobServiceClientFromEnv(env), name);
   if (!isLoopbackApi(api.baseUrl)) return undefined;
-  const { readDevhostStorage } = await import("../devhost/state-files.js");
   const own = readDevhostStorage(await devhostStateDir(env), api.baseUrl);
   return own ? storageFromClient(blobServiceClientFromEnv({ [name]: own }), "devhost's Azurite") : undefined;
 }

@@ -1,17 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import { apiKeyHash } from "../lib/auth/index.js";
-import { readKeyFile, writeOwnerOnly } from "./state-files.js";
+import { devhostApiKeyPath, readDevhostApiKey } from "../lib/devhost-state.js";
+import { writeOwnerOnly } from "./state-files.js";
 
-/** Where devhost keeps its generated key: inside the git-ignored `.devhost` folder. */
-export function devhostApiKeyPath(root: string): string {
-  return join(root, ".devhost", "api-key");
-}
-
-/** The key devhost generated under `root`, if it has one (the CLI sends it to a loopback API). */
-export function readDevhostApiKey(root: string): string | undefined {
-  return readKeyFile(devhostApiKeyPath(root));
-}
+// The key file's place and reader are lib's: the CLI reads it too, and never imports devhost/.
+export { devhostApiKeyPath, readDevhostApiKey } from "../lib/devhost-state.js";
 
 /** The stored key, or a new random one written (owner-only) on first start. */
 export function ensureDevhostApiKey(root: string): { key: string; path: string; created: boolean } {

@@ -3,6 +3,6 @@
 // the order the file system lists them): Azure Monitor when Application Insights is configured.
 // lib/ stays on the OpenTelemetry API, whose instruments are created at first use, so they bind to
 // this SDK whatever the load order.
-import { startAzureMonitor } from "./_azure-monitor.js";
+import { startAzureMonitor } from "../lib/telemetry/azure-monitor.js";
 
 startAzureMonitor("lucius-orchestrator");

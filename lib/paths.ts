@@ -1,18 +1,24 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+/**
+ * The nearest folder above `start` that holds both `contracts/` and `protocols/`: the repository
+ * (from `lib/` and `dist/lib/`), or a deployment folder that ships them beside its code (the
+ * workers' `dist/`, see workers/scripts/build.mjs), whatever its package.json is named.
+ */
 function findPackageRoot(start: string): string {
   let dir = start;
   for (;;) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "lucius") {
-      return dir;
-    }
+    if (isDirectory(join(dir, "contracts")) && isDirectory(join(dir, "protocols"))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`lucius package.json not found above ${start}`);
+    if (parent === dir) throw new Error(`no folder with contracts/ and protocols/ found above ${start}`);
     dir = parent;
   }
+}
+
+function isDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
 }
 
 /** The package root, the same from `lib/` (tests) and `dist/lib/` (compiled app). */
@@ -20,5 +26,5 @@ export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url
 export const contractsDir = join(packageRoot, "contracts");
 export const protocolsDir = join(packageRoot, "protocols");
 
-/** The package's version, for the OpenAPI document and telemetry. */
+/** The version in the package root's package.json, for the OpenAPI document and telemetry. */
 export const packageVersion = (JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { version: string }).version;

@@ -1,9 +1,6 @@
 import type { HttpResponseInit } from "@azure/functions";
-import type { EmbeddedChunk } from "../../workers/embedding/index.js";
-import type { OcrJson, OcrPagesFile, PageSummary } from "../../workers/ocr/output.js";
-import { pagesFileUri } from "../../workers/ocr/output.js";
-import type { Analysis } from "../../workers/sis/analyze.js";
 import type { Caller } from "../auth/index.js";
+import { pagesFileUri, type Analysis, type EmbeddedChunk, type OcrJson, type OcrPagesFile, type PageSummary } from "../contracts/step-outputs.js";
 import { ProblemError, ProblemType } from "../http/problem.js";
 import { jsonResponse } from "../http/responses.js";
 import type { Ledger } from "../ledger/index.js";

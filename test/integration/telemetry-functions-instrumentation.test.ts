@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { packageRoot } from "../../lib/paths.js";
 import { installCoreShim } from "../../devhost/loader.js";
-import { startAzureMonitor } from "../../functions/_azure-monitor.js";
+import { startAzureMonitor } from "../../lib/telemetry/azure-monitor.js";
 
 // What Azure Monitor's SDK registers in production, reduced to what the hook needs: a propagator
 // that reads `traceparent`, and a context manager (synchronous here; the SDK's uses AsyncLocalStorage).
@@ -51,7 +51,7 @@ const connectionString = "InstrumentationKey=00000000-0000-0000-0000-00000000000
 describe("the Functions OpenTelemetry instrumentation", () => {
   it("loads in the compiled app as Node runs it (an ES module reaching a CommonJS package)", async () => {
     // Outside the Functions worker @azure/functions is in test mode and skips the hooks, saying so.
-    const script = `const m = await import(${JSON.stringify(join(packageRoot, "dist/functions/_azure-monitor.js"))});
+    const script = `const m = await import(${JSON.stringify(join(packageRoot, "dist/lib/telemetry/azure-monitor.js"))});
       console.log(JSON.stringify(m.startAzureMonitor("lucius-test", { APPLICATIONINSIGHTS_CONNECTION_STRING: ${JSON.stringify(connectionString)} }, () => undefined)));`;
     const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], { env: { PATH: process.env.PATH } });
     expect(stdout.trim().split("\n").at(-1)).toBe("true");

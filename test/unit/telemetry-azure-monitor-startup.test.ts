@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AzureMonitorOpenTelemetryOptions } from "@azure/monitor-opentelemetry";
 import { ManagedIdentityCredential } from "@azure/identity";
-import { startAzureMonitor } from "../../functions/_azure-monitor.js";
+import { startAzureMonitor } from "../../lib/telemetry/azure-monitor.js";
 
 // The SDK itself is never started here: it calls Azure endpoints (ingestion, live metrics and the
 // VM metadata service) as soon as it runs. The registration it would receive is checked instead.

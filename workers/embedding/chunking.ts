@@ -1,4 +1,4 @@
-import { ChunkingDefaults, chunkingIssues, chunkWindow, type EmbeddingChunking } from "../../lib/contracts/index.js";
+import { ChunkingDefaults, chunkingIssues, chunkWindow, type EmbeddingChunking } from "../../lib/worker-kit.js";
 import { WorkerError, WorkerErrorCode } from "../runtime/errors.js";
 import { tokenSpans } from "../text/tokens.js";
 

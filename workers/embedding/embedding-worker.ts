@@ -1,4 +1,4 @@
-import { SchemaIds, type EmbeddingPayload } from "../../lib/contracts/index.js";
+import { SchemaIds, type EmbeddedChunk, type EmbeddingPayload } from "../../lib/worker-kit.js";
 import { documentText } from "../text/read-text.js";
 import type { StepWorker } from "../runtime/types.js";
 import { chunkPlan, chunkText } from "./chunking.js";
@@ -7,12 +7,7 @@ import { embedderFor } from "./embedders.js";
 /** File name written under a folder output_ref. */
 export const embeddingOutputFile = "embeddings.jsonl";
 
-/** One line of the output. */
-export interface EmbeddedChunk {
-  chunk_id: string;
-  text: string;
-  vector: number[];
-}
+export type { EmbeddedChunk };
 
 /**
  * EMBEDDING: chunks the input text (OCR text or JSON, or plain text) into whitespace-token

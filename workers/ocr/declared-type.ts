@@ -1,4 +1,4 @@
-import { contentTypeConflict, documentMediaTypes, type DocumentKind } from "../../lib/documents/document-kind.js";
+import { contentTypeConflict, documentMediaTypes, type DocumentKind } from "../../lib/worker-kit.js";
 import { WorkerError, WorkerErrorCode } from "../runtime/errors.js";
 
 /**

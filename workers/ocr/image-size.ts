@@ -1,4 +1,4 @@
-import { DocumentKind } from "../../lib/documents/document-kind.js";
+import { DocumentKind } from "../../lib/worker-kit.js";
 
 /** The kinds that are raster images. */
 export type ImageKind = typeof DocumentKind.png | typeof DocumentKind.jpeg | typeof DocumentKind.tiff;

@@ -1,6 +1,4 @@
-import type { OcrPayload } from "../../lib/contracts/index.js";
-import { SchemaIds } from "../../lib/contracts/index.js";
-import { documentMediaTypes, sniffDocumentKind } from "../../lib/documents/document-kind.js";
+import { documentMediaTypes, SchemaIds, sniffDocumentKind, type OcrPayload } from "../../lib/worker-kit.js";
 import { WorkerError, WorkerErrorCode } from "../runtime/errors.js";
 import type { StepWorker } from "../runtime/types.js";
 import { checkDeclaredType } from "./declared-type.js";

@@ -1,5 +1,4 @@
-import type { OcrPayload } from "../../lib/contracts/index.js";
-import { WorkerSettingNames } from "../../lib/config/names.js";
+import { WorkerSettingNames, type OcrPayload } from "../../lib/worker-kit.js";
 import { WorkerError, WorkerErrorCode } from "../runtime/errors.js";
 
 /** The traineddata shipped with the worker (`@tesseract.js-data/eng`). */

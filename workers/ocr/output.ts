@@ -1,55 +1,10 @@
 import type Tesseract from "tesseract.js";
-import type { PageText } from "./pages.js";
+import { pagesFileUri, type Box, type OcrJson, type OcrLine, type PageSummary, type PageText } from "../../lib/worker-kit.js";
 import { meanConfidence } from "./pages.js";
 
-export interface Box {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
-
-export interface OcrWord {
-  text: string;
-  /** 0..1. */
-  confidence: number;
-  bbox: Box;
-}
-
-export interface OcrLine extends OcrWord {
-  words: OcrWord[];
-}
-
-/** A page of the JSON output. */
-export type OcrPage = PageText;
-
-/** The JSON output (`output_format: "JSON"`): the text, and each page with its lines and words (pixel boxes). */
-export interface OcrJson {
-  engine: string;
-  language: string;
-  /** pdf, png, jpeg, tiff or text: what the bytes were. */
-  document_type: string;
-  /** Every page's text in order, pages separated by a form feed (`\f`). */
-  text: string;
-  /** 0..1, the mean of the pages' confidences. */
-  mean_confidence: number;
-  pages: OcrPage[];
-}
-
-/** A page's confidence and origin, as the RESULT's `metrics.pages` and the TEXT output's page file give them. */
-export interface PageSummary {
-  page: number;
-  confidence: number;
-  text_layer: boolean;
-}
-
-/** What the TEXT output's page file holds (the JSON output holds the same in its pages). */
-export interface OcrPagesFile {
-  engine: string;
-  document_type: string;
-  mean_confidence: number;
-  pages: PageSummary[];
-}
+// The output format lives in lib (the API reads it back); named here too for the OCR modules.
+export type { Box, OcrJson, OcrLine, OcrPage, OcrPagesFile, OcrWord, PageSummary } from "../../lib/worker-kit.js";
+export { pagesFileUri };
 
 /** Pages are separated by a form feed, the usual page break of plain text (whitespace to the steps after OCR). */
 export const pageSeparator = "\f";
@@ -76,13 +31,4 @@ export const pageSummaries = (pages: readonly PageText[]): PageSummary[] => page
 
 export function ocrJson(pages: PageText[], engine: string, language: string, documentType: string): OcrJson {
   return { engine, language, document_type: documentType, text: documentText(pages), mean_confidence: meanConfidence(pages), pages: pages.map((p) => ({ ...p, confidence: round(p.confidence) })) };
-}
-
-/**
- * Where the TEXT output's page file goes: beside the text, `ocr.txt` → `ocr.pages.json` (any
- * other name gets `.pages.json` appended), so `lucius outputs` can show each page's confidence.
- */
-export function pagesFileUri(textUri: string): string {
-  const [path, query] = textUri.split("?", 2) as [string, string | undefined];
-  return `${path.replace(/\.txt$/i, "")}.pages.json${query !== undefined ? `?${query}` : ""}`;
 }

@@ -1,17 +1,6 @@
-import type { OcrLine } from "./output.js";
+import type { OcrLine, PageText } from "../../lib/worker-kit.js";
 
-/** One page's text as the OCR step read it. */
-export interface PageText {
-  /** 1-based, in document order. */
-  page: number;
-  text: string;
-  /** 0..1: the recognizer's mean word confidence; 1 for text read from a text layer. */
-  confidence: number;
-  /** True when the text came from the document itself (a PDF text layer, a text file), not from OCR. */
-  text_layer: boolean;
-  /** Lines with words and boxes (pixels of the rendered page), when the output format asks for them. */
-  lines: OcrLine[];
-}
+export type { PageText };
 
 /** What a recognizer makes of one page image. */
 export interface Recognized {

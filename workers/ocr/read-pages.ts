@@ -1,4 +1,4 @@
-import { DocumentKind } from "../../lib/documents/document-kind.js";
+import { DocumentKind } from "../../lib/worker-kit.js";
 import { WorkerError, WorkerErrorCode } from "../runtime/errors.js";
 import { imageSize } from "./image-size.js";
 import { checkPageCount, checkPixels } from "./limits.js";

@@ -1,4 +1,4 @@
-import type { DirectiveMessage } from "../../lib/contracts/index.js";
+import type { DirectiveMessage } from "../../lib/worker-kit.js";
 
 /** (job, step, attempt, lease): the identity a worker is idempotent on. */
 export function attemptKey(m: Pick<DirectiveMessage, "job_id" | "step_id" | "attempt_no" | "lease_id">): string {

@@ -1,5 +1,4 @@
-import type { Directive } from "../../lib/contracts/index.js";
-import { refUri, RefUse, type RefStore } from "../../lib/refs/index.js";
+import { refUri, RefUse, type Directive, type RefStore } from "../../lib/worker-kit.js";
 
 /**
  * Checks a directive's refs against its tenant's places before any work: the input must be

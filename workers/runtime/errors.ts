@@ -1,5 +1,4 @@
-import type { ReplyError } from "../../lib/contracts/index.js";
-import { isRefError } from "../../lib/refs/index.js";
+import { isRefError, type ReplyError } from "../../lib/worker-kit.js";
 
 /** Failure codes the workers report themselves (ref failures keep their `RefErrorCode`). */
 export const WorkerErrorCode = {

@@ -1,11 +1,6 @@
 import type { ServiceBusMessageContext } from "@azure/functions-extensions-servicebus";
 import type { InvocationContext } from "@azure/functions";
-import { messageBody } from "../../lib/bus/messages.js";
-import { deadLetterWithReason } from "../../lib/bus/sdk-dead-letter.js";
-import { TopicNames } from "../../lib/config/names.js";
-import type { DirectiveMessage } from "../../lib/contracts/index.js";
-import { recordDeadLettered } from "../../lib/telemetry/replies.js";
-import { startWorkerAttempt } from "../../lib/telemetry/worker.js";
+import { deadLetterWithReason, messageBody, recordDeadLettered, startWorkerAttempt, TopicNames, type DirectiveMessage } from "../../lib/worker-kit.js";
 import { attemptKey, AttemptRegistry } from "./attempts.js";
 import { DeliveryOutcome, workerEvents, type DeliveryEvent } from "./events.js";
 import { readMarker } from "./markers.js";

@@ -1,4 +1,4 @@
-import type { Directive, HeartbeatReply } from "../../lib/contracts/index.js";
+import type { Directive, HeartbeatReply } from "../../lib/worker-kit.js";
 import { heartbeatFor } from "./replies.js";
 
 export interface Heartbeats {

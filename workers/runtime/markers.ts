@@ -1,5 +1,4 @@
-import type { Contracts, DirectiveMessage, ResultReply } from "../../lib/contracts/index.js";
-import { refUri, reservedFolder, type RefStore } from "../../lib/refs/index.js";
+import { refUri, reservedFolder, type Contracts, type DirectiveMessage, type RefStore, type ResultReply } from "../../lib/worker-kit.js";
 
 /**
  * Where a finished attempt records its RESULT: `<workspace>/_lucius/attempts/<step>/<attempt>-<lease>.json`.

@@ -1,7 +1,6 @@
 import "@azure/functions-extensions-servicebus";
 import { app, type InvocationContext } from "@azure/functions";
-import { sdkBindingSettlesItself } from "../../lib/bus/sdk-binding.js";
-import { AppSettingNames, TopicNames } from "../../lib/config/names.js";
+import { AppSettingNames, sdkBindingSettlesItself, TopicNames } from "../../lib/worker-kit.js";
 import { directiveHandler } from "./handler.js";
 import { workerServices } from "./services.js";
 import type { StepWorker } from "./types.js";

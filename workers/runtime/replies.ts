@@ -1,4 +1,4 @@
-import type { AckReply, Directive, HeartbeatReply, ReplyError, ResultReply } from "../../lib/contracts/index.js";
+import type { AckReply, Directive, HeartbeatReply, ReplyError, ResultReply } from "../../lib/worker-kit.js";
 import type { FailureClass } from "./errors.js";
 import type { StepOutput } from "./types.js";
 

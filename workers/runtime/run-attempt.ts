@@ -1,4 +1,4 @@
-import type { Directive, ResultReply } from "../../lib/contracts/index.js";
+import type { Directive, ResultReply } from "../../lib/worker-kit.js";
 import { failureOf, WorkerError, WorkerErrorCode } from "./errors.js";
 import { heartbeatInterval, startHeartbeats } from "./heartbeat.js";
 import { checkDirectiveRefs } from "./directive-refs.js";

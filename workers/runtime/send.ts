@@ -1,6 +1,4 @@
-import { isBusError, replyMessage, type BusSender } from "../../lib/bus/index.js";
-import { TopicNames } from "../../lib/config/names.js";
-import type { Directive, Reply } from "../../lib/contracts/index.js";
+import { isBusError, replyMessage, TopicNames, type BusSender, type Directive, type Reply } from "../../lib/worker-kit.js";
 
 /** Tries per reply for retryable bus failures (throttling, broker unreachable). */
 const maxTries = 4;

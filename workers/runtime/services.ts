@@ -1,9 +1,4 @@
-import { createBusSender, type BusSender } from "../../lib/bus/index.js";
-import { loadSettings, type Settings } from "../../lib/config/settings.js";
-import { loadContracts, type Contracts, type Validation } from "../../lib/contracts/index.js";
-import { issuesFromAjv } from "../../lib/contracts/ajv-issues.js";
-import { compileSchemas } from "../../lib/contracts/schema-store.js";
-import { blobServiceClientFromEnv, RefStore } from "../../lib/refs/index.js";
+import { blobServiceClientFromEnv, compileSchemas, createBusSender, issuesFromAjv, loadContracts, loadSettings, RefStore, type BusSender, type Contracts, type Settings, type Validation } from "../../lib/worker-kit.js";
 import { loadWorkerSettings, type WorkerSettings } from "./settings.js";
 
 /** Everything a worker attempt needs, built once per process. */

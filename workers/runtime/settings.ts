@@ -1,7 +1,5 @@
 import type { TokenCredential } from "@azure/identity";
-import { WorkerSettingNames } from "../../lib/config/names.js";
-import { ConfigurationError, positiveInt } from "../../lib/config/settings.js";
-import { inputAllowlistsFromEnv, type InputAllowlists } from "../../lib/refs/index.js";
+import { ConfigurationError, inputAllowlistsFromEnv, positiveInt, WorkerSettingNames, type InputAllowlists } from "../../lib/worker-kit.js";
 import type { Wait } from "../azure/request.js";
 
 type Env = Record<string, string | undefined>;

@@ -1,5 +1,4 @@
-import type { Directive } from "../../lib/contracts/index.js";
-import type { RefStore } from "../../lib/refs/index.js";
+import type { Directive, RefStore } from "../../lib/worker-kit.js";
 import type { WorkerSettings } from "./settings.js";
 
 /** What a step implementation gets for one attempt. */

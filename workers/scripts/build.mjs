@@ -2,8 +2,9 @@
 //   1. compiles the repository (tsc -p tsconfig.build.json → <repo>/dist),
 //   2. copies the worker entry files and every module they import, transitively, keeping the
 //      repository layout (dist/workers/…, dist/lib/…), so relative imports still resolve,
-//   3. copies contracts/ and protocols/ (loaded at start-up) and writes dist/package.json named
-//      "lucius" so lib/paths.ts finds its package root there,
+//   3. copies contracts/ and protocols/ (loaded at start-up; lib/paths.ts takes the folder that
+//      holds both for the package root) and writes dist/package.json from the workers' own
+//      manifest (its name and version, for telemetry; `type: module` for the compiled files),
 //   4. fails if the code imports a package that workers/package.json does not declare.
 // Outside the repository (a remote build of the uploaded package) there is nothing to compile:
 // the script only checks that dist/ was built before upload.
@@ -69,7 +70,6 @@ for (const file of files) {
   cpSync(join(compiled, file), join(out, file));
 }
 for (const folder of ["contracts", "protocols"]) cpSync(join(repo, folder), join(out, folder), { recursive: true });
-const rootManifest = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"));
-writeFileSync(join(out, "package.json"), JSON.stringify({ name: rootManifest.name, version: rootManifest.version, private: true, type: "module" }, null, 2) + "\n");
+writeFileSync(join(out, "package.json"), JSON.stringify({ name: manifest.name, version: manifest.version, private: true, type: "module" }, null, 2) + "\n");
 const count = readdirSync(out, { recursive: true }).length;
 console.log(`workers: dist/ holds ${files.size} modules from ${[...packages].sort().join(", ")} (${count} entries)`);

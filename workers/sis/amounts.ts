@@ -1,12 +1,6 @@
-export interface MonetaryAmount {
-  /** As written, e.g. "$1,234.56" or "1.234,56 €". */
-  text: string;
-  value: number;
-  /** ISO 4217 code. */
-  currency: string;
-  /** Offset in the analysed text. */
-  index: number;
-}
+import type { MonetaryAmount } from "../../lib/worker-kit.js";
+
+export type { MonetaryAmount };
 
 const symbols: Record<string, string> = { $: "USD", "€": "EUR", "£": "GBP", "¥": "JPY" };
 const codes = "USD|EUR|GBP|CHF|JPY|CAD|AUD";

@@ -1,19 +1,11 @@
-import { findAmounts, type MonetaryAmount } from "./amounts.js";
-import { findDates, type FoundDate } from "./dates.js";
-import { topKeywords, words, type Keyword } from "./keywords.js";
-import { detectLanguage, type LanguageGuess } from "./language.js";
+import type { Analysis } from "../../lib/worker-kit.js";
+import { findAmounts } from "./amounts.js";
+import { findDates } from "./dates.js";
+import { topKeywords, words } from "./keywords.js";
+import { detectLanguage } from "./language.js";
 import { sentences, summarize } from "./summary.js";
 
-/** The offline analysis of one text. */
-export interface Analysis {
-  language: LanguageGuess;
-  keywords: Keyword[];
-  amounts: MonetaryAmount[];
-  dates: FoundDate[];
-  summary: string;
-  sentences: number;
-  characters: number;
-}
+export type { Analysis };
 
 export function analyze(text: string, options: { maxTokens?: number } = {}): Analysis {
   const all = words(text);

@@ -1,4 +1,4 @@
-import type { SisPayload } from "../../lib/contracts/index.js";
+import type { SisPayload } from "../../lib/worker-kit.js";
 import { AzureOpenAiClient } from "../openai/client.js";
 import { WorkerError, WorkerErrorCode } from "../runtime/errors.js";
 import type { OpenAiSettings } from "../runtime/settings.js";

@@ -1,12 +1,6 @@
-export interface FoundDate {
-  /** As written, e.g. "March 3, 2026" or "03/04/2026". */
-  text: string;
-  /** YYYY-MM-DD. */
-  iso: string;
-  index: number;
-  /** Numeric day/month order could be read both ways; `iso` assumes month first (US) then. */
-  ambiguous?: boolean;
-}
+import type { FoundDate } from "../../lib/worker-kit.js";
+
+export type { FoundDate };
 
 const monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const month = String.raw`(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)`;

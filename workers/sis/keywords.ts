@@ -1,11 +1,7 @@
+import type { Keyword } from "../../lib/worker-kit.js";
 import { stopWords } from "./stop-words.js";
 
-export interface Keyword {
-  term: string;
-  count: number;
-  /** Term frequency among the document's content words. */
-  score: number;
-}
+export type { Keyword };
 
 /** Lower-case words of at least two letters (numbers and punctuation are left out). */
 export function words(text: string): string[] {

@@ -1,12 +1,7 @@
+import type { LanguageGuess } from "../../lib/worker-kit.js";
 import { languageNames, stopWords } from "./stop-words.js";
 
-export interface LanguageGuess {
-  /** ISO 639-1, or "und" (undetermined) when no language's stop words appear. */
-  code: string;
-  name: string;
-  /** Share of stop-word hits that belong to the chosen language (0..1). */
-  confidence: number;
-}
+export type { LanguageGuess };
 
 /** The language whose stop words occur most often among `words` (lower-case). */
 export function detectLanguage(words: readonly string[]): LanguageGuess {

@@ -1,4 +1,4 @@
-import { SchemaIds, type SisPayload } from "../../lib/contracts/index.js";
+import { SchemaIds, type SisPayload } from "../../lib/worker-kit.js";
 import { documentText } from "../text/read-text.js";
 import type { StepWorker } from "../runtime/types.js";
 import { analysisText, analyze } from "./analyze.js";

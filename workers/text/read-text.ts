@@ -1,4 +1,4 @@
-import type { InputDocument } from "../../lib/refs/index.js";
+import type { InputDocument } from "../../lib/worker-kit.js";
 import { WorkerError, WorkerErrorCode } from "../runtime/errors.js";
 import { joinChunks } from "./tokens.js";
 

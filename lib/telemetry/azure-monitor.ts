@@ -4,9 +4,9 @@ import { useAzureMonitor, type AzureMonitorOpenTelemetryOptions } from "@azure/m
 import { logs, SeverityNumber } from "@opentelemetry/api-logs";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
-import { packageVersion } from "../lib/paths.js";
-import { azureMonitorSettings } from "../lib/telemetry/azure-monitor-settings.js";
-import { setLogSink, type LogSink } from "../lib/telemetry/log.js";
+import { packageVersion } from "../paths.js";
+import { azureMonitorSettings } from "./azure-monitor-settings.js";
+import { setLogSink, type LogSink } from "./log.js";
 
 const started = Symbol.for("lucius.azureMonitor.started");
 type Holder = { [started]?: string };
