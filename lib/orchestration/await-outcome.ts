@@ -2,7 +2,7 @@ import type { OrchestrationContext, Task } from "durable-functions";
 import type { Directive, Reply } from "../contracts/index.js";
 import { JobEventNames } from "./names.js";
 import { activity } from "./activity-calls.js";
-import type { AttemptOutcome, PlannedStep, RaisedReply } from "./types.js";
+import type { AttemptEnd, PlannedStep, RaisedReply } from "./types.js";
 import { deadlineTimer } from "./deadline.js";
 
 /** Whether a raised reply belongs to this attempt; anything else is a late or stray reply. */
@@ -33,7 +33,7 @@ export function* awaitOutcome(
   directive: Directive,
   ackEvent = true,
   jobDeadline?: Date,
-): Generator<Task, AttemptOutcome, unknown> {
+): Generator<Task, AttemptEnd, unknown> {
   let phase: "ack" | "lease" = "ack";
   let deadline = new Date(context.df.currentUtcDateTime.getTime() + step.timing.ack_ms);
   for (;;) {

@@ -68,7 +68,7 @@ export type RaisedReply = Reply & { received_at?: string };
 export type ResultReply = Extract<Reply, { type: "RESULT" }> & { received_at?: string };
 
 /** How one attempt ended, from the orchestration's point of view. */
-export type AttemptOutcome =
+export type AttemptEnd =
   | { kind: "result"; reply: ResultReply }
   | { kind: "timeout"; phase: "ack" | "lease" }
   | { kind: "cancelled" }
