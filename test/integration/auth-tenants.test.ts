@@ -8,7 +8,6 @@ import { apiKeysSetting, newTestKey, principalHeader } from "../support/auth.js"
 import { ProblemType } from "../../lib/http/problem.js";
 import { ocrEmbeddingCommand } from "../support/commands.js";
 import { setLogSink, type LogRecord } from "../../lib/telemetry/log.js";
-import { withIntakeTelemetry } from "../../lib/telemetry/intake.js";
 
 type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 const handlers: Record<string, Handler> = {};
@@ -54,8 +53,8 @@ beforeAll(async () => {
   process.env.LUCIUS_TRUST_CLIENT_PRINCIPAL = "true";
   await extension.start();
   Object.assign(handlers, {
-    // Wrapped as functions/post-command.ts registers it, so its log line is written.
-    submit: withIntakeTelemetry((await import("../../functions/post-command.js")).submitCommand),
+    // The handler as registered, with its intake telemetry, so its log line is written.
+    submit: (await import("../../functions/post-command.js")).submitCommand,
     getJob: (await import("../../functions/get-job.js")).getJob,
     steps: (await import("../../functions/get-job-steps.js")).getJobSteps,
     events: (await import("../../functions/get-job-events.js")).getJobEvents,
