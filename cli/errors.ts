@@ -51,8 +51,8 @@ export class NetworkError extends CliError {
 }
 
 /** Something named on the command line does not exist (a dead letter, a file). */
-export class NotFoundError extends CliError {
-  override name = "NotFoundError";
+export class CliNotFoundError extends CliError {
+  override name = "CliNotFoundError";
   constructor(message: string) {
     super(message, ExitCode.notFound);
   }

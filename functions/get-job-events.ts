@@ -1,14 +1,14 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { getJobEvents } from "../lib/api/jobs.js";
+import * as api from "../lib/api/jobs.js";
 import { appServices } from "../lib/services.js";
 import { answer } from "../lib/http/responses.js";
 import { authorize } from "../lib/auth/index.js";
 
-export async function getEventsOfJob(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function getJobEvents(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return answer(context, async () => {
     const caller = authorize(request);
-    return getJobEvents(request, request.params.job_id ?? "", (await appServices()).ledger, caller);
+    return api.getJobEvents(request, request.params.job_id ?? "", (await appServices()).ledger, caller);
   });
 }
 
-app.http("getJobEvents", { route: "v1/jobs/{job_id}/events", methods: ["GET"], authLevel: "anonymous", handler: getEventsOfJob });
+app.http("getJobEvents", { route: "v1/jobs/{job_id}/events", methods: ["GET"], authLevel: "anonymous", handler: getJobEvents });

@@ -1,14 +1,14 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { getJob } from "../lib/api/jobs.js";
+import * as api from "../lib/api/jobs.js";
 import { appServices } from "../lib/services.js";
 import { answer } from "../lib/http/responses.js";
 import { authorize } from "../lib/auth/index.js";
 
-export async function getJobById(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function getJob(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return answer(context, async () => {
     const caller = authorize(request);
-    return getJob(request.params.job_id ?? "", (await appServices()).ledger, caller);
+    return api.getJob(request.params.job_id ?? "", (await appServices()).ledger, caller);
   });
 }
 
-app.http("getJob", { route: "v1/jobs/{job_id}", methods: ["GET"], authLevel: "anonymous", handler: getJobById });
+app.http("getJob", { route: "v1/jobs/{job_id}", methods: ["GET"], authLevel: "anonymous", handler: getJob });

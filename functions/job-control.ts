@@ -1,6 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import { cancelJob, pauseJob, redriveJob, resumeJob, type JobControlDependencies } from "../lib/api/job-control.js";
+import { acceptCancel, acceptPause, acceptRedrive, acceptResume, type JobControlDependencies } from "../lib/api/job-control.js";
 import { answer } from "../lib/http/responses.js";
 import { authorize } from "../lib/auth/index.js";
 import { durableJobController } from "../lib/intake/job-starter.js";
@@ -18,18 +18,19 @@ function controlHandler(control: Control) {
     });
 }
 
-export const cancelJobById = controlHandler(cancelJob);
-export const pauseJobById = controlHandler(pauseJob);
-export const resumeJobById = controlHandler(resumeJob);
-export const redriveJobById = controlHandler(redriveJob);
+export const cancelJob = controlHandler(acceptCancel);
+export const pauseJob = controlHandler(acceptPause);
+export const resumeJob = controlHandler(acceptResume);
+export const redriveJob = controlHandler(acceptRedrive);
 
-for (const [action, handler] of [
-  ["cancel", cancelJobById],
-  ["pause", pauseJobById],
-  ["resume", resumeJobById],
-  ["redrive", redriveJobById],
+// Each registered under its handler's name.
+for (const [name, action, handler] of [
+  ["cancelJob", "cancel", cancelJob],
+  ["pauseJob", "pause", pauseJob],
+  ["resumeJob", "resume", resumeJob],
+  ["redriveJob", "redrive", redriveJob],
 ] as const) {
-  app.http(`${action}Job`, {
+  app.http(name, {
     route: `v1/jobs/{job_id}/${action}`,
     methods: ["POST"],
     authLevel: "anonymous",

@@ -9,19 +9,19 @@ import { withIntakeTelemetry } from "../lib/telemetry/intake.js";
 
 loadStartupServices();
 
-export async function submitCommand(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return answer(context, async () => {
+/** POST /v1/commands, exported as registered: with its intake span, counters and log line. */
+export const submitCommand = withIntakeTelemetry(async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
+  answer(context, async () => {
     const caller = authorize(request);
     const { settings, contracts, ledger, places } = await appServices();
     const starter = durableJobController(df.getClient(context));
     return postCommand(request, { contracts, ledger, starter, maxBodyBytes: settings.maxBodyBytes, caller, limits: settings.inFlight, places });
-  });
-}
+  }));
 
 app.http("submitCommand", {
   route: "v1/commands",
   methods: ["POST"],
   authLevel: "anonymous",
   extraInputs: [df.input.durableClient()],
-  handler: withIntakeTelemetry(submitCommand),
+  handler: submitCommand,
 });

@@ -1,9 +1,7 @@
 import { crc32 as zlibCrc32 } from "node:zlib";
 import type { CommandEnvelope } from "./contracts/types.gen.js";
 import { LuciusError } from "./errors.js";
-
-export const Mode = { default: "DEFAULT", burst: "BURST" } as const;
-export type Mode = (typeof Mode)[keyof typeof Mode];
+import { JobMode } from "./ledger/types.js";
 
 /** Thrown for inputs the command schema already rules out; reaching it is a programming error. */
 export class RoutingError extends LuciusError {
@@ -20,7 +18,7 @@ export class RoutingError extends LuciusError {
 export interface RoutingInput {
   tenant_id: string;
   /** @default "DEFAULT" */
-  mode?: Mode | undefined;
+  mode?: JobMode | undefined;
   doc_id?: string | undefined;
 }
 
@@ -37,7 +35,7 @@ const normalize = (value: string): string => value.trim().toLowerCase();
  * does, and the first ":" separates tenant from document: keys cannot collide across modes or tenants.
  */
 export function routingKey({ tenant_id, mode, doc_id }: RoutingInput): string {
-  if (mode !== Mode.burst) return normalize(tenant_id);
+  if (mode !== JobMode.BURST) return normalize(tenant_id);
   if (doc_id === undefined) throw new RoutingError("BURST_WITHOUT_DOC_ID", "BURST routing needs a doc_id");
   return `${normalize(tenant_id)}:${normalize(doc_id)}`;
 }

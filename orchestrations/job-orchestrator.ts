@@ -1,23 +1,18 @@
 import * as df from "durable-functions";
-import type { ActivityHandler, OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
+import type { OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
 import type { CancelMessage, Directive, Ref } from "../lib/contracts/index.js";
 import type { FailureInfo, JsonObject } from "../lib/ledger/index.js";
-import { appServices } from "../lib/services.js";
-import { ActivityNames, JobEventNames, OrchestratorNames, type JobOrchestrationInput } from "../lib/orchestration/names.js";
+import { JobEventNames, OrchestratorNames, type JobOrchestrationInput } from "../lib/orchestration/names.js";
 import { awaitOutcome } from "../lib/orchestration/await-outcome.js";
 import { JobOrchestrationVersions, carriesSettlements, dispatchesWithAttempt, runsReviews } from "../lib/orchestration/version.js";
 import { backoffBefore } from "../lib/orchestration/step-timing.js";
 import { attemptTraceOf } from "../lib/telemetry/attempts.js";
 import { liesWithin } from "../lib/refs/ref-path.js";
 import { refUri } from "../lib/refs/ref-store.js";
-import { startJob } from "../lib/orchestration/activities/start-job.js";
-import { beginAttempt } from "../lib/orchestration/activities/begin-attempt.js";
-import { publishMessage } from "../lib/orchestration/activities/publish.js";
-import { finishJob, readLease, settleStep } from "../lib/orchestration/activities/settle.js";
-import { OrchestrationErrorCode, type AttemptStart, type CarriedSettle, type JobPlan, type PlannedStep, type SettleStepRequest, type StepResult } from "../lib/orchestration/types.js";
+import { activity, activityNames } from "../lib/orchestration/activity-calls.js";
+import { OrchestrationErrorCode, type CarriedSettle, type FinishJobRequest, type JobPlan, type PlannedStep, type SettleStepRequest, type StepResult } from "../lib/orchestration/types.js";
 import { runReview } from "../lib/orchestration/run-review.js";
 import { deadlineExceeded, deadlineOf, deadlineTimer } from "../lib/orchestration/deadline.js";
-import { cancelReview, decideReview, openReview } from "../lib/orchestration/activities/review.js";
 
 
 function cancelOf(directive: Directive): CancelMessage {
@@ -40,11 +35,11 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
   publishRetry.maxRetryIntervalInMilliseconds = 60 * plan.activity_retry_ms;
   const jobDeadline = deadlineOf(context, plan);
   for (let attempt = step.attempt_no + 1; ; attempt++) {
-    const opened = (yield context.df.callActivityWithRetry(ActivityNames.beginAttempt, retry, {
+    const opened = yield* activity.call(context, "beginAttempt", {
       job_id: plan.job_id, step_id: step.step_id, attempt_no: attempt, input_ref: inputRef, lease_ms: step.timing.lease_ms, last,
       ...(carried ? { settle: carried } : {}),
       ...(dispatchesWithAttempt(version) ? { dispatch: true } : {}),
-    })) as AttemptStart;
+    }, retry);
     carried = undefined;
     if (opened.kind === "cancelled") return { kind: "cancelled" };
     const directive = opened.directive;
@@ -54,12 +49,12 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
       step_id: step.step_id, attempt_no: attempt, lease_id: directive.lease_id, trace: attemptTraceOf(directive), ...receipt, ...request,
     });
     const settle = (request: Omit<SettleStepRequest, "job_id" | "step_id" | "attempt_no" | "lease_id">) =>
-      context.df.callActivityWithRetry(ActivityNames.settleStep, retry, { job_id: plan.job_id, ...settlement(request) });
+      activity.call(context, "settleStep", { job_id: plan.job_id, ...settlement(request) }, retry);
     // A CANCEL only spares the worker useless work: once the step moves on its replies are ignored, so a bus
     // outage that outlasts the publish retries must not fail the job.
     function* stopWorker(): Generator<Task, void, unknown> {
       try {
-        yield context.df.callActivityWithRetry(ActivityNames.publishMessage, publishRetry, cancelOf(directive));
+        yield* activity.call(context, "publishMessage", cancelOf(directive), publishRetry);
       } catch {
         // The worker finds out from its lease running out.
       }
@@ -69,10 +64,10 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
     // From v3 beginAttempt has published it, unless the bus failed it then.
     if (!opened.published) {
       try {
-        yield context.df.callActivityWithRetry(ActivityNames.publishMessage, publishRetry, directive);
+        yield* activity.call(context, "publishMessage", directive, publishRetry);
       } catch {
         const error = { code: OrchestrationErrorCode.dispatchFailed, message: `The ${step.step_type} directive could not be published` };
-        yield settle({ to: "FAILED", error });
+        yield* settle({ to: "FAILED", error });
         return { kind: "failed", error };
       }
     }
@@ -83,12 +78,12 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
       // Whatever the worker is doing no longer counts: it is told to stop, and the job fails.
       const error = deadlineExceeded(jobDeadline!);
       yield* stopWorker();
-      yield settle({ to: "CANCELLED", error });
+      yield* settle({ to: "CANCELLED", error });
       return { kind: "failed", error };
     }
     if (outcome.kind === "cancelled") {
       yield* stopWorker();
-      yield settle({ to: "CANCELLED" });
+      yield* settle({ to: "CANCELLED" });
       return { kind: "cancelled" };
     }
     const claimed = outcome.kind === "result" ? outcome.reply.output_ref : undefined;
@@ -99,7 +94,7 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
       // From v4 the RESULT's metrics go to a review step after it, which may decide on them.
       const metrics = runsReviews(version) && outcome.reply.metrics ? { metrics: outcome.reply.metrics } : {};
       if (carriesSettlements(version)) return { kind: "succeeded", output_ref: output, settle: settlement({ to: "SUCCEEDED", output_ref: output }), ...metrics };
-      yield settle({ to: "SUCCEEDED", output_ref: output });
+      yield* settle({ to: "SUCCEEDED", output_ref: output });
       return { kind: "succeeded", output_ref: output };
     }
 
@@ -124,10 +119,10 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
     const attemptsInBudget = attempt - step.attempt_base;
     if (!retryable || attemptsInBudget >= step.timing.max_attempts) {
       const final = retryable ? { ...error, attempts: attemptsInBudget, reason: OrchestrationErrorCode.attemptsExhausted } : error;
-      yield settle({ to: "FAILED", error: final, failure_class: retryable ? "RETRYABLE" : "NON_RETRYABLE" });
+      yield* settle({ to: "FAILED", error: final, failure_class: retryable ? "RETRYABLE" : "NON_RETRYABLE" });
       return { kind: "failed", error: final };
     }
-    yield settle({ to: "RETRY_WAIT", error, failure_class: "RETRYABLE" });
+    yield* settle({ to: "RETRY_WAIT", error, failure_class: "RETRYABLE" });
     const wakeAt = new Date(context.df.currentUtcDateTime.getTime() + backoffBefore(step.timing, attemptsInBudget + 1));
     const timer = context.df.createTimer(wakeAt);
     const cancel = context.df.waitForExternalEvent(JobEventNames.cancel);
@@ -137,12 +132,12 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
     if (winner === expiry) {
       timer.cancel();
       const error = deadlineExceeded(jobDeadline!);
-      yield settle({ to: "CANCELLED", error });
+      yield* settle({ to: "CANCELLED", error });
       return { kind: "failed", error };
     }
     if (winner === cancel) {
       timer.cancel();
-      yield settle({ to: "CANCELLED" });
+      yield* settle({ to: "CANCELLED" });
       return { kind: "cancelled" };
     }
   }
@@ -154,11 +149,11 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
  */
 export const jobOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<JobOrchestrationInput>();
-  const plan = (yield context.df.callActivityWithRetry(ActivityNames.startJob, new df.RetryOptions(1000, 5), input)) as JobPlan;
-  const finish = (request: object) =>
-    context.df.callActivityWithRetry(ActivityNames.finishJob, new df.RetryOptions(plan.activity_retry_ms, 5), { job_id: plan.job_id, ...request });
+  const plan = yield* activity.call(context, "startJob", input, new df.RetryOptions(1000, 5));
+  const finish = (request: Omit<FinishJobRequest, "job_id">) =>
+    activity.call(context, "finishJob", { job_id: plan.job_id, ...request }, new df.RetryOptions(plan.activity_retry_ms, 5));
   if (plan.state === "CANCELLING") {
-    yield finish({ state: "CANCELLED" });
+    yield* finish({ state: "CANCELLED" });
     return { job_id: plan.job_id, state: "CANCELLED" };
   }
 
@@ -173,32 +168,21 @@ export const jobOrchestrator: OrchestrationHandler = function* (context: Orchest
       ? yield* runReview(context, plan, { ...step, review }, inputRef, carried, metrics)
       : yield* runStep(context, plan, step, inputRef, index === plan.steps.length - 1, carried);
     if (result.kind === "cancelled") {
-      yield finish({ state: "CANCELLED" });
+      yield* finish({ state: "CANCELLED" });
       return { job_id: plan.job_id, state: "CANCELLED" };
     }
     if (result.kind === "failed") {
-      yield finish({ state: "FAILED", error: { ...result.error, step_id: step.step_id } });
+      yield* finish({ state: "FAILED", error: { ...result.error, step_id: step.step_id } });
       return { job_id: plan.job_id, state: "FAILED", error: result.error };
     }
     inputRef = result.output_ref;
     carried = result.settle;
     metrics = "metrics" in result ? result.metrics : undefined;
   }
-  yield finish({ state: "SUCCEEDED", output_ref: inputRef, ...(carried ? { settle: carried } : {}) });
+  yield* finish({ state: "SUCCEEDED", output_ref: inputRef, ...(carried ? { settle: carried } : {}) });
   return { job_id: plan.job_id, state: "SUCCEEDED", output_ref: inputRef };
 };
 
-/** Activities run outside replay: this is where the ledger and the bus are touched. */
-const activity = <I, O>(run: (input: I, services: Awaited<ReturnType<typeof appServices>>) => Promise<O>): ActivityHandler =>
-  async (input: unknown) => run(input as I, await appServices());
-
 df.app.orchestration(OrchestratorNames.job, jobOrchestrator);
-df.app.activity(ActivityNames.startJob, { handler: activity(startJob) });
-df.app.activity(ActivityNames.beginAttempt, { handler: activity(beginAttempt) });
-df.app.activity(ActivityNames.publishMessage, { handler: activity(publishMessage) });
-df.app.activity(ActivityNames.readLease, { handler: activity(readLease) });
-df.app.activity(ActivityNames.settleStep, { handler: activity(settleStep) });
-df.app.activity(ActivityNames.finishJob, { handler: activity(finishJob) });
-df.app.activity(ActivityNames.openReview, { handler: activity(openReview) });
-df.app.activity(ActivityNames.decideReview, { handler: activity(decideReview) });
-df.app.activity(ActivityNames.cancelReview, { handler: activity(cancelReview) });
+// Registered from the table the orchestration calls them through: a name cannot drift from its function.
+for (const name of activityNames) df.app.activity(name, { handler: activity.handler(name) });

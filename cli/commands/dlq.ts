@@ -1,5 +1,5 @@
 import { intOption } from "../args.js";
-import { NotFoundError, UsageError } from "../errors.js";
+import { CliNotFoundError, UsageError } from "../errors.js";
 import { ExitCode } from "../exit-codes.js";
 import { table, type Output } from "../output.js";
 import { queueName, type DeadLetter, type DeadLetterBackend, type DeadLetterQueue } from "../dlq/types.js";
@@ -74,7 +74,7 @@ async function one({ line, out }: CommandContext, backend: DeadLetterBackend, qu
     if (letter) found.push(letter);
   }
   const where = queues.map(queueName).join(", ");
-  if (found.length === 0) throw new NotFoundError(`no dead letter ${sequence} in ${where}`);
+  if (found.length === 0) throw new CliNotFoundError(`no dead letter ${sequence} in ${where}`);
   if (found.length > 1) throw new UsageError(`dead letter ${sequence} is in ${found.map(queueName).join(" and ")}; pick one with --topic and --subscription`);
   const letter = found[0]!;
   if (action === "show") {
@@ -82,7 +82,7 @@ async function one({ line, out }: CommandContext, backend: DeadLetterBackend, qu
     return ExitCode.ok;
   }
   const outcome = await backend.replay(letter, sequence, { keepId: line.values["keep-id"] ?? false });
-  if (!outcome) throw new NotFoundError(`dead letter ${sequence} left ${queueName(letter)} before it could be replayed`);
+  if (!outcome) throw new CliNotFoundError(`dead letter ${sequence} left ${queueName(letter)} before it could be replayed`);
   out.result({ backend: backend.name, replayed: outcome.letter, mode: outcome.mode, messageId: outcome.messageId }, () =>
     out.line(
       outcome.mode === "resent-to-topic"

@@ -57,7 +57,7 @@ function accepted(job: Job, action: string, caller: Caller): HttpResponseInit {
 }
 
 /** POST /v1/jobs/{id}/cancel: CANCELLING now; the orchestration tells the worker and ends the job CANCELLED. */
-export async function cancelJob(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
+export async function acceptCancel(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
   const before = await callersJob(deps.ledger, deps.caller, jobId);
   const job = await transition(deps, before, JobState.CANCELLING, "cancel", "QUEUED, RUNNING, PAUSED or AWAITING_APPROVAL");
   // A suspended orchestration processes no events; it must run to act on the cancel.
@@ -68,24 +68,24 @@ export async function cancelJob(jobId: string, deps: JobControlDependencies): Pr
 }
 
 /** POST /v1/jobs/{id}/pause: the orchestration is suspended; nothing new is dispatched until resume. */
-export async function pauseJob(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
+export async function acceptPause(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
   const job = await transition(deps, await callersJob(deps.ledger, deps.caller, jobId), JobState.PAUSED, "pause", "RUNNING");
   await deps.controller.suspend(jobId, "paused through the API");
   return accepted(job, "pause", deps.caller);
 }
 
 /** POST /v1/jobs/{id}/resume */
-export async function resumeJob(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
+export async function acceptResume(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
   const job = await transition(deps, await callersJob(deps.ledger, deps.caller, jobId), JobState.RUNNING, "resume", "PAUSED");
   await deps.controller.resume(jobId, "resumed through the API");
   return accepted(job, "resume", deps.caller);
 }
 
 /** POST /v1/jobs/{id}/redrive: a FAILED job runs again from its failed step, with a fresh attempt count. */
-export async function redriveJob(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
+export async function acceptRedrive(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
   const before = await callersJob(deps.ledger, deps.caller, jobId);
   if (before.state !== JobState.FAILED) throw stateConflict(before, "redrive", "FAILED");
-  const { job } = await legally(deps, before, "redrive", "FAILED", () => deps.ledger.redriveJob(jobId, undefined, { requestedBy: callerLabel(deps.caller) }));
+  const { job } = await legally(deps, before, "redrive", "FAILED", () => deps.ledger.resetForRedrive(jobId, undefined, { requestedBy: callerLabel(deps.caller) }));
   await deps.controller.start({
     job_id: job.job_id,
     tenant_id: job.tenant_id,

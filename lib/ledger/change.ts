@@ -152,7 +152,7 @@ function build(ctx: LedgerContext, snapshot: JobSnapshot, change: Change): Built
   // A job ends because of its steps: the move to a terminal state goes on the timeline after the step changes beside it.
   const endings: NewEvent[] = [];
   for (const move of change.job ?? []) {
-    const next = decideJob(job, move.to, move.patch ?? {}, now);
+    const next = changedJob(job, move.to, move.patch ?? {}, now);
     if (move.to !== undefined) {
       const event = { type: EventType.JOB_STATE_CHANGED, details: { from: job.state, to: move.to, ...changedFields(move.patch ?? {}), ...move.details } };
       if (isTerminalJobState(move.to)) endings.push(event);
@@ -169,7 +169,7 @@ function build(ctx: LedgerContext, snapshot: JobSnapshot, change: Change): Built
     if (sc.expect && (current.attempt_no !== sc.expect.attempt_no || current.lease_id !== sc.expect.lease_id)) {
       throw new StaleAttemptError(sc.expect, { attempt_no: current.attempt_no, lease_id: current.lease_id });
     }
-    const next = decideStep(current, sc.to, sc.patch ?? {}, now);
+    const next = changedStep(current, sc.to, sc.patch ?? {}, now);
     if (sc.to !== undefined) {
       addEvent({
         type: EventType.STEP_STATE_CHANGED,
@@ -226,7 +226,8 @@ function applyPatch<T extends object>(base: T, patch: object): T {
   return out as T;
 }
 
-export function decideJob(current: Job, to: JobState | undefined, patch: JobPatch, now: string): Job {
+/** The job as a change leaves it; an illegal move throws IllegalTransitionError. */
+export function changedJob(current: Job, to: JobState | undefined, patch: JobPatch, now: string): Job {
   const target = to ?? current.state;
   if (to === undefined ? isTerminalJobState(current.state) : !canTransitionJob(current.state, to)) {
     throw new IllegalTransitionError("job", current.state, target, to === undefined ? "terminal states are immutable" : undefined);
@@ -237,7 +238,8 @@ export function decideJob(current: Job, to: JobState | undefined, patch: JobPatc
   return next;
 }
 
-export function decideStep(current: Step, to: StepState | undefined, patch: StepPatch, now: string): Step {
+/** The step as a change leaves it; an illegal move throws IllegalTransitionError. */
+export function changedStep(current: Step, to: StepState | undefined, patch: StepPatch, now: string): Step {
   const target = to ?? current.state;
   if (to === undefined ? isTerminalStepState(current.state) : !canTransitionStep(current.state, to)) {
     throw new IllegalTransitionError("step", current.state, target, to === undefined ? "terminal states are immutable" : undefined);

@@ -20,7 +20,7 @@ import type { StorageConnection } from "../config/settings.js";
 import { defaultTuning, LedgerContext, type LedgerTuning } from "./context.js";
 import { createJob, type CreateOptions } from "./create-job.js";
 import { updateJob, updateStep } from "./updates.js";
-import { redriveJob, type RedriveOptions } from "./redrive.js";
+import { resetForRedrive, type RedriveOptions } from "./redrive.js";
 import {
   listEvents,
   listJobs,
@@ -164,8 +164,8 @@ export class Ledger {
    * FAILED job → QUEUED; `fromStepId` (default: the first step not SUCCEEDED or SKIPPED)
    * and every later step → PENDING with a fresh retry budget. Appends JOB_REDRIVEN.
    */
-  redriveJob(jobId: string, fromStepId?: string, opts?: RedriveOptions): Promise<{ job: Job; steps: Step[] }> {
-    return redriveJob(this.ctx, jobId, fromStepId, opts);
+  resetForRedrive(jobId: string, fromStepId?: string, opts?: RedriveOptions): Promise<{ job: Job; steps: Step[] }> {
+    return resetForRedrive(this.ctx, jobId, fromStepId, opts);
   }
 
   /** Appends an event to the job's timeline; events are never changed or removed. */

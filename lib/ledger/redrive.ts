@@ -29,7 +29,7 @@ export interface RedriveOptions {
 /** Step states a redrive may start from. */
 const restartable: ReadonlySet<StepState> = new Set([StepState.FAILED, StepState.CANCELLED, StepState.PENDING]);
 
-export async function redriveJob(
+export async function resetForRedrive(
   ctx: LedgerContext,
   jobId: string,
   fromStepId?: string,

@@ -36,7 +36,7 @@ const S = StepState;
 
 /**
  * Ordinary job transitions. Leaving FAILED (redrive) is deliberately absent:
- * it is the separate `redriveJob` operation, so terminal states stay immutable
+ * it is the separate `resetForRedrive` operation, so terminal states stay immutable
  * for everything else.
  *
  * CANCELLING → SUCCEEDED | FAILED is allowed: a cancel is best effort, and when

@@ -1,7 +1,8 @@
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { Directive, Reply } from "../contracts/index.js";
-import { ActivityNames, JobEventNames } from "./names.js";
-import type { AttemptOutcome, PlannedStep, RaisedReply } from "./types.js";
+import { JobEventNames } from "./names.js";
+import { activity } from "./activity-calls.js";
+import type { AttemptEnd, PlannedStep, RaisedReply } from "./types.js";
 import { deadlineTimer } from "./deadline.js";
 
 /** Whether a raised reply belongs to this attempt; anything else is a late or stray reply. */
@@ -32,7 +33,7 @@ export function* awaitOutcome(
   directive: Directive,
   ackEvent = true,
   jobDeadline?: Date,
-): Generator<Task, AttemptOutcome, unknown> {
+): Generator<Task, AttemptEnd, unknown> {
   let phase: "ack" | "lease" = "ack";
   let deadline = new Date(context.df.currentUtcDateTime.getTime() + step.timing.ack_ms);
   for (;;) {
@@ -58,11 +59,11 @@ export function* awaitOutcome(
       continue;
     }
     if (phase === "ack" && ackEvent) return { kind: "timeout", phase };
-    const extended = (yield context.df.callActivity(ActivityNames.readLease, {
+    const extended = yield* activity.call(context, "readLease", {
       job_id: directive.job_id,
       step_id: directive.step_id,
       attempt_no: directive.attempt_no,
-    })) as string | null | undefined;
+    });
     // An activity's undefined comes back as null once it has been through history.
     if (!extended) return { kind: "timeout", phase };
     phase = "lease";

@@ -3,22 +3,6 @@ export const OrchestratorNames = {
   job: "jobOrchestrator",
 } as const;
 
-/** The job orchestration's activities. */
-export const ActivityNames = {
-  startJob: "startJob",
-  beginAttempt: "beginAttempt",
-  publishMessage: "publishMessage",
-  readLease: "readLease",
-  settleStep: "settleStep",
-  finishJob: "finishJob",
-  /** v4 on: a review step opens (or is skipped)... */
-  openReview: "openReview",
-  /** ...its timeout decides... */
-  decideReview: "decideReview",
-  /** ...or the job's cancel stops it. */
-  cancelReview: "cancelReview",
-} as const;
-
 /** External events a job's orchestration waits for. */
 export const JobEventNames = {
   /** A valid ACK or RESULT for the job, raised by the replies trigger. */

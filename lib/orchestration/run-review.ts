@@ -2,10 +2,11 @@ import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { Ref } from "../contracts/index.js";
 import type { JsonObject } from "../ledger/index.js";
-import { ReviewDecision, rejection, timeoutReviewer, type RecordedReview, type ReviewEvent } from "../review/decision.js";
-import { ActivityNames, JobEventNames } from "./names.js";
+import { ReviewDecision, rejection, timeoutReviewer, type ReviewEvent } from "../review/decision.js";
+import { JobEventNames } from "./names.js";
+import { activity } from "./activity-calls.js";
 import { deadlineExceeded, deadlineOf, deadlineTimer } from "./deadline.js";
-import type { CarriedSettle, JobPlan, PlannedStep, ReviewStart, ReviewTiming, StepResult } from "./types.js";
+import type { CarriedSettle, JobPlan, PlannedStep, ReviewTiming, StepResult } from "./types.js";
 
 /**
  * A REVIEW step (orchestration v4 on): `openReview` stops the job for a person or skips the step;
@@ -24,11 +25,11 @@ export function* runReview(
 ): Generator<Task, StepResult, unknown> {
   const retry = new df.RetryOptions(plan.activity_retry_ms, 5);
   retry.backoffCoefficient = 2;
-  const opened = (yield context.df.callActivityWithRetry(ActivityNames.openReview, retry, {
+  const opened = yield* activity.call(context, "openReview", {
     job_id: plan.job_id, step_id: step.step_id, input_ref: inputRef,
     ...(metrics ? { metrics } : {}),
     ...(carried ? { settle: carried } : {}),
-  })) as ReviewStart;
+  }, retry);
   if (opened.kind === "cancelled") return { kind: "cancelled" };
   if (opened.kind === "skipped") return { kind: "succeeded", output_ref: inputRef };
   context.df.setCustomStatus({ step_id: step.step_id, awaiting: "review", version: context.df.version });
@@ -48,7 +49,7 @@ export function* runReview(
     if (expiry && winner !== expiry) expiry.cancel();
     if (winner === cancel || winner === expiry) {
       const stopped = winner === expiry ? deadlineExceeded(jobDeadline!) : undefined;
-      yield context.df.callActivityWithRetry(ActivityNames.cancelReview, retry, { job_id: plan.job_id, step_id: step.step_id, ...(stopped ? { error: stopped } : {}) });
+      yield* activity.call(context, "cancelReview", { job_id: plan.job_id, step_id: step.step_id, ...(stopped ? { error: stopped } : {}) }, retry);
       return stopped ? { kind: "failed", error: stopped } : { kind: "cancelled" };
     }
     if (winner === decided) {
@@ -58,10 +59,10 @@ export function* runReview(
       return event.decision === ReviewDecision.approve ? { kind: "succeeded", output_ref: inputRef } : { kind: "failed", error: rejection(event.by, event.comment) };
     }
     timedOut = true;
-    const recorded = (yield context.df.callActivityWithRetry(ActivityNames.decideReview, retry, {
+    const recorded = yield* activity.call(context, "decideReview", {
       job_id: plan.job_id, step_id: step.step_id, decision: step.review.on_timeout, by: timeoutReviewer,
       comment: `No decision within ${Math.round(step.review.timeout_ms! / 1000)} s`,
-    })) as RecordedReview;
+    }, retry);
     if ((recorded.outcome === "decided" || recorded.outcome === "already") && recorded.decision === ReviewDecision.approve) return { kind: "succeeded", output_ref: inputRef };
     if (recorded.outcome === "decided" || recorded.outcome === "already") return { kind: "failed", error: recorded.error ?? rejection(timeoutReviewer) };
     // Cancelled meanwhile: the cancel event is on its way, and the next round hears it.

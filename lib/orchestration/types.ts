@@ -65,11 +65,12 @@ export type AttemptStart =
  */
 export type RaisedReply = Reply & { received_at?: string };
 
-export type ResultReply = Extract<Reply, { type: "RESULT" }> & { received_at?: string };
+/** A RESULT as raised to the orchestration (the contracts' ResultReply, maybe with `received_at`). */
+export type RaisedResult = Extract<Reply, { type: "RESULT" }> & { received_at?: string };
 
 /** How one attempt ended, from the orchestration's point of view. */
-export type AttemptOutcome =
-  | { kind: "result"; reply: ResultReply }
+export type AttemptEnd =
+  | { kind: "result"; reply: RaisedResult }
   | { kind: "timeout"; phase: "ack" | "lease" }
   | { kind: "cancelled" }
   /** The job's deadline came first (v4 on). */

@@ -24,9 +24,9 @@ export function attemptTraceOf(directive: AttemptTrace): AttemptTrace {
   };
 }
 
-/** How an attempt ended: `retried` is a failure the step retries after backoff. */
-export const AttemptOutcome = { succeeded: "succeeded", failed: "failed", retried: "retried", cancelled: "cancelled" } as const;
-export type AttemptOutcome = (typeof AttemptOutcome)[keyof typeof AttemptOutcome];
+/** How the ledger settled an attempt, as its span, log line and metrics label it (the `outcome` attribute): `retried` is a failure the step retries after backoff. */
+export const AttemptSettledAs = { succeeded: "succeeded", failed: "failed", retried: "retried", cancelled: "cancelled" } as const;
+export type AttemptSettledAs = (typeof AttemptSettledAs)[keyof typeof AttemptSettledAs];
 
 /** Why an attempt was retried. */
 export const RetryCause = { ackTimeout: "ack_timeout", leaseExpired: "lease_expired", retryableFailure: "retryable_failure" } as const;
@@ -38,7 +38,7 @@ export function retryCauseOf(error: FailureInfo | undefined): RetryCause {
   return RetryCause.retryableFailure;
 }
 
-const outcomeOf = { SUCCEEDED: AttemptOutcome.succeeded, FAILED: AttemptOutcome.failed, RETRY_WAIT: AttemptOutcome.retried, CANCELLED: AttemptOutcome.cancelled } as const;
+const outcomeOf = { SUCCEEDED: AttemptSettledAs.succeeded, FAILED: AttemptSettledAs.failed, RETRY_WAIT: AttemptSettledAs.retried, CANCELLED: AttemptSettledAs.cancelled } as const;
 
 const stepFields = (step: Step, trace: AttemptTrace | undefined) => ({
   job_id: step.job_id,
@@ -81,7 +81,7 @@ export function recordAttemptOutcome(step: Step, to: keyof typeof outcomeOf, tra
   const startedAt = step.dispatched_at ? new Date(step.dispatched_at) : endedAt;
   const attributes = { [A.stepType]: step.step_type, [A.outcome]: outcome };
   appMetrics().stepAttemptDuration.record(Math.max(0, endedAt.getTime() - startedAt.getTime()), attributes);
-  const cause = outcome === AttemptOutcome.retried ? retryCauseOf(step.error) : undefined;
+  const cause = outcome === AttemptSettledAs.retried ? retryCauseOf(step.error) : undefined;
   if (cause) appMetrics().stepRetries.add(1, { [A.cause]: cause, [A.stepType]: step.step_type });
 
   const span = appTracer().startSpan(
@@ -103,11 +103,11 @@ export function recordAttemptOutcome(step: Step, to: keyof typeof outcomeOf, tra
     contextFrom(trace?.traceparent),
   );
   if (step.acked_at) span.addEvent("ack", new Date(step.acked_at));
-  if (outcome === AttemptOutcome.failed || outcome === AttemptOutcome.retried) span.setStatus({ code: SpanStatusCode.ERROR, message: step.error?.message ?? outcome });
+  if (outcome === AttemptSettledAs.failed || outcome === AttemptSettledAs.retried) span.setStatus({ code: SpanStatusCode.ERROR, message: step.error?.message ?? outcome });
   span.end(endedAt);
 
   const detail = step.error ? ` (${step.error.code}: ${step.error.message})` : "";
-  (outcome === AttemptOutcome.failed ? log.warn : log.info)("attempt.outcome", `${step.step_type} attempt ${step.attempt_no} of ${step.job_id}/${step.step_id} ${outcome}${detail}`, {
+  (outcome === AttemptSettledAs.failed ? log.warn : log.info)("attempt.outcome", `${step.step_type} attempt ${step.attempt_no} of ${step.job_id}/${step.step_id} ${outcome}${detail}`, {
     ...stepFields(step, trace),
     step_type: step.step_type,
     outcome,

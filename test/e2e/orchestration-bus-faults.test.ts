@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLucius, terminal, testStepDefaults, type LuciusUnderTest } from "../support/lucius-devhost.js";
 import { HistoryEventType } from "../../devhost/durable/history.js";
-import { ActivityNames } from "../../lib/orchestration/names.js";
+import { ActivityNames } from "../../lib/orchestration/activity-calls.js";
 
 let lucius: LuciusUnderTest;
 beforeAll(async () => {

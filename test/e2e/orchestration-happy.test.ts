@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLucius, terminal, type LuciusUnderTest } from "../support/lucius-devhost.js";
 import { blobAccountUrl, tenantInput, tenantOutput } from "../support/tenant-refs.js";
 import { HistoryEventType } from "../../devhost/durable/history.js";
-import { ActivityNames } from "../../lib/orchestration/names.js";
+import { ActivityNames } from "../../lib/orchestration/activity-calls.js";
 
 let lucius: LuciusUnderTest;
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { azuriteConnectionString, uniqueTableNames } from "../support/storage.js
 import { JobState, Ledger } from "../../lib/ledger/index.js";
 import type { TableNames } from "../../lib/config/names.js";
 import { answer } from "../../lib/http/responses.js";
-import { cancelJob } from "../../lib/api/job-control.js";
+import { acceptCancel } from "../../lib/api/job-control.js";
 import { AllTenants, CallerKind } from "../../lib/auth/caller.js";
 import type { JobController } from "../../lib/intake/job-starter.js";
 import { PROBLEM_CONTENT_TYPE, ProblemType } from "../../lib/http/problem.js";
@@ -42,14 +42,14 @@ describe("a storage conflict that outlasts the ledger's retries", () => {
     // The other process moves the job after this one last saw it: this one's write meets a 412.
     await there.transitionJob(jobId, JobState.RUNNING);
 
-    const refused = await answer(log, () => cancelJob(jobId, { ledger: here, controller, caller }));
+    const refused = await answer(log, () => acceptCancel(jobId, { ledger: here, controller, caller }));
     expect(refused.status).toBe(503);
     expect(refused.headers).toMatchObject({ "Content-Type": PROBLEM_CONTENT_TYPE, "Retry-After": "1" });
     expect(JSON.parse(String(refused.body))).toMatchObject({ type: ProblemType.unavailable, status: 503, title: "Concurrent update" });
     expect(errors).toEqual([]);
     expect((await there.getJob(jobId))?.state).toBe(JobState.RUNNING);
 
-    const retried = await answer(log, () => cancelJob(jobId, { ledger: here, controller, caller }));
+    const retried = await answer(log, () => acceptCancel(jobId, { ledger: here, controller, caller }));
     expect(retried.status).toBe(202);
     expect((await there.getJob(jobId))?.state).toBe(JobState.CANCELLING);
   });

@@ -30,10 +30,10 @@ beforeAll(async () => {
   process.env.LUCIUS_TABLE_PREFIX = tables.jobs.slice(0, -"jobs".length);
   await extension.start();
   handlers.submit = (await import("../../functions/post-command.js")).submitCommand;
-  handlers.getJob = (await import("../../functions/get-job.js")).getJobById;
-  handlers.steps = (await import("../../functions/get-job-steps.js")).getStepsOfJob;
-  handlers.events = (await import("../../functions/get-job-events.js")).getEventsOfJob;
-  handlers.list = (await import("../../functions/list-jobs.js")).listTenantJobs;
+  handlers.getJob = (await import("../../functions/get-job.js")).getJob;
+  handlers.steps = (await import("../../functions/get-job-steps.js")).getJobSteps;
+  handlers.events = (await import("../../functions/get-job-events.js")).getJobEvents;
+  handlers.list = (await import("../../functions/list-jobs.js")).listJobs;
   handlers.protocols = (await import("../../functions/get-protocols.js")).getProtocols;
   handlers.openapi = (await import("../../functions/get-openapi.js")).getOpenApi;
   for (let n = 0; n < 5; n++) {

@@ -8,7 +8,6 @@ import { apiKeysSetting, newTestKey, principalHeader } from "../support/auth.js"
 import { ProblemType } from "../../lib/http/problem.js";
 import { ocrEmbeddingCommand } from "../support/commands.js";
 import { setLogSink, type LogRecord } from "../../lib/telemetry/log.js";
-import { withIntakeTelemetry } from "../../lib/telemetry/intake.js";
 
 type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 const handlers: Record<string, Handler> = {};
@@ -54,16 +53,16 @@ beforeAll(async () => {
   process.env.LUCIUS_TRUST_CLIENT_PRINCIPAL = "true";
   await extension.start();
   Object.assign(handlers, {
-    // Wrapped as functions/post-command.ts registers it, so its log line is written.
-    submit: withIntakeTelemetry((await import("../../functions/post-command.js")).submitCommand),
-    getJob: (await import("../../functions/get-job.js")).getJobById,
-    steps: (await import("../../functions/get-job-steps.js")).getStepsOfJob,
-    events: (await import("../../functions/get-job-events.js")).getEventsOfJob,
-    list: (await import("../../functions/list-jobs.js")).listTenantJobs,
-    cancel: (await import("../../functions/job-control.js")).cancelJobById,
-    pause: (await import("../../functions/job-control.js")).pauseJobById,
-    resume: (await import("../../functions/job-control.js")).resumeJobById,
-    redrive: (await import("../../functions/job-control.js")).redriveJobById,
+    // The handler as registered, with its intake telemetry, so its log line is written.
+    submit: (await import("../../functions/post-command.js")).submitCommand,
+    getJob: (await import("../../functions/get-job.js")).getJob,
+    steps: (await import("../../functions/get-job-steps.js")).getJobSteps,
+    events: (await import("../../functions/get-job-events.js")).getJobEvents,
+    list: (await import("../../functions/list-jobs.js")).listJobs,
+    cancel: (await import("../../functions/job-control.js")).cancelJob,
+    pause: (await import("../../functions/job-control.js")).pauseJob,
+    resume: (await import("../../functions/job-control.js")).resumeJob,
+    redrive: (await import("../../functions/job-control.js")).redriveJob,
     protocols: (await import("../../functions/get-protocols.js")).getProtocols,
     openapi: (await import("../../functions/get-openapi.js")).getOpenApi,
     ready: (await import("../../functions/ready.js")).ready,

@@ -320,7 +320,7 @@ describe("redrive", () => {
     const jobId = await failedAtEmbedding();
     const eventsBefore = (await ledger.listEvents(jobId)).events;
 
-    const { job, steps } = await ledger.redriveJob(jobId, "embedding");
+    const { job, steps } = await ledger.resetForRedrive(jobId, "embedding");
     expect(job).toMatchObject({ state: JobState.QUEUED, redrive_count: 1 });
     expect(job.error).toBeUndefined();
     expect(steps.map((s) => [s.step_id, s.state, s.attempt_no])).toEqual([
@@ -347,18 +347,18 @@ describe("redrive", () => {
 
   it("defaults to the first unfinished step and refuses what cannot be redriven", async () => {
     const jobId = await failedAtEmbedding();
-    await expect(ledger.redriveJob(jobId, "ocr")).rejects.toBeInstanceOf(IllegalTransitionError); // ocr succeeded
-    await expect(ledger.redriveJob(jobId, "sis")).rejects.toThrow(/earlier step "embedding"/);
-    await expect(ledger.redriveJob(jobId, "nope")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(ledger.resetForRedrive(jobId, "ocr")).rejects.toBeInstanceOf(IllegalTransitionError); // ocr succeeded
+    await expect(ledger.resetForRedrive(jobId, "sis")).rejects.toThrow(/earlier step "embedding"/);
+    await expect(ledger.resetForRedrive(jobId, "nope")).rejects.toMatchObject({ code: "NOT_FOUND" });
     const read = await ledger.getJob(jobId);
-    const { steps } = await ledger.redriveJob(jobId, undefined, { ifMatch: read!.etag });
+    const { steps } = await ledger.resetForRedrive(jobId, undefined, { ifMatch: read!.etag });
     expect(steps[1]?.state).toBe(StepState.PENDING);
-    await expect(ledger.redriveJob(jobId)).rejects.toMatchObject({ code: "ILLEGAL_TRANSITION", from: "QUEUED" });
+    await expect(ledger.resetForRedrive(jobId)).rejects.toMatchObject({ code: "ILLEGAL_TRANSITION", from: "QUEUED" });
   });
 
   it.each([1, 2, 3, 4, 5])("lets exactly one of three concurrent redrives win (round %i)", async () => {
     const jobId = await failedAtEmbedding();
-    const results = await Promise.allSettled([ledger.redriveJob(jobId), ledger.redriveJob(jobId), ledger.redriveJob(jobId)]);
+    const results = await Promise.allSettled([ledger.resetForRedrive(jobId), ledger.resetForRedrive(jobId), ledger.resetForRedrive(jobId)]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "ILLEGAL_TRANSITION" });
     const job = await ledger.getJob(jobId, { withSteps: true });

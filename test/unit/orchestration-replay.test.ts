@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
 import { jobOrchestrator } from "../../orchestrations/job-orchestrator.js";
-import { ActivityNames } from "../../lib/orchestration/names.js";
+import { ActivityNames } from "../../lib/orchestration/activity-calls.js";
 import { currentJobOrchestrationVersion } from "../../lib/orchestration/version.js";
 import { packageRoot } from "../../lib/paths.js";
 import { createOrchestrator, describeDivergence, firstDivergence, type RecordedHistory } from "../support/history-replay.js";
