@@ -24,7 +24,10 @@ const parts: Array<[string, (frame: CallFrame) => boolean]> = [
   ["JSON schema validation (ajv)", (f) => /node_modules\/ajv/.test(f.url)],
   ["module loading (start-up)", (f) => /node:internal\/modules/.test(f.url)],
   ["benchmark driver", (f) => /\/dist\/bench\//.test(f.url)],
-  ["storage requests: Azure SDK client (build, sign, serialise, send, parse)", (f) => /node_modules\/(@azure\/(data-tables|core-[a-z-]+|abort-controller|logger)|@typespec)\//.test(f.url)],
+  [
+    "storage requests: Azure SDK client (build, sign, serialise, send, parse)",
+    (f) => /node_modules\/(@azure\/(data-tables|core-[a-z-]+|abort-controller|logger)|@typespec)\//.test(f.url),
+  ],
   ["loopback hop: Durable client (axios to devhost's webhooks)", (f) => /node_modules\/axios\/|durable-functions\/lib\/src\/durableClient\//.test(f.url)],
   ["loopback hop: fetch (undici; bus sends to devhost's admin API)", (f) => /node:internal\/deps\/undici/.test(f.url)],
   ["loopback hop: message settlement over gRPC (@grpc, http2)", (f) => /node_modules\/@grpc\/|node:internal\/http2/.test(f.url)],
@@ -39,7 +42,8 @@ const parts: Array<[string, (frame: CallFrame) => boolean]> = [
   ["scripted worker", (f) => /scripted-worker/.test(f.url)],
 ];
 
-const short = (f: CallFrame) => `${f.functionName || "(anonymous)"} ${f.url.replace(/.*node_modules\//, "").replace(/.*\/dist\//, "dist/")}:${f.lineNumber + 1}`;
+const short = (f: CallFrame) =>
+  `${f.functionName || "(anonymous)"} ${f.url.replace(/.*node_modules\//, "").replace(/.*\/dist\//, "dist/")}:${f.lineNumber + 1}`;
 /** Native frames without a JS caller (socket writes flushed on a later tick, microtask runs) are named as themselves. */
 const unclaimed = (f: CallFrame) => `not attributed: ${f.url ? f.url.split("/").slice(0, 2).join("/") : f.functionName}`;
 

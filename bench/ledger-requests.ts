@@ -42,7 +42,13 @@ async function main(): Promise<void> {
     });
     const services = await appServices();
     const accountUrl = services.settings.blobAccountUrl;
-    const deps = { contracts: services.contracts, ledger: services.ledger, starter: { start: async () => undefined, ensureStarted: async () => undefined }, limits: services.settings.inFlight, places: services.places };
+    const deps = {
+      contracts: services.contracts,
+      ledger: services.ledger,
+      starter: { start: async () => undefined, ensureStarted: async () => undefined },
+      limits: services.settings.inFlight,
+      places: services.places,
+    };
     const replyDeps = { contracts: services.contracts, ledger: services.ledger, stepDefaults: services.settings.stepDefaults, notify: async () => true };
     // The in-flight counters' first read happens once per process and tenant; warm them as a running app has.
     for (let n = -4; n < 0; n++) await runJob(n);
@@ -68,12 +74,27 @@ async function main(): Promise<void> {
       for (const [index, step] of plan.steps.entries()) {
         const attempt = step.attempt_no + 1;
         const opened = await beginAttempt(
-          { job_id: job.job_id, step_id: step.step_id, attempt_no: attempt, input_ref: inputRef, lease_ms: step.timing.lease_ms, last: index === plan.steps.length - 1, ...(settle ? { settle } : {}) },
+          {
+            job_id: job.job_id,
+            step_id: step.step_id,
+            attempt_no: attempt,
+            input_ref: inputRef,
+            lease_ms: step.timing.lease_ms,
+            last: index === plan.steps.length - 1,
+            ...(settle ? { settle } : {}),
+          },
           services,
         );
         if (opened.kind !== "dispatched") throw new Error("not dispatched");
         const d: Directive = opened.directive;
-        const common = { job_id: d.job_id, step_id: d.step_id, tenant_id: d.tenant_id, attempt_no: d.attempt_no, lease_id: d.lease_id, timestamp: new Date().toISOString() };
+        const common = {
+          job_id: d.job_id,
+          step_id: d.step_id,
+          tenant_id: d.tenant_id,
+          attempt_no: d.attempt_no,
+          lease_id: d.lease_id,
+          timestamp: new Date().toISOString(),
+        };
         const ack = await handleReply({ ...common, type: "ACK" }, replyDeps);
         const result = await handleReply({ ...common, type: "RESULT", status: "SUCCEEDED", output_ref: d.output_ref }, replyDeps);
         if (ack.kind !== "applied" || result.kind !== "applied") throw new Error(`replies not applied: ${JSON.stringify([ack, result])}`);
@@ -111,8 +132,18 @@ async function main(): Promise<void> {
       );
     }
     const intake = since(start) / jobs;
-    console.log(`ledger Table requests per 3-step job: ${sequential} one at a time, ${concurrentPerJob} with ${concurrent} at once; ${intake} per accepted command at intake`);
-    console.log(JSON.stringify({ jobs, concurrent, ledger_requests_per_job: sequential, ledger_requests_per_job_concurrent: concurrentPerJob, intake_requests_per_command: intake }));
+    console.log(
+      `ledger Table requests per 3-step job: ${sequential} one at a time, ${concurrentPerJob} with ${concurrent} at once; ${intake} per accepted command at intake`,
+    );
+    console.log(
+      JSON.stringify({
+        jobs,
+        concurrent,
+        ledger_requests_per_job: sequential,
+        ledger_requests_per_job_concurrent: concurrentPerJob,
+        intake_requests_per_command: intake,
+      }),
+    );
   } finally {
     await proxy.close();
     await azurite.stop();

@@ -78,7 +78,7 @@ export class StorageRequestCounter {
   /** Path-style Azurite URLs: `/<account>/<table>(keys)`, `/<account>/<table>?$filter…`, `/<account>/$batch`, `/<account>/Tables…`. */
   private tableKindOf(path: string): RequestKind {
     const segment = decodeURIComponent(path.split("/")[2] ?? "");
-    const table = segment.startsWith("$batch") ? this.context.getStore()?.batchTable ?? "" : /^[^(?]*/.exec(segment)![0];
+    const table = segment.startsWith("$batch") ? (this.context.getStore()?.batchTable ?? "") : /^[^(?]*/.exec(segment)![0];
     return this.targets.tableKind(table) ?? "other";
   }
 }

@@ -37,7 +37,8 @@ export async function tableProxy(connectionString: string): Promise<TableProxy> 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const n = ++proxy.requests;
     const dead = armed !== undefined && n >= armed.at;
-    const refuse = () => res.writeHead(403, { "content-type": "application/json" }).end('{"odata.error":{"code":"ProcessKilled","message":{"value":"killed"}}}');
+    const refuse = () =>
+      res.writeHead(403, { "content-type": "application/json" }).end('{"odata.error":{"code":"ProcessKilled","message":{"value":"killed"}}}');
     if (dead && !(n === armed!.at && armed!.fault === "drop-answer")) {
       req.resume();
       req.on("end", refuse);

@@ -89,7 +89,10 @@ export class ApiClient {
       response = await fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new NetworkError(`cannot reach the API at ${this.baseUrl} (${cause?.code ?? cause?.message ?? (error as Error).message}); is it running? (npm start, or --api)`, { cause: error });
+      throw new NetworkError(
+        `cannot reach the API at ${this.baseUrl} (${cause?.code ?? cause?.message ?? (error as Error).message}); is it running? (npm start, or --api)`,
+        { cause: error },
+      );
     }
     const text = await response.text();
     const parsed = parseJson(text);

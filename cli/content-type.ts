@@ -29,7 +29,8 @@ export function declaredContentType(path: string, bytes: Buffer, flag: string | 
   const kind = sniffDocumentKind(bytes);
   if (flag !== undefined) {
     const conflict = contentTypeConflict(flag, kind);
-    if (conflict) throw new UsageError(`--content-type ${flag} contradicts the file: ${path} is ${conflict.actual.toUpperCase()} (${documentMediaTypes[conflict.actual]})`);
+    if (conflict)
+      throw new UsageError(`--content-type ${flag} contradicts the file: ${path} is ${conflict.actual.toUpperCase()} (${documentMediaTypes[conflict.actual]})`);
     return flag;
   }
   const fromName = contentTypeFor(path);

@@ -35,7 +35,14 @@ export function printJob(out: Output, job: JobView): void {
   out.line("");
   out.line(
     table(
-      steps.map((s) => [s.step_id, s.step_type, out.state(s.state), s.attempt_no > 0 ? String(s.attempt_no) : "", stepElapsed(s), s.error ? `${s.error.code}: ${s.error.message}` : refText(s.output_ref)]),
+      steps.map((s) => [
+        s.step_id,
+        s.step_type,
+        out.state(s.state),
+        s.attempt_no > 0 ? String(s.attempt_no) : "",
+        stepElapsed(s),
+        s.error ? `${s.error.code}: ${s.error.message}` : refText(s.output_ref),
+      ]),
       ["STEP", "TYPE", "STATE", "ATTEMPT", "TIME", "OUTPUT / ERROR"],
     ),
   );

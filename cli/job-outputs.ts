@@ -15,7 +15,11 @@ export function printJobOutputs(out: Output, outputs: JobOutputs): void {
   const heading = (text: string) => out.line(out.paint(text, "bold"));
   if (outputs.ocr) {
     const { pages = [], mean_confidence: mean } = outputs.ocr;
-    const facts = [`${outputs.ocr.lines} lines`, ...(pages.length > 0 ? [`${pages.length} page${pages.length === 1 ? "" : "s"}`] : []), ...(mean !== undefined ? [`mean confidence ${mean.toFixed(2)}`] : [])];
+    const facts = [
+      `${outputs.ocr.lines} lines`,
+      ...(pages.length > 0 ? [`${pages.length} page${pages.length === 1 ? "" : "s"}`] : []),
+      ...(mean !== undefined ? [`mean confidence ${mean.toFixed(2)}`] : []),
+    ];
     heading(`Recognised text (OCR, ${facts.join(", ")})`);
     // Pages are separated by a form feed; each gets its number and where its text came from.
     outputs.ocr.text.split("\f").forEach((pageText, i) => {
@@ -24,12 +28,20 @@ export function printJobOutputs(out: Output, outputs: JobOutputs): void {
       for (const line of pageText.split("\n").filter((l) => l.trim() !== "")) out.line(`  ${line}`);
     });
   }
-  if (outputs.embedding) heading(`Embedding: ${outputs.embedding.chunks} chunk${outputs.embedding.chunks === 1 ? "" : "s"} × ${outputs.embedding.dimension} dimensions`);
+  if (outputs.embedding)
+    heading(`Embedding: ${outputs.embedding.chunks} chunk${outputs.embedding.chunks === 1 ? "" : "s"} × ${outputs.embedding.dimension} dimensions`);
   const analysis = outputs.sis?.analysis;
   if (!analysis) return;
   heading(`Semantic analysis (${analysis.engine ?? "offline"}${analysis.language ? `, language ${analysis.language.code}` : ""})`);
   out.line(`  summary:  ${oneLine(analysis.summary ?? "")}`);
-  out.line(`  keywords: ${(analysis.keywords ?? []).slice(0, 8).map((k) => k.term).join(", ") || "(none)"}`);
+  out.line(
+    `  keywords: ${
+      (analysis.keywords ?? [])
+        .slice(0, 8)
+        .map((k) => k.term)
+        .join(", ") || "(none)"
+    }`,
+  );
   out.line(`  amounts:  ${(analysis.amounts ?? []).map((a) => `${a.text} (${a.currency} ${a.value.toFixed(2)})`).join(", ") || "(none)"}`);
   out.line(`  dates:    ${(analysis.dates ?? []).map((d) => `${d.text} (${d.iso}${d.ambiguous ? ", ambiguous" : ""})`).join(", ") || "(none)"}`);
 }

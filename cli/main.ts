@@ -49,7 +49,9 @@ function report(error: unknown, out: Output, verbose: boolean): ExitCode {
   if (verbose && !known && error instanceof Error && error.stack) out.stderr.write(`${error.stack}\n`);
   if (out.json) {
     const status = error instanceof ApiError ? error.status : undefined;
-    out.stdout.write(`${JSON.stringify({ error: { message, exit_code: exitCode, ...(status ? { status } : {}), ...(problem ? { problem } : {}) } }, null, 2)}\n`);
+    out.stdout.write(
+      `${JSON.stringify({ error: { message, exit_code: exitCode, ...(status ? { status } : {}), ...(problem ? { problem } : {}) } }, null, 2)}\n`,
+    );
   }
   return exitCode;
 }

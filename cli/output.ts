@@ -68,7 +68,12 @@ export function table(rows: string[][], header?: string[]): string {
   const width = (cell: string) => cell.replace(ansiCode, "").length;
   const widths = all.reduce<number[]>((acc, row) => row.map((cell, i) => Math.max(acc[i] ?? 0, width(cell))), []);
   return all
-    .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat(widths[i]! - width(cell)))).join("  ").trimEnd())
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat(widths[i]! - width(cell))))
+        .join("  ")
+        .trimEnd(),
+    )
     .join("\n");
 }
 

@@ -57,7 +57,12 @@ export class LiveProgress implements ProgressDisplay {
       step.attempt_no > 1 ? `attempt ${step.attempt_no}` : "",
       stepElapsed(step),
     ]);
-    return [header, ...table(rows).split("\n").map((row) => `  ${row}`)];
+    return [
+      header,
+      ...table(rows)
+        .split("\n")
+        .map((row) => `  ${row}`),
+    ];
   }
 
   private mark(step: StepView): string {
@@ -82,7 +87,11 @@ export class PlainProgress implements ProgressDisplay {
   ) {}
 
   update(job: JobView): void {
-    this.report("job", job.state, () => `job ${job.job_id} ${job.state}${job.waiting_for?.kind === "review" ? `, waiting for ${job.waiting_for.description}` : ""}`);
+    this.report(
+      "job",
+      job.state,
+      () => `job ${job.job_id} ${job.state}${job.waiting_for?.kind === "review" ? `, waiting for ${job.waiting_for.description}` : ""}`,
+    );
     this.steps(job);
   }
 
@@ -117,4 +126,3 @@ function stepLine(step: StepView): string {
   const error = step.error ? ` ${step.error.code}: ${step.error.message}` : "";
   return `${step.step_id} ${step.step_type} ${step.state}${attempt}${time}${error}`;
 }
-

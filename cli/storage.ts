@@ -40,7 +40,9 @@ export async function resolveStorage(api: ApiClient, flag: string | undefined, e
 }
 
 export function storageRequired(why: string): UsageError {
-  return new UsageError(`${why} needs the storage account: pass --storage "<connection string>" or set ${AppSettingNames.storage} (under devhost it is found by itself)`);
+  return new UsageError(
+    `${why} needs the storage account: pass --storage "<connection string>" or set ${AppSettingNames.storage} (under devhost it is found by itself)`,
+  );
 }
 
 /** A fresh prefix, so uploads and default outputs never overwrite each other. */
@@ -63,7 +65,10 @@ export async function uploadInput(storage: CliStorage, tenantId: string, fileNam
 export async function deleteUpload(storage: CliStorage, uri: string): Promise<void> {
   const location = storage.refs.locate(uri);
   if (!location) return;
-  await storage.blobs.getContainerClient(location.container).deleteBlob(location.name).catch(() => undefined);
+  await storage.blobs
+    .getContainerClient(location.container)
+    .deleteBlob(location.name)
+    .catch(() => undefined);
 }
 
 /** A fresh folder in the tenant's outputs place (`outputs/<tenant>/…/`) for a job's output. */

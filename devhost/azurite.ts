@@ -5,8 +5,7 @@ import { watchdogImport } from "./azurite-watchdog.js";
 
 /** Azurite's well-known development account; it is public and only ever valid against the emulator. */
 export const AZURITE_ACCOUNT = "devstoreaccount1";
-export const AZURITE_KEY =
-  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+export const AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 export interface AzuritePorts {
   blob: number;
@@ -49,13 +48,24 @@ const listening = /Azurite (Blob|Queue|Table) service is successfully listening 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
   const host = options.host ?? "127.0.0.1";
   const args = [
-    "--import", watchdogImport,
+    "--import",
+    watchdogImport,
     azuriteBin,
-    "--blobHost", host, "--queueHost", host, "--tableHost", host,
-    "--blobPort", String(options.ports?.blob ?? 0),
-    "--queuePort", String(options.ports?.queue ?? 0),
-    "--tablePort", String(options.ports?.table ?? 0),
-    "--disableTelemetry", "--skipApiVersionCheck", "--loose",
+    "--blobHost",
+    host,
+    "--queueHost",
+    host,
+    "--tableHost",
+    host,
+    "--blobPort",
+    String(options.ports?.blob ?? 0),
+    "--queuePort",
+    String(options.ports?.queue ?? 0),
+    "--tablePort",
+    String(options.ports?.table ?? 0),
+    "--disableTelemetry",
+    "--skipApiVersionCheck",
+    "--loose",
     // No access log: devhost only reads the start-up lines, and logging every request costs Azurite a tenth of its time.
     "--silent",
   ];

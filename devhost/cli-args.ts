@@ -45,7 +45,12 @@ export function parseArgs(argv: string[], cwd: string): CliOptions {
       const port = Number(value());
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port must be 0–65535`);
       options.port = port;
-    } else if (flag === "--app") options.appFiles.push(...value().split(",").map((f) => resolve(cwd, f)));
+    } else if (flag === "--app")
+      options.appFiles.push(
+        ...value()
+          .split(",")
+          .map((f) => resolve(cwd, f)),
+      );
     else if (flag === "--azurite") options.azurite = value();
     else if (flag === "--azurite-location") options.azuriteLocation = resolve(cwd, value());
     else if (flag === "--azurite-ports") options.azuritePorts = parsePorts(value());

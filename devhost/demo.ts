@@ -36,7 +36,8 @@ async function demo(out: Output, document: string): Promise<ExitCode> {
   const elapsed = () => out.paint(`[${duration(Date.now() - started).padStart(6)}]`, "dim");
   const appFiles = [...packageMainFiles(packageRoot), ...workerEntryPaths(packageRoot)];
   const missing = appFiles.filter((file) => !existsSync(file));
-  if (missing.length > 0 || appFiles.length < 4) throw new CliError(`the app is not built (missing ${missing.join(", ") || "dist/functions"}); run npm run demo, which builds first`, ExitCode.usage);
+  if (missing.length > 0 || appFiles.length < 4)
+    throw new CliError(`the app is not built (missing ${missing.join(", ") || "dist/functions"}); run npm run demo, which builds first`, ExitCode.usage);
 
   out.line(`${elapsed()} starting devhost: in-memory Azurite, Service Bus emulator, orchestrator, OCR/EMBEDDING/SIS workers`);
   const apiKey = randomBytes(24).toString("base64url");

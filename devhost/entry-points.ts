@@ -49,5 +49,12 @@ function expandBraces(pattern: string): string[] {
 }
 
 function wildcard(name: string): RegExp {
-  return new RegExp("^" + name.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*") + "$");
+  return new RegExp(
+    "^" +
+      name
+        .split("*")
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join("[^/]*") +
+      "$",
+  );
 }

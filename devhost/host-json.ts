@@ -39,9 +39,7 @@ export function readHostJson(path: string | undefined, env: Record<string, strin
     ...(hubName ? { hubName } : {}),
     ...(typeof durable.defaultVersion === "string" && durable.defaultVersion !== "" ? { defaultVersion: durable.defaultVersion } : {}),
     ...(durable.maxConcurrentActivityFunctions ? { maxConcurrentActivityFunctions: durable.maxConcurrentActivityFunctions } : {}),
-    ...(durable.maxConcurrentOrchestratorFunctions
-      ? { maxConcurrentOrchestratorFunctions: durable.maxConcurrentOrchestratorFunctions }
-      : {}),
+    ...(durable.maxConcurrentOrchestratorFunctions ? { maxConcurrentOrchestratorFunctions: durable.maxConcurrentOrchestratorFunctions } : {}),
   };
 }
 

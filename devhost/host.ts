@@ -180,9 +180,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   }
 }
 
-async function storageFor(
-  choice: DevHostOptions["azurite"],
-): Promise<{ connectionString: string; azurite?: RunningAzurite & { location?: string } }> {
+async function storageFor(choice: DevHostOptions["azurite"]): Promise<{ connectionString: string; azurite?: RunningAzurite & { location?: string } }> {
   if (choice && typeof choice === "object" && "connectionString" in choice) return { connectionString: choice.connectionString };
   const azurite = choice && typeof choice === "object" ? await startFolderAzurite(choice) : await startAzurite();
   return { connectionString: azurite.connectionString, azurite };

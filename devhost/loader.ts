@@ -24,7 +24,14 @@ export interface CapturedFunction {
 export interface CoreInvocation {
   invocationId: string;
   metadata: { name: string; bindings: Record<string, CapturedBinding>; retryOptions?: unknown };
-  request: { invocationId: string; functionId: string; inputData: Array<{ name: string; data?: unknown }>; triggerMetadata?: Record<string, unknown>; traceContext?: unknown; retryContext?: unknown };
+  request: {
+    invocationId: string;
+    functionId: string;
+    inputData: Array<{ name: string; data?: unknown }>;
+    triggerMetadata?: Record<string, unknown>;
+    traceContext?: unknown;
+    retryContext?: unknown;
+  };
   /** The worker's phase; the library warns about logs after the handler returned unless it is `postInvocationHooks`. */
   state: "preInvocationHooks" | "invocation" | "postInvocationHooks";
   log(level: string, category: string, message: string): void;
@@ -53,13 +60,7 @@ export interface CapturedApp {
 }
 
 /** Trigger and binding types devhost serves; anything else is reported at start-up. */
-export const SupportedTriggerTypes = [
-  "httpTrigger",
-  "serviceBusTrigger",
-  "timerTrigger",
-  "orchestrationTrigger",
-  "activityTrigger",
-] as const;
+export const SupportedTriggerTypes = ["httpTrigger", "serviceBusTrigger", "timerTrigger", "orchestrationTrigger", "activityTrigger"] as const;
 export const SupportedBindingTypes = ["http", "durableClient"] as const;
 
 export class UnsupportedBindingError extends Error {
@@ -87,10 +88,7 @@ export function installCoreShim(): CapturedApp {
     getProgrammingModel() {
       return captured.programmingModel;
     },
-    registerFunction(
-      metadata: { name: string; bindings: Record<string, CapturedBinding>; retryOptions?: unknown },
-      handler: CapturedFunction["handler"],
-    ) {
+    registerFunction(metadata: { name: string; bindings: Record<string, CapturedBinding>; retryOptions?: unknown }, handler: CapturedFunction["handler"]) {
       const triggerEntry = Object.entries(metadata.bindings).find(([, b]) => /trigger$/i.test(b.type));
       if (!triggerEntry) throw new UnsupportedBindingError(`Function "${metadata.name}" has no trigger binding`);
       if (captured.functions.has(metadata.name)) {
@@ -140,9 +138,7 @@ export function unsupportedBindings(app: CapturedApp, supported: SupportedTypes 
   for (const fn of app.functions.values()) {
     for (const [bindingName, binding] of Object.entries(fn.bindings)) {
       const isTrigger = /trigger$/i.test(binding.type);
-      const supportedHere = isTrigger
-        ? supported.triggerTypes.includes(binding.type)
-        : supported.bindingTypes.includes(binding.type);
+      const supportedHere = isTrigger ? supported.triggerTypes.includes(binding.type) : supported.bindingTypes.includes(binding.type);
       if (!supportedHere) {
         problems.push(`${fn.name}: ${isTrigger ? "trigger" : "binding"} "${bindingName}" of type "${binding.type}"`);
       }

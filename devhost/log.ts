@@ -16,8 +16,7 @@ export function createLogger(level: LogLevel = LogLevel.info): Logger {
   return {
     info: (message) => show(LogLevel.info) && console.log(`[devhost] ${message}`),
     warn: (message) => show(LogLevel.error) && console.warn(`[devhost] ${message}`),
-    error: (message, error) =>
-      show(LogLevel.error) && console.error(`[devhost] ${message}${error === undefined ? "" : `\n${describe(error)}`}`),
+    error: (message, error) => show(LogLevel.error) && console.error(`[devhost] ${message}${error === undefined ? "" : `\n${describe(error)}`}`),
     app: (functionName, appLevel, args) => {
       const isError = appLevel === "error" || appLevel === "critical" || appLevel === "warning";
       if (!show(isError ? LogLevel.error : LogLevel.info)) return;

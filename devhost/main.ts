@@ -83,7 +83,9 @@ function printStorage(host: DevHost): void {
   const ports = `blob ${azurite.ports.blob}, queue ${azurite.ports.queue}, table ${azurite.ports.table}`;
   if (!azurite.location) return console.log(`[devhost] storage: in-memory Azurite (pid ${azurite.pid}; ${ports}); everything is gone when devhost stops`);
   const shown = (path: string) => (relative(process.cwd(), path).startsWith("..") ? path : relative(process.cwd(), path));
-  console.log(`[devhost] storage: Azurite (pid ${azurite.pid}) on ${ports}; data in ${shown(azurite.location)}, ports kept in ${shown(azuriteStatePath(azurite.location))}`);
+  console.log(
+    `[devhost] storage: Azurite (pid ${azurite.pid}) on ${ports}; data in ${shown(azurite.location)}, ports kept in ${shown(azuriteStatePath(azurite.location))}`,
+  );
   console.log("[devhost]   devhost stopped or killed: Azurite flushes, then ends; the next start reuses folder and ports.");
   console.log("[devhost]   Azurite writes its tables to disk every 5 s: a power loss, or killing Azurite itself, can lose the last 5 s of writes.");
 }

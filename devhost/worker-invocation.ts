@@ -24,12 +24,7 @@ const appHookData = new WeakMap<CapturedApp, Record<string, unknown>>();
  * not know, a Service Bus message without the extension's factory, an HTTP response that is not
  * an object) fails the invocation with the library's own message, as it would under the host.
  */
-export async function invokeAsWorker(
-  app: CapturedApp,
-  fn: CapturedFunction,
-  request: RpcInvocationRequest,
-  log: InvocationLog,
-): Promise<InvocationOutcome> {
+export async function invokeAsWorker(app: CapturedApp, fn: CapturedFunction, request: RpcInvocationRequest, log: InvocationLog): Promise<InvocationOutcome> {
   const model = app.model;
   if (!model) return { status: "failed", error: new Error(`Function "${fn.name}": the app set no programming model`) };
   const invocationId = randomUUID();

@@ -16,7 +16,8 @@ export const submitCommand = withIntakeTelemetry(async (request: HttpRequest, co
     const { settings, contracts, ledger, places } = await appServices();
     const starter = durableJobController(df.getClient(context));
     return postCommand(request, { contracts, ledger, starter, maxBodyBytes: settings.maxBodyBytes, caller, limits: settings.inFlight, places });
-  }));
+  }),
+);
 
 app.http("submitCommand", {
   route: "v1/commands",

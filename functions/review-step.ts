@@ -15,7 +15,10 @@ function reviewHandler(decision: ReviewDecision) {
       const { ledger, settings } = await appServices();
       const controller = durableJobController(df.getClient(context));
       return decideStep(request, request.params.job_id ?? "", request.params.step_id ?? "", decision, {
-        ledger, caller, maxBodyBytes: settings.maxBodyBytes, raise: (jobId, event) => controller.review(jobId, event),
+        ledger,
+        caller,
+        maxBodyBytes: settings.maxBodyBytes,
+        raise: (jobId, event) => controller.review(jobId, event),
       });
     });
 }

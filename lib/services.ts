@@ -22,7 +22,11 @@ let pending: Promise<AppServices> | undefined;
 function startup(): { settings: Settings; contracts: Contracts; places: TenantPlaces } {
   if (loaded) return loaded;
   const settings = loadSettings();
-  loaded = { settings, contracts: loadContracts(settings.protocolRegistryPath ? { registry: settings.protocolRegistryPath } : {}), places: new TenantPlaces(settings.blobAccountUrl, inputAllowlistsFromEnv(process.env)) };
+  loaded = {
+    settings,
+    contracts: loadContracts(settings.protocolRegistryPath ? { registry: settings.protocolRegistryPath } : {}),
+    places: new TenantPlaces(settings.blobAccountUrl, inputAllowlistsFromEnv(process.env)),
+  };
   return loaded;
 }
 

@@ -10,10 +10,17 @@ import { attemptTraceOf } from "../lib/telemetry/attempts.js";
 import { liesWithin } from "../lib/refs/ref-path.js";
 import { refUri } from "../lib/refs/ref-store.js";
 import { activity, activityNames } from "../lib/orchestration/activity-calls.js";
-import { OrchestrationErrorCode, type CarriedSettle, type FinishJobRequest, type JobPlan, type PlannedStep, type SettleStepRequest, type StepResult } from "../lib/orchestration/types.js";
+import {
+  OrchestrationErrorCode,
+  type CarriedSettle,
+  type FinishJobRequest,
+  type JobPlan,
+  type PlannedStep,
+  type SettleStepRequest,
+  type StepResult,
+} from "../lib/orchestration/types.js";
 import { runReview } from "../lib/orchestration/run-review.js";
 import { deadlineExceeded, deadlineOf, deadlineTimer } from "../lib/orchestration/deadline.js";
-
 
 function cancelOf(directive: Directive): CancelMessage {
   const { payload: _payload, ...rest } = directive;
@@ -25,7 +32,14 @@ function cancelOf(directive: Directive): CancelMessage {
  * the directive, wait for its outcome, and settle it — success, a failure
  * worth retrying after backoff, or the end of the step.
  */
-function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedStep, inputRef: Ref, last: boolean, carried?: CarriedSettle): Generator<Task, StepResult, unknown> {
+function* runStep(
+  context: OrchestrationContext,
+  plan: JobPlan,
+  step: PlannedStep,
+  inputRef: Ref,
+  last: boolean,
+  carried?: CarriedSettle,
+): Generator<Task, StepResult, unknown> {
   const version = context.df.version ?? JobOrchestrationVersions.unversioned;
   const retry = new df.RetryOptions(plan.activity_retry_ms, 5);
   retry.backoffCoefficient = 2;
@@ -35,18 +49,33 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
   publishRetry.maxRetryIntervalInMilliseconds = 60 * plan.activity_retry_ms;
   const jobDeadline = deadlineOf(context, plan);
   for (let attempt = step.attempt_no + 1; ; attempt++) {
-    const opened = yield* activity.call(context, "beginAttempt", {
-      job_id: plan.job_id, step_id: step.step_id, attempt_no: attempt, input_ref: inputRef, lease_ms: step.timing.lease_ms, last,
-      ...(carried ? { settle: carried } : {}),
-      ...(dispatchesWithAttempt(version) ? { dispatch: true } : {}),
-    }, retry);
+    const opened = yield* activity.call(
+      context,
+      "beginAttempt",
+      {
+        job_id: plan.job_id,
+        step_id: step.step_id,
+        attempt_no: attempt,
+        input_ref: inputRef,
+        lease_ms: step.timing.lease_ms,
+        last,
+        ...(carried ? { settle: carried } : {}),
+        ...(dispatchesWithAttempt(version) ? { dispatch: true } : {}),
+      },
+      retry,
+    );
     carried = undefined;
     if (opened.kind === "cancelled") return { kind: "cancelled" };
     const directive = opened.directive;
     // A RESULT not written on arrival (v3 on) is recorded by the settlement.
     let receipt: { result_received_at?: string } = {};
     const settlement = (request: Omit<SettleStepRequest, "job_id" | "step_id" | "attempt_no" | "lease_id">): CarriedSettle => ({
-      step_id: step.step_id, attempt_no: attempt, lease_id: directive.lease_id, trace: attemptTraceOf(directive), ...receipt, ...request,
+      step_id: step.step_id,
+      attempt_no: attempt,
+      lease_id: directive.lease_id,
+      trace: attemptTraceOf(directive),
+      ...receipt,
+      ...request,
     });
     const settle = (request: Omit<SettleStepRequest, "job_id" | "step_id" | "attempt_no" | "lease_id">) =>
       activity.call(context, "settleStep", { job_id: plan.job_id, ...settlement(request) }, retry);
@@ -93,7 +122,8 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
       // From v2 a success is written with the next step's dispatch (or the job's end), in one batch.
       // From v4 the RESULT's metrics go to a review step after it, which may decide on them.
       const metrics = runsReviews(version) && outcome.reply.metrics ? { metrics: outcome.reply.metrics } : {};
-      if (carriesSettlements(version)) return { kind: "succeeded", output_ref: output, settle: settlement({ to: "SUCCEEDED", output_ref: output }), ...metrics };
+      if (carriesSettlements(version))
+        return { kind: "succeeded", output_ref: output, settle: settlement({ to: "SUCCEEDED", output_ref: output }), ...metrics };
       yield* settle({ to: "SUCCEEDED", output_ref: output });
       return { kind: "succeeded", output_ref: output };
     }
@@ -102,18 +132,26 @@ function* runStep(context: OrchestrationContext, plan: JobPlan, step: PlannedSte
     let retryable: boolean;
     if (outcome.kind === "result" && outcome.reply.status === "SUCCEEDED") {
       // The next step would read (and the job would report) whatever the RESULT names: only where the step was told to write counts.
-      error = { code: OrchestrationErrorCode.outputOutsideTarget, message: `The ${step.step_type} RESULT names output ${refUri(claimed!)}, outside ${refUri(directive.output_ref)} where the step was told to write` };
+      error = {
+        code: OrchestrationErrorCode.outputOutsideTarget,
+        message: `The ${step.step_type} RESULT names output ${refUri(claimed!)}, outside ${refUri(directive.output_ref)} where the step was told to write`,
+      };
       retryable = false;
     } else if (outcome.kind === "result") {
       const failed = outcome.reply;
-      error = { code: failed.error?.code ?? "WORKER_FAILED", message: failed.error?.message ?? "The worker reported a failure", ...(failed.error?.details ? { details: failed.error.details } : {}) };
+      error = {
+        code: failed.error?.code ?? "WORKER_FAILED",
+        message: failed.error?.message ?? "The worker reported a failure",
+        ...(failed.error?.details ? { details: failed.error.details } : {}),
+      };
       retryable = failed.failure_class === "RETRYABLE";
     } else {
       // A silent worker may still be busy: tell it to stop before the next attempt.
       yield* stopWorker();
-      error = outcome.phase === "ack"
-        ? { code: OrchestrationErrorCode.ackTimeout, message: `No ACK for attempt ${attempt} within ${step.timing.ack_ms} ms` }
-        : { code: OrchestrationErrorCode.leaseExpired, message: `Lease of attempt ${attempt} expired without RESULT` };
+      error =
+        outcome.phase === "ack"
+          ? { code: OrchestrationErrorCode.ackTimeout, message: `No ACK for attempt ${attempt} within ${step.timing.ack_ms} ms` }
+          : { code: OrchestrationErrorCode.leaseExpired, message: `Lease of attempt ${attempt} expired without RESULT` };
       retryable = true;
     }
     const attemptsInBudget = attempt - step.attempt_base;
@@ -164,9 +202,10 @@ export const jobOrchestrator: OrchestrationHandler = function* (context: Orchest
   let metrics: JsonObject | undefined;
   for (const [index, step] of plan.steps.entries()) {
     const { review } = step;
-    const result = review && runsReviews(version)
-      ? yield* runReview(context, plan, { ...step, review }, inputRef, carried, metrics)
-      : yield* runStep(context, plan, step, inputRef, index === plan.steps.length - 1, carried);
+    const result =
+      review && runsReviews(version)
+        ? yield* runReview(context, plan, { ...step, review }, inputRef, carried, metrics)
+        : yield* runStep(context, plan, step, inputRef, index === plan.steps.length - 1, carried);
     if (result.kind === "cancelled") {
       yield* finish({ state: "CANCELLED" });
       return { job_id: plan.job_id, state: "CANCELLED" };

@@ -70,7 +70,8 @@ export const importBoundaries = {
     }
 
     /** The text of a string literal, or of a template literal without `${}`. */
-    const text = (/** @type {any} */ node) => (node?.type === "Literal" ? node.value : node?.type === "TemplateLiteral" && node.expressions.length === 0 ? node.quasis[0].value.cooked : undefined);
+    const text = (/** @type {any} */ node) =>
+      node?.type === "Literal" ? node.value : node?.type === "TemplateLiteral" && node.expressions.length === 0 ? node.quasis[0].value.cooked : undefined;
 
     return {
       ImportDeclaration: (node) => check(node, node.source.value),

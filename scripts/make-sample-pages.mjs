@@ -26,7 +26,8 @@ const pdfString = (text) => `(${text.replace(/[\\()]/g, (c) => `\\${c}`)})`;
 export function pdfDocument(pages, { encrypt = false } = {}) {
   const objects = []; // object n is objects[n - 1]
   const add = (body) => objects.push(body) && objects.length;
-  const stream = (dict, data) => Buffer.concat([Buffer.from(`<< ${dict} /Length ${data.length} >>\nstream\n`, "latin1"), data, Buffer.from("\nendstream", "latin1")]);
+  const stream = (dict, data) =>
+    Buffer.concat([Buffer.from(`<< ${dict} /Length ${data.length} >>\nstream\n`, "latin1"), data, Buffer.from("\nendstream", "latin1")]);
   add(Buffer.from("<< /Type /Catalog /Pages 2 0 R >>"));
   add(Buffer.alloc(0)); // the page tree, written once the kids are known
   const font = add(Buffer.from("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"));
@@ -34,10 +35,17 @@ export function pdfDocument(pages, { encrypt = false } = {}) {
   for (const page of pages) {
     const content = add(stream("", Buffer.from(page.content, "latin1")));
     const image = page.image
-      ? add(stream(`/Type /XObject /Subtype /Image /Width ${page.image.width} /Height ${page.image.height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode`, deflateSync(page.image.pixels, { level: 9 })))
+      ? add(
+          stream(
+            `/Type /XObject /Subtype /Image /Width ${page.image.width} /Height ${page.image.height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode`,
+            deflateSync(page.image.pixels, { level: 9 }),
+          ),
+        )
       : undefined;
     const resources = `/Font << /F1 ${font} 0 R >>${image ? ` /XObject << /Im1 ${image} 0 R >>` : ""}`;
-    kids.push(add(Buffer.from(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${page.width} ${page.height}] /Resources << ${resources} >> /Contents ${content} 0 R >>`)));
+    kids.push(
+      add(Buffer.from(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${page.width} ${page.height}] /Resources << ${resources} >> /Contents ${content} 0 R >>`)),
+    );
   }
   objects[1] = Buffer.from(`<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(" ")}] /Count ${kids.length} >>`);
   const encryption = encrypt ? add(Buffer.from(`<< /Filter /Standard /V 1 /R 2 /O <${"4f".repeat(32)}> /U <${"55".repeat(32)}> /P -4 >>`)) : undefined;
@@ -107,7 +115,17 @@ export function tiffDocument(rasters) {
   rasters.forEach(({ width, height }, i) => {
     const ifd = Buffer.alloc(ifdSize);
     ifd.writeUInt16LE(tags, 0);
-    const entries = [[256, 4, width], [257, 4, height], [258, 3, 8], [259, 3, 32773], [262, 3, 1], [273, 4, ifdAt[i] + ifdSize], [277, 3, 1], [278, 4, height], [279, 4, strips[i].length]];
+    const entries = [
+      [256, 4, width],
+      [257, 4, height],
+      [258, 3, 8],
+      [259, 3, 32773],
+      [262, 3, 1],
+      [273, 4, ifdAt[i] + ifdSize],
+      [277, 3, 1],
+      [278, 4, height],
+      [279, 4, strips[i].length],
+    ];
     entries.forEach(([tag, type, value], e) => {
       const o = 2 + e * 12;
       ifd.writeUInt16LE(tag, o);
@@ -142,7 +160,12 @@ function main() {
     }
   }
   if (stale) process.exit(1);
-  if (!check) console.log(`wrote ${Object.entries(files).map(([name, bytes]) => `samples/${name} (${bytes.length} bytes)`).join(", ")}`);
+  if (!check)
+    console.log(
+      `wrote ${Object.entries(files)
+        .map(([name, bytes]) => `samples/${name} (${bytes.length} bytes)`)
+        .join(", ")}`,
+    );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

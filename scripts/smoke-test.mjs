@@ -84,10 +84,7 @@ async function main() {
     idempotency_key: runId,
   };
   const submitted = await call("POST", "/v1/commands", command);
-  expect(
-    submitted.status === 202 || submitted.status === 200,
-    `POST /v1/commands → HTTP ${submitted.status}, expected 202: ${submitted.text.slice(0, 500)}`,
-  );
+  expect(submitted.status === 202 || submitted.status === 200, `POST /v1/commands → HTTP ${submitted.status}, expected 202: ${submitted.text.slice(0, 500)}`);
   const jobId = submitted.json?.job_id;
   expect(typeof jobId === "string" && jobId !== "", `POST /v1/commands answered without a job_id: ${submitted.text.slice(0, 500)}`);
   console.log(`ok   POST /v1/commands → ${submitted.status}, job ${jobId}`);
@@ -105,6 +102,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(`FAIL ${error instanceof SmokeFailure ? error.message : error?.stack ?? error}`);
+  console.error(`FAIL ${error instanceof SmokeFailure ? error.message : (error?.stack ?? error)}`);
   process.exit(1);
 });

@@ -27,7 +27,11 @@ export const dlqCommand: Command = {
 
     const { values } = context.line;
     const { selectBackend } = await import("../dlq/select.js");
-    const backend = await selectBackend(context.api, { ...(values.devhost ? { devhost: true } : {}), ...(values.namespace ? { namespace: values.namespace } : {}) }, context.env);
+    const backend = await selectBackend(
+      context.api,
+      { ...(values.devhost ? { devhost: true } : {}), ...(values.namespace ? { namespace: values.namespace } : {}) },
+      context.env,
+    );
     try {
       const queues = await selectQueues(backend, values.topic, values.subscription);
       if (action === "list") return await list(context, backend, queues);
@@ -45,7 +49,9 @@ async function selectQueues(backend: DeadLetterBackend, topic: string | undefine
   if (topic !== undefined && subscription !== undefined) return [{ topic, subscription }];
   const chosen = known.filter((q) => (topic === undefined || q.topic === topic) && (subscription === undefined || q.subscription === subscription));
   if (chosen.length === 0) {
-    throw new UsageError(`no known subscription matches${topic ? ` --topic ${topic}` : ""}${subscription ? ` --subscription ${subscription}` : ""}; known: ${known.map(queueName).join(", ")}`);
+    throw new UsageError(
+      `no known subscription matches${topic ? ` --topic ${topic}` : ""}${subscription ? ` --subscription ${subscription}` : ""}; known: ${known.map(queueName).join(", ")}`,
+    );
   }
   return chosen;
 }
@@ -67,7 +73,13 @@ async function list({ line, out }: CommandContext, backend: DeadLetterBackend, q
 }
 
 /** `show` / `replay` of one sequence number, looked up in every selected queue. */
-async function one({ line, out }: CommandContext, backend: DeadLetterBackend, queues: DeadLetterQueue[], sequence: string, action: "show" | "replay"): Promise<ExitCode> {
+async function one(
+  { line, out }: CommandContext,
+  backend: DeadLetterBackend,
+  queues: DeadLetterQueue[],
+  sequence: string,
+  action: "show" | "replay",
+): Promise<ExitCode> {
   const found: DeadLetter[] = [];
   for (const queue of queues) {
     const letter = await backend.show(queue, sequence);

@@ -19,7 +19,12 @@ export const eventsCommand: Command = {
       continuation = page.continuation;
     } while (continuation);
     out.result({ job_id: jobId, events }, () =>
-      out.line(table(events.map((e) => [e.at, e.type, e.step_id ? `${e.step_id}${e.attempt_no ? `#${e.attempt_no}` : ""}` : "", describe(e)]), ["AT", "EVENT", "STEP", "DETAILS"])),
+      out.line(
+        table(
+          events.map((e) => [e.at, e.type, e.step_id ? `${e.step_id}${e.attempt_no ? `#${e.attempt_no}` : ""}` : "", describe(e)]),
+          ["AT", "EVENT", "STEP", "DETAILS"],
+        ),
+      ),
     );
     return ExitCode.ok;
   },

@@ -11,4 +11,15 @@ import { decisionCommands, reviewCommand } from "./review.js";
 
 export type { Command, CommandContext } from "./command.js";
 
-export const commands: readonly Command[] = [submitCommand, statusCommand, outputsCommand, jobsCommand, eventsCommand, ...controlCommands, reviewCommand, ...decisionCommands, dlqCommand, statsCommand];
+export const commands: readonly Command[] = [
+  submitCommand,
+  statusCommand,
+  outputsCommand,
+  jobsCommand,
+  eventsCommand,
+  ...controlCommands,
+  reviewCommand,
+  ...decisionCommands,
+  dlqCommand,
+  statsCommand,
+];

@@ -32,7 +32,12 @@ export const jobsCommand: Command = {
     } while (line.values.all && continuation);
     out.result({ tenant_id: tenant, jobs, ...(continuation ? { continuation } : {}) }, () => {
       if (jobs.length === 0) return out.line(`no jobs for tenant ${tenant}${line.values.state ? ` in state ${line.values.state}` : ""}`);
-      out.line(table(jobs.map((j) => [j.job_id, out.state(j.state), j.request_type, j.created_at, jobElapsed(j)]), ["JOB", "STATE", "REQUEST", "CREATED", "TIME"]));
+      out.line(
+        table(
+          jobs.map((j) => [j.job_id, out.state(j.state), j.request_type, j.created_at, jobElapsed(j)]),
+          ["JOB", "STATE", "REQUEST", "CREATED", "TIME"],
+        ),
+      );
       if (continuation) out.line(`(more jobs: --all lists every page)`);
     });
     return ExitCode.ok;

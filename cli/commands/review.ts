@@ -28,7 +28,12 @@ export const reviewCommand: Command = {
     } while (continuation);
     out.result({ tenant_id: tenant, jobs }, () => {
       if (jobs.length === 0) return out.line(`nothing to review for tenant ${tenant}`);
-      out.line(table(jobs.map((j) => [j.job_id, j.current_step_id ?? "", j.request_type, j.created_at, j.deadline ?? ""]), ["JOB", "STEP", "REQUEST", "CREATED", "DEADLINE"]));
+      out.line(
+        table(
+          jobs.map((j) => [j.job_id, j.current_step_id ?? "", j.request_type, j.created_at, j.deadline ?? ""]),
+          ["JOB", "STEP", "REQUEST", "CREATED", "DEADLINE"],
+        ),
+      );
       out.line("(lucius approve|reject <job_id> [--comment TEXT])");
     });
     return ExitCode.ok;

@@ -27,7 +27,12 @@ export const statsCommand: Command = {
 export function metricsTable(document: MetricsDocument): string {
   const rows = (document.metrics ?? []).flatMap((metric) => {
     const points = metric.points.length > 0 ? metric.points : [undefined];
-    return points.map((point) => [metric.name, metric.type, point ? attributesText(point.attributes) : "", point ? valueText(point, metric.unit) : "(no data)"]);
+    return points.map((point) => [
+      metric.name,
+      metric.type,
+      point ? attributesText(point.attributes) : "",
+      point ? valueText(point, metric.unit) : "(no data)",
+    ]);
   });
   if (rows.length === 0) return "no metrics recorded yet";
   return table(rows, ["METRIC", "TYPE", "ATTRIBUTES", "VALUE"]);

@@ -16,7 +16,8 @@ export const defaultTenant = "default";
 export const submitCommand: Command = {
   name: "submit",
   summary: "submit a document (a local file is uploaded first) and optionally watch the job",
-  usage: "submit <file|uri> [--request-type T] [--tenant ID] [--output URI] [--payload JSON|@file] [--idempotency-key K] [--deadline RFC3339|90s|10m] [--content-type T] [--storage CONN] [--watch]",
+  usage:
+    "submit <file|uri> [--request-type T] [--tenant ID] [--output URI] [--payload JSON|@file] [--idempotency-key K] [--deadline RFC3339|90s|10m] [--content-type T] [--storage CONN] [--watch]",
   options: ["request-type", "tenant", "output", "payload", "idempotency-key", "deadline", "content-type", "storage", "watch"],
   run,
 };

@@ -68,7 +68,11 @@ export class AzureDeadLetters implements DeadLetterBackend {
             await sender.close();
           }
           await receiver.completeMessage(found);
-          return { letter: toDeadLetter(queue, found), mode: ReplayMode.resentToTopic, ...(copy.messageId !== undefined ? { messageId: String(copy.messageId) } : {}) };
+          return {
+            letter: toDeadLetter(queue, found),
+            mode: ReplayMode.resentToTopic,
+            ...(copy.messageId !== undefined ? { messageId: String(copy.messageId) } : {}),
+          };
         }
         return undefined;
       } finally {

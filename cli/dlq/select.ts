@@ -25,5 +25,7 @@ export async function selectBackend(api: ApiClient, flags: { devhost?: boolean; 
     const { serviceBusClientFromEnv } = await import("../../lib/bus/service-bus-sender.js");
     return new AzureDeadLetters(serviceBusClientFromEnv(env));
   }
-  throw new UsageError(`${api.baseUrl} is not devhost and no Service Bus is named: pass --namespace <name>.servicebus.windows.net, or set ${name} or ${name}__fullyQualifiedNamespace`);
+  throw new UsageError(
+    `${api.baseUrl} is not devhost and no Service Bus is named: pass --namespace <name>.servicebus.windows.net, or set ${name} or ${name}__fullyQualifiedNamespace`,
+  );
 }

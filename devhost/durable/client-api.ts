@@ -101,7 +101,11 @@ export function durableClientApi(options: ClientApiOptions) {
     if (method === "GET") {
       const top = Number(query.get("top") ?? "0");
       const page = top > 0 ? states.slice(0, top) : states;
-      sendJson(res, 200, page.map((s) => statusBody(s, undefined, { showInput: query.get("showInput") !== "false" })));
+      sendJson(
+        res,
+        200,
+        page.map((s) => statusBody(s, undefined, { showInput: query.get("showInput") !== "false" })),
+      );
       return;
     }
     if (method === "DELETE") {

@@ -36,7 +36,8 @@ export class ClientFaults {
   /** Consumes one refusal for this call, if any armed fault matches it. */
   take(operation: FaultedOperation, instanceId: string, eventName?: string): ClientFault | undefined {
     const fault = this.faults.find(
-      (f) => f.operation === operation && (f.instanceId === undefined || f.instanceId === instanceId) && (f.eventName === undefined || f.eventName === eventName),
+      (f) =>
+        f.operation === operation && (f.instanceId === undefined || f.instanceId === instanceId) && (f.eventName === undefined || f.eventName === eventName),
     );
     if (!fault) return undefined;
     if (--fault.count <= 0) this.faults = this.faults.filter((f) => f !== fault);
@@ -55,7 +56,8 @@ export class ClientFaults {
   static parse(raw: unknown): ClientFault {
     const body = raw as Partial<ClientFault> | null;
     if (typeof body !== "object" || body === null) throw new Error("the body must be { operation, instanceId?, eventName?, status, count }");
-    if (!Object.values(FaultedOperation).includes(body.operation as FaultedOperation)) throw new Error(`operation must be one of ${Object.values(FaultedOperation).join(", ")}`);
+    if (!Object.values(FaultedOperation).includes(body.operation as FaultedOperation))
+      throw new Error(`operation must be one of ${Object.values(FaultedOperation).join(", ")}`);
     for (const key of ["instanceId", "eventName"] as const) {
       if (body[key] !== undefined && (typeof body[key] !== "string" || body[key] === "")) throw new Error(`${key} must be a non-empty string when given`);
     }

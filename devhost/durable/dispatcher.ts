@@ -56,9 +56,7 @@ export class Dispatcher {
       if (task.kind === "activity") {
         this.options.track(this.runActivity(instance.id, executionId, task.id, task.name, task.input));
       } else {
-        this.options.track(
-          this.options.startChild(instance, task.id).catch((error: unknown) => this.childStartFailed(instance, key, error)),
-        );
+        this.options.track(this.options.startChild(instance, task.id).catch((error: unknown) => this.childStartFailed(instance, key, error)));
       }
     }
   }

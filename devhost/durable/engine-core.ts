@@ -68,12 +68,7 @@ export abstract class EngineCore {
   /** Creates the tables and resumes every unfinished instance. */
   async start(): Promise<{ resumed: number }> {
     await this.store.ensureTables();
-    const unfinished = await this.store.listStates([
-      RuntimeStatus.Pending,
-      RuntimeStatus.Running,
-      RuntimeStatus.Suspended,
-      RuntimeStatus.ContinuedAsNew,
-    ]);
+    const unfinished = await this.store.listStates([RuntimeStatus.Pending, RuntimeStatus.Running, RuntimeStatus.Suspended, RuntimeStatus.ContinuedAsNew]);
     for (const state of unfinished) {
       const instance = this.liveInstance(state.instanceId);
       await this.mutex.run(state.instanceId, () => this.ensureLoaded(instance));
@@ -229,17 +224,15 @@ export abstract class EngineCore {
    * Starts a new execution in place of whatever the partition held (a finished
    * execution, or nothing). Must run under the instance's mutex.
    */
-  protected async createInstance(
-    instance: LiveInstance,
-    name: string,
-    input: string | undefined,
-    parent: ParentRef | undefined,
-  ): Promise<InstanceState> {
+  protected async createInstance(instance: LiveInstance, name: string, input: string | undefined, parent: ParentRef | undefined): Promise<InstanceState> {
     assertOrchestrator(this.options.app, name);
     const previousExecutionId = instance.state?.executionId;
     if (previousExecutionId) {
       const leftovers = await this.store.readInbox(instance.id);
-      await this.store.deleteRows(instance.id, leftovers.map((m) => m.rowKey));
+      await this.store.deleteRows(
+        instance.id,
+        leftovers.map((m) => m.rowKey),
+      );
     }
     instance.adopt(newInstanceState(instance.id, name, input, parent, this.options.defaultVersion), true);
     if (this.isDisabled(name)) {

@@ -86,20 +86,34 @@ export async function runEpisode(store: DurableStore, instance: LiveInstance, re
       next.runtimeStatus = RuntimeStatus.Completed;
       if (outcome.output !== undefined) next.output = outcome.output;
       else delete next.output;
-      events.push(newEvent(HistoryEventType.ExecutionCompleted, { OrchestrationStatus: "Completed", ...(outcome.output !== undefined ? { Result: outcome.output } : {}) }, now));
+      events.push(
+        newEvent(
+          HistoryEventType.ExecutionCompleted,
+          { OrchestrationStatus: "Completed", ...(outcome.output !== undefined ? { Result: outcome.output } : {}) },
+          now,
+        ),
+      );
     } else if (outcome.status === ReplayStatus.failed) {
       next.runtimeStatus = RuntimeStatus.Failed;
       next.failure = outcome.failure!;
       next.output = JSON.stringify(`Orchestrator function '${state.name}' failed: ${outcome.failure!.ErrorMessage}`);
       events.push(
-        newEvent(HistoryEventType.ExecutionCompleted, { OrchestrationStatus: "Failed", Result: outcome.failure!.ErrorMessage, FailureDetails: outcome.failure! }, now),
+        newEvent(
+          HistoryEventType.ExecutionCompleted,
+          { OrchestrationStatus: "Failed", Result: outcome.failure!.ErrorMessage, FailureDetails: outcome.failure! },
+          now,
+        ),
       );
     } else if (outcome.status === ReplayStatus.continuedAsNew) {
       events.push(
-        newEvent(HistoryEventType.ExecutionCompleted, {
-          OrchestrationStatus: "ContinuedAsNew",
-          ...(outcome.continueAsNewInput !== undefined ? { Result: outcome.continueAsNewInput } : {}),
-        }, now),
+        newEvent(
+          HistoryEventType.ExecutionCompleted,
+          {
+            OrchestrationStatus: "ContinuedAsNew",
+            ...(outcome.continueAsNewInput !== undefined ? { Result: outcome.continueAsNewInput } : {}),
+          },
+          now,
+        ),
       );
       addInbox = carriedEvents(instance, events, outcome.waits);
       nextExecution = {
@@ -176,17 +190,23 @@ function schedulingEvents(instance: LiveInstance, openTasks: OpenTask[], now: Da
   for (const task of openTasks) {
     if (instance.scheduled.has(task.id)) continue;
     if (task.kind === "activity") {
-      events.push(newEvent(HistoryEventType.TaskScheduled, { EventId: task.id, Name: task.name, ...(task.input !== undefined ? { Input: task.input } : {}) }, now));
+      events.push(
+        newEvent(HistoryEventType.TaskScheduled, { EventId: task.id, Name: task.name, ...(task.input !== undefined ? { Input: task.input } : {}) }, now),
+      );
     } else if (task.kind === "timer") {
       events.push(newEvent(HistoryEventType.TimerCreated, { EventId: task.id, FireAt: task.fireAt.toISOString() }, now));
     } else {
       events.push(
-        newEvent(HistoryEventType.SubOrchestrationInstanceCreated, {
-          EventId: task.id,
-          Name: task.name,
-          InstanceId: task.instanceId ?? `${instance.id}:${task.id}`,
-          ...(task.input !== undefined ? { Input: task.input } : {}),
-        }, now),
+        newEvent(
+          HistoryEventType.SubOrchestrationInstanceCreated,
+          {
+            EventId: task.id,
+            Name: task.name,
+            InstanceId: task.instanceId ?? `${instance.id}:${task.id}`,
+            ...(task.input !== undefined ? { Input: task.input } : {}),
+          },
+          now,
+        ),
       );
     }
   }

@@ -31,9 +31,7 @@ export const HistoryEventType = {
 } as const;
 export type HistoryEventType = (typeof HistoryEventType)[keyof typeof HistoryEventType];
 
-export const eventTypeName: Record<number, string> = Object.fromEntries(
-  Object.entries(HistoryEventType).map(([name, value]) => [value, name]),
-);
+export const eventTypeName: Record<number, string> = Object.fromEntries(Object.entries(HistoryEventType).map(([name, value]) => [value, name]));
 
 /** The wire DTO the library turns into a `TaskFailedError`. */
 export interface FailureDetails {

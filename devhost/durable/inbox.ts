@@ -28,9 +28,7 @@ export interface InboxMessage {
  * until an episode records them in history, a crash simply re-runs that work
  * (recovery re-dispatches every open task), so nothing recorded is ever lost.
  */
-export type WorkMessage =
-  | { kind: "inbox"; message: InboxMessage }
-  | { kind: "completion"; executionId: string; event: HistoryEvent };
+export type WorkMessage = { kind: "inbox"; message: InboxMessage } | { kind: "completion"; executionId: string; event: HistoryEvent };
 
 let lastMillis = 0;
 let counter = 0;

@@ -14,12 +14,7 @@ export const RuntimeStatus = {
 } as const;
 export type RuntimeStatus = (typeof RuntimeStatus)[keyof typeof RuntimeStatus];
 
-const terminal: ReadonlySet<string> = new Set([
-  RuntimeStatus.Completed,
-  RuntimeStatus.Failed,
-  RuntimeStatus.Canceled,
-  RuntimeStatus.Terminated,
-]);
+const terminal: ReadonlySet<string> = new Set([RuntimeStatus.Completed, RuntimeStatus.Failed, RuntimeStatus.Canceled, RuntimeStatus.Terminated]);
 
 export function isTerminal(status: RuntimeStatus): boolean {
   return terminal.has(status);
@@ -59,13 +54,7 @@ export interface InstanceState {
 }
 
 /** A new execution that has not started: Pending, no history yet. */
-export function newInstanceState(
-  instanceId: string,
-  name: string,
-  input: string | undefined,
-  parent: ParentRef | undefined,
-  version?: string,
-): InstanceState {
+export function newInstanceState(instanceId: string, name: string, input: string | undefined, parent: ParentRef | undefined, version?: string): InstanceState {
   const now = new Date().toISOString();
   return {
     instanceId,

@@ -1,13 +1,5 @@
 import { fromJsonText, type FailureDetails, type HistoryEvent } from "./history.js";
-import {
-  ActionType,
-  actionInputText,
-  flattenActions,
-  readOpenTasks,
-  unsupportedActions,
-  type LibraryTask,
-  type OpenTask,
-} from "./open-tasks.js";
+import { ActionType, actionInputText, flattenActions, readOpenTasks, unsupportedActions, type LibraryTask, type OpenTask } from "./open-tasks.js";
 
 /** Replay schema V2: compound actions, no long-timer splitting (that needs extension-side settings). */
 const upperSchemaVersion = 1;

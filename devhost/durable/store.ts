@@ -18,7 +18,10 @@ import type { InstanceState, RuntimeStatus } from "./instance-state.js";
 export class DurableStore {
   readonly history: TableClient;
 
-  constructor(connectionString: string, readonly taskHub: string) {
+  constructor(
+    connectionString: string,
+    readonly taskHub: string,
+  ) {
     if (!/^[A-Za-z][A-Za-z0-9]{2,44}$/.test(taskHub)) {
       throw new TaskHubNameError(`Task hub name "${taskHub}" must be 3–45 letters and digits, starting with a letter`);
     }
@@ -132,10 +135,7 @@ export class DurableStore {
     }
     actions.push(["upsert", toStateRow(state), "Replace"]);
     for (const message of commit.addInbox ?? []) actions.push(["create", inboxRow(state.instanceId, message)]);
-    const deletions: TransactionAction[] = (commit.deleteRows ?? []).map((rowKey) => [
-      "delete",
-      { partitionKey: state.instanceId, rowKey },
-    ]);
+    const deletions: TransactionAction[] = (commit.deleteRows ?? []).map((rowKey) => ["delete", { partitionKey: state.instanceId, rowKey }]);
     const room = Math.max(0, 100 - actions.length);
     await this.history.submitTransaction([...actions, ...deletions.slice(0, room)]);
     for (let i = room; i < deletions.length; i += 100) {

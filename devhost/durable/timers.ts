@@ -19,12 +19,15 @@ export class TimerWheel {
       }
       this.armed.set(
         key,
-        setTimeout(() => {
-          // setTimeout may wake a millisecond early; a durable timer must never fire before its due time.
-          if (Date.now() < fireAt.getTime()) return schedule();
-          this.armed.delete(key);
-          fire();
-        }, Math.max(0, wait)),
+        setTimeout(
+          () => {
+            // setTimeout may wake a millisecond early; a durable timer must never fire before its due time.
+            if (Date.now() < fireAt.getTime()) return schedule();
+            this.armed.delete(key);
+            fire();
+          },
+          Math.max(0, wait),
+        ),
       );
     };
     schedule();

@@ -22,10 +22,19 @@ export interface DurableInvoker {
  * out-of-process workers, so the library parses it back); its return value is read back as JSON.
  * `inputData` supplies the values of other input bindings (e.g. `durableClient`).
  */
-export function durableInvoker(app: CapturedApp, inputData: (fn: CapturedFunction) => RpcParameterBinding[], log: (fn: CapturedFunction) => InvocationLog): DurableInvoker {
+export function durableInvoker(
+  app: CapturedApp,
+  inputData: (fn: CapturedFunction) => RpcParameterBinding[],
+  log: (fn: CapturedFunction) => InvocationLog,
+): DurableInvoker {
   return {
     orchestrator: (fn) => async (trigger) => {
-      const outcome = await invokeAsWorker(app, fn, { inputData: [{ name: fn.trigger.name, data: { string: JSON.stringify(trigger) } }, ...inputData(fn)] }, log(fn));
+      const outcome = await invokeAsWorker(
+        app,
+        fn,
+        { inputData: [{ name: fn.trigger.name, data: { string: JSON.stringify(trigger) } }, ...inputData(fn)] },
+        log(fn),
+      );
       if (outcome.status === "succeeded") {
         const state = rpcValueJson(outcome.response.returnValue);
         return { context: outcome.context, state: state === undefined ? undefined : JSON.parse(state) };

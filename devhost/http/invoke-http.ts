@@ -77,7 +77,11 @@ export function rpcHttpRequest(baseUrl: string, req: IncomingMessage, params: Re
 }
 
 /** The host answers with the `$return` http binding when there is one, else the function's named http output. */
-function httpOutput(fn: CapturedFunction, returnValue: RpcTypedData | null | undefined, outputData: RpcParameterBinding[] = []): RpcTypedData | null | undefined {
+function httpOutput(
+  fn: CapturedFunction,
+  returnValue: RpcTypedData | null | undefined,
+  outputData: RpcParameterBinding[] = [],
+): RpcTypedData | null | undefined {
   if (fn.bindings.$return?.type === "http") return returnValue;
   const named = Object.entries(fn.bindings).find(([name, b]) => name !== "$return" && b.type === "http" && b.direction === "out");
   return named ? outputData.find((o) => o.name === named[0])?.data : undefined;

@@ -19,10 +19,7 @@ interface Parameter {
   constraints: Constraint[];
 }
 
-type Segment =
-  | { kind: "literal"; text: string }
-  | { kind: "parameter"; parameter: Parameter }
-  | { kind: "complex"; pattern: RegExp; parameters: Parameter[] };
+type Segment = { kind: "literal"; text: string } | { kind: "parameter"; parameter: Parameter } | { kind: "complex"; pattern: RegExp; parameters: Parameter[] };
 
 export class RouteTemplateError extends Error {
   override readonly name = "RouteTemplateError";
@@ -83,9 +80,9 @@ export class RouteTemplate {
   }
 
   private restIsOptional(from: number): boolean {
-    return this.segments.slice(from).every(
-      (s) => s.kind === "parameter" && (s.parameter.optional || s.parameter.catchAll || s.parameter.defaultValue !== undefined),
-    );
+    return this.segments
+      .slice(from)
+      .every((s) => s.kind === "parameter" && (s.parameter.optional || s.parameter.catchAll || s.parameter.defaultValue !== undefined));
   }
 
   private fillDefaults(from: number, values: Record<string, string>): void {
@@ -199,9 +196,10 @@ function parseParameter(body: string, template: string): Parameter {
     rest = "";
   }
   if (rest !== "") throw new RouteTemplateError(`Route "${template}": unexpected "${rest}" in "{${body}}"`);
-  for (const c of constraints) if (!(c.name in checks)) {
-    throw new RouteTemplateError(`Route "${template}": unknown constraint "${c.name}"`);
-  }
+  for (const c of constraints)
+    if (!(c.name in checks)) {
+      throw new RouteTemplateError(`Route "${template}": unknown constraint "${c.name}"`);
+    }
   return { name, optional, catchAll, constraints, ...(defaultValue !== undefined ? { defaultValue } : {}) };
 }
 

@@ -9,9 +9,7 @@ export interface HttpRoute {
 }
 
 export type RouteLookup =
-  | { kind: "found"; route: HttpRoute; params: Record<string, string> }
-  | { kind: "methodNotAllowed"; allowed: string[] }
-  | { kind: "notFound" };
+  { kind: "found"; route: HttpRoute; params: Record<string, string> } | { kind: "methodNotAllowed"; allowed: string[] } | { kind: "notFound" };
 
 /** The app's HTTP-triggered functions, most specific template first. */
 export class Router {

@@ -81,7 +81,10 @@ async function route(emulator: ServiceBusEmulator, req: IncomingMessage, faults:
       name: t.name,
       duplicateDetectionWindowMs: t.duplicateDetectionWindowMs,
       subscriptions: [...t.subscriptions.values()].map(({ name, filterSource, maxDeliveryCount, lockDurationMs }) => ({
-        name, filter: filterSource ?? null, maxDeliveryCount, lockDurationMs,
+        name,
+        filter: filterSource ?? null,
+        maxDeliveryCount,
+        lockDurationMs,
       })),
     }));
   }

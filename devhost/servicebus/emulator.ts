@@ -114,9 +114,9 @@ export class ServiceBusEmulator {
   }
 
   abandon(message: LockedMessage, error?: string): Promise<void> {
-    return this.queues.abandon(message, this.subscription(message.topic, message.subscription), error).then(() =>
-      this.wake(message.topic, message.subscription),
-    );
+    return this.queues
+      .abandon(message, this.subscription(message.topic, message.subscription), error)
+      .then(() => this.wake(message.topic, message.subscription));
   }
 
   deadLetter(message: LockedMessage, reason: string, description: string): Promise<void> {
@@ -125,13 +125,7 @@ export class ServiceBusEmulator {
 
   /** Runs `handler` for the subscription's messages until the returned receiver is closed. */
   subscribe(topic: string, subscription: string, handler: BatchHandler, options: ReceiverOptions = {}): Receiver {
-    const receiver = new SubscriptionReceiver(
-      this.queues,
-      this.subscription(topic, subscription),
-      handler,
-      { ...this.options.receiver, ...options },
-      this.log,
-    );
+    const receiver = new SubscriptionReceiver(this.queues, this.subscription(topic, subscription), handler, { ...this.options.receiver, ...options }, this.log);
     this.receivers.add(receiver);
     receiver.start();
     return {
@@ -166,13 +160,7 @@ export class ServiceBusEmulator {
     if (!found || found.message.state !== MessageState.deadLettered) {
       throw new EmulatorError(EmulatorErrorCode.messageNotFound, `No dead letter ${sequenceNumber} in ${topic}/${subscription}`);
     }
-    const {
-      deadLetterReason: _r,
-      deadLetterErrorDescription: _d,
-      deadLetteredAt: _a,
-      lastError: _e,
-      ...rest
-    } = found.message;
+    const { deadLetterReason: _r, deadLetterErrorDescription: _d, deadLetteredAt: _a, lastError: _e, ...rest } = found.message;
     const revived: StoredMessage = { ...rest, state: MessageState.active, deliveryCount: 0, visibleAt: new Date() };
     const etag = await this.messages.replace(revived, found.etag);
     this.queues.add({ message: revived, etag });

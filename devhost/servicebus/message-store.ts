@@ -126,9 +126,15 @@ export class MessageStore {
       }
       // A send that fits one transaction may share it; the parts of a larger one go out in order.
       const alone = async () => (await this.table.submitTransaction(actions)).subResponses;
-      const subResponses: TableTransactionEntityResponse[] = groups.length === 1
-        ? await this.groups.submit(partitionOf(actions), { actions, bytes: group.reduce((sum, entity) => sum + entitySize(entity), 0), alone, fromShared: (shared) => shared })
-        : await alone();
+      const subResponses: TableTransactionEntityResponse[] =
+        groups.length === 1
+          ? await this.groups.submit(partitionOf(actions), {
+              actions,
+              bytes: group.reduce((sum, entity) => sum + entitySize(entity), 0),
+              alone,
+              fromShared: (shared) => shared,
+            })
+          : await alone();
       // Sub-responses come in the order of the operations; the record's, if any, is last.
       for (let i = 0; i < group.length; i++) etags.push(subResponses[i]?.etag ?? "*");
     }
@@ -149,7 +155,8 @@ export class MessageStore {
     const { ge, lt } = copyRange();
     const filter = odata`PartitionKey eq ${partitionFor(topic)} and RowKey ge ${ge} and RowKey lt ${lt} and state eq ${MessageState.active}`;
     const out: StoredCopy[] = [];
-    for await (const entity of this.table.listEntities<MessageEntity>({ queryOptions: { filter } })) out.push({ message: fromEntity(entity), etag: entity.etag ?? "*" });
+    for await (const entity of this.table.listEntities<MessageEntity>({ queryOptions: { filter } }))
+      out.push({ message: fromEntity(entity), etag: entity.etag ?? "*" });
     return out;
   }
 

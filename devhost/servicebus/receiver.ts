@@ -95,10 +95,13 @@ export class SubscriptionReceiver {
     } else if (at < this.wakeAt) {
       clearTimeout(this.wakeTimer);
       this.wakeAt = at;
-      this.wakeTimer = setTimeout(() => {
-        this.wakeAt = Infinity;
-        void this.pump();
-      }, Math.min(at - Date.now() + 5, maxTimerDelay));
+      this.wakeTimer = setTimeout(
+        () => {
+          this.wakeAt = Infinity;
+          void this.pump();
+        },
+        Math.min(at - Date.now() + 5, maxTimerDelay),
+      );
       this.wakeTimer.unref();
     }
   }
@@ -176,15 +179,18 @@ export class SubscriptionReceiver {
     const budget = this.options.maxAutoLockRenewalMs;
     if (budget <= 0) return () => undefined;
     const until = Date.now() + budget;
-    const interval = setInterval(() => {
-      if (Date.now() >= until) return clearInterval(interval);
-      for (const message of messages) {
-        if (settler.isSettled(message.lockToken)) continue;
-        settler.renewLock(message.lockToken).catch((error: unknown) => {
-          this.log(`${this.where()}: could not renew the lock of ${message.messageId}: ${messageOf(error)}`);
-        });
-      }
-    }, Math.max(50, Math.floor(this.subscription.lockDurationMs / 2)));
+    const interval = setInterval(
+      () => {
+        if (Date.now() >= until) return clearInterval(interval);
+        for (const message of messages) {
+          if (settler.isSettled(message.lockToken)) continue;
+          settler.renewLock(message.lockToken).catch((error: unknown) => {
+            this.log(`${this.where()}: could not renew the lock of ${message.messageId}: ${messageOf(error)}`);
+          });
+        }
+      },
+      Math.max(50, Math.floor(this.subscription.lockDurationMs / 2)),
+    );
     interval.unref();
     return () => clearInterval(interval);
   }

@@ -25,7 +25,9 @@ export async function invokeSdkBound(fn: CapturedFunction, ctx: HostContext, mes
     settler,
   );
   try {
-    const data = many ? { collectionModelBindingData: { modelBindingData: messages.map(modelBindingData) } } : { modelBindingData: modelBindingData(messages[0]!) };
+    const data = many
+      ? { collectionModelBindingData: { modelBindingData: messages.map(modelBindingData) } }
+      : { modelBindingData: modelBindingData(messages[0]!) };
     await invokeWithMessages(fn, ctx, messages, many, data);
   } finally {
     unregister();

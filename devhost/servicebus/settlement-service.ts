@@ -87,7 +87,10 @@ function settle(op: (settler: Settler, request: SettleRequest) => Promise<unknow
   return (call: grpc.ServerUnaryCall<SettleRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
     const settler = settlers.get(call.request.locktoken);
     if (!settler) {
-      callback({ code: grpc.status.NOT_FOUND, details: `No message with lock token ${call.request.locktoken} is locked for an invocation (lock lost or already settled)` });
+      callback({
+        code: grpc.status.NOT_FOUND,
+        details: `No message with lock token ${call.request.locktoken} is locked for an invocation (lock lost or already settled)`,
+      });
       return;
     }
     Promise.resolve()
@@ -109,5 +112,15 @@ function setWorkerArguments(port: number): void {
     if (!names.has(name)) kept.push(argv[i]!);
     else if (!argv[i]!.includes("=")) i++;
   }
-  process.argv.splice(2, process.argv.length - 2, ...kept, "--host", "127.0.0.1", "--port", String(port), "--functions-grpc-max-message-length", String(maxMessageLength));
+  process.argv.splice(
+    2,
+    process.argv.length - 2,
+    ...kept,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--functions-grpc-max-message-length",
+    String(maxMessageLength),
+  );
 }

@@ -49,8 +49,7 @@ function checkProperties(node: FilterNode, source: string): void {
     if (operand.kind === "property" && operand.scope === "sys" && !(operand.name.toLowerCase() in systemProperties)) {
       throw new EmulatorError(
         EmulatorErrorCode.invalidFilter,
-        `SQL filter "${source}": unsupported system property sys.${operand.name} ` +
-          `(supported: ${Object.keys(systemProperties).join(", ")})`,
+        `SQL filter "${source}": unsupported system property sys.${operand.name} ` + `(supported: ${Object.keys(systemProperties).join(", ")})`,
       );
     }
   };
@@ -144,9 +143,7 @@ function evaluate(node: FilterNode, message: FilterableMessage): Truth {
 function resolve(operand: Operand, message: FilterableMessage): Literal | undefined {
   if (operand.kind === "literal") return operand.value;
   if (operand.scope === "sys") return systemProperties[operand.name.toLowerCase()]!(message);
-  return Object.hasOwn(message.applicationProperties, operand.name)
-    ? message.applicationProperties[operand.name]
-    : undefined;
+  return Object.hasOwn(message.applicationProperties, operand.name) ? message.applicationProperties[operand.name] : undefined;
 }
 
 /** Orders two non-null values of the same type; `undefined` when the types differ (UNKNOWN). */

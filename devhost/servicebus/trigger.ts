@@ -85,7 +85,13 @@ function checkBinding(emulator: ServiceBusEmulator, fn: CapturedFunction): Servi
  * unless `many`); settles nothing itself. Throws when the invocation failed (the receiver then
  * abandons). `sdkSettler` is given for SDK-bound functions.
  */
-export async function invokeServiceBusFunction(fn: CapturedFunction, ctx: HostContext, messages: LockedMessage[], many: boolean, sdkSettler: Settler | undefined): Promise<void> {
+export async function invokeServiceBusFunction(
+  fn: CapturedFunction,
+  ctx: HostContext,
+  messages: LockedMessage[],
+  many: boolean,
+  sdkSettler: Settler | undefined,
+): Promise<void> {
   if (sdkSettler) return invokeSdkBound(fn, ctx, messages, many, sdkSettler);
   const data = many ? { collectionString: { string: messages.map(bodyText) } } : { string: bodyText(messages[0]!) };
   await invokeWithMessages(fn, ctx, messages, many, data);

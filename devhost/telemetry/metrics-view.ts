@@ -2,8 +2,7 @@ import { DataPointType, type MetricData, type ResourceMetrics } from "@opentelem
 
 /** One point: a counter's or gauge's value, or a histogram's summary. */
 export type MetricPointView =
-  | { attributes: Record<string, unknown>; value: number }
-  | { attributes: Record<string, unknown>; count: number; sum: number; min: number; max: number };
+  { attributes: Record<string, unknown>; value: number } | { attributes: Record<string, unknown>; count: number; sum: number; min: number; max: number };
 
 /** A metric as `GET /_devhost/metrics` serves it (and `lucius stats` reads it). */
 export interface MetricView {

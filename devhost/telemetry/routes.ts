@@ -10,10 +10,12 @@ export const devhostTracesPath = "/_devhost/traces";
  * prints); `GET /_devhost/traces[?trace_id=…]` → `{ spans: [...] }`, oldest first.
  */
 export function telemetryRoutes(telemetry: DevhostTelemetry): Record<string, MountHandler> {
-  const getOnly = (path: string, serve: MountHandler): MountHandler => async (req, res) => {
-    if (req.method !== "GET") return sendProblem(res, 405, "Method Not Allowed", `${req.method} is not allowed on ${path}; use GET`);
-    return serve(req, res);
-  };
+  const getOnly =
+    (path: string, serve: MountHandler): MountHandler =>
+    async (req, res) => {
+      if (req.method !== "GET") return sendProblem(res, 405, "Method Not Allowed", `${req.method} is not allowed on ${path}; use GET`);
+      return serve(req, res);
+    };
   return {
     [devhostMetricsPath]: getOnly(devhostMetricsPath, async (_req, res) => sendJson(res, 200, await telemetry.metrics())),
     [devhostTracesPath]: getOnly(devhostTracesPath, async (req, res) => {

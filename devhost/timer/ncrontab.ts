@@ -46,9 +46,7 @@ const maxDaysInMonth = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 export function parseNcrontab(expression: string): NcrontabSchedule {
   const parts = expression.trim().split(/\s+/).filter(Boolean);
   if (parts.length !== 6 && parts.length !== 5) {
-    throw new TimerScheduleError(
-      `NCRONTAB "${expression}" has ${parts.length} field(s); expected 6: {second} {minute} {hour} {day} {month} {day-of-week}`,
-    );
+    throw new TimerScheduleError(`NCRONTAB "${expression}" has ${parts.length} field(s); expected 6: {second} {minute} {hour} {day} {month} {day-of-week}`);
   }
   const six = parts.length === 6 ? parts : ["0", ...parts];
   const [seconds, minutes, hours, days, months, daysOfWeek] = six.map((text, i) => parseField(expression, text, fields[i]!));

@@ -16,11 +16,7 @@ export function nextOccurrence(schedule: NcrontabSchedule, after: Date): Date | 
   let floor = start - dayStart;
   for (let i = 0; i < searchDays; i++, dayStart += dayMs, floor = 0) {
     const day = new Date(dayStart);
-    if (
-      !schedule.months.includes(day.getUTCMonth() + 1) ||
-      !schedule.days.includes(day.getUTCDate()) ||
-      !schedule.daysOfWeek.includes(day.getUTCDay())
-    ) {
+    if (!schedule.months.includes(day.getUTCMonth() + 1) || !schedule.days.includes(day.getUTCDate()) || !schedule.daysOfWeek.includes(day.getUTCDay())) {
       continue;
     }
     const timeOfDay = firstTimeOfDay(schedule, floor);

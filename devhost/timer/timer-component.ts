@@ -50,7 +50,10 @@ export function timerComponent(options: TimerComponentOptions = {}): HostCompone
   };
 }
 
-function plan(fn: CapturedFunction, env: Record<string, string>): { fn: CapturedFunction; schedule: NcrontabSchedule; useMonitor: boolean; runOnStartup: boolean } {
+function plan(
+  fn: CapturedFunction,
+  env: Record<string, string>,
+): { fn: CapturedFunction; schedule: NcrontabSchedule; useMonitor: boolean; runOnStartup: boolean } {
   const binding = fn.trigger.binding as TimerBinding;
   const raw = (binding.schedule ?? "").replace(/^%([^%]+)%$/, (_, name: string) => env[name] ?? "");
   if (raw.trim() === "") throw new TimerScheduleError(`Function "${fn.name}": the timer has no schedule (or its %SETTING% is unset)`);

@@ -61,11 +61,14 @@ export class TimerRunner {
       return;
     }
     const delay = next.getTime() - Date.now();
-    this.timer = setTimeout(() => {
-      // Long waits are re-armed in slices; setTimeout cannot wait longer than about 24.8 days.
-      if (delay > maxTimerDelay) this.arm(from);
-      else this.fire(next, false);
-    }, Math.min(Math.max(0, delay), maxTimerDelay));
+    this.timer = setTimeout(
+      () => {
+        // Long waits are re-armed in slices; setTimeout cannot wait longer than about 24.8 days.
+        if (delay > maxTimerDelay) this.arm(from);
+        else this.fire(next, false);
+      },
+      Math.min(Math.max(0, delay), maxTimerDelay),
+    );
     this.timer.unref();
   }
 

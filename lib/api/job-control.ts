@@ -26,7 +26,6 @@ function stateConflict(job: Job, action: string, allowed: string): ProblemError 
   });
 }
 
-
 /** Runs a ledger change, turning "not legal from here" into 409 with the state the job is really in. */
 async function legally<T>(deps: JobControlDependencies, job: Job, action: string, allowed: string, change: () => Promise<T>): Promise<T> {
   try {
@@ -40,7 +39,9 @@ async function legally<T>(deps: JobControlDependencies, job: Job, action: string
 }
 
 function transition(deps: JobControlDependencies, job: Job, to: JobState, action: string, allowed: string): Promise<Job> {
-  return legally(deps, job, action, allowed, () => deps.ledger.transitionJob(job.job_id, to, undefined, { details: { requested_by: callerLabel(deps.caller) } }));
+  return legally(deps, job, action, allowed, () =>
+    deps.ledger.transitionJob(job.job_id, to, undefined, { details: { requested_by: callerLabel(deps.caller) } }),
+  );
 }
 
 /** Answers 202, and logs who asked for what: the audit trail beside the events table. */
@@ -85,7 +86,9 @@ export async function acceptResume(jobId: string, deps: JobControlDependencies):
 export async function acceptRedrive(jobId: string, deps: JobControlDependencies): Promise<HttpResponseInit> {
   const before = await callersJob(deps.ledger, deps.caller, jobId);
   if (before.state !== JobState.FAILED) throw stateConflict(before, "redrive", "FAILED");
-  const { job } = await legally(deps, before, "redrive", "FAILED", () => deps.ledger.resetForRedrive(jobId, undefined, { requestedBy: callerLabel(deps.caller) }));
+  const { job } = await legally(deps, before, "redrive", "FAILED", () =>
+    deps.ledger.resetForRedrive(jobId, undefined, { requestedBy: callerLabel(deps.caller) }),
+  );
   await deps.controller.start({
     job_id: job.job_id,
     tenant_id: job.tenant_id,

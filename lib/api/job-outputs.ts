@@ -57,7 +57,10 @@ export async function readJobOutputs(steps: readonly OutputStep[], read: ReadBlo
         ...(typeof summary?.mean_confidence === "number" ? { mean_confidence: summary.mean_confidence } : {}),
       };
     } else if (step.step_type === "EMBEDDING") {
-      const rows = text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as EmbeddedChunk);
+      const rows = text
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => JSON.parse(l) as EmbeddedChunk);
       outputs.embedding = { uri, chunks: rows.length, dimension: rows[0]?.vector.length ?? 0 };
     } else if (step.step_type === "SIS" && uri.endsWith(".json")) {
       outputs.sis = { uri, analysis: JSON.parse(text) as SisAnalysis };
@@ -82,7 +85,12 @@ export async function getJobOutputs(jobId: string, ledger: Ledger, caller: Calle
       throw new ProblemError({ type: ProblemType.unavailable, title: "Outputs unavailable", status: 503, detail: error.message });
     }
     if (isRefError(error) || error instanceof SyntaxError) {
-      throw new ProblemError({ type: ProblemType.conflict, title: "Outputs unreadable", status: 409, detail: `A step's output could not be read as its worker writes it: ${error.message}` });
+      throw new ProblemError({
+        type: ProblemType.conflict,
+        title: "Outputs unreadable",
+        status: 409,
+        detail: `A step's output could not be read as its worker writes it: ${error.message}`,
+      });
     }
     throw error;
   }

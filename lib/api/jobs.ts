@@ -54,7 +54,11 @@ export async function getJobEvents(request: HttpRequest, jobId: string, ledger: 
   const continuation = request.query.get("continuation") ?? undefined;
   await callersJob(ledger, caller, jobId);
   const page = await ledger.listEvents(jobId, { limit, ...(continuation ? { continuation } : {}) });
-  return jsonResponse(200, { job_id: jobId, events: page.events.map(eventView), ...(page.continuation ? { continuation: page.continuation } : {}) } satisfies EventPage);
+  return jsonResponse(200, {
+    job_id: jobId,
+    events: page.events.map(eventView),
+    ...(page.continuation ? { continuation: page.continuation } : {}),
+  } satisfies EventPage);
 }
 
 /** GET /v1/jobs?tenant_id=&state=&limit=&continuation=: a tenant's jobs, newest first. */

@@ -90,7 +90,8 @@ export function bundleSchemas(schemas: ReadonlyMap<string, SchemaObject>): Recor
   for (const [id, schema] of schemas) {
     components[names.get(id)!] = rewrite(schema, id, locate);
     for (const [def, body] of Object.entries((schema.$defs as Record<string, unknown> | undefined) ?? {})) {
-      if (typeof body === "object" && body !== null && "$defs" in body) throw new OpenApiBundleError(`${id}: $defs/${def} has $defs of its own, which the bundle does not hoist`);
+      if (typeof body === "object" && body !== null && "$defs" in body)
+        throw new OpenApiBundleError(`${id}: $defs/${def} has $defs of its own, which the bundle does not hoist`);
       components[defNames.get(`${id}#${def}`)!] = rewrite(body, id, locate);
     }
   }
@@ -143,7 +144,11 @@ function paths(): Record<string, Record<string, Operation>> {
         required: false,
         content: {
           "application/json": {
-            schema: { type: "object", additionalProperties: false, properties: { comment: { type: "string", maxLength: 2000, description: "Recorded on the step's event with the decision and who made it" } } },
+            schema: {
+              type: "object",
+              additionalProperties: false,
+              properties: { comment: { type: "string", maxLength: 2000, description: "Recorded on the step's event with the decision and who made it" } },
+            },
           },
         },
       },
@@ -260,12 +265,20 @@ function paths(): Record<string, Record<string, Operation>> {
                     items: {
                       type: "object",
                       required: ["page", "confidence", "text_layer"],
-                      properties: { page: { type: "integer", minimum: 1 }, confidence: { type: "number", minimum: 0, maximum: 1 }, text_layer: { type: "boolean" } },
+                      properties: {
+                        page: { type: "integer", minimum: 1 },
+                        confidence: { type: "number", minimum: 0, maximum: 1 },
+                        text_layer: { type: "boolean" },
+                      },
                     },
                   },
                 },
               },
-              embedding: { type: "object", required: ["uri", "chunks", "dimension"], properties: { uri: { type: "string" }, chunks: { type: "integer" }, dimension: { type: "integer" } } },
+              embedding: {
+                type: "object",
+                required: ["uri", "chunks", "dimension"],
+                properties: { uri: { type: "string" }, chunks: { type: "integer" }, dimension: { type: "integer" } },
+              },
               sis: { type: "object", required: ["uri", "analysis"], properties: { uri: { type: "string" }, analysis: { type: "object" } } },
             },
           }),
@@ -277,7 +290,11 @@ function paths(): Record<string, Record<string, Operation>> {
       },
     },
     "/v1/jobs/{job_id}/cancel": control("cancel", "cancelJob", "Cancel a QUEUED, RUNNING, PAUSED or AWAITING_APPROVAL job"),
-    "/v1/jobs/{job_id}/steps/{step_id}/approve": review("approve", "approveStep", "Approve a step AWAITING_APPROVAL: the job goes on with the previous step's output"),
+    "/v1/jobs/{job_id}/steps/{step_id}/approve": review(
+      "approve",
+      "approveStep",
+      "Approve a step AWAITING_APPROVAL: the job goes on with the previous step's output",
+    ),
     "/v1/jobs/{job_id}/steps/{step_id}/reject": review("reject", "rejectStep", "Reject a step AWAITING_APPROVAL: the job ends FAILED with REJECTED"),
     "/v1/jobs/{job_id}/pause": control("pause", "pauseJob", "Pause a RUNNING job: nothing new is dispatched until resume"),
     "/v1/jobs/{job_id}/resume": control("resume", "resumeJob", "Resume a PAUSED job"),
@@ -334,7 +351,12 @@ function paths(): Record<string, Record<string, Operation>> {
 /** How callers authenticate (lib/auth): an API key, or an Entra ID token through App Service authentication. */
 const securitySchemes = {
   apiKey: { type: "apiKey", in: "header", name: "x-api-key", description: "A key from LUCIUS_API_KEYS; it may use the tenants listed with it" },
-  entra: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "Entra ID token for the Lucius app registration; app roles Tenant.<id> / Tenant.All grant tenants, Reviewer grants approve and reject" },
+  entra: {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "Entra ID token for the Lucius app registration; app roles Tenant.<id> / Tenant.All grant tenants, Reviewer grants approve and reject",
+  },
 };
 
 const tags = [

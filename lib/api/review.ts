@@ -50,7 +50,13 @@ async function commentOf(request: HttpRequest, maxBytes: number): Promise<string
  * right after). A step that is not awaiting approval — decided already,
  * timed out, cancelled — is 409 and nothing is written or raised.
  */
-export async function decideStep(request: HttpRequest, jobId: string, stepId: string, decision: ReviewDecision, deps: ReviewDependencies): Promise<HttpResponseInit> {
+export async function decideStep(
+  request: HttpRequest,
+  jobId: string,
+  stepId: string,
+  decision: ReviewDecision,
+  deps: ReviewDependencies,
+): Promise<HttpResponseInit> {
   const job = await callersJob(deps.ledger, deps.caller, jobId);
   if (!hasRole(deps.caller, CallerRole.review)) throw forbiddenRole(CallerRole.review, `${decision} a review`);
   const comment = await commentOf(request, deps.maxBodyBytes);
@@ -72,7 +78,12 @@ export async function decideStep(request: HttpRequest, jobId: string, stepId: st
   // Written but not heard (no instance): the review's timeout, or the reconciler, finds the decision in the ledger.
   await deps.raise(jobId, event);
   log.info("job.review", `${decision} recorded for job ${jobId} step ${stepId}`, {
-    job_id: jobId, tenant_id: job.tenant_id, correlation_id: job.correlation_id, traceparent: job.traceparent, action: decision, caller: by,
+    job_id: jobId,
+    tenant_id: job.tenant_id,
+    correlation_id: job.correlation_id,
+    traceparent: job.traceparent,
+    action: decision,
+    caller: by,
   });
   return jsonResponse(202, { job_id: jobId, status: recorded.job_state ?? job.state, links: jobLinks(jobId) } satisfies JobAccepted);
 }

@@ -28,7 +28,12 @@ export function waitingFor(job: Job, steps: readonly Step[]): WaitingFor | undef
     case StepState.DISPATCHED:
       return { kind: "ack", ...at, description: `the ${active.service} worker to ACK ${attempt} of step ${active.step_id}`, ...deadline };
     case StepState.ACKED:
-      return { kind: "result", ...at, description: `the ${active.service} worker's RESULT for ${attempt} of step ${active.step_id}`, ...(active.lease_expires_at ? { until: active.lease_expires_at } : deadline) };
+      return {
+        kind: "result",
+        ...at,
+        description: `the ${active.service} worker's RESULT for ${attempt} of step ${active.step_id}`,
+        ...(active.lease_expires_at ? { until: active.lease_expires_at } : deadline),
+      };
     case StepState.RETRY_WAIT:
       return { kind: "backoff", ...at, description: `the backoff before attempt ${active.attempt_no + 1} of step ${active.step_id}`, ...deadline };
     default:

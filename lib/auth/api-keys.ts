@@ -48,10 +48,12 @@ function parseEntry(item: unknown, index: number, setting: string): ApiKeyEntry 
   if (typeof item !== "object" || item === null || Array.isArray(item)) throw new ConfigurationError(`${where} must be an object`);
   const entry = item as Record<string, unknown>;
   const unknownKeys = Object.keys(entry).filter((key) => !entryKeys.has(key));
-  if (unknownKeys.length > 0) throw new ConfigurationError(`${where} has unknown keys: ${unknownKeys.join(", ")} (a key is stored as its sha256, never in clear)`);
+  if (unknownKeys.length > 0)
+    throw new ConfigurationError(`${where} has unknown keys: ${unknownKeys.join(", ")} (a key is stored as its sha256, never in clear)`);
   const { name, sha256, tenants, roles } = entry;
   if (typeof name !== "string" || name.trim() === "") throw new ConfigurationError(`${where}.name must be a non-empty string`);
-  if (typeof sha256 !== "string" || !/^[0-9a-fA-F]{64}$/.test(sha256)) throw new ConfigurationError(`${where}.sha256 must be 64 hex digits (the key's SHA-256)`);
+  if (typeof sha256 !== "string" || !/^[0-9a-fA-F]{64}$/.test(sha256))
+    throw new ConfigurationError(`${where}.sha256 must be 64 hex digits (the key's SHA-256)`);
   if (!Array.isArray(tenants) || tenants.length === 0 || !tenants.every((t) => typeof t === "string" && t !== "")) {
     throw new ConfigurationError(`${where}.tenants must be a non-empty array of tenant ids, or ["*"]`);
   }

@@ -10,9 +10,7 @@ import {
 } from "./errors.js";
 
 /** Socket-level failures: the broker may well answer the next attempt. */
-const transientNetworkCodes = new Set([
-  "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN",
-]);
+const transientNetworkCodes = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
 
 /** Maps whatever `@azure/service-bus` threw to the {@link BusError} hierarchy. */
 export function toBusError(error: unknown, topic: string): BusError {

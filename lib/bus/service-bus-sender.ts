@@ -1,9 +1,5 @@
 import { DefaultAzureCredential } from "@azure/identity";
-import {
-  ServiceBusClient,
-  type ServiceBusMessage,
-  type ServiceBusSender,
-} from "@azure/service-bus";
+import { ServiceBusClient, type ServiceBusMessage, type ServiceBusSender } from "@azure/service-bus";
 import { AppSettingNames } from "../config/names.js";
 import { ConfigurationError } from "../config/settings.js";
 import { BusMessageTooLargeError } from "./errors.js";
@@ -26,9 +22,7 @@ export function serviceBusClientFromEnv(env: Env): ServiceBusClient {
     const credential = new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
     return new ServiceBusClient(namespace, credential);
   }
-  throw new ConfigurationError(
-    `Service Bus is not configured: set ${name} (connection string) or ${name}__fullyQualifiedNamespace (managed identity)`,
-  );
+  throw new ConfigurationError(`Service Bus is not configured: set ${name} (connection string) or ${name}__fullyQualifiedNamespace (managed identity)`);
 }
 
 /** Sends through one shared client, with one cached AMQP sender per topic. */

@@ -2,9 +2,7 @@ import { AppSettingNames, ContainerNames, TableNames } from "./names.js";
 import { LuciusError } from "../errors.js";
 
 /** How the app reaches Table Storage. */
-export type StorageConnection =
-  | { kind: "connectionString"; connectionString: string }
-  | { kind: "identity"; tableServiceUri: string; clientId?: string };
+export type StorageConnection = { kind: "connectionString"; connectionString: string } | { kind: "identity"; tableServiceUri: string; clientId?: string };
 
 export const BusMode = { serviceBus: "servicebus", devhost: "devhost" } as const;
 export type BusMode = (typeof BusMode)[keyof typeof BusMode];
@@ -101,7 +99,8 @@ function stepDefaults(env: Env): StepDefaults {
   const positive = (n: unknown) => typeof n === "number" && Number.isFinite(n) && n > 0;
   const unknownKeys = Object.keys(value).filter((key) => !(key in productionStepDefaults));
   if (unknownKeys.length > 0) throw new ConfigurationError(`${name} has unknown keys: ${unknownKeys.join(", ")}`);
-  if (!positive(merged.ack_seconds) || !positive(merged.lease_seconds)) throw new ConfigurationError(`${name}: ack_seconds and lease_seconds must be positive numbers`);
+  if (!positive(merged.ack_seconds) || !positive(merged.lease_seconds))
+    throw new ConfigurationError(`${name}: ack_seconds and lease_seconds must be positive numbers`);
   if (!Number.isInteger(merged.max_attempts) || merged.max_attempts < 1) throw new ConfigurationError(`${name}: max_attempts must be a positive integer`);
   if (!Array.isArray(merged.backoff_seconds) || merged.backoff_seconds.length === 0 || !merged.backoff_seconds.every((n) => typeof n === "number" && n >= 0)) {
     throw new ConfigurationError(`${name}: backoff_seconds must be a non-empty array of non-negative numbers`);
@@ -137,8 +136,7 @@ export function storageConnection(env: Env): StorageConnection {
   }
   const clientId = env[`${name}__clientId`];
   const tableServiceUri =
-    env[`${name}__tableServiceUri`] ??
-    (env[`${name}__accountName`] ? `https://${env[`${name}__accountName`]}.table.core.windows.net` : undefined);
+    env[`${name}__tableServiceUri`] ?? (env[`${name}__accountName`] ? `https://${env[`${name}__accountName`]}.table.core.windows.net` : undefined);
   if (tableServiceUri) return { kind: "identity", tableServiceUri, ...(clientId ? { clientId } : {}) };
   throw new ConfigurationError(
     `Storage is not configured: set ${name} (connection string) or ${name}__tableServiceUri / ${name}__accountName (managed identity)`,
@@ -149,10 +147,13 @@ export function storageConnection(env: Env): StorageConnection {
 function blobEndpoint(storage: StorageConnection): string {
   if (storage.kind === "identity") return storage.tableServiceUri.replace(".table.", ".blob.");
   const parts = new Map(
-    storage.connectionString.split(";").filter(Boolean).map((part) => {
-      const at = part.indexOf("=");
-      return [part.slice(0, at).toLowerCase(), part.slice(at + 1)] as const;
-    }),
+    storage.connectionString
+      .split(";")
+      .filter(Boolean)
+      .map((part) => {
+        const at = part.indexOf("=");
+        return [part.slice(0, at).toLowerCase(), part.slice(at + 1)] as const;
+      }),
   );
   const explicit = parts.get("blobendpoint");
   if (explicit) return explicit;

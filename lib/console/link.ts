@@ -8,7 +8,10 @@ export const ConsoleFragment = { apiKey: "key", devhostKey: "devhost-key", tenan
  * to the server, and the page moves it into sessionStorage and clears it from the address bar.
  * Without a key the page asks for one.
  */
-export function consoleLink(baseUrl: string, credentials: { apiKey?: string | undefined; devhostKey?: string | undefined; tenant?: string | undefined }): string {
+export function consoleLink(
+  baseUrl: string,
+  credentials: { apiKey?: string | undefined; devhostKey?: string | undefined; tenant?: string | undefined },
+): string {
   const fragment = new URLSearchParams();
   if (credentials.apiKey) fragment.set(ConsoleFragment.apiKey, credentials.apiKey);
   if (credentials.devhostKey) fragment.set(ConsoleFragment.devhostKey, credentials.devhostKey);

@@ -30,7 +30,8 @@ export function registryRuleIssues(registry: ProtocolRegistry, schemaIds: Readon
     const stepIds = new Set<string>();
     protocol.steps.forEach((step, s) => {
       const stepAt = `${at}/steps/${s}`;
-      if (stepIds.has(step.step_id)) issues.push({ pointer: `${stepAt}/step_id`, message: `duplicate step_id "${step.step_id}" in protocol "${protocol.protocol_id}"` });
+      if (stepIds.has(step.step_id))
+        issues.push({ pointer: `${stepAt}/step_id`, message: `duplicate step_id "${step.step_id}" in protocol "${protocol.protocol_id}"` });
       stepIds.add(step.step_id);
 
       if (step.payload_schema_ref !== undefined && !schemaIds.has(step.payload_schema_ref)) {
@@ -42,7 +43,10 @@ export function registryRuleIssues(registry: ProtocolRegistry, schemaIds: Readon
 
       // The last step writes the job's output; a review writes nothing.
       if (step.step_type === ReviewStepType && s === protocol.steps.length - 1) {
-        issues.push({ pointer: `${stepAt}/step_type`, message: `a REVIEW step cannot be the last step of protocol "${protocol.protocol_id}": the last step writes the job's output` });
+        issues.push({
+          pointer: `${stepAt}/step_type`,
+          message: `a REVIEW step cannot be the last step of protocol "${protocol.protocol_id}": the last step writes the job's output`,
+        });
       }
 
       const backoff = step.retry?.backoff_seconds;
@@ -56,7 +60,10 @@ export function registryRuleIssues(registry: ProtocolRegistry, schemaIds: Readon
       backoff?.forEach((seconds, i) => {
         const previous = i > 0 ? backoff[i - 1] : undefined;
         if (previous !== undefined && seconds < previous) {
-          issues.push({ pointer: `${stepAt}/retry/backoff_seconds/${i}`, message: `must not be shorter than the backoff before it (${seconds} < ${previous})` });
+          issues.push({
+            pointer: `${stepAt}/retry/backoff_seconds/${i}`,
+            message: `must not be shorter than the backoff before it (${seconds} < ${previous})`,
+          });
         }
       });
     });

@@ -29,7 +29,9 @@ export function chunkWindow(chunking: EmbeddingChunking | undefined): ChunkWindo
 export function chunkingIssues(chunking: EmbeddingChunking | undefined, base: string): ValidationIssue[] {
   const { maxTokens, overlapTokens } = chunkWindow(chunking);
   if (overlapTokens * 2 < maxTokens) return [];
-  return [{ pointer: `${base}/chunking/overlap_tokens`, message: `must be less than half of max_tokens (${maxTokens}), so each token lands in at most two chunks` }];
+  return [
+    { pointer: `${base}/chunking/overlap_tokens`, message: `must be less than half of max_tokens (${maxTokens}), so each token lands in at most two chunks` },
+  ];
 }
 
 /** Cross-field bounds per step type, checked at intake after the step's schema; the worker checks them again. */

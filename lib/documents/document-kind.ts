@@ -71,7 +71,10 @@ export function declaredDocumentKind(contentType: string | undefined): DocumentK
  * undefined. A generic or unknown declaration contradicts nothing, and neither do bytes of no
  * known kind (those fail as unsupported, not as mislabelled).
  */
-export function contentTypeConflict(contentType: string | undefined, actual: DocumentKind | undefined): { declared: DocumentKind; actual: DocumentKind } | undefined {
+export function contentTypeConflict(
+  contentType: string | undefined,
+  actual: DocumentKind | undefined,
+): { declared: DocumentKind; actual: DocumentKind } | undefined {
   const declared = declaredDocumentKind(contentType);
   return declared && actual && declared !== actual ? { declared, actual } : undefined;
 }

@@ -19,11 +19,15 @@ export const conflictRetryAfterSeconds = 1;
 type Mapping = (error: LuciusError) => ProblemAnswer;
 
 const issues = (error: LuciusError) => (error.details?.errors as readonly CommandIssue[] | undefined) ?? [];
-const validation: Mapping = (error) => ({ problem: { type: ProblemType.validation, title: "Validation failed", status: 422, detail: error.message, errors: [...issues(error)] } });
-const unavailable = (title: string, seconds: number): Mapping => (error) => ({
-  problem: { type: ProblemType.unavailable, title, status: 503, detail: error.message },
-  headers: { "Retry-After": String(seconds) },
+const validation: Mapping = (error) => ({
+  problem: { type: ProblemType.validation, title: "Validation failed", status: 422, detail: error.message, errors: [...issues(error)] },
 });
+const unavailable =
+  (title: string, seconds: number): Mapping =>
+  (error) => ({
+    problem: { type: ProblemType.unavailable, title, status: 503, detail: error.message },
+    headers: { "Retry-After": String(seconds) },
+  });
 
 const byCode: Readonly<Record<string, Mapping>> = {
   [CommandRefusal.validationFailed]: validation,
@@ -34,7 +38,14 @@ const byCode: Readonly<Record<string, Mapping>> = {
     problem: { type: ProblemType.idempotencyConflict, title: "Idempotency key reused", status: 409, detail: error.message, job_id: error.details?.job_id },
   }),
   [CommandRefusal.tooManyInFlight]: (error) => ({
-    problem: { type: ProblemType.tooManyRequests, title: "Too many jobs in flight", status: 429, detail: error.message, scope: error.details?.scope, limit: error.details?.limit },
+    problem: {
+      type: ProblemType.tooManyRequests,
+      title: "Too many jobs in flight",
+      status: 429,
+      detail: error.message,
+      scope: error.details?.scope,
+      limit: error.details?.limit,
+    },
     headers: { "Retry-After": String((error as CommandRefusedError).retryAfterSeconds ?? conflictRetryAfterSeconds) },
   }),
   [LedgerErrorCode.ENTITY_TOO_LARGE]: (error) => ({ problem: { type: ProblemType.bodyTooLarge, title: "Body too large", status: 413, detail: error.message } }),
@@ -50,7 +61,12 @@ const byCode: Readonly<Record<string, Mapping>> = {
     },
   }),
   [LedgerErrorCode.CREATION_IN_PROGRESS]: () => ({
-    problem: { type: ProblemType.unavailable, title: "Creation in progress", status: 503, detail: "An identical command is being accepted right now; retry it shortly" },
+    problem: {
+      type: ProblemType.unavailable,
+      title: "Creation in progress",
+      status: 503,
+      detail: "An identical command is being accepted right now; retry it shortly",
+    },
     headers: { "Retry-After": String(conflictRetryAfterSeconds) },
   }),
   [LedgerErrorCode.CONCURRENT_UPDATE]: unavailable("Concurrent update", conflictRetryAfterSeconds),

@@ -16,7 +16,10 @@ function isJsonMediaType(contentType: string | null): boolean {
   if (!contentType) return false;
   const [mediaType, ...params] = contentType.split(";").map((part) => part.trim().toLowerCase());
   const jsonType = mediaType === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType ?? "");
-  const charset = params.find((p) => p.startsWith("charset="))?.slice("charset=".length).replace(/"/g, "");
+  const charset = params
+    .find((p) => p.startsWith("charset="))
+    ?.slice("charset=".length)
+    .replace(/"/g, "");
   return jsonType && (charset === undefined || charset === "utf-8");
 }
 
@@ -28,7 +31,8 @@ function nestingDepth(text: string, limit: number): number {
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
     if (inString) {
-      if (ch === 0x5c) i++; // backslash: skip the escaped character
+      if (ch === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (ch === 0x22) inString = false;
     } else if (ch === 0x22) inString = true;
     else if (ch === 0x7b || ch === 0x5b) {

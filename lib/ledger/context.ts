@@ -87,7 +87,10 @@ export class LedgerContext {
   async inTurn<T>(jobId: string, run: () => Promise<T>): Promise<T> {
     const before = this.turns.get(jobId);
     const mine = (before ?? Promise.resolve()).then(run, run);
-    const settled = mine.then(() => undefined, () => undefined);
+    const settled = mine.then(
+      () => undefined,
+      () => undefined,
+    );
     this.turns.set(jobId, settled);
     try {
       return await mine;
@@ -199,11 +202,7 @@ export class LedgerContext {
   }
 }
 
-export async function getOrUndefined(
-  client: TableClient,
-  partitionKey: string,
-  rowKey: string,
-): Promise<EntityResult | undefined> {
+export async function getOrUndefined(client: TableClient, partitionKey: string, rowKey: string): Promise<EntityResult | undefined> {
   try {
     return await client.getEntity<Record<string, unknown>>(partitionKey, rowKey);
   } catch (error) {

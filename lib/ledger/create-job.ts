@@ -27,15 +27,7 @@ import { randomUUID } from "node:crypto";
 import type { TransactionAction } from "@azure/data-tables";
 import { JobState, StepState } from "./states.js";
 import { CreationInProgressError, EntityTooLargeError, InvalidInputError } from "./errors.js";
-import {
-  createdEventRowKey,
-  idempotencyRowKey,
-  jobPartition,
-  jobRowKey,
-  listingRowKey,
-  stepRowKey,
-  tenantPartition,
-} from "./keys.js";
+import { createdEventRowKey, idempotencyRowKey, jobPartition, jobRowKey, listingRowKey, stepRowKey, tenantPartition } from "./keys.js";
 import { entityBytes } from "./entity-size.js";
 import {
   eventToEntity,
@@ -168,7 +160,11 @@ async function writeRows(ctx: LedgerContext, rows: Rows, jobId: string): Promise
     const etags = response.subResponses.map((sub) => sub.etag);
     if (etags.length === actions.length && etags.every((etag) => etag)) {
       const withEtag = (entity: Entity, i: number): EntityResult => ({ ...entity, etag: etags[i]! });
-      return ctx.remember(jobId, withEtag(rows.job, 0), rows.steps.map((s, i) => withEtag(s, i + 1))).job;
+      return ctx.remember(
+        jobId,
+        withEtag(rows.job, 0),
+        rows.steps.map((s, i) => withEtag(s, i + 1)),
+      ).job;
     }
   } catch (error) {
     if (!isConflict(error)) throw error;

@@ -42,7 +42,10 @@ export class StaleEtagError extends LedgerError {
   override readonly name = "StaleEtagError";
   readonly code = LedgerErrorCode.STALE_ETAG;
   readonly retryable = false;
-  constructor(readonly entity: "job" | "step", readonly id: string) {
+  constructor(
+    readonly entity: "job" | "step",
+    readonly id: string,
+  ) {
     super(`The ${entity} ${id} changed since it was read (ETag mismatch)`);
   }
 }
@@ -56,10 +59,7 @@ export class StaleAttemptError extends LedgerError {
     readonly expected: { attempt_no: number; lease_id: string },
     readonly current: { attempt_no: number; lease_id?: string | undefined },
   ) {
-    super(
-      `Attempt ${expected.attempt_no}/${expected.lease_id} is not current ` +
-        `(current attempt ${current.attempt_no}/${current.lease_id ?? "none"})`,
-    );
+    super(`Attempt ${expected.attempt_no}/${expected.lease_id} is not current ` + `(current attempt ${current.attempt_no}/${current.lease_id ?? "none"})`);
   }
 }
 
@@ -67,7 +67,10 @@ export class NotFoundError extends LedgerError {
   override readonly name = "NotFoundError";
   readonly code = LedgerErrorCode.NOT_FOUND;
   readonly retryable = false;
-  constructor(readonly entity: "job" | "step", readonly id: string) {
+  constructor(
+    readonly entity: "job" | "step",
+    readonly id: string,
+  ) {
     super(`No ${entity} ${id}`);
   }
 }
@@ -77,7 +80,11 @@ export class ConcurrentUpdateError extends LedgerError {
   override readonly name = "ConcurrentUpdateError";
   readonly code = LedgerErrorCode.CONCURRENT_UPDATE;
   readonly retryable = true;
-  constructor(readonly entity: "job" | "step" | "in-flight counter", readonly id: string, attempts: number) {
+  constructor(
+    readonly entity: "job" | "step" | "in-flight counter",
+    readonly id: string,
+    attempts: number,
+  ) {
     super(`The ${entity} ${id} kept changing; gave up after ${attempts} conditional writes`);
   }
 }
@@ -107,7 +114,11 @@ export class EntityTooLargeError extends LedgerError {
   override readonly name = "EntityTooLargeError";
   readonly code = LedgerErrorCode.ENTITY_TOO_LARGE;
   readonly retryable = false;
-  constructor(readonly property: string | undefined, readonly bytes: number, readonly limit: number) {
+  constructor(
+    readonly property: string | undefined,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
     super(
       property === undefined
         ? `Entity is ${bytes} bytes; Table Storage allows ${limit}`
@@ -121,7 +132,10 @@ export class InvalidKeyError extends LedgerError {
   override readonly name = "InvalidKeyError";
   readonly code = LedgerErrorCode.INVALID_KEY;
   readonly retryable = false;
-  constructor(readonly what: string, detail: string) {
+  constructor(
+    readonly what: string,
+    detail: string,
+  ) {
     super(`Invalid ${what}: ${detail}`);
   }
 }

@@ -19,9 +19,7 @@ import type { InFlightLimits } from "../config/settings.js";
 
 export type { InFlightLimits };
 
-export type Admission =
-  | { admitted: true }
-  | { admitted: false; scope: "tenant" | "global"; limit: number; in_flight: number };
+export type Admission = { admitted: true } | { admitted: false; scope: "tenant" | "global"; limit: number; in_flight: number };
 
 const countersPartition = "counters";
 const globalRowKey = "all";
@@ -144,7 +142,8 @@ class Counters {
         const etags = await writeRows(this.table, writes);
         for (const w of writes) {
           const etag = etags.get(w.entity.rowKey);
-          if (etag) this.known.set(w.entity.rowKey, { count: Number(w.entity.count), etag, ...(w.entity.tenant_id ? { tenant_id: String(w.entity.tenant_id) } : {}) });
+          if (etag)
+            this.known.set(w.entity.rowKey, { count: Number(w.entity.count), etag, ...(w.entity.tenant_id ? { tenant_id: String(w.entity.tenant_id) } : {}) });
           else this.known.delete(w.entity.rowKey);
         }
         return outcomes;
@@ -196,7 +195,10 @@ export async function readCounters(ctx: LedgerContext): Promise<{ tenants: Map<s
 /** Sets a tenant's counter (or the overall one with `tenantId` undefined) to a recomputed value. */
 export async function setCounter(ctx: LedgerContext, tenantId: string | undefined, count: number): Promise<void> {
   const rowKey = tenantId === undefined ? globalRowKey : tenantRowKey(tenantId);
-  await ctx.tables.inflight.upsertEntity({ partitionKey: countersPartition, rowKey, count, ...(tenantId !== undefined ? { tenant_id: tenantId } : {}) }, "Replace");
+  await ctx.tables.inflight.upsertEntity(
+    { partitionKey: countersPartition, rowKey, count, ...(tenantId !== undefined ? { tenant_id: tenantId } : {}) },
+    "Replace",
+  );
   counters(ctx).forget(rowKey);
 }
 

@@ -21,15 +21,7 @@ import { defaultTuning, LedgerContext, type LedgerTuning } from "./context.js";
 import { createJob, type CreateOptions } from "./create-job.js";
 import { updateJob, updateStep } from "./updates.js";
 import { resetForRedrive, type RedriveOptions } from "./redrive.js";
-import {
-  listEvents,
-  listJobs,
-  listSteps,
-  type EventPage,
-  type JobPage,
-  type ListEventsOptions,
-  type ListJobsOptions,
-} from "./queries.js";
+import { listEvents, listJobs, listSteps, type EventPage, type JobPage, type ListEventsOptions, type ListJobsOptions } from "./queries.js";
 import { ensureTables, openTables } from "./tables.js";
 import { syncListing } from "./listing.js";
 import type { JobState, StepState } from "./states.js";
@@ -90,11 +82,7 @@ export class Ledger {
   }
 
   /** Like {@link getJob}, but undefined when the job belongs to another tenant. */
-  async getJobForTenant(
-    jobId: string,
-    tenantId: string,
-    opts: { withSteps?: boolean } = {},
-  ): Promise<(Job & { steps?: Step[] }) | undefined> {
+  async getJobForTenant(jobId: string, tenantId: string, opts: { withSteps?: boolean } = {}): Promise<(Job & { steps?: Step[] }) | undefined> {
     const job = await this.getJob(jobId, opts);
     return job?.tenant_id === tenantId ? job : undefined;
   }

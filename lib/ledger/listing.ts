@@ -24,7 +24,11 @@ export function listingKeyOf(job: Pick<Job, "created_at" | "job_id">): string {
 export async function syncListing(ctx: LedgerContext, job: Job, opts: { reopened?: boolean } = {}): Promise<void> {
   const terminal = isTerminalJobState(job.state);
   if (!terminal && !opts.reopened) return;
-  const entity = listingToEntity({ job_id: job.job_id, active: !terminal, ...(terminal ? { state: job.state } : {}) }, tenantPartition(job.tenant_id), listingKeyOf(job));
+  const entity = listingToEntity(
+    { job_id: job.job_id, active: !terminal, ...(terminal ? { state: job.state } : {}) },
+    tenantPartition(job.tenant_id),
+    listingKeyOf(job),
+  );
   // Replace without an ETag: the row holds nothing but this, and a job's terminal state never changes.
   await ctx.tables.tenantIndex.upsertEntity(entity, "Replace");
 }

@@ -59,7 +59,9 @@ export async function listJobs(ctx: LedgerContext, tenantId: string, opts: ListJ
 export async function listEvents(ctx: LedgerContext, jobId: string, opts: ListEventsOptions = {}): Promise<EventPage> {
   const partition = jobPartition(jobId);
   const filter = odata`PartitionKey eq ${partition} and RowKey ge ${eventPrefix} and RowKey lt ${eventEnd}`;
-  const { items, continuation } = await page(ctx.tables.jobs, partition, filter, clamp(opts.limit, 100, 1000), opts.continuation, async (e) => e.map(eventFromEntity));
+  const { items, continuation } = await page(ctx.tables.jobs, partition, filter, clamp(opts.limit, 100, 1000), opts.continuation, async (e) =>
+    e.map(eventFromEntity),
+  );
   return { events: items, ...(continuation ? { continuation } : {}) };
 }
 

@@ -29,12 +29,7 @@ export interface RedriveOptions {
 /** Step states a redrive may start from. */
 const restartable: ReadonlySet<StepState> = new Set([StepState.FAILED, StepState.CANCELLED, StepState.PENDING]);
 
-export async function resetForRedrive(
-  ctx: LedgerContext,
-  jobId: string,
-  fromStepId?: string,
-  opts: RedriveOptions = {},
-): Promise<{ job: Job; steps: Step[] }> {
+export async function resetForRedrive(ctx: LedgerContext, jobId: string, fromStepId?: string, opts: RedriveOptions = {}): Promise<{ job: Job; steps: Step[] }> {
   const snapshot = await ctx.snapshot(jobId, { fresh: true });
   if (!snapshot) throw new NotFoundError("job", jobId);
   const { job, steps } = snapshot;
@@ -51,24 +46,26 @@ export async function resetForRedrive(
 
   const now = ctx.nowIso();
   const partition = jobPartition(jobId);
-  const reset = steps.filter((s) => s.index >= from.index).map((step): Omit<Step, "etag"> => ({
-    job_id: step.job_id,
-    step_id: step.step_id,
-    index: step.index,
-    step_type: step.step_type,
-    service: step.service,
-    state: StepState.PENDING,
-    // Attempt numbers keep counting so message ids (job:step:attempt:TYPE) never repeat within
-    // the duplicate-detection window; the retry budget restarts from attempt_base.
-    attempt_no: step.attempt_no,
-    attempt_base: step.attempt_no,
-    ...(step.max_attempts !== undefined ? { max_attempts: step.max_attempts } : {}),
-    ...(step.payload !== undefined ? { payload: step.payload } : {}),
-    // Only the first step's input is fixed at creation; later inputs come from the previous output.
-    ...(step.index === 0 && step.input_ref !== undefined ? { input_ref: step.input_ref } : {}),
-    created_at: step.created_at,
-    updated_at: now,
-  }));
+  const reset = steps
+    .filter((s) => s.index >= from.index)
+    .map((step): Omit<Step, "etag"> => ({
+      job_id: step.job_id,
+      step_id: step.step_id,
+      index: step.index,
+      step_type: step.step_type,
+      service: step.service,
+      state: StepState.PENDING,
+      // Attempt numbers keep counting so message ids (job:step:attempt:TYPE) never repeat within
+      // the duplicate-detection window; the retry budget restarts from attempt_base.
+      attempt_no: step.attempt_no,
+      attempt_base: step.attempt_no,
+      ...(step.max_attempts !== undefined ? { max_attempts: step.max_attempts } : {}),
+      ...(step.payload !== undefined ? { payload: step.payload } : {}),
+      // Only the first step's input is fixed at creation; later inputs come from the previous output.
+      ...(step.index === 0 && step.input_ref !== undefined ? { input_ref: step.input_ref } : {}),
+      created_at: step.created_at,
+      updated_at: now,
+    }));
   const next: Omit<Job, "etag"> = { ...job, state: JobState.QUEUED, updated_at: now, redrive_count: job.redrive_count + 1 };
   delete next.error;
   delete next.completed_at;
@@ -129,12 +126,7 @@ function checkRedrivable(steps: readonly Step[], from: Step): void {
   }
   for (const step of steps) {
     if (step.index < from.index && !isPassedStepState(step.state)) {
-      throw new IllegalTransitionError(
-        "step",
-        step.state,
-        StepState.PENDING,
-        `earlier step "${step.step_id}" has not succeeded; redrive from it instead`,
-      );
+      throw new IllegalTransitionError("step", step.state, StepState.PENDING, `earlier step "${step.step_id}" has not succeeded; redrive from it instead`);
     }
     if (step.index > from.index && isActiveStepState(step.state)) {
       throw new IllegalTransitionError("step", step.state, StepState.PENDING, `step "${step.step_id}" is still active`);

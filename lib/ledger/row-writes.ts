@@ -20,15 +20,11 @@ export async function writeRows(client: TableClient, writes: readonly RowWrite[]
   if (writes.length === 1) {
     const [write] = writes as [RowWrite];
     const response =
-      write.kind === "create"
-        ? await client.createEntity(write.entity)
-        : await client.updateEntity(write.entity, "Replace", { etag: write.etag });
+      write.kind === "create" ? await client.createEntity(write.entity) : await client.updateEntity(write.entity, "Replace", { etag: write.etag });
     if (response.etag) etags.set(write.entity.rowKey, response.etag);
     return etags;
   }
-  const actions = writes.map((w): TransactionAction =>
-    w.kind === "create" ? ["create", w.entity] : ["update", w.entity, "Replace", { etag: w.etag }],
-  );
+  const actions = writes.map((w): TransactionAction => (w.kind === "create" ? ["create", w.entity] : ["update", w.entity, "Replace", { etag: w.etag }]));
   const response = await client.submitTransaction(actions);
   // A changeset's responses come in the order of its requests; an update's response names no row key.
   response.subResponses.forEach((sub, i) => {

@@ -27,9 +27,7 @@ function clientFactory(storage: StorageConnection): (table: string) => TableClie
     return (table) => TableClient.fromConnectionString(storage.connectionString, table, options);
   }
   // One credential for all the clients, so tokens are fetched and cached once.
-  const credential = new DefaultAzureCredential(
-    storage.clientId ? { managedIdentityClientId: storage.clientId } : {},
-  );
+  const credential = new DefaultAzureCredential(storage.clientId ? { managedIdentityClientId: storage.clientId } : {});
   return (table) => new TableClient(storage.tableServiceUri, table, credential);
 }
 

@@ -7,13 +7,7 @@ import type { JobState, StepState } from "./states.js";
 import type { Job, JobPatch, Step, StepPatch, StepUpdateOptions, UpdateOptions } from "./types.js";
 
 /** `to` undefined = patch without a state change (allowed only while not terminal). */
-export async function updateJob(
-  ctx: LedgerContext,
-  jobId: string,
-  to: JobState | undefined,
-  patch: JobPatch = {},
-  opts: UpdateOptions = {},
-): Promise<Job> {
+export async function updateJob(ctx: LedgerContext, jobId: string, to: JobState | undefined, patch: JobPatch = {}, opts: UpdateOptions = {}): Promise<Job> {
   const applied = await applyChange(ctx, jobId, (snapshot) => {
     if (opts.ifMatch !== undefined && snapshot.job.etag !== opts.ifMatch) throw new StaleEtagError("job", jobId);
     return { change: { job: [{ ...(to !== undefined ? { to } : {}), patch, ...(opts.details ? { details: opts.details } : {}) }] }, result: undefined };

@@ -51,7 +51,12 @@ export const activity = {
    * gives back its result; used as `yield* activity.call(...)`, it yields exactly the one task
    * a bare `yield context.df.callActivity…` would, so recorded histories replay unchanged.
    */
-  *call<N extends ActivityName>(context: OrchestrationContext, name: N, input: ActivityInput<N>, retry?: RetryOptions): Generator<Task, ActivityResult<N>, unknown> {
+  *call<N extends ActivityName>(
+    context: OrchestrationContext,
+    name: N,
+    input: ActivityInput<N>,
+    retry?: RetryOptions,
+  ): Generator<Task, ActivityResult<N>, unknown> {
     const task = retry ? context.df.callActivityWithRetry(name, retry, input) : context.df.callActivity(name, input);
     // The one cast: the runtime hands back whatever the activity returned, as JSON.
     return (yield task) as ActivityResult<N>;

@@ -22,5 +22,9 @@ export function deadlineTimer(context: OrchestrationContext, deadline: Date | un
 
 /** The error a job whose deadline passed ends with. */
 export function deadlineExceeded(deadline: Date): FailureInfo {
-  return { code: OrchestrationErrorCode.deadlineExceeded, message: `The job's deadline ${deadline.toISOString()} passed before it ended`, deadline: deadline.toISOString() };
+  return {
+    code: OrchestrationErrorCode.deadlineExceeded,
+    message: `The job's deadline ${deadline.toISOString()} passed before it ended`,
+    deadline: deadline.toISOString(),
+  };
 }

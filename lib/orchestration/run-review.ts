@@ -25,11 +25,18 @@ export function* runReview(
 ): Generator<Task, StepResult, unknown> {
   const retry = new df.RetryOptions(plan.activity_retry_ms, 5);
   retry.backoffCoefficient = 2;
-  const opened = yield* activity.call(context, "openReview", {
-    job_id: plan.job_id, step_id: step.step_id, input_ref: inputRef,
-    ...(metrics ? { metrics } : {}),
-    ...(carried ? { settle: carried } : {}),
-  }, retry);
+  const opened = yield* activity.call(
+    context,
+    "openReview",
+    {
+      job_id: plan.job_id,
+      step_id: step.step_id,
+      input_ref: inputRef,
+      ...(metrics ? { metrics } : {}),
+      ...(carried ? { settle: carried } : {}),
+    },
+    retry,
+  );
   if (opened.kind === "cancelled") return { kind: "cancelled" };
   if (opened.kind === "skipped") return { kind: "succeeded", output_ref: inputRef };
   context.df.setCustomStatus({ step_id: step.step_id, awaiting: "review", version: context.df.version });
@@ -56,14 +63,25 @@ export function* runReview(
       const event = decided.result as ReviewEvent;
       // A decision for another step (a redriven job's earlier review) is not this one's.
       if (event.step_id !== step.step_id) continue;
-      return event.decision === ReviewDecision.approve ? { kind: "succeeded", output_ref: inputRef } : { kind: "failed", error: rejection(event.by, event.comment) };
+      return event.decision === ReviewDecision.approve
+        ? { kind: "succeeded", output_ref: inputRef }
+        : { kind: "failed", error: rejection(event.by, event.comment) };
     }
     timedOut = true;
-    const recorded = yield* activity.call(context, "decideReview", {
-      job_id: plan.job_id, step_id: step.step_id, decision: step.review.on_timeout, by: timeoutReviewer,
-      comment: `No decision within ${Math.round(step.review.timeout_ms! / 1000)} s`,
-    }, retry);
-    if ((recorded.outcome === "decided" || recorded.outcome === "already") && recorded.decision === ReviewDecision.approve) return { kind: "succeeded", output_ref: inputRef };
+    const recorded = yield* activity.call(
+      context,
+      "decideReview",
+      {
+        job_id: plan.job_id,
+        step_id: step.step_id,
+        decision: step.review.on_timeout,
+        by: timeoutReviewer,
+        comment: `No decision within ${Math.round(step.review.timeout_ms! / 1000)} s`,
+      },
+      retry,
+    );
+    if ((recorded.outcome === "decided" || recorded.outcome === "already") && recorded.decision === ReviewDecision.approve)
+      return { kind: "succeeded", output_ref: inputRef };
     if (recorded.outcome === "decided" || recorded.outcome === "already") return { kind: "failed", error: recorded.error ?? rejection(timeoutReviewer) };
     // Cancelled meanwhile: the cancel event is on its way, and the next round hears it.
   }

@@ -26,9 +26,7 @@ export interface ReviewTiming {
 
 /** How a step ended for the orchestration. A success whose settlement is still to be written carries it to the next activity (v2 on). */
 export type StepResult =
-  | { kind: "succeeded"; output_ref: Ref; settle?: CarriedSettle; metrics?: JsonObject }
-  | { kind: "failed"; error: FailureInfo }
-  | { kind: "cancelled" };
+  { kind: "succeeded"; output_ref: Ref; settle?: CarriedSettle; metrics?: JsonObject } | { kind: "failed"; error: FailureInfo } | { kind: "cancelled" };
 
 /** How `openReview` opened a review step. */
 export type ReviewStart = { kind: "awaiting" } | { kind: "skipped" } | { kind: "cancelled" };

@@ -53,14 +53,26 @@ async function endJob(ledger: Ledger, job: Job, to: JobState, patch: { error?: F
     for (const step of await ledger.listSteps(job.job_id)) {
       // A step nobody was working on (backoff, a review) did not fail: it was stopped.
       const target = step.state === StepState.RETRY_WAIT || step.state === StepState.AWAITING_APPROVAL ? StepState.CANCELLED : StepState.FAILED;
-      if (step.state === StepState.DISPATCHED || step.state === StepState.ACKED || step.state === StepState.RETRY_WAIT || step.state === StepState.AWAITING_APPROVAL) {
+      if (
+        step.state === StepState.DISPATCHED ||
+        step.state === StepState.ACKED ||
+        step.state === StepState.RETRY_WAIT ||
+        step.state === StepState.AWAITING_APPROVAL
+      ) {
         await ledger.transitionStep(job.job_id, step.step_id, target, patch.error ? { error: patch.error } : {}).catch(ignoreIllegal);
       }
     }
   }
   if (job.state === JobState.PAUSED) await ledger.transitionJob(job.job_id, JobState.RUNNING).catch(ignoreIllegal);
   try {
-    recordJobFinished(await ledger.transitionJob(job.job_id, to, { ...(patch as object), completed_at: new Date().toISOString(), current_step_id: null }, { details: { repaired: true } }));
+    recordJobFinished(
+      await ledger.transitionJob(
+        job.job_id,
+        to,
+        { ...(patch as object), completed_at: new Date().toISOString(), current_step_id: null },
+        { details: { repaired: true } },
+      ),
+    );
   } catch (error) {
     if (isLedgerError(error) && error.code === LedgerErrorCode.ILLEGAL_TRANSITION) return false;
     throw error;
@@ -90,12 +102,16 @@ async function repairJob(deps: ReconcileDependencies, job: Job): Promise<Repair 
   }
   switch (status.runtimeStatus) {
     case "Failed": {
-      const ended = await endJob(deps.ledger, job, JobState.FAILED, { error: failure("ORCHESTRATION_FAILED", String(status.output ?? "The orchestration failed")) });
+      const ended = await endJob(deps.ledger, job, JobState.FAILED, {
+        error: failure("ORCHESTRATION_FAILED", String(status.output ?? "The orchestration failed")),
+      });
       return ended ? repair(DriftKind.orchestrationFailed, { ledger_state: job.state }) : undefined;
     }
     case "Terminated": {
       const to = job.state === JobState.CANCELLING ? JobState.CANCELLED : JobState.FAILED;
-      const ended = await endJob(deps.ledger, job, to, { error: failure("ORCHESTRATION_TERMINATED", `The orchestration was terminated: ${String(status.output ?? "")}`) });
+      const ended = await endJob(deps.ledger, job, to, {
+        error: failure("ORCHESTRATION_TERMINATED", `The orchestration was terminated: ${String(status.output ?? "")}`),
+      });
       return ended ? repair(DriftKind.orchestrationTerminated, { ledger_state: job.state }) : undefined;
     }
     case "Completed": {
@@ -103,7 +119,9 @@ async function repairJob(deps: ReconcileDependencies, job: Job): Promise<Repair 
       const to = output.state === JobState.SUCCEEDED || output.state === JobState.CANCELLED ? output.state : JobState.FAILED;
       const ended = await endJob(deps.ledger, job, to, {
         ...(output.output_ref !== undefined ? { output_ref: output.output_ref } : {}),
-        ...(to === JobState.FAILED ? { error: output.error ?? failure("ORCHESTRATION_COMPLETED", "The orchestration ended without recording the job's outcome") } : {}),
+        ...(to === JobState.FAILED
+          ? { error: output.error ?? failure("ORCHESTRATION_COMPLETED", "The orchestration ended without recording the job's outcome") }
+          : {}),
       });
       return ended ? repair(DriftKind.ledgerBehind, { ledger_state: job.state, orchestration_state: output.state ?? null }) : undefined;
     }
@@ -150,7 +168,8 @@ export async function reconcile(deps: ReconcileDependencies): Promise<{ examined
     // A deadline does not wait for the grace period: it is the job's own limit.
     const repair = (await resumePastDeadline(deps, job, now)) ?? (settling ? undefined : await repairJob(deps, job));
     if (repair) repairs.push(repair);
-    const stillInFlight = !repair || repair.kind === DriftKind.neverStarted || repair.kind === DriftKind.pauseMismatch || repair.kind === DriftKind.deadlinePassed;
+    const stillInFlight =
+      !repair || repair.kind === DriftKind.neverStarted || repair.kind === DriftKind.pauseMismatch || repair.kind === DriftKind.deadlinePassed;
     if (stillInFlight) inFlight.set(job.tenant_id, (inFlight.get(job.tenant_id) ?? 0) + 1);
   }
   repairs.push(...(await repairCounters(deps.ledger, inFlight)));

@@ -21,23 +21,27 @@ export type Allowlist = readonly AllowlistEntry[];
  */
 export function parseAllowlist(raw: string | undefined, setting: string = AppSettingNames.inputAllowlist): Allowlist {
   if (!raw || raw.trim() === "") return [];
-  return raw.split(",").map((s) => s.trim()).filter(Boolean).map((text) => {
-    const fail = (why: string): never => {
-      throw new ConfigurationError(`${setting}: entry "${text}" ${why}`);
-    };
-    const wildcard = /^https:\/\/\*\./i.test(text);
-    let url: URL;
-    try {
-      url = new URL(wildcard ? text.replace(/^https:\/\/\*\./i, "https://") : text);
-    } catch {
-      return fail("is not a URL");
-    }
-    if (url.protocol !== "https:") fail("must be an https URL");
-    if (url.username || url.password) fail("must not carry credentials");
-    if (url.search || url.hash) fail("must not have a query or fragment");
-    if (url.hostname.includes("*")) fail("may only use a wildcard as its first label (https://*.example.com)");
-    return { host: url.hostname.toLowerCase(), wildcard, port: url.port, pathPrefix: url.pathname };
-  });
+  return raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((text) => {
+      const fail = (why: string): never => {
+        throw new ConfigurationError(`${setting}: entry "${text}" ${why}`);
+      };
+      const wildcard = /^https:\/\/\*\./i.test(text);
+      let url: URL;
+      try {
+        url = new URL(wildcard ? text.replace(/^https:\/\/\*\./i, "https://") : text);
+      } catch {
+        return fail("is not a URL");
+      }
+      if (url.protocol !== "https:") fail("must be an https URL");
+      if (url.username || url.password) fail("must not carry credentials");
+      if (url.search || url.hash) fail("must not have a query or fragment");
+      if (url.hostname.includes("*")) fail("may only use a wildcard as its first label (https://*.example.com)");
+      return { host: url.hostname.toLowerCase(), wildcard, port: url.port, pathPrefix: url.pathname };
+    });
 }
 
 /** Whether `url` (already parsed) falls under an entry: https, same host (or subdomain), port and path prefix. */

@@ -20,7 +20,9 @@ export function blobServiceClientFromEnv(env: Env): BlobServiceClient {
   const accountName = env[`${name}__accountName`];
   const serviceUri = env[`${name}__blobServiceUri`] ?? (accountName ? `https://${accountName}.blob.core.windows.net` : undefined);
   if (!serviceUri) {
-    throw new ConfigurationError(`Blob storage is not configured: set ${name} (connection string) or ${name}__blobServiceUri / ${name}__accountName (managed identity)`);
+    throw new ConfigurationError(
+      `Blob storage is not configured: set ${name} (connection string) or ${name}__blobServiceUri / ${name}__accountName (managed identity)`,
+    );
   }
   const clientId = env[`${name}__clientId`];
   return new BlobServiceClient(serviceUri, new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}), pipeline);

@@ -19,7 +19,14 @@ export function locateBlob(url: URL, accountUrl: URL): BlobLocation | undefined 
   const rest = url.pathname.slice(base.length + 1);
   const slash = rest.indexOf("/");
   const container = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
-  const name = slash < 0 ? "" : rest.slice(slash + 1).split("/").map(decodeURIComponent).join("/");
+  const name =
+    slash < 0
+      ? ""
+      : rest
+          .slice(slash + 1)
+          .split("/")
+          .map(decodeURIComponent)
+          .join("/");
   if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(container) && container !== "$root") {
     throw new RefError(RefErrorCode.invalidRef, `"${container}" in ${url.href} is not a valid blob container name`);
   }

@@ -72,7 +72,13 @@ function statusError(status: number, url: URL): RefError {
 function once(url: URL, options: HttpsFetchOptions, lookup: Lookup): Promise<IncomingMessage> {
   const send = options.request ?? ((u: URL, o: RequestOptions) => httpsRequest(u, o));
   return new Promise((resolve, reject) => {
-    const request = send(url, { method: "GET", lookup: lookup as RequestOptions["lookup"], signal: options.signal, timeout: options.timeoutMs ?? 30_000, headers: { accept: "*/*" } });
+    const request = send(url, {
+      method: "GET",
+      lookup: lookup as RequestOptions["lookup"],
+      signal: options.signal,
+      timeout: options.timeoutMs ?? 30_000,
+      headers: { accept: "*/*" },
+    });
     request.on("response", resolve);
     request.on("timeout", () => request.destroy(new RefError(RefErrorCode.inputUnreachable, `Input ${url.origin} timed out`)));
     request.on("error", (error) => {
@@ -122,7 +128,8 @@ export async function fetchAllowlisted(uri: string, options: HttpsFetchOptions):
     const status = response.statusCode ?? 0;
     if (status >= 300 && status < 400 && response.headers.location) {
       response.resume();
-      if (hop >= (options.maxRedirects ?? 5)) throw new RefError(RefErrorCode.inputRejected, `Input ${uri} redirects more than ${options.maxRedirects ?? 5} times`);
+      if (hop >= (options.maxRedirects ?? 5))
+        throw new RefError(RefErrorCode.inputRejected, `Input ${uri} redirects more than ${options.maxRedirects ?? 5} times`);
       url = new URL(response.headers.location, url);
       continue;
     }

@@ -82,7 +82,8 @@ export class RefStore {
   private checked(uri: string, use: RefUse): BlobLocation | undefined {
     if (this.scope) return this.places.check(uri, use, this.scope.tenant_id, this.scope.job_id);
     const location = this.locate(uri);
-    if (!location && use === RefUse.write) throw new RefError(RefErrorCode.invalidRef, `Outputs are written to the app's storage account only, not ${new URL(uri).origin}`);
+    if (!location && use === RefUse.write)
+      throw new RefError(RefErrorCode.invalidRef, `Outputs are written to the app's storage account only, not ${new URL(uri).origin}`);
     return location;
   }
 
@@ -111,7 +112,8 @@ export class RefStore {
    */
   async write(uri: string, body: Buffer | string | AsyncIterable<string | Buffer>, contentType: string, signal?: AbortSignal): Promise<string> {
     const location = this.checked(uri, RefUse.write);
-    if (!location || location.name === "" || location.name.endsWith("/")) throw new RefError(RefErrorCode.invalidRef, `${uri} does not name a blob in the storage account`);
+    if (!location || location.name === "" || location.name.endsWith("/"))
+      throw new RefError(RefErrorCode.invalidRef, `${uri} does not name a blob in the storage account`);
     const blob = this.options.blobs.getContainerClient(location.container).getBlockBlobClient(location.name);
     try {
       if (typeof body !== "string" && !Buffer.isBuffer(body)) {
@@ -123,7 +125,9 @@ export class RefStore {
     } catch (error) {
       if (error instanceof BlockSourceError) throw error.original;
       const mapped = storageError(error, `Writing ${uri}`, RefErrorCode.outputWriteFailed);
-      throw mapped instanceof RefError && mapped.code === RefErrorCode.inputNotFound ? new RefError(RefErrorCode.outputWriteFailed, mapped.message, { cause: error }) : mapped;
+      throw mapped instanceof RefError && mapped.code === RefErrorCode.inputNotFound
+        ? new RefError(RefErrorCode.outputWriteFailed, mapped.message, { cause: error })
+        : mapped;
     }
     return blobUri(this.places.accountUrl, location);
   }
@@ -133,7 +137,10 @@ export class RefStore {
     const location = this.checked(uri, RefUse.read);
     if (!location) return undefined;
     try {
-      return await this.options.blobs.getContainerClient(location.container).getBlobClient(location.name).downloadToBuffer(0, undefined, signal ? { abortSignal: signal } : {});
+      return await this.options.blobs
+        .getContainerClient(location.container)
+        .getBlobClient(location.name)
+        .downloadToBuffer(0, undefined, signal ? { abortSignal: signal } : {});
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return undefined;
       throw storageError(error, `Reading ${uri}`, RefErrorCode.inputUnreachable);

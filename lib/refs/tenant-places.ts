@@ -17,7 +17,8 @@ const keptCharacter = /[A-Za-z0-9_-]/;
  * separator. A lone surrogate has no UTF-8 form and is refused.
  */
 export function pathSegment(tenantId: string): string {
-  if (tenantId === "" || /\p{Cs}/u.test(tenantId)) throw new RefError(RefErrorCode.invalidRef, "An id used in a blob path must be non-empty well-formed Unicode");
+  if (tenantId === "" || /\p{Cs}/u.test(tenantId))
+    throw new RefError(RefErrorCode.invalidRef, "An id used in a blob path must be non-empty well-formed Unicode");
   let out = "";
   for (const char of tenantId) {
     if (keptCharacter.test(char)) out += char;
@@ -47,7 +48,8 @@ export function parseTenantAllowlists(raw: string | undefined): Readonly<Record<
   } catch {
     throw new ConfigurationError(`${name} must be a JSON object of tenant id → https URL prefixes`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ConfigurationError(`${name} must be a JSON object of tenant id → https URL prefixes`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new ConfigurationError(`${name} must be a JSON object of tenant id → https URL prefixes`);
   const out: Record<string, Allowlist> = {};
   for (const [tenant, entries] of Object.entries(value)) {
     const list = Array.isArray(entries) && entries.every((e) => typeof e === "string") ? entries.join(",") : entries;
@@ -126,12 +128,14 @@ export class TenantPlaces {
     const location = this.locate(uri);
     if (!location) {
       if (use === RefUse.write) throw outside(`Outputs are written to the tenant's places in the storage account only, not ${new URL(uri).origin}`);
-      if (!isAllowed(new URL(uri), this.allowlistFor(tenantId))) throw new RefError(RefErrorCode.notAllowed, `Input ${uri} is neither in tenant ${tenantId}'s places nor on its input allowlist`);
+      if (!isAllowed(new URL(uri), this.allowlistFor(tenantId)))
+        throw new RefError(RefErrorCode.notAllowed, `Input ${uri} is neither in tenant ${tenantId}'s places nor on its input allowlist`);
       return undefined;
     }
-    const places = use === RefUse.read
-      ? [this.inputs(tenantId), this.outputs(tenantId), this.workspaces(tenantId)]
-      : [this.outputs(tenantId), ...(jobId === undefined ? [] : [this.workspaces(tenantId, jobId)])];
+    const places =
+      use === RefUse.read
+        ? [this.inputs(tenantId), this.outputs(tenantId), this.workspaces(tenantId)]
+        : [this.outputs(tenantId), ...(jobId === undefined ? [] : [this.workspaces(tenantId, jobId)])];
     if (!places.some((p) => location.container === p.container && location.name.startsWith(p.prefix))) {
       const where = places.map((p) => `${p.container}/${p.prefix}`).join(", ");
       throw outside(`${uri} is outside tenant ${tenantId}'s places for ${use === RefUse.read ? "reading" : "writing"} (${where})`);

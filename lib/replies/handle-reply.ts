@@ -22,9 +22,7 @@ export type ReplyIgnoredReason = (typeof ReplyIgnoredReason)[keyof typeof ReplyI
 
 export type ReplyOutcome =
   /** Not a reply.v1 message: dead-letter it with this reason. */
-  | { kind: "invalid"; reason: string; description: string }
-  | { kind: "ignored"; reason: ReplyIgnoredReason }
-  | { kind: "applied"; type: Reply["type"] };
+  { kind: "invalid"; reason: string; description: string } | { kind: "ignored"; reason: ReplyIgnoredReason } | { kind: "applied"; type: Reply["type"] };
 
 export interface ReplyDependencies {
   contracts: Contracts;
@@ -38,7 +36,6 @@ export interface ReplyDependencies {
 
 /** @default 20: enough to diagnose a misbehaving worker, too few for a flood of forged replies to grow a job's timeline. */
 export const defaultIgnoredEventsPerStep = 20;
-
 
 /**
  * Records an ignored reply on its step's timeline: one batch of the REPLY_IGNORED event and the
@@ -54,12 +51,14 @@ async function ignore(deps: ReplyDependencies, reply: Reply, reason: ReplyIgnore
       return {
         change: {
           ignoredReplyOf: reply.step_id,
-          events: [{
-            type: "REPLY_IGNORED",
-            step_id: reply.step_id,
-            attempt_no: reply.attempt_no,
-            details: { reason, reply_type: reply.type, lease_id: reply.lease_id, current_attempt_no: step.attempt_no, step_state: step.state },
-          }],
+          events: [
+            {
+              type: "REPLY_IGNORED",
+              step_id: reply.step_id,
+              attempt_no: reply.attempt_no,
+              details: { reason, reply_type: reply.type, lease_id: reply.lease_id, current_attempt_no: step.attempt_no, step_state: step.state },
+            },
+          ],
         },
         result: undefined,
       };
@@ -116,7 +115,10 @@ async function apply(reply: Reply, deps: ReplyDependencies): Promise<ReplyOutcom
 
 function classify(reply: Reply, snapshot: JobSnapshot, deps: ReplyDependencies): Decision<Verdict> {
   const step = snapshot.steps.find((s) => s.step_id === reply.step_id);
-  const ignored = (reason: ReplyIgnoredReason, settled = false): Decision<Verdict> => ({ result: { kind: "ignore", reason, ...(step ? { step } : {}) }, settled });
+  const ignored = (reason: ReplyIgnoredReason, settled = false): Decision<Verdict> => ({
+    result: { kind: "ignore", reason, ...(step ? { step } : {}) },
+    settled,
+  });
   if (!step) return ignored(ReplyIgnoredReason.unknownStep);
   if (step.attempt_no !== reply.attempt_no) return ignored(ReplyIgnoredReason.staleAttempt);
   if (step.lease_id !== reply.lease_id) return ignored(ReplyIgnoredReason.staleLease);
@@ -134,7 +136,10 @@ function classify(reply: Reply, snapshot: JobSnapshot, deps: ReplyDependencies):
   }
   if (reply.type === "ACK") {
     if (step.state !== StepState.DISPATCHED) return { result: { kind: "redelivered", step } };
-    return { change: { steps: [{ step_id: step.step_id, to: StepState.ACKED, patch: { acked_at: at.toISOString() }, expect }] }, result: { kind: "applied", step, at } };
+    return {
+      change: { steps: [{ step_id: step.step_id, to: StepState.ACKED, patch: { acked_at: at.toISOString() }, expect }] },
+      result: { kind: "applied", step, at },
+    };
   }
   if (step.result_received_at) return { result: { kind: "redelivered", step } };
   if (receiptSettled(reply, step)) {

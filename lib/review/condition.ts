@@ -20,7 +20,11 @@ export interface ReviewCall {
  * overrides the registry; the registry's `when` defaults to "always". A condition reads the previous
  * step's RESULT `metrics`: a metric that is missing or not a number calls for a review (fail safe).
  */
-export function reviewCall(when: ReviewWhen | undefined, payload: Readonly<Record<string, unknown>> | undefined, metrics: Readonly<Record<string, unknown>> | undefined): ReviewCall {
+export function reviewCall(
+  when: ReviewWhen | undefined,
+  payload: Readonly<Record<string, unknown>> | undefined,
+  metrics: Readonly<Record<string, unknown>> | undefined,
+): ReviewCall {
   if (payload?.when === "always") return { review: true, reason: "requested" };
   if (when === undefined || when === "always") return { review: true, reason: "always" };
   const value = metrics?.[when.metric];

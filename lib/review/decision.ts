@@ -35,14 +35,20 @@ export type RecordedReview =
   | { outcome: "unknown-step" };
 
 export function rejection(by: string, comment?: string): FailureInfo {
-  return { code: reviewRejectedCode, message: comment ? `Rejected by ${by}: ${comment}` : `Rejected by ${by}`, by, ...(comment !== undefined ? { comment } : {}) };
+  return {
+    code: reviewRejectedCode,
+    message: comment ? `Rejected by ${by}: ${comment}` : `Rejected by ${by}`,
+    by,
+    ...(comment !== undefined ? { comment } : {}),
+  };
 }
 
 function decide(snapshot: JobSnapshot, request: ReviewDecisionRequest, now: string): Decision<RecordedReview> {
   const step = snapshot.steps.find((s) => s.step_id === request.step_id);
   if (!step) return { result: { outcome: "unknown-step" }, settled: true };
   // A decided review step keeps its decision: SUCCEEDED is an approval, FAILED a rejection.
-  if (step.state === StepState.SUCCEEDED && step.step_type === ReviewStepType) return { result: { outcome: "already", decision: ReviewDecision.approve }, settled: true };
+  if (step.state === StepState.SUCCEEDED && step.step_type === ReviewStepType)
+    return { result: { outcome: "already", decision: ReviewDecision.approve }, settled: true };
   if (step.state === StepState.FAILED && step.error?.code === reviewRejectedCode) {
     return { result: { outcome: "already", decision: ReviewDecision.reject, error: step.error }, settled: true };
   }
@@ -54,7 +60,14 @@ function decide(snapshot: JobSnapshot, request: ReviewDecisionRequest, now: stri
     // The review changes nothing in the document: the next step reads what this one was given.
     return {
       change: {
-        steps: [{ step_id: step.step_id, to: StepState.SUCCEEDED, patch: { ...(step.input_ref !== undefined ? { output_ref: step.input_ref } : {}), completed_at: now }, details }],
+        steps: [
+          {
+            step_id: step.step_id,
+            to: StepState.SUCCEEDED,
+            patch: { ...(step.input_ref !== undefined ? { output_ref: step.input_ref } : {}), completed_at: now },
+            details,
+          },
+        ],
         job: [{ to: JobState.RUNNING, details }],
       },
       // The step's row last changed when it started awaiting approval: the wait is from then.

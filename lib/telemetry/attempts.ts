@@ -38,7 +38,12 @@ export function retryCauseOf(error: FailureInfo | undefined): RetryCause {
   return RetryCause.retryableFailure;
 }
 
-const outcomeOf = { SUCCEEDED: AttemptSettledAs.succeeded, FAILED: AttemptSettledAs.failed, RETRY_WAIT: AttemptSettledAs.retried, CANCELLED: AttemptSettledAs.cancelled } as const;
+const outcomeOf = {
+  SUCCEEDED: AttemptSettledAs.succeeded,
+  FAILED: AttemptSettledAs.failed,
+  RETRY_WAIT: AttemptSettledAs.retried,
+  CANCELLED: AttemptSettledAs.cancelled,
+} as const;
 
 const stepFields = (step: Step, trace: AttemptTrace | undefined) => ({
   job_id: step.job_id,
@@ -61,7 +66,11 @@ export function recordAttemptDispatched(step: Step, trace: AttemptTrace): void {
 
 /** A directive `beginAttempt` could not publish: the orchestration publishes it with retries instead. */
 export function recordDispatchDeferred(step: Step, trace: AttemptTrace, error: unknown): void {
-  log.warn("attempt.dispatch_deferred", `${step.step_type} attempt ${step.attempt_no} of ${step.job_id}/${step.step_id} not published yet: ${String(error)}`, stepFields(step, trace));
+  log.warn(
+    "attempt.dispatch_deferred",
+    `${step.step_type} attempt ${step.attempt_no} of ${step.job_id}/${step.step_id} not published yet: ${String(error)}`,
+    stepFields(step, trace),
+  );
 }
 
 /** ACK latency: from the attempt's dispatch to the worker's ACK being applied. */
@@ -103,15 +112,20 @@ export function recordAttemptOutcome(step: Step, to: keyof typeof outcomeOf, tra
     contextFrom(trace?.traceparent),
   );
   if (step.acked_at) span.addEvent("ack", new Date(step.acked_at));
-  if (outcome === AttemptSettledAs.failed || outcome === AttemptSettledAs.retried) span.setStatus({ code: SpanStatusCode.ERROR, message: step.error?.message ?? outcome });
+  if (outcome === AttemptSettledAs.failed || outcome === AttemptSettledAs.retried)
+    span.setStatus({ code: SpanStatusCode.ERROR, message: step.error?.message ?? outcome });
   span.end(endedAt);
 
   const detail = step.error ? ` (${step.error.code}: ${step.error.message})` : "";
-  (outcome === AttemptSettledAs.failed ? log.warn : log.info)("attempt.outcome", `${step.step_type} attempt ${step.attempt_no} of ${step.job_id}/${step.step_id} ${outcome}${detail}`, {
-    ...stepFields(step, trace),
-    step_type: step.step_type,
-    outcome,
-    ...(cause ? { cause } : {}),
-    ...(step.error ? { error_code: step.error.code } : {}),
-  });
+  (outcome === AttemptSettledAs.failed ? log.warn : log.info)(
+    "attempt.outcome",
+    `${step.step_type} attempt ${step.attempt_no} of ${step.job_id}/${step.step_id} ${outcome}${detail}`,
+    {
+      ...stepFields(step, trace),
+      step_type: step.step_type,
+      outcome,
+      ...(cause ? { cause } : {}),
+      ...(step.error ? { error_code: step.error.code } : {}),
+    },
+  );
 }

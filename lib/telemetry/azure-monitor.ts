@@ -56,7 +56,8 @@ export function startAzureMonitor(
 function instrumentFunctions(): void {
   // Required too: the package is CommonJS without named ES exports Node can detect.
   const require = createRequire(import.meta.url);
-  const { AzureFunctionsInstrumentation } = require("@azure/functions-opentelemetry-instrumentation") as typeof import("@azure/functions-opentelemetry-instrumentation");
+  const { AzureFunctionsInstrumentation } =
+    require("@azure/functions-opentelemetry-instrumentation") as typeof import("@azure/functions-opentelemetry-instrumentation");
   new AzureFunctionsInstrumentation();
   require("@azure/functions");
 }
@@ -76,6 +77,11 @@ function otelLogSink(): LogSink {
       severityNumber: severity[level],
       severityText: level.toUpperCase(),
       body: message,
-      attributes: Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, typeof value === "object" && value !== null ? JSON.stringify(value) : (value as string | number | boolean)])),
+      attributes: Object.fromEntries(
+        Object.entries(attributes).map(([key, value]) => [
+          key,
+          typeof value === "object" && value !== null ? JSON.stringify(value) : (value as string | number | boolean),
+        ]),
+      ),
     });
 }

@@ -36,7 +36,11 @@ class IntakeTrace {
   open(envelopeTraceparent?: string): Span {
     if (!this.span) {
       this.parent = parseTraceparent(this.headerTraceparent) ? this.headerTraceparent : parseTraceparent(envelopeTraceparent) ? envelopeTraceparent : undefined;
-      this.span = appTracer().startSpan(SpanNames.intake, { kind: SpanKind.SERVER, startTime: this.startTime, attributes: { "http.request.method": "POST", "http.route": "v1/commands" } }, contextFrom(this.parent));
+      this.span = appTracer().startSpan(
+        SpanNames.intake,
+        { kind: SpanKind.SERVER, startTime: this.startTime, attributes: { "http.request.method": "POST", "http.route": "v1/commands" } },
+        contextFrom(this.parent),
+      );
     }
     return this.span;
   }
@@ -119,7 +123,9 @@ type Headers = { get(name: string): string | null };
  * Wraps the POST /v1/commands handler: one intake span per request, the accepted and
  * rejected counters (by problem type), and the intake log line.
  */
-export function withIntakeTelemetry<R extends { headers: Headers }, C, A extends HttpAnswer>(handler: (request: R, context: C) => Promise<A>): (request: R, context: C) => Promise<A> {
+export function withIntakeTelemetry<R extends { headers: Headers }, C, A extends HttpAnswer>(
+  handler: (request: R, context: C) => Promise<A>,
+): (request: R, context: C) => Promise<A> {
   return async (request, context) => {
     const intake = new IntakeTrace(request.headers.get("traceparent") ?? undefined);
     let answer: A;

@@ -35,12 +35,22 @@ export function recordJobFinished(job: Job, endedAt = new Date()): void {
     {
       kind: SpanKind.INTERNAL,
       startTime: new Date(job.created_at),
-      attributes: { [A.jobId]: job.job_id, [A.tenantId]: job.tenant_id, [A.state]: job.state, "lucius.protocol_id": job.protocol_id, ...(job.error ? { "lucius.error.code": job.error.code } : {}) },
+      attributes: {
+        [A.jobId]: job.job_id,
+        [A.tenantId]: job.tenant_id,
+        [A.state]: job.state,
+        "lucius.protocol_id": job.protocol_id,
+        ...(job.error ? { "lucius.error.code": job.error.code } : {}),
+      },
     },
     contextFrom(job.traceparent),
   );
   if (job.state === "FAILED") span.setStatus({ code: SpanStatusCode.ERROR, message: job.error?.message ?? "failed" });
   span.end(endedAt);
   const detail = job.error ? ` (${job.error.code}: ${job.error.message})` : "";
-  (job.state === "FAILED" ? log.warn : log.info)("job.finished", `job ${job.job_id} ${job.state}${detail}`, { ...jobFields(job), state: job.state, protocol_id: job.protocol_id });
+  (job.state === "FAILED" ? log.warn : log.info)("job.finished", `job ${job.job_id} ${job.state}${detail}`, {
+    ...jobFields(job),
+    state: job.state,
+    protocol_id: job.protocol_id,
+  });
 }

@@ -19,7 +19,9 @@ export type MetricPoint =
   | { attributes: Record<string, unknown>; count: number; sum: number; min: number; max: number; p50?: number; p99?: number };
 
 export function attributesText(attributes: Record<string, unknown>): string {
-  return Object.entries(attributes ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(" ");
+  return Object.entries(attributes ?? {})
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(" ");
 }
 
 /** A value with its unit, or a histogram's count, sum, min, max, p50 and p99. */

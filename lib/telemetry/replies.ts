@@ -24,7 +24,14 @@ export async function traceReply<T extends { kind: string; reason?: string }>(re
     SpanNames.reply,
     {
       kind: SpanKind.CONSUMER,
-      attributes: { [A.jobId]: reply.job_id, [A.stepId]: reply.step_id, [A.attemptNo]: reply.attempt_no, [A.tenantId]: reply.tenant_id, [A.replyType]: reply.type, "messaging.destination.name": "replies" },
+      attributes: {
+        [A.jobId]: reply.job_id,
+        [A.stepId]: reply.step_id,
+        [A.attemptNo]: reply.attempt_no,
+        [A.tenantId]: reply.tenant_id,
+        [A.replyType]: reply.type,
+        "messaging.destination.name": "replies",
+      },
     },
     contextFrom(reply.traceparent),
   );
@@ -44,11 +51,20 @@ export async function traceReply<T extends { kind: string; reason?: string }>(re
 /** A valid reply that changed nothing: counted by reason and logged. */
 export function recordReplyIgnored(reply: Reply, reason: string): void {
   appMetrics().repliesIgnored.add(1, { [A.reason]: reason, [A.replyType]: reply.type });
-  log.info("reply.ignored", `${reply.type} for ${reply.job_id}/${reply.step_id} attempt ${reply.attempt_no} ignored: ${reason}`, { ...replyFields(reply), reply_type: reply.type, reason });
+  log.info("reply.ignored", `${reply.type} for ${reply.job_id}/${reply.step_id} attempt ${reply.attempt_no} ignored: ${reason}`, {
+    ...replyFields(reply),
+    reply_type: reply.type,
+    reason,
+  });
 }
 
 /** A message the app dead-lettered (a reply or directive it cannot read). */
 export function recordDeadLettered(topic: string, reason: string, messageId: unknown, description: string): void {
   appMetrics().messagesDeadLettered.add(1, { [A.topic]: topic, [A.reason]: reason });
-  log.warn("message.deadlettered", `dead-lettered message ${String(messageId)} from ${topic}: ${reason}`, { topic, reason, message_id: String(messageId), description: description.slice(0, 1024) });
+  log.warn("message.deadlettered", `dead-lettered message ${String(messageId)} from ${topic}: ${reason}`, {
+    topic,
+    reason,
+    message_id: String(messageId),
+    description: description.slice(0, 1024),
+  });
 }

@@ -31,7 +31,15 @@ export function startWorkerAttempt(worker: string, directive: Directive): Worker
     contextFrom(directive.traceparent),
   );
   const traceparent = traceparentOf(span, directive.traceparent);
-  const fields = { job_id: directive.job_id, step_id: directive.step_id, attempt_no: directive.attempt_no, tenant_id: directive.tenant_id, correlation_id: directive.correlation_id, traceparent, worker };
+  const fields = {
+    job_id: directive.job_id,
+    step_id: directive.step_id,
+    attempt_no: directive.attempt_no,
+    tenant_id: directive.tenant_id,
+    correlation_id: directive.correlation_id,
+    traceparent,
+    worker,
+  };
   log.info("worker.attempt.started", `${worker} started ${directive.job_id}/${directive.step_id} attempt ${directive.attempt_no}`, fields);
   return {
     traceparent,
@@ -39,7 +47,11 @@ export function startWorkerAttempt(worker: string, directive: Directive): Worker
       span.setAttribute(A.outcome, outcome);
       if (failure) span.setStatus({ code: SpanStatusCode.ERROR, message: `${failure.code ?? "FAILED"}: ${failure.message ?? ""}` });
       span.end();
-      (failure ? log.warn : log.info)("worker.attempt.finished", `${worker} ${outcome} ${directive.job_id}/${directive.step_id} attempt ${directive.attempt_no}`, { ...fields, outcome, ...(failure?.code ? { error_code: failure.code } : {}) });
+      (failure ? log.warn : log.info)(
+        "worker.attempt.finished",
+        `${worker} ${outcome} ${directive.job_id}/${directive.step_id} attempt ${directive.attempt_no}`,
+        { ...fields, outcome, ...(failure?.code ? { error_code: failure.code } : {}) },
+      );
     },
   };
 }

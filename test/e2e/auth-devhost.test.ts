@@ -11,7 +11,6 @@ import { startLucius, type LuciusUnderTest } from "../support/lucius-devhost.js"
 import { azuriteConnectionString } from "../support/storage.js";
 import { spawnDevhost } from "../support/devhost-child.js";
 
-
 describe("the API under devhost, over HTTP", () => {
   let lucius: LuciusUnderTest;
   beforeAll(async () => {

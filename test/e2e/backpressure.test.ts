@@ -6,7 +6,9 @@ import { blobAccountUrl, tenantInput, tenantOutput } from "../support/tenant-ref
 const limit = 5;
 let lucius: LuciusUnderTest;
 beforeAll(async () => {
-  lucius = await startLucius({ env: { LUCIUS_TENANT_INFLIGHT_LIMIT: String(limit), LUCIUS_TENANT_INFLIGHT_OVERRIDES: JSON.stringify({ "roomy-tenant": 50 }) } });
+  lucius = await startLucius({
+    env: { LUCIUS_TENANT_INFLIGHT_LIMIT: String(limit), LUCIUS_TENANT_INFLIGHT_OVERRIDES: JSON.stringify({ "roomy-tenant": 50 }) },
+  });
 }, 60_000);
 afterAll(() => lucius?.stop());
 

@@ -23,7 +23,11 @@ describe("lucius submit --watch", () => {
     expect(id).toBeDefined();
     finishedJobId = id!;
     const at = (pattern: RegExp) => lines.findIndex((l) => pattern.test(l));
-    for (const [step, type] of [["ocr", "OCR"], ["embedding", "EMBEDDING"], ["sis", "SIS"]]) {
+    for (const [step, type] of [
+      ["ocr", "OCR"],
+      ["embedding", "EMBEDDING"],
+      ["sis", "SIS"],
+    ]) {
       // Every step's end is reported, and (when the display saw it) its dispatch comes first.
       const done = at(new RegExp(`^\\[ *[\\d.]+m?s\\] ${step} ${type} SUCCEEDED \\(attempt 1\\) in `));
       expect(done, `${step} SUCCEEDED in:\n${run.stdout}`).toBeGreaterThan(1);
@@ -47,7 +51,11 @@ describe("--json", () => {
     expect(status.code).toBe(0);
     const job = json(status);
     expect(job).toMatchObject({ job_id: finishedJobId, state: "SUCCEEDED", tenant_id: dh.tenant, request_type: "OCR->EMBEDDING->SIS" });
-    expect(job.steps.map((s: { step_id: string; state: string }) => `${s.step_id}:${s.state}`)).toEqual(["ocr:SUCCEEDED", "embedding:SUCCEEDED", "sis:SUCCEEDED"]);
+    expect(job.steps.map((s: { step_id: string; state: string }) => `${s.step_id}:${s.state}`)).toEqual([
+      "ocr:SUCCEEDED",
+      "embedding:SUCCEEDED",
+      "sis:SUCCEEDED",
+    ]);
 
     const listed = json(await dh.lucius(["jobs", "--json", "--all"]));
     expect(listed.tenant_id).toBe(dh.tenant);
@@ -94,7 +102,9 @@ describe("lucius stats", () => {
   it("prints devhost's metrics, among them the finished job by terminal state", async () => {
     const stats = await dh.lucius(["stats", "--json"]);
     expect(stats.code, stats.stderr).toBe(0);
-    const terminal = json<{ metrics: Array<{ name: string; points: Array<{ attributes: Record<string, unknown>; value?: number }> }> }>(stats).metrics.find((m) => m.name === "lucius.jobs.terminal");
+    const terminal = json<{ metrics: Array<{ name: string; points: Array<{ attributes: Record<string, unknown>; value?: number }> }> }>(stats).metrics.find(
+      (m) => m.name === "lucius.jobs.terminal",
+    );
     expect(terminal?.points.find((p) => p.attributes.state === "SUCCEEDED")?.value).toBeGreaterThanOrEqual(1);
     const table = await dh.lucius(["stats"]);
     expect(table.stdout).toMatch(/^lucius\.jobs\.terminal\s+counter\s+state=SUCCEEDED\s+[1-9]/m);

@@ -24,7 +24,9 @@ async function sendMalformedReplies(ids: string[]): Promise<void> {
   const response = await fetch(`${dh.host.url}/_devhost/servicebus/topics/replies/messages`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-functions-key": dh.host.key },
-    body: JSON.stringify({ messages: ids.map((messageId) => ({ messageId, body: { not_a_reply: messageId }, applicationProperties: { origin: "cli-test" } })) }),
+    body: JSON.stringify({
+      messages: ids.map((messageId) => ({ messageId, body: { not_a_reply: messageId }, applicationProperties: { origin: "cli-test" } })),
+    }),
   });
   expect(response.status).toBe(200);
 }
@@ -54,14 +56,21 @@ describe("lucius dlq against devhost", () => {
     const letters = await until((l) => l.length === 2, "held both malformed replies");
     expect(letters.map((l) => l.messageId).sort()).toEqual([...ids].sort());
     for (const letter of letters) {
-      expect(letter).toMatchObject({ topic: "replies", subscription: "orchestrator", deadLetterReason: "InvalidReply", applicationProperties: { origin: "cli-test" } });
+      expect(letter).toMatchObject({
+        topic: "replies",
+        subscription: "orchestrator",
+        deadLetterReason: "InvalidReply",
+        applicationProperties: { origin: "cli-test" },
+      });
       expect(letter.deadLetterErrorDescription).toContain("type");
     }
 
     // Without --topic: every known subscription's DLQ is listed.
     const all = json<{ backend: string; queues: string[]; items: Letter[] }>(await dh.lucius(["dlq", "list", "--json"]));
     expect(all.backend).toBe("devhost");
-    expect(all.queues).toEqual(expect.arrayContaining(["directives/platform-ocr", "directives/platform-embedding", "directives/platform-sis", "replies/orchestrator"]));
+    expect(all.queues).toEqual(
+      expect.arrayContaining(["directives/platform-ocr", "directives/platform-embedding", "directives/platform-sis", "replies/orchestrator"]),
+    );
     expect(all.items).toHaveLength(2);
     const table = await dh.lucius(["dlq", "list"]);
     expect(table.stdout).toMatch(new RegExp(`^replies/orchestrator\\s+\\d+\\s+${ids[0]}\\s+InvalidReply\\s+`, "m"));
@@ -77,7 +86,10 @@ describe("lucius dlq against devhost", () => {
     const replay = await dh.lucius(["dlq", "replay", target.sequenceNumber]);
     expect(replay.code, replay.stderr).toBe(0);
     expect(replay.stdout).toContain(`replayed ${target.sequenceNumber} from replies/orchestrator`);
-    const after = await until((l) => l.some((x) => x.messageId === ids[0] && x.deadLetteredAt !== target.deadLetteredAt), "dead-lettered the replayed message again");
+    const after = await until(
+      (l) => l.some((x) => x.messageId === ids[0] && x.deadLetteredAt !== target.deadLetteredAt),
+      "dead-lettered the replayed message again",
+    );
     expect(after).toHaveLength(2);
 
     const refused = await dh.lucius(["dlq", "purge", "--topic", "replies"]);
@@ -94,7 +106,12 @@ describe("lucius dlq against devhost", () => {
     const missing = await dh.lucius(["dlq", "show", "12345", "--devhost"]);
     expect(missing.code).toBe(4);
     expect(missing.stderr).toMatch(/^error: no dead letter 12345 in directives\/platform-ocr, .*replies\/orchestrator/);
-    for (const args of [["dlq", "list", "--topic", "nope"], ["dlq", "show", "abc"], ["dlq", "frob"], ["dlq", "list", "--devhost", "--namespace", "x.servicebus.windows.net"]]) {
+    for (const args of [
+      ["dlq", "list", "--topic", "nope"],
+      ["dlq", "show", "abc"],
+      ["dlq", "frob"],
+      ["dlq", "list", "--devhost", "--namespace", "x.servicebus.windows.net"],
+    ]) {
       const run = await dh.lucius(args);
       expect(run.code, args.join(" ")).toBe(2);
     }

@@ -86,7 +86,8 @@ export async function startCliDevhost(options: { workers: boolean; env?: Record<
 }
 
 /** The JSON document a `--json` run printed (fails the test with the output when it is not one). */
-export function json<T = Record<string, any>>(run: CliRun): T { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function json<T = Record<string, any>>(run: CliRun): T {
   try {
     return JSON.parse(run.stdout) as T;
   } catch {

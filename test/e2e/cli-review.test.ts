@@ -11,7 +11,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const reviewed = ["--request-type", "OCR->REVIEW->EMBEDDING->SIS", "--payload", '{"steps":{"review":{"when":"always"}}}'];
 
 /** Polls `lucius review --json` until `jobId` is in the queue. */
-async function queued(jobId: string): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function queued(jobId: string): Promise<Record<string, any>> {
   for (let i = 0; i < 300; i++) {
     const queue = json(await dh.lucius(["review", "--json"]));
     const job = queue.jobs.find((j: { job_id: string }) => j.job_id === jobId);
@@ -21,7 +22,8 @@ async function queued(jobId: string): Promise<Record<string, any>> { // eslint-d
   throw new Error(`job ${jobId} never reached the review queue`);
 }
 
-async function finished(jobId: string): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function finished(jobId: string): Promise<Record<string, any>> {
   for (let i = 0; i < 600; i++) {
     const job = json(await dh.lucius(["status", jobId, "--json"]));
     if (["SUCCEEDED", "FAILED", "CANCELLED"].includes(job.state)) return job;
@@ -47,7 +49,12 @@ describe("lucius review, approve and reject", () => {
     expect(approve.stdout).toBe(`job ${submitted.job_id}: review approved (now RUNNING)\n`);
     expect((await finished(submitted.job_id)).state).toBe("SUCCEEDED");
     const events = json(await dh.lucius(["events", submitted.job_id, "--json"]));
-    expect(events.events).toContainEqual(expect.objectContaining({ step_id: "review", details: expect.objectContaining({ decision: "approve", by: "apiKey:cli-test", comment: "totals checked" }) }));
+    expect(events.events).toContainEqual(
+      expect.objectContaining({
+        step_id: "review",
+        details: expect.objectContaining({ decision: "approve", by: "apiKey:cli-test", comment: "totals checked" }),
+      }),
+    );
 
     const again = await dh.lucius(["approve", submitted.job_id, "review"]);
     expect(again.code).not.toBe(0);
@@ -68,7 +75,12 @@ describe("lucius review, approve and reject", () => {
     const submitted = json(await dh.lucius(["submit", sampleImage, "--request-type", "OCR->REVIEW->EMBEDDING->SIS", "--json"]));
     const job = await finished(submitted.job_id);
     expect(job.state).toBe("SUCCEEDED");
-    expect(job.steps.map((s: { step_id: string; state: string }) => `${s.step_id} ${s.state}`)).toEqual(["ocr SUCCEEDED", "review SKIPPED", "embedding SUCCEEDED", "sis SUCCEEDED"]);
+    expect(job.steps.map((s: { step_id: string; state: string }) => `${s.step_id} ${s.state}`)).toEqual([
+      "ocr SUCCEEDED",
+      "review SKIPPED",
+      "embedding SUCCEEDED",
+      "sis SUCCEEDED",
+    ]);
     const outputs = await dh.lucius(["outputs", submitted.job_id, "--json"]);
     const confidence = JSON.stringify(json(outputs)).match(/"mean_confidence":([0-9.]+)/);
     expect(Number(confidence?.[1])).toBeGreaterThanOrEqual(0.8);

@@ -39,7 +39,11 @@ beforeAll(async () => {
   const args = ["--port", "0", "--azurite", "memory", "--task-hub", `console${tag}`, "--app", appFiles.join(",")];
   args.push("--host-json", join(packageRoot, "host.json"), "--quiet");
   const [started, inProcess, launched] = await Promise.all([
-    spawnDevhost(args, { cwd: mkdtempSync(join(tmpdir(), "lucius-console-")), env, track: (c) => (child = { process: c, url: "", link: "", key: "", storage: "" }) }),
+    spawnDevhost(args, {
+      cwd: mkdtempSync(join(tmpdir(), "lucius-console-")),
+      env,
+      track: (c) => (child = { process: c, url: "", link: "", key: "", storage: "" }),
+    }),
     startLucius(),
     launchChromium(),
   ]);
@@ -100,58 +104,63 @@ async function openInProcess(path = ""): Promise<PageRecord & { context: { close
 }
 
 describe("the console under npm start, with the reference workers", () => {
-  it(
-    "opens from the printed link, keeps the key out of every URL, shows a submitted job reach SUCCEEDED without a reload, and its page shows three steps, the OCR text and the amounts",
-    async () => {
-      const tenant = `console-${tag}`;
-      const record = await recordedPage(browser);
-      const { page } = record;
-      await page.goto(child.link);
-      await page.getByRole("heading", { name: "Jobs" }).waitFor();
-      // The fragment is moved into sessionStorage and cleared from the address bar.
-      expect(page.url()).toBe(`${child.url}/console/`);
-      expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem("lucius.apiKey"))).toBe(child.key);
+  it("opens from the printed link, keeps the key out of every URL, shows a submitted job reach SUCCEEDED without a reload, and its page shows three steps, the OCR text and the amounts", async () => {
+    const tenant = `console-${tag}`;
+    const record = await recordedPage(browser);
+    const { page } = record;
+    await page.goto(child.link);
+    await page.getByRole("heading", { name: "Jobs" }).waitFor();
+    // The fragment is moved into sessionStorage and cleared from the address bar.
+    expect(page.url()).toBe(`${child.url}/console/`);
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem("lucius.apiKey")),
+    ).toBe(child.key);
 
-      await page.getByLabel("Tenant").fill(tenant);
-      await page.getByRole("button", { name: "Show" }).click();
-      await page.getByText(`No jobs for tenant ${tenant}`).waitFor();
-      await page.evaluate(() => ((globalThis as unknown as { sameDocument: boolean }).sameDocument = true));
+    await page.getByLabel("Tenant").fill(tenant);
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.getByText(`No jobs for tenant ${tenant}`).waitFor();
+    await page.evaluate(() => ((globalThis as unknown as { sameDocument: boolean }).sameDocument = true));
 
-      const jobId = await submitInvoice(tenant);
-      const row = page.locator(`tr[data-job-id="${jobId}"]`);
-      await row.waitFor(slow);
-      await row.locator('[data-state="SUCCEEDED"]').waitFor(jobRun).catch(async (error: unknown) => {
+    const jobId = await submitInvoice(tenant);
+    const row = page.locator(`tr[data-job-id="${jobId}"]`);
+    await row.waitFor(slow);
+    await row
+      .locator('[data-state="SUCCEEDED"]')
+      .waitFor(jobRun)
+      .catch(async (error: unknown) => {
         throw new Error(`the row never showed SUCCEEDED; the API says ${JSON.stringify(await childJob(jobId))}`, { cause: error });
       });
-      expect(await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
-      await expectAccessible(page);
+    expect(await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    await expectAccessible(page);
 
-      await row.getByRole("link", { name: jobId }).click();
-      await page.locator('article[data-job-state="SUCCEEDED"]').waitFor(slow);
-      await page.locator(".amounts").waitFor(slow);
-      const steps = page.locator("li.step");
-      expect(await steps.evaluateAll((items) => items.map((li) => [li.getAttribute("data-step-id"), li.getAttribute("data-attempts"), li.querySelectorAll("[data-attempt]").length]))).toEqual([
-        ["ocr", "1", 1],
-        ["embedding", "1", 1],
-        ["sis", "1", 1],
-      ]);
-      await expect.poll(() => page.locator(".ocr-text").textContent()).toContain("INVOICE No. 2026-0042");
-      expect(await page.locator(".amounts").textContent()).toContain("$1,234.56 (USD 1234.56)");
-      expect(await page.locator('[data-mark="ack"]').count()).toBe(3);
-      await expectAccessible(page);
-      // `npm run screenshot:console` sets this to refresh the README's picture.
-      if (process.env.LUCIUS_CONSOLE_SCREENSHOT) {
-        mkdirSync(dirname(process.env.LUCIUS_CONSOLE_SCREENSHOT), { recursive: true });
-        await page.screenshot({ path: process.env.LUCIUS_CONSOLE_SCREENSHOT, fullPage: true });
-      }
+    await row.getByRole("link", { name: jobId }).click();
+    await page.locator('article[data-job-state="SUCCEEDED"]').waitFor(slow);
+    await page.locator(".amounts").waitFor(slow);
+    const steps = page.locator("li.step");
+    expect(
+      await steps.evaluateAll((items) =>
+        items.map((li) => [li.getAttribute("data-step-id"), li.getAttribute("data-attempts"), li.querySelectorAll("[data-attempt]").length]),
+      ),
+    ).toEqual([
+      ["ocr", "1", 1],
+      ["embedding", "1", 1],
+      ["sis", "1", 1],
+    ]);
+    await expect.poll(() => page.locator(".ocr-text").textContent()).toContain("INVOICE No. 2026-0042");
+    expect(await page.locator(".amounts").textContent()).toContain("$1,234.56 (USD 1234.56)");
+    expect(await page.locator('[data-mark="ack"]').count()).toBe(3);
+    await expectAccessible(page);
+    // `npm run screenshot:console` sets this to refresh the README's picture.
+    if (process.env.LUCIUS_CONSOLE_SCREENSHOT) {
+      mkdirSync(dirname(process.env.LUCIUS_CONSOLE_SCREENSHOT), { recursive: true });
+      await page.screenshot({ path: process.env.LUCIUS_CONSOLE_SCREENSHOT, fullPage: true });
+    }
 
-      expect(origins(record)).toEqual([child.url]);
-      expect(record.requests.filter((url) => url.includes(child.key))).toEqual([]);
-      expect(record.consoleErrors).toEqual([]);
-      await record.context.close();
-    },
-    480_000,
-  );
+    expect(origins(record)).toEqual([child.url]);
+    expect(record.requests.filter((url) => url.includes(child.key))).toEqual([]);
+    expect(record.consoleErrors).toEqual([]);
+    await record.context.close();
+  }, 480_000);
 
   it("loads under 200 KB compressed at first, and only from its own origin", async () => {
     const record = await recordedPage(browser);
@@ -160,7 +169,9 @@ describe("the console under npm start, with the reference workers", () => {
     await record.page.waitForLoadState("networkidle");
     const assets = [...record.gzipBytes].filter(([url]) => new URL(url).pathname.startsWith("/console/"));
     const total = assets.reduce((sum, [, bytes]) => sum + bytes, 0);
-    console.log(`console first load: ${assets.map(([url, bytes]) => `${new URL(url).pathname} ${bytes} B`).join(", ")}; ${(total / 1024).toFixed(1)} KB gzipped in all`);
+    console.log(
+      `console first load: ${assets.map(([url, bytes]) => `${new URL(url).pathname} ${bytes} B`).join(", ")}; ${(total / 1024).toFixed(1)} KB gzipped in all`,
+    );
     expect(assets.map(([url]) => new URL(url).pathname).sort()).toEqual(["/console/", "/console/app.css", "/console/app.js"]);
     expect(total).toBeLessThan(200 * 1024);
     expect(origins(record)).toEqual([child.url]);
@@ -178,65 +189,55 @@ describe("the console against jobs the scripted worker holds", () => {
     return { job_id, record };
   }
 
-  it(
-    "cancels a job held by a silent worker from its page, after confirmation, and shows CANCELLED",
-    async () => {
-      const { job_id, record } = await openHeldJob();
-      const { page } = record;
-      await expectAccessible(page);
-      await page.getByRole("button", { name: "Cancel" }).click();
-      const dialog = page.getByRole("dialog", { name: "Cancel job" });
-      await dialog.waitFor();
-      await dialog.getByRole("button", { name: "Yes, cancel" }).click();
-      await page.locator('article[data-job-state="CANCELLED"]').waitFor(slow);
-      expect((await lucius.job(job_id)).state).toBe("CANCELLED");
-      expect(origins(record)).toEqual([lucius.url]);
-      expect(record.consoleErrors).toEqual([]);
-      await record.context.close();
-    },
-    180_000,
-  );
+  it("cancels a job held by a silent worker from its page, after confirmation, and shows CANCELLED", async () => {
+    const { job_id, record } = await openHeldJob();
+    const { page } = record;
+    await expectAccessible(page);
+    await page.getByRole("button", { name: "Cancel" }).click();
+    const dialog = page.getByRole("dialog", { name: "Cancel job" });
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: "Yes, cancel" }).click();
+    await page.locator('article[data-job-state="CANCELLED"]').waitFor(slow);
+    expect((await lucius.job(job_id)).state).toBe("CANCELLED");
+    expect(origins(record)).toEqual([lucius.url]);
+    expect(record.consoleErrors).toEqual([]);
+    await record.context.close();
+  }, 180_000);
 
-  it(
-    "shows the API's problem message when it refuses an action (the job was paused meanwhile)",
-    async () => {
-      const { job_id, record } = await openHeldJob();
-      const { page } = record;
-      await page.getByRole("button", { name: "Pause" }).click();
-      const dialog = page.getByRole("dialog", { name: "Pause job" });
-      await dialog.waitFor();
-      // Someone else pauses it while the dialog is open: the page's pause is now refused.
-      expect((await lucius.control(job_id, "pause")).status).toBe(202);
-      await dialog.getByRole("button", { name: "Yes, pause" }).click();
-      const refusal = page.locator('[data-refused="true"]');
-      await refusal.waitFor(slow);
-      expect(await refusal.textContent()).toBe(`409 Job state does not allow this: Cannot pause job ${job_id} in state PAUSED; only a job that is RUNNING can be`);
-      expect(unexpectedErrors(record, 409)).toEqual([]);
-      expect((await lucius.control(job_id, "cancel")).status).toBe(202);
-      await record.context.close();
-    },
-    180_000,
-  );
+  it("shows the API's problem message when it refuses an action (the job was paused meanwhile)", async () => {
+    const { job_id, record } = await openHeldJob();
+    const { page } = record;
+    await page.getByRole("button", { name: "Pause" }).click();
+    const dialog = page.getByRole("dialog", { name: "Pause job" });
+    await dialog.waitFor();
+    // Someone else pauses it while the dialog is open: the page's pause is now refused.
+    expect((await lucius.control(job_id, "pause")).status).toBe(202);
+    await dialog.getByRole("button", { name: "Yes, pause" }).click();
+    const refusal = page.locator('[data-refused="true"]');
+    await refusal.waitFor(slow);
+    expect(await refusal.textContent()).toBe(
+      `409 Job state does not allow this: Cannot pause job ${job_id} in state PAUSED; only a job that is RUNNING can be`,
+    );
+    expect(unexpectedErrors(record, 409)).toEqual([]);
+    expect((await lucius.control(job_id, "cancel")).status).toBe(202);
+    await record.context.close();
+  }, 180_000);
 
-  it(
-    "lists devhost's dead letters with their reasons and the figures lucius stats shows",
-    async () => {
-      const { job_id } = await lucius.submit("OCR", { ocr: [{ do: "garbage" }] });
-      await lucius.waitFor(job_id, (job) => job.state === "SUCCEEDED", "SUCCEEDED", 60_000);
-      const record = await openInProcess();
-      const { page } = record;
-      await page.getByRole("link", { name: "Dead letters & metrics" }).click();
-      await page.getByRole("heading", { name: "Dead letters and metrics" }).waitFor();
-      const letter = page.locator("table.letters tbody tr").first();
-      await letter.waitFor(slow);
-      expect((await letter.locator("td").nth(4).textContent())?.trim()).not.toBe("");
-      await page.locator("table.metrics tbody tr", { hasText: "lucius." }).first().waitFor(slow);
-      await expectAccessible(page);
-      expect(record.consoleErrors).toEqual([]);
-      await record.context.close();
-    },
-    180_000,
-  );
+  it("lists devhost's dead letters with their reasons and the figures lucius stats shows", async () => {
+    const { job_id } = await lucius.submit("OCR", { ocr: [{ do: "garbage" }] });
+    await lucius.waitFor(job_id, (job) => job.state === "SUCCEEDED", "SUCCEEDED", 60_000);
+    const record = await openInProcess();
+    const { page } = record;
+    await page.getByRole("link", { name: "Dead letters & metrics" }).click();
+    await page.getByRole("heading", { name: "Dead letters and metrics" }).waitFor();
+    const letter = page.locator("table.letters tbody tr").first();
+    await letter.waitFor(slow);
+    expect((await letter.locator("td").nth(4).textContent())?.trim()).not.toBe("");
+    await page.locator("table.metrics tbody tr", { hasText: "lucius." }).first().waitFor(slow);
+    await expectAccessible(page);
+    expect(record.consoleErrors).toEqual([]);
+    await record.context.close();
+  }, 180_000);
 
   it("shows a sign-in prompt, not a broken page, for a missing or a wrong key; a right key then opens the jobs", async () => {
     for (const fragment of ["", "#key=not-a-key"]) {
@@ -255,4 +256,3 @@ describe("the console against jobs the scripted worker holds", () => {
     }
   }, 90_000);
 });
-

@@ -6,8 +6,11 @@ import { packageRoot } from "../../lib/paths.js";
 describe("npm run demo (node dist/devhost/demo.js)", () => {
   it("runs the sample invoice through OCR->EMBEDDING->SIS and prints what each step found, exit 0", async () => {
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [join(packageRoot, "dist/devhost/demo.js")], { cwd: packageRoot, timeout: 115_000, env: { ...process.env, NO_COLOR: "1" } }, (error, out, err) =>
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout: out, stderr: err }),
+      execFile(
+        process.execPath,
+        [join(packageRoot, "dist/devhost/demo.js")],
+        { cwd: packageRoot, timeout: 115_000, env: { ...process.env, NO_COLOR: "1" } },
+        (error, out, err) => resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout: out, stderr: err }),
       );
     });
     expect(stderr).toBe("");

@@ -37,7 +37,11 @@ const faults = async () =>
 describe("devhost's internals are behind devhost's key", () => {
   it.each(internal)("%s %s answers 401 problem+json without the key, and with a wrong one", async (method, path) => {
     for (const headers of [{}, { "x-functions-key": `${dh.host.key}x` }, { "x-functions-key": dh.host.key.slice(1) }] as Array<Record<string, string>>) {
-      const response = await fetch(`${dh.host.url}${path}`, { method, headers: { "content-type": "application/json", ...headers }, ...(method === "POST" ? { body: "{}" } : {}) });
+      const response = await fetch(`${dh.host.url}${path}`, {
+        method,
+        headers: { "content-type": "application/json", ...headers },
+        ...(method === "POST" ? { body: "{}" } : {}),
+      });
       expect(response.status).toBe(401);
       expect(response.headers.get("content-type")).toBe("application/problem+json");
     }
@@ -68,7 +72,20 @@ describe("devhost's internals are behind devhost's key", () => {
     const hosts = ["evil.example", "evil.example:7071", "127.0.0.1.nip.io", "localhost.evil.example", "user@127.0.0.1", "10.0.0.5", "[::2]", ""];
     for (const host of hosts) {
       for (const path of ["/health", "/v1/jobs?tenant_id=x", "/_devhost/servicebus/topics", "/runtime/webhooks/durabletask/instances"]) {
-        const response = await sendRaw(dh.host.port, { method: "GET", path, host, headers: [["x-functions-key", dh.host.key], ["x-api-key", dh.key]], body: Buffer.alloc(0) }, 10_000);
+        const response = await sendRaw(
+          dh.host.port,
+          {
+            method: "GET",
+            path,
+            host,
+            headers: [
+              ["x-functions-key", dh.host.key],
+              ["x-api-key", dh.key],
+            ],
+            body: Buffer.alloc(0),
+          },
+          10_000,
+        );
         expect(response.status, `${host} ${path}`).toBe(400);
         expect(response.body.toString()).toContain("Invalid Host");
       }
@@ -86,21 +103,32 @@ describe("devhost's internals are behind devhost's key", () => {
       expect(await response.text()).not.toContain(accountKey);
     }
     for (const file of [DevhostStateFile.hostKey, DevhostStateFile.storage]) expect(statSync(join(stateDir, file)).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(join(stateDir, DevhostStateFile.storage), "utf8"))).toEqual({ url: dh.host.url, connectionString: dh.host.connectionString });
+    expect(JSON.parse(readFileSync(join(stateDir, DevhostStateFile.storage), "utf8"))).toEqual({
+      url: dh.host.url,
+      connectionString: dh.host.connectionString,
+    });
     expect(readFileSync(join(stateDir, DevhostStateFile.hostKey), "utf8").trim()).toBe(dh.host.key);
   });
 
   it("answers a declared body past the limit, or one without the key, before reading a byte of it", async () => {
     // The client sends only the head and keeps the connection open: an answer proves nothing waited for the body.
     const promise = (path: string, declaredLength: number, headers: Array<[string, string]> = []) =>
-      sendRaw(dh.host.port, { method: "POST", path, headers: [["content-type", "application/json"], ...headers], body: Buffer.alloc(0), declaredLength, holdOpen: true }, 10_000);
+      sendRaw(
+        dh.host.port,
+        { method: "POST", path, headers: [["content-type", "application/json"], ...headers], body: Buffer.alloc(0), declaredLength, holdOpen: true },
+        10_000,
+      );
     expect((await promise("/v1/commands", 200 * 1024 * 1024, [["x-api-key", dh.key]])).status).toBe(413);
     expect((await promise("/_devhost/servicebus/topics/replies/messages", 1024 * 1024)).status).toBe(401);
     expect((await promise("/runtime/webhooks/durabletask/orchestrators/jobOrchestrator", 1024 * 1024)).status).toBe(401);
   });
 
   it("answers a broken percent-escape in an admin path with 400, not 500", async () => {
-    for (const path of ["/_devhost/servicebus/topics/%E0%A4%A", "/_devhost/servicebus/topics/replies/subscriptions/%ZZ", "/runtime/webhooks/durabletask/instances/%"]) {
+    for (const path of [
+      "/_devhost/servicebus/topics/%E0%A4%A",
+      "/_devhost/servicebus/topics/replies/subscriptions/%ZZ",
+      "/runtime/webhooks/durabletask/instances/%",
+    ]) {
       const response = await sendRaw(dh.host.port, { method: "GET", path, headers: [["x-functions-key", dh.host.key]], body: Buffer.alloc(0) }, 10_000);
       expect(response.status, path).toBe(400);
       expect(response.headers.get("content-type")).toBe("application/problem+json");

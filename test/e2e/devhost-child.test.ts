@@ -2,15 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { spawnDevhost, type DevhostChild } from "../support/devhost-child.js";
 import { azuriteConnectionString } from "../support/storage.js";
-import {
-  eventually,
-  fixtureClient,
-  fixtureFiles,
-  fixtureHostJson,
-  uniqueTaskHub,
-  type ManagementPayload,
-} from "../fixtures/devhost-app/harness.js";
-
+import { eventually, fixtureClient, fixtureFiles, fixtureHostJson, uniqueTaskHub, type ManagementPayload } from "../fixtures/devhost-app/harness.js";
 
 const children: ChildProcess[] = [];
 
@@ -47,33 +39,29 @@ describe("devhost as a child process", () => {
     expect(await exit).toBe(0);
   });
 
-  it(
-    "resumes every instance after SIGKILL mid-flight: 20 orchestrations with pending timers and activities complete",
-    async () => {
-      const taskHub = uniqueTaskHub();
-      const first = await startChild(taskHub);
-      const client = fixtureClient(first.url);
-      const started: ManagementPayload[] = [];
-      for (let n = 1; n <= 20; n++) started.push(await client.start("crashOrchestration", { n }));
-      // Kill once every instance is past its first activity, i.e. timers and fan-out activities are pending.
-      const atKill = await eventually(
-        async () => Promise.all(started.map((s) => client.status(s.id))),
-        (statuses) => statuses.every((s) => s?.customStatus === "timer" || s?.customStatus === "fanout"),
-        "every instance to reach its timer",
-      );
-      await killed(first.process);
-      expect(atKill.filter((s) => s?.runtimeStatus === "Running").length).toBeGreaterThan(0);
+  it("resumes every instance after SIGKILL mid-flight: 20 orchestrations with pending timers and activities complete", async () => {
+    const taskHub = uniqueTaskHub();
+    const first = await startChild(taskHub);
+    const client = fixtureClient(first.url);
+    const started: ManagementPayload[] = [];
+    for (let n = 1; n <= 20; n++) started.push(await client.start("crashOrchestration", { n }));
+    // Kill once every instance is past its first activity, i.e. timers and fan-out activities are pending.
+    const atKill = await eventually(
+      async () => Promise.all(started.map((s) => client.status(s.id))),
+      (statuses) => statuses.every((s) => s?.customStatus === "timer" || s?.customStatus === "fanout"),
+      "every instance to reach its timer",
+    );
+    await killed(first.process);
+    expect(atKill.filter((s) => s?.runtimeStatus === "Running").length).toBeGreaterThan(0);
 
-      const second = await startChild(taskHub);
-      const again = fixtureClient(second.url);
-      for (const [index, payload] of started.entries()) {
-        const n = index + 1;
-        const resumed = { ...payload, statusQueryGetUri: payload.statusQueryGetUri.replace(first.url, second.url) };
-        const done = await again.finished(resumed, 30_000);
-        expect(done.runtimeStatus, second.output()).toBe("Completed");
-        expect(done.output).toBe(n * n + (n + 1) ** 2 + (n + 2) ** 2 + (n + 3) ** 2);
-      }
-    },
-    90_000,
-  );
+    const second = await startChild(taskHub);
+    const again = fixtureClient(second.url);
+    for (const [index, payload] of started.entries()) {
+      const n = index + 1;
+      const resumed = { ...payload, statusQueryGetUri: payload.statusQueryGetUri.replace(first.url, second.url) };
+      const done = await again.finished(resumed, 30_000);
+      expect(done.runtimeStatus, second.output()).toBe("Completed");
+      expect(done.output).toBe(n * n + (n + 1) ** 2 + (n + 2) ** 2 + (n + 3) ** 2);
+    }
+  }, 90_000);
 });

@@ -58,7 +58,11 @@ describe("devhost honours AzureWebJobs.<name>.Disabled", () => {
     const second = await start({});
     const later = fixtureClient(second.url);
     const completed = (id: string) =>
-      eventually(() => later.status(id), (status) => status?.runtimeStatus === "Completed", `${id} to complete`);
+      eventually(
+        () => later.status(id),
+        (status) => status?.runtimeStatus === "Completed",
+        `${id} to complete`,
+      );
     expect((await completed(held.id))?.output).toBe(0 + 1 + 4);
     expect((await completed(waiting.id))?.output).toBe(1 + 4);
     expect((await fetch(`${second.url}/api/echo`, { method: "POST", body: "{}" })).status).toBe(200);

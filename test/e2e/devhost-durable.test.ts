@@ -81,9 +81,17 @@ describe("devhost Durable engine (in-process)", () => {
 
   it("races an external event against a timeout: the event wins and the losing timer is cancelled", async () => {
     const started = await client.start("raceOrchestration", { timeoutMs: 600_000, waitForFinish: true });
-    await eventually(() => client.status(started.id), (s) => s?.runtimeStatus === "Running", "the race to start");
+    await eventually(
+      () => client.status(started.id),
+      (s) => s?.runtimeStatus === "Running",
+      "the race to start",
+    );
     await client.operation(started.id, "raise", "approval", { approved: true });
-    await eventually(() => client.status(started.id), (s) => s?.customStatus === "raced", "the race to resolve");
+    await eventually(
+      () => client.status(started.id),
+      (s) => s?.customStatus === "raced",
+      "the race to resolve",
+    );
     await host.durable.whenIdle(started.id);
     expect(host.durable.armedTimers(started.id)).toBe(0);
     await client.operation(started.id, "raise", "finish", null);
@@ -146,7 +154,11 @@ describe("devhost Durable engine (in-process)", () => {
 
   it("terminates a waiting instance", async () => {
     const started = await client.start("waitOrchestration", { eventName: "never" });
-    await eventually(() => client.status(started.id), (s) => s?.customStatus === "waiting", "the instance to wait");
+    await eventually(
+      () => client.status(started.id),
+      (s) => s?.customStatus === "waiting",
+      "the instance to wait",
+    );
     await client.operation(started.id, "terminate");
     const done = await client.finished(started);
     expect(done.runtimeStatus).toBe("Terminated");
@@ -155,9 +167,17 @@ describe("devhost Durable engine (in-process)", () => {
 
   it("suspends an instance (events are kept, nothing runs) and resumes it", async () => {
     const started = await client.start("waitOrchestration", {});
-    await eventually(() => client.status(started.id), (s) => s?.customStatus === "waiting", "the instance to wait");
+    await eventually(
+      () => client.status(started.id),
+      (s) => s?.customStatus === "waiting",
+      "the instance to wait",
+    );
     await client.operation(started.id, "suspend");
-    await eventually(() => client.status(started.id), (s) => s?.runtimeStatus === "Suspended", "suspension");
+    await eventually(
+      () => client.status(started.id),
+      (s) => s?.runtimeStatus === "Suspended",
+      "suspension",
+    );
     await client.operation(started.id, "raise", "go", { value: 7 });
     await host.durable.whenIdle(started.id);
     const suspended = await client.status(started.id, true);
@@ -176,7 +196,11 @@ describe("devhost Durable engine (in-process)", () => {
     const finished = await client.start("fanOutOrchestration", { count: 1 });
     await client.finished(finished);
     const waiting = await client.start("waitOrchestration", { eventName: "never" });
-    await eventually(() => client.status(waiting.id), (s) => s?.customStatus === "waiting", "the instance to wait");
+    await eventually(
+      () => client.status(waiting.id),
+      (s) => s?.customStatus === "waiting",
+      "the instance to wait",
+    );
     const list = async (status: string) =>
       (await (await fetch(`${host.url}/api/instances?status=${status}`)).json()) as Array<{ instanceId: string; runtimeStatus: string }>;
     const completed = await list("Completed");
@@ -197,7 +221,11 @@ describe("devhost Durable engine (in-process)", () => {
   it("keeps an event raised before the orchestrator waits for it", async () => {
     const gate = `gate-${Date.now()}`;
     const started = await client.start("waitOrchestration", { gate, eventName: "early" });
-    await eventually(() => client.status(started.id), (s) => s?.runtimeStatus === "Running", "the instance to start");
+    await eventually(
+      () => client.status(started.id),
+      (s) => s?.runtimeStatus === "Running",
+      "the instance to start",
+    );
     await client.operation(started.id, "raise", "early", "came first");
     await host.durable.whenIdle(started.id);
     await client.openGate(gate);

@@ -29,7 +29,11 @@ const children: ChildProcess[] = [];
 
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  await eventually(async () => azuritePidsOn(location), (pids) => pids.length === 0, "no Azurite left on the folder");
+  await eventually(
+    async () => azuritePidsOn(location),
+    (pids) => pids.length === 0,
+    "no Azurite left on the folder",
+  );
   rmSync(folder, { recursive: true, force: true });
 });
 
@@ -108,14 +112,24 @@ describe("npm start survives SIGKILL", () => {
       let done = 0;
       for (let kill = 1; kill <= 3; kill++) {
         // Kill once a little more work has finished since the last start, while jobs still run.
-        const seen = await until(() => jobs(devhost.url), (all) => stepsDone(all) > done, `progress before kill ${kill}`, 90_000);
+        const seen = await until(
+          () => jobs(devhost.url),
+          (all) => stepsDone(all) > done,
+          `progress before kill ${kill}`,
+          90_000,
+        );
         done = stepsDone(seen);
         expect(seen.filter((job) => job.state !== "SUCCEEDED").length, `jobs still running at kill ${kill}`).toBeGreaterThan(0);
         devhost.process.kill("SIGKILL");
         await exited(devhost.process);
         const killedAzurite = storage.pid;
         // It ends by itself (the next start would stop it after 20 s; waiting less proves it need not).
-        await until(async () => processAlive(killedAzurite), (alive) => !alive, `Azurite ${killedAzurite} to end after its devhost died`, 15_000);
+        await until(
+          async () => processAlive(killedAzurite),
+          (alive) => !alive,
+          `Azurite ${killedAzurite} to end after its devhost died`,
+          15_000,
+        );
 
         devhost = await start();
         storage = storageLine(devhost.output());
@@ -124,7 +138,12 @@ describe("npm start survives SIGKILL", () => {
         expect(azuritePidsOn(location)).toEqual([storage.pid]);
       }
 
-      const final = await until(() => jobs(devhost.url), (all) => all.every((job) => ["SUCCEEDED", "FAILED", "CANCELLED"].includes(job.state)), "every job to end", 180_000);
+      const final = await until(
+        () => jobs(devhost.url),
+        (all) => all.every((job) => ["SUCCEEDED", "FAILED", "CANCELLED"].includes(job.state)),
+        "every job to end",
+        180_000,
+      );
       expect(final.map((job) => `${job.job_id} ${job.state} ${JSON.stringify(job.error ?? null)}`)).toEqual(jobIds.map((id) => `${id} SUCCEEDED null`));
       for (const job of final) {
         expect((job.steps as Json[]).map((step) => `${step.step_id} ${step.state}`)).toEqual(["ocr SUCCEEDED", "embedding SUCCEEDED", "sis SUCCEEDED"]);
@@ -132,7 +151,10 @@ describe("npm start survives SIGKILL", () => {
         const successes = events.filter((e) => e.type === "STEP_STATE_CHANGED" && e.details?.to === "SUCCEEDED").map((e) => `${e.step_id}#${e.attempt_no}`);
         const steps = successes.map((attempt) => attempt.split("#")[0]);
         const timeline = events.map((e) => `${e.type} ${e.step_id ?? ""}#${e.attempt_no ?? ""} ${JSON.stringify(e.details ?? {})}`).join("\n");
-        expect(steps.filter((step, at) => steps.indexOf(step) !== at), `steps of job ${job.job_id} that SUCCEEDED twice:\n${timeline}`).toEqual([]);
+        expect(
+          steps.filter((step, at) => steps.indexOf(step) !== at),
+          `steps of job ${job.job_id} that SUCCEEDED twice:\n${timeline}`,
+        ).toEqual([]);
       }
 
       devhost.process.kill("SIGTERM");

@@ -23,7 +23,11 @@ afterEach(async () => {
 });
 afterAll(async () => {
   for (const folder of folders) {
-    await eventually(async () => azuritePidsOn(join(folder, "azurite")), (pids) => pids.length === 0, `no Azurite left on ${folder}`);
+    await eventually(
+      async () => azuritePidsOn(join(folder, "azurite")),
+      (pids) => pids.length === 0,
+      `no Azurite left on ${folder}`,
+    );
     rmSync(folder, { recursive: true, force: true });
   }
 });
@@ -67,7 +71,11 @@ describe("devhost's on-disk Azurite across restarts", () => {
     const gone = exited(first.process);
     process.kill(-first.process.pid!, "SIGKILL");
     await gone;
-    await eventually(async () => processAlive(before.pid), (alive) => !alive, `Azurite ${before.pid} to end after its devhost died`);
+    await eventually(
+      async () => processAlive(before.pid),
+      (alive) => !alive,
+      `Azurite ${before.pid} to end after its devhost died`,
+    );
     expect(azuritePidsOn(location)).toEqual([]);
 
     const second = await startOn(location, taskHub);

@@ -116,7 +116,15 @@ beforeAll(async () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  world = { victimJobs, victimTenant: "fuzz-victim", accountUrl: blobAccountUrl(host.connectionString), otherKey: other.key, otherTenant: "fuzz-other", adminKey: admin.key, adminKeyHash: apiKeyHash(admin.key) };
+  world = {
+    victimJobs,
+    victimTenant: "fuzz-victim",
+    accountUrl: blobAccountUrl(host.connectionString),
+    otherKey: other.key,
+    otherTenant: "fuzz-other",
+    adminKey: admin.key,
+    adminKeyHash: apiKeyHash(admin.key),
+  };
 }, 120_000);
 afterAll(() => host?.stop());
 

@@ -21,7 +21,8 @@ async function eventually<T>(probe: () => T | undefined, timeoutMs = 30_000): Pr
   }
 }
 
-const outputs = (jobId: string, headers: Record<string, string> = { "x-api-key": lucius.apiKey }) => fetch(`${lucius.url}/v1/jobs/${encodeURIComponent(jobId)}/outputs`, { headers });
+const outputs = (jobId: string, headers: Record<string, string> = { "x-api-key": lucius.apiKey }) =>
+  fetch(`${lucius.url}/v1/jobs/${encodeURIComponent(jobId)}/outputs`, { headers });
 
 describe("GET /v1/jobs/{job_id}/outputs", () => {
   it("reads the OCR text a step's output_ref names, and nothing for steps that wrote nothing", async () => {

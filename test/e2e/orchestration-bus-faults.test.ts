@@ -35,7 +35,9 @@ describe("a bus that throttles or refuses publishes", () => {
       .map((e) => (JSON.parse(e.Input as string) as { step_id: string }).step_id);
     expect(published.length).toBeGreaterThan(0);
     expect(new Set(published)).toEqual(new Set(["ocr"]));
-    const faults = (await (await fetch(`${lucius.url}/_devhost/servicebus/faults`, { headers: { "x-functions-key": lucius.host.key } })).json()) as { faults: unknown[] };
+    const faults = (await (await fetch(`${lucius.url}/_devhost/servicebus/faults`, { headers: { "x-functions-key": lucius.host.key } })).json()) as {
+      faults: unknown[];
+    };
     expect(faults.faults).toEqual([]);
   });
 });
@@ -55,7 +57,9 @@ describe("a cancel while the bus is down", () => {
     expect(job.state).toBe("CANCELLED");
     expect(job.steps.map((s: { state: string }) => s.state)).toEqual(["CANCELLED", "PENDING"]);
     expect(lucius.received(job_id).filter((d) => d.type === "CANCEL")).toHaveLength(cancels);
-    const left = (await (await fetch(`${lucius.url}/_devhost/servicebus/faults`, { headers: { "x-functions-key": lucius.host.key } })).json()) as { faults: unknown[] };
+    const left = (await (await fetch(`${lucius.url}/_devhost/servicebus/faults`, { headers: { "x-functions-key": lucius.host.key } })).json()) as {
+      faults: unknown[];
+    };
     expect(left.faults).toEqual([]);
     if (cancels === 0) lucius.release(job_id, "ocr", 1);
   });

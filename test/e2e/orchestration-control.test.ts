@@ -8,10 +8,10 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => lucius?.stop());
 
-const stepState = (stepId: string, state: string) => (job: Record<string, any>) => // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const stepState = (stepId: string, state: string) => (job: Record<string, any>) =>
   job.steps.some((s: { step_id: string; state: string }) => s.step_id === stepId && s.state === state);
-const directivesFor = (jobId: string, stepId: string) =>
-  lucius.received(jobId).filter((d) => d.type === "DIRECTIVE" && d.step_id === stepId);
+const directivesFor = (jobId: string, stepId: string) => lucius.received(jobId).filter((d) => d.type === "DIRECTIVE" && d.step_id === stepId);
 
 describe.concurrent("controlling a running job", () => {
   it("cancels during EMBEDDING: the worker gets CANCEL, SIS is never dispatched, the job ends CANCELLED", async () => {
@@ -23,7 +23,12 @@ describe.concurrent("controlling a running job", () => {
     const job = await lucius.waitFor(job_id, terminal, "terminal");
     expect(job.state).toBe("CANCELLED");
     expect(job.steps.map((s: { state: string }) => s.state)).toEqual(["SUCCEEDED", "CANCELLED", "PENDING"]);
-    expect(lucius.received(job_id).filter((d) => d.type === "CANCEL").map((d) => [d.step_id, d.attempt_no])).toEqual([["embedding", 1]]);
+    expect(
+      lucius
+        .received(job_id)
+        .filter((d) => d.type === "CANCEL")
+        .map((d) => [d.step_id, d.attempt_no]),
+    ).toEqual([["embedding", 1]]);
     expect(directivesFor(job_id, "sis")).toHaveLength(0);
   });
 

@@ -14,9 +14,14 @@ beforeAll(async () => {
 afterAll(() => lucius?.stop());
 
 const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
-const stepState = (stepId: string, state: string) => (job: Record<string, any>) => // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const stepState = (stepId: string, state: string) => (job: Record<string, any>) =>
   job.steps.some((s: { step_id: string; state: string }) => s.step_id === stepId && s.state === state);
-const cancels = (jobId: string) => lucius.received(jobId).filter((d) => d.type === "CANCEL").map((d) => [d.step_id, d.attempt_no]);
+const cancels = (jobId: string) =>
+  lucius
+    .received(jobId)
+    .filter((d) => d.type === "CANCEL")
+    .map((d) => [d.step_id, d.attempt_no]);
 
 describe.concurrent("a job's deadline", () => {
   it("ends a job awaiting review FAILED with DEADLINE_EXCEEDED once it passes; the review step is CANCELLED", async () => {

@@ -7,10 +7,9 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => lucius?.stop());
 
-const stepsOf = (job: Record<string, any>) => // eslint-disable-line @typescript-eslint/no-explicit-any
-  Object.fromEntries(job.steps.map((s: { step_id: string }) => [s.step_id, s]));
-const directivesFor = (jobId: string, stepId: string) =>
-  lucius.received(jobId).filter((d) => d.type === "DIRECTIVE" && d.step_id === stepId);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const stepsOf = (job: Record<string, any>) => Object.fromEntries(job.steps.map((s: { step_id: string }) => [s.step_id, s]));
+const directivesFor = (jobId: string, stepId: string) => lucius.received(jobId).filter((d) => d.type === "DIRECTIVE" && d.step_id === stepId);
 
 describe.concurrent("workers that fail, fall silent or run long", () => {
   it("retries a retryable EMBEDDING failure and succeeds on the second attempt", async () => {

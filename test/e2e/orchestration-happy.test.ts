@@ -17,9 +17,21 @@ describe("a job runs its protocol end to end under devhost", () => {
     expect(job.state).toBe("SUCCEEDED");
     const history = await lucius.host.durable.getHistory(job_id);
     const scheduled = history.filter((e) => e.EventType === HistoryEventType.TaskScheduled).map((e) => e.Name);
-    expect(scheduled).toEqual([ActivityNames.startJob, ActivityNames.beginAttempt, ActivityNames.beginAttempt, ActivityNames.beginAttempt, ActivityNames.finishJob]);
-    const raised = history.filter((e) => e.EventType === HistoryEventType.EventRaised).map((e) => (JSON.parse(e.Input as string) as { type: string; step_id: string }));
-    expect(raised.map((r) => [r.type, r.step_id])).toEqual([["RESULT", "ocr"], ["RESULT", "embedding"], ["RESULT", "sis"]]);
+    expect(scheduled).toEqual([
+      ActivityNames.startJob,
+      ActivityNames.beginAttempt,
+      ActivityNames.beginAttempt,
+      ActivityNames.beginAttempt,
+      ActivityNames.finishJob,
+    ]);
+    const raised = history
+      .filter((e) => e.EventType === HistoryEventType.EventRaised)
+      .map((e) => JSON.parse(e.Input as string) as { type: string; step_id: string });
+    expect(raised.map((r) => [r.type, r.step_id])).toEqual([
+      ["RESULT", "ocr"],
+      ["RESULT", "embedding"],
+      ["RESULT", "sis"],
+    ]);
     // Each ACK is on the ledger's timeline all the same.
     const acked = (await lucius.events(job_id)).filter((e) => e.type === "STEP_STATE_CHANGED" && e.details?.to === "ACKED").map((e) => e.step_id);
     expect(acked).toEqual(["ocr", "embedding", "sis"]);

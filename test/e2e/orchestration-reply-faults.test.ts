@@ -17,7 +17,11 @@ afterAll(() => lucius?.stop());
 const faultsUrl = () => `${lucius.url}${durableFaultsPath}`;
 const hostKey = () => ({ "x-functions-key": lucius.host.key });
 async function armRaiseFault(fault: Omit<ClientFault, "operation">) {
-  const response = await fetch(faultsUrl(), { method: "POST", headers: { "content-type": "application/json", ...hostKey() }, body: JSON.stringify({ operation: "raiseEvent", ...fault }) });
+  const response = await fetch(faultsUrl(), {
+    method: "POST",
+    headers: { "content-type": "application/json", ...hostKey() },
+    body: JSON.stringify({ operation: "raiseEvent", ...fault }),
+  });
   expect(response.status).toBe(200);
 }
 const armedFaults = async () => ((await (await fetch(faultsUrl(), { headers: hostKey() })).json()) as { faults: ClientFault[] }).faults;

@@ -127,7 +127,8 @@ describe("review telemetry", () => {
     const snapshot = (await response.json()) as MetricsSnapshot;
     const wait = snapshot.metrics.find((m) => m.name === MetricNames.reviewWait);
     expect(wait?.unit).toBe("ms");
-    const count = (decision: string) => (wait?.points ?? []).filter((p) => p.attributes.decision === decision).reduce((sum, p) => sum + ("count" in p ? p.count : 0), 0);
+    const count = (decision: string) =>
+      (wait?.points ?? []).filter((p) => p.attributes.decision === decision).reduce((sum, p) => sum + ("count" in p ? p.count : 0), 0);
     expect([count("approve"), count("reject"), count("cancelled")]).toEqual([3, 2, 1]);
     // Every review that waited was opened once: the queue the workbook charts is opened less decided.
     const opened = snapshot.metrics.find((m) => m.name === MetricNames.reviewsOpened);

@@ -19,7 +19,9 @@ async function sendReplies(messages: Array<{ body: unknown; messageId?: string }
 }
 
 async function deadLetters() {
-  const response = await fetch(`${lucius.url}/_devhost/servicebus/topics/replies/subscriptions/orchestrator/deadletters`, { headers: { "x-functions-key": lucius.host.key } });
+  const response = await fetch(`${lucius.url}/_devhost/servicebus/topics/replies/subscriptions/orchestrator/deadletters`, {
+    headers: { "x-functions-key": lucius.host.key },
+  });
   return ((await response.json()) as { items: Array<Record<string, any>> }).items; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
@@ -33,8 +35,7 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, 
   }
 }
 
-const ignoredReasons = async (jobId: string) =>
-  (await lucius.events(jobId)).filter((e) => e.type === "REPLY_IGNORED").map((e) => e.details.reason as string);
+const ignoredReasons = async (jobId: string) => (await lucius.events(jobId)).filter((e) => e.type === "REPLY_IGNORED").map((e) => e.details.reason as string);
 
 describe("replies that must change nothing", () => {
   it("ignores a worker's duplicate ACK and RESULT and one under an old lease", async () => {
@@ -46,9 +47,19 @@ describe("replies that must change nothing", () => {
       expect(job.steps[0].attempt_no).toBe(1);
     }
     // A copy that arrives after the orchestration settled the step is "step_finished" rather than "duplicate".
-    const copies = await eventually(() => ignoredReasons(twice.job_id), (r) => r.length === 2, "two ignored copies");
+    const copies = await eventually(
+      () => ignoredReasons(twice.job_id),
+      (r) => r.length === 2,
+      "two ignored copies",
+    );
     for (const reason of copies) expect(["duplicate", "step_finished"]).toContain(reason);
-    expect(await eventually(() => ignoredReasons(oldLease.job_id), (r) => r.length === 1, "a stale lease")).toEqual(["stale_lease"]);
+    expect(
+      await eventually(
+        () => ignoredReasons(oldLease.job_id),
+        (r) => r.length === 1,
+        "a stale lease",
+      ),
+    ).toEqual(["stale_lease"]);
   });
 
   it("leaves a finished job exactly as it was when late, stale and malformed replies arrive, and dead-letters the malformed one", async () => {
@@ -66,9 +77,17 @@ describe("replies that must change nothing", () => {
       { body: { ...base, type: "RESULT", status: "FAILED" } },
       { body: "not json at all" },
     ]);
-    const ignored = await eventually(() => ignoredReasons(job_id), (r) => r.length === 3, "three ignored replies");
+    const ignored = await eventually(
+      () => ignoredReasons(job_id),
+      (r) => r.length === 3,
+      "three ignored replies",
+    );
     expect(ignored.sort()).toEqual(["stale_attempt", "stale_lease", "step_finished"]);
-    const dead = await eventually(deadLetters, (d) => d.filter((m) => JSON.stringify(m).includes(job_id) || m.body === "not json at all").length === 2, "two dead letters");
+    const dead = await eventually(
+      deadLetters,
+      (d) => d.filter((m) => JSON.stringify(m).includes(job_id) || m.body === "not json at all").length === 2,
+      "two dead letters",
+    );
     const ours = dead.filter((m) => JSON.stringify(m).includes(job_id) || m.body === "not json at all");
     for (const message of ours) {
       expect(message.deadLetterReason).toBe("InvalidReply");

@@ -8,7 +8,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => lucius?.stop());
 
-const durable = (path: string, method: string) => fetch(`${lucius.url}/runtime/webhooks/durabletask/instances/${path}`, { method, headers: { "x-functions-key": lucius.host.key } });
+const durable = (path: string, method: string) =>
+  fetch(`${lucius.url}/runtime/webhooks/durabletask/instances/${path}`, { method, headers: { "x-functions-key": lucius.host.key } });
 const held = { ocr: [{ do: "hold" as const, interval_ms: 300 }] };
 const running = (job: Record<string, any>) => job.steps[0].state === "ACKED"; // eslint-disable-line @typescript-eslint/no-explicit-any
 async function runtimeStatus(jobId: string, expected: string): Promise<void> {
@@ -62,7 +63,8 @@ describe("the drift reconciler repairs each kind of drift in one run", () => {
     expect(done.state).toBe("SUCCEEDED");
     // Simulate the lost finishJob write: put the job row back to RUNNING directly in the table, and its
     // tenant listing row back to active (the listing is rewritten only after the job's batch).
-    const table = (name: string) => TableClient.fromConnectionString(lucius.host.connectionString, `${lucius.tablePrefix}${name}`, { allowInsecureConnection: true });
+    const table = (name: string) =>
+      TableClient.fromConnectionString(lucius.host.connectionString, `${lucius.tablePrefix}${name}`, { allowInsecureConnection: true });
     const jobs = table("jobs");
     for await (const row of jobs.listEntities({ queryOptions: { filter: `job_id eq '${job_id}' and step_count ge 1` } })) {
       await jobs.updateEntity({ partitionKey: row.partitionKey!, rowKey: row.rowKey!, state: "RUNNING" }, "Merge");

@@ -99,7 +99,14 @@ describe("every metric is emitted during a run and readable at GET /_devhost/met
     const succeeded = matching(durations, { step_type: "OCR", outcome: "succeeded" });
     expect(total(succeeded)).toBeGreaterThanOrEqual(4);
     expect(total(matching(durations, { step_type: "OCR", outcome: "retried" }))).toBeGreaterThanOrEqual(1);
-    for (const point of succeeded) expect(point).toEqual({ attributes: expect.any(Object), count: expect.any(Number), sum: expect.any(Number), min: expect.any(Number), max: expect.any(Number) });
+    for (const point of succeeded)
+      expect(point).toEqual({
+        attributes: expect.any(Object),
+        count: expect.any(Number),
+        sum: expect.any(Number),
+        min: expect.any(Number),
+        max: expect.any(Number),
+      });
     const acks = byName(after, MetricNames.stepAckLatency)!;
     expect(acks).toMatchObject({ type: "histogram", unit: "ms" });
     expect(total(matching(acks, { step_type: "OCR" }))).toBeGreaterThanOrEqual(5);

@@ -43,14 +43,23 @@ beforeAll(async () => {
       LUCIUS_STEP_DEFAULTS: JSON.stringify({ ack_seconds: 10, lease_seconds: 30, max_attempts: 2, backoff_seconds: [0.2] }),
     },
   });
-  bus.emulator.subscribe(TopicNames.directives, "observer", async (messages) => void directives.push(...messages.map((m) => m.body as Record<string, unknown>)));
+  bus.emulator.subscribe(
+    TopicNames.directives,
+    "observer",
+    async (messages) => void directives.push(...messages.map((m) => m.body as Record<string, unknown>)),
+  );
   bus.emulator.subscribe(TopicNames.replies, "observer", async (messages) => void replies.push(...messages.map((m) => m.body as Record<string, unknown>)));
-  ledger = await Ledger.connect({ storage: { kind: "connectionString", connectionString: host.connectionString }, tables: tableNames({ LUCIUS_TABLE_PREFIX: `tr${tag}` }) });
+  ledger = await Ledger.connect({
+    storage: { kind: "connectionString", connectionString: host.connectionString },
+    tables: tableNames({ LUCIUS_TABLE_PREFIX: `tr${tag}` }),
+  });
 
   const blobs = BlobServiceClient.fromConnectionString(azuriteConnectionString());
   // In the tenant's places (devhost made the containers).
   const input = blobs.getContainerClient("inputs").getBlockBlobClient(`tenant-${tag}/trace.txt`);
-  await input.uploadData(Buffer.from("Invoice 42 from Globex Corporation, total $1,234.56, due on 3 March 2026."), { blobHTTPHeaders: { blobContentType: "text/plain" } });
+  await input.uploadData(Buffer.from("Invoice 42 from Globex Corporation, total $1,234.56, due on 3 March 2026."), {
+    blobHTTPHeaders: { blobContentType: "text/plain" },
+  });
   inputUri = input.url;
   outputsUri = `${blobs.getContainerClient("outputs").url}/tenant-${tag}`;
 });
@@ -96,9 +105,16 @@ const one = (spans: SpanView[], name: string) => {
 
 /** Every span of a finished job, once its job span (recorded last) is there. */
 async function spansOfJob(jobId: string): Promise<SpanView[]> {
-  await until(() => ledger.getJob(jobId), (job) => job?.state === "SUCCEEDED", `job ${jobId} SUCCEEDED`);
+  await until(
+    () => ledger.getJob(jobId),
+    (job) => job?.state === "SUCCEEDED",
+    `job ${jobId} SUCCEEDED`,
+  );
   return until(
-    () => devhostTelemetry().spans.list().filter((s) => s.attributes.job_id === jobId),
+    () =>
+      devhostTelemetry()
+        .spans.list()
+        .filter((s) => s.attributes.job_id === jobId),
     (spans) => spans.some((s) => s.name === "lucius.job") && spans.filter((s) => s.name === "lucius.reply").length >= 2,
     `the spans of ${jobId}`,
   );
@@ -110,12 +126,20 @@ describe("one trace per job", () => {
     const clientSpanId = hex(8);
     const jobId = await submit({ traceparent: `00-${traceId}-${clientSpanId}-01` });
 
-    const job = await until(() => ledger.getJob(jobId), (j) => j?.state === "SUCCEEDED", "SUCCEEDED");
+    const job = await until(
+      () => ledger.getJob(jobId),
+      (j) => j?.state === "SUCCEEDED",
+      "SUCCEEDED",
+    );
     expect(traceIdOf(job!.traceparent)).toBe(traceId);
 
     const directive = await until(() => directives.find((d) => d.job_id === jobId && d.type === "DIRECTIVE"), Boolean, "the directive");
     expect(directive!.traceparent).toBe(job!.traceparent);
-    const jobReplies = await until(() => replies.filter((r) => r.job_id === jobId), (r) => r.some((x) => x.type === "RESULT"), "the RESULT");
+    const jobReplies = await until(
+      () => replies.filter((r) => r.job_id === jobId),
+      (r) => r.some((x) => x.type === "RESULT"),
+      "the RESULT",
+    );
     expect(jobReplies.map((r) => r.type)).toEqual(expect.arrayContaining(["ACK", "RESULT"]));
     for (const reply of jobReplies) {
       expect(traceIdOf(reply.traceparent)).toBe(traceId);
@@ -126,7 +150,11 @@ describe("one trace per job", () => {
     const spans = await spansOfJob(jobId);
     for (const span of spans) expect(span.trace_id, span.name).toBe(traceId);
     const intake = one(spans, "lucius.intake");
-    expect(intake).toMatchObject({ parent_span_id: clientSpanId, kind: "server", attributes: { job_id: jobId, outcome: "created", "http.response.status_code": 202 } });
+    expect(intake).toMatchObject({
+      parent_span_id: clientSpanId,
+      kind: "server",
+      attributes: { job_id: jobId, outcome: "created", "http.response.status_code": 202 },
+    });
     expect(spanIdOf(job!.traceparent)).toBe(intake.span_id);
     const attempt = one(spans, "lucius.step.attempt");
     expect(attempt).toMatchObject({ parent_span_id: intake.span_id, attributes: { step_type: "EMBEDDING", outcome: "succeeded", attempt_no: 1 } });
@@ -139,7 +167,9 @@ describe("one trace per job", () => {
     expect(one(spans, "lucius.job")).toMatchObject({ parent_span_id: intake.span_id, attributes: { state: "SUCCEEDED" } });
 
     // The same trace is served at GET /_devhost/traces.
-    const served = (await (await fetch(`${host.url}/_devhost/traces?trace_id=${traceId}`, { headers: { "x-functions-key": host.key } })).json()) as { spans: SpanView[] };
+    const served = (await (await fetch(`${host.url}/_devhost/traces?trace_id=${traceId}`, { headers: { "x-functions-key": host.key } })).json()) as {
+      spans: SpanView[];
+    };
     expect(served.spans.map((s) => s.span_id)).toEqual(expect.arrayContaining(spans.map((s) => s.span_id)));
   }, 60_000);
 

@@ -42,7 +42,14 @@ const api = async (key: string, method: string, path: string, body?: unknown) =>
   });
   return { status: response.status, type: response.headers.get("content-type"), body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 };
-const command = (tenant: string, input_ref: unknown, output_ref: unknown) => ({ tenant_id: tenant, request_type: "OCR->EMBEDDING->SIS", input_ref, output_ref, payload: {}, schema_version: "v1" });
+const command = (tenant: string, input_ref: unknown, output_ref: unknown) => ({
+  tenant_id: tenant,
+  request_type: "OCR->EMBEDDING->SIS",
+  input_ref,
+  output_ref,
+  payload: {},
+  schema_version: "v1",
+});
 const place = (container: string, tenant: string, rest = "") => `${account}/${container}/${tenant}/${rest}`;
 
 /** Every blob in `tenant`'s places: name → etag and SHA-256 of its bytes. */
@@ -85,7 +92,9 @@ beforeAll(async () => {
   blobs = BlobServiceClient.fromConnectionString(host.connectionString);
   account = blobs.url.replace(/\/+$/, "");
   const invoice = blobs.getContainerClient(ContainerNames.inputs).getBlockBlobClient(`${ta}/invoice.png`);
-  await invoice.uploadData(readFileSync(join(packageRoot, "test/fixtures/documents/sample-invoice.png")), { blobHTTPHeaders: { blobContentType: "image/png" } });
+  await invoice.uploadData(readFileSync(join(packageRoot, "test/fixtures/documents/sample-invoice.png")), {
+    blobHTTPHeaders: { blobContentType: "image/png" },
+  });
   await blobs.getContainerClient(ContainerNames.inputs).getBlockBlobClient(`${tb}/own.txt`).uploadData(Buffer.from("tenant B's own text"));
   const created = await api(keyA.key, "POST", "/v1/commands", command(ta, place("inputs", ta, "invoice.png"), place("outputs", ta, "run/")));
   expect(created.status, JSON.stringify(created.body)).toBe(202);
@@ -135,7 +144,10 @@ describe("refs belong to their tenant", () => {
     for (const [label, input, output, pointer] of attacks) {
       const answer = await api(keyB.key, "POST", "/v1/commands", command(tb, input, output));
       expect({ label, status: answer.status, type: answer.type }).toEqual({ label, status: 422, type: "application/problem+json" });
-      expect(answer.body.errors.map((e: { pointer: string }) => e.pointer), label).toEqual([pointer]);
+      expect(
+        answer.body.errors.map((e: { pointer: string }) => e.pointer),
+        label,
+      ).toEqual([pointer]);
     }
     expect((await api(keyB.key, "GET", `/v1/jobs?tenant_id=${tb}`)).body.jobs).toEqual([]);
     expect(await snapshot(ta)).toEqual(before.a);
@@ -159,15 +171,33 @@ describe("refs belong to their tenant", () => {
     ];
     for (const [n, [label, refs, code]] of cases.entries()) {
       const directive: Directive = {
-        type: "DIRECTIVE", job_id, tenant_id: tb, step_id: `ocr${n}`, step_type: "OCR", protocol_id: "atomic-ocr.v1", attempt_no: 1,
-        lease_id: randomUUID(), lease_expires_at: new Date(Date.now() + 60_000).toISOString(),
-        input_ref: place("inputs", tb, "own.txt"), workspace_ref: workspace, output_ref: `${workspace}ocr${n}/`, payload: {},
-        mode: "DEFAULT", lane: 0, routing_key_used: tb, ...refs,
+        type: "DIRECTIVE",
+        job_id,
+        tenant_id: tb,
+        step_id: `ocr${n}`,
+        step_type: "OCR",
+        protocol_id: "atomic-ocr.v1",
+        attempt_no: 1,
+        lease_id: randomUUID(),
+        lease_expires_at: new Date(Date.now() + 60_000).toISOString(),
+        input_ref: place("inputs", tb, "own.txt"),
+        workspace_ref: workspace,
+        output_ref: `${workspace}ocr${n}/`,
+        payload: {},
+        mode: "DEFAULT",
+        lane: 0,
+        routing_key_used: tb,
+        ...refs,
       };
       await bus.emulator.send(TopicNames.directives, [directiveMessage(directive)]);
       let result: ResultReply | undefined;
       while (!(result = replies.find((r): r is ResultReply => r.type === "RESULT" && r.job_id === job_id && r.step_id === directive.step_id))) await sleep(50);
-      expect({ label, status: result.status, failure_class: result.failure_class, code: result.error?.code }).toEqual({ label, status: "FAILED", failure_class: "NON_RETRYABLE", code });
+      expect({ label, status: result.status, failure_class: result.failure_class, code: result.error?.code }).toEqual({
+        label,
+        status: "FAILED",
+        failure_class: "NON_RETRYABLE",
+        code,
+      });
     }
     expect(await snapshot(ta)).toEqual(before.a);
     // Nothing at all for the forged job either, not even a RESULT marker outside its own workspace.

@@ -19,7 +19,16 @@ const sample = (name: string) => join(packageRoot, "samples", name);
 
 /** Submits a file as OCR->EMBEDDING->SIS, waits for the job, and returns it with what `lucius outputs` prints. */
 async function submitted(file: string, expectedCode = 0) {
-  const run = await devhost.lucius(["submit", file, "--request-type", "OCR->EMBEDDING->SIS", "--payload", '{"steps":{"sis":{"prompt_set":"invoice"}}}', "--watch", "--json"]);
+  const run = await devhost.lucius([
+    "submit",
+    file,
+    "--request-type",
+    "OCR->EMBEDDING->SIS",
+    "--payload",
+    '{"steps":{"sis":{"prompt_set":"invoice"}}}',
+    "--watch",
+    "--json",
+  ]);
   expect(run.code, run.stderr).toBe(expectedCode);
   const job = json(run);
   const outputs = await devhost.lucius(["outputs", String(job.job_id)]);
@@ -68,9 +77,13 @@ describe("documents of several kinds end to end", () => {
     const file = join(scratch, "long.pdf");
     writeFileSync(file, pdfDocument(Array.from({ length: 4 }, () => scanPage(smooth(render(["a page"]))))));
     const { job } = await submitted(file, 1);
-    const status = json((await devhost.lucius(["status", String(job.job_id), "--json"])));
+    const status = json(await devhost.lucius(["status", String(job.job_id), "--json"]));
     expect(status.state).toBe("FAILED");
-    expect(status.error).toMatchObject({ code: "INPUT_TOO_LARGE", step_id: "ocr", message: expect.stringContaining("The PDF has 4 pages; OCR reads at most 3") });
+    expect(status.error).toMatchObject({
+      code: "INPUT_TOO_LARGE",
+      step_id: "ocr",
+      message: expect.stringContaining("The PDF has 4 pages; OCR reads at most 3"),
+    });
   }, 60_000);
 
   it("a PNG declared as PDF is refused by the CLI as a usage error, before any upload", async () => {

@@ -22,7 +22,14 @@ describe("documents the workers cannot use fail their job clearly", () => {
     const status = JSON.parse(await failedJob([join(packageRoot, "test/fixtures/documents/corrupt.png")]));
     expect(status.state).toBe("FAILED");
     expect(status.error).toMatchObject({ code: "UNREADABLE_DOCUMENT", step_id: "ocr" });
-    expect(status.steps.map((s: { step_id: string; state: string; attempt_no: number; failure_class?: string }) => [s.step_id, s.state, s.attempt_no, s.failure_class])).toEqual([
+    expect(
+      status.steps.map((s: { step_id: string; state: string; attempt_no: number; failure_class?: string }) => [
+        s.step_id,
+        s.state,
+        s.attempt_no,
+        s.failure_class,
+      ]),
+    ).toEqual([
       ["ocr", "FAILED", 1, "NON_RETRYABLE"],
       ["embedding", "PENDING", 0, undefined],
       ["sis", "PENDING", 0, undefined],
@@ -34,7 +41,9 @@ describe("documents the workers cannot use fail their job clearly", () => {
     const before = await jobCount();
     const run = await devhost.lucius(["submit", "https://documents.example.com/invoice.png", "--request-type", "OCR->EMBEDDING->SIS"]);
     expect(run.code, run.stderr).toBe(3);
-    expect(run.stderr.split("\n")[0]).toMatch(/^error: 422 Validation failed: \/input_ref INPUT_NOT_ALLOWED: Input https:\/\/documents\.example\.com\/invoice\.png is neither in tenant \S+ places nor on its input allowlist/);
+    expect(run.stderr.split("\n")[0]).toMatch(
+      /^error: 422 Validation failed: \/input_ref INPUT_NOT_ALLOWED: Input https:\/\/documents\.example\.com\/invoice\.png is neither in tenant \S+ places nor on its input allowlist/,
+    );
     expect(await jobCount()).toBe(before);
   }, 60_000);
 });

@@ -68,7 +68,10 @@ describe("POST /v1/commands accepts a command", () => {
     expect(response.body).toMatchObject({ status: "QUEUED", links: { self: `/v1/jobs/${response.body.job_id}` } });
     expect(response.headers.get("location")).toBe(`/v1/jobs/${response.body.job_id}`);
     const started = extension.instances.get(response.body.job_id);
-    expect(started).toMatchObject({ name: "jobOrchestrator", input: { job_id: response.body.job_id, tenant_id: "tenant-a", protocol_id: "ocr-embedding-sis.v1" } });
+    expect(started).toMatchObject({
+      name: "jobOrchestrator",
+      input: { job_id: response.body.job_id, tenant_id: "tenant-a", protocol_id: "ocr-embedding-sis.v1" },
+    });
   });
 
   it("replays an identical command: 200, same job, Idempotent-Replayed, no second start", async () => {
@@ -115,9 +118,25 @@ describe("POST /v1/commands accepts a command", () => {
 describe("POST /v1/commands refuses bad input with a specific problem and writes nothing", () => {
   const deep = (levels: number) => "[".repeat(levels) + "]".repeat(levels);
   const cases: Array<[string, () => HttpRequest, number, string, string?]> = [
-    ["invalid JSON", () => httpRequest({ method: "POST", path: "/v1/commands", body: "{\"tenant_id\": ", headers: { "content-type": "application/json" } }), 400, ProblemType.invalidJson],
-    ["a body that is not UTF-8", () => httpRequest({ method: "POST", path: "/v1/commands", body: Buffer.from([0x7b, 0xff, 0x7d]), headers: { "content-type": "application/json" } }), 400, ProblemType.invalidJson],
-    ["an unknown request_type", () => jsonRequest("/v1/commands", validCommand({ request_type: "TRANSLATE" })), 400, ProblemType.unknownRequestType, "/request_type"],
+    [
+      "invalid JSON",
+      () => httpRequest({ method: "POST", path: "/v1/commands", body: '{"tenant_id": ', headers: { "content-type": "application/json" } }),
+      400,
+      ProblemType.invalidJson,
+    ],
+    [
+      "a body that is not UTF-8",
+      () => httpRequest({ method: "POST", path: "/v1/commands", body: Buffer.from([0x7b, 0xff, 0x7d]), headers: { "content-type": "application/json" } }),
+      400,
+      ProblemType.invalidJson,
+    ],
+    [
+      "an unknown request_type",
+      () => jsonRequest("/v1/commands", validCommand({ request_type: "TRANSLATE" })),
+      400,
+      ProblemType.unknownRequestType,
+      "/request_type",
+    ],
     ["BURST without doc_id", () => jsonRequest("/v1/commands", validCommand({ mode: "BURST" })), 422, ProblemType.validation, "/doc_id"],
     ["a missing required field", () => jsonRequest("/v1/commands", { ...validCommand(), input_ref: undefined }), 422, ProblemType.validation, "/input_ref"],
     ["an unknown field", () => jsonRequest("/v1/commands", validCommand({ tenantId: "camel" })), 422, ProblemType.validation, "/tenantId"],
@@ -127,22 +146,126 @@ describe("POST /v1/commands refuses bad input with a specific problem and writes
     // Each escapes to more than a Table key holds (five characters for each one outside the verbatim set).
     ["a tenant_id of 81 é", () => jsonRequest("/v1/commands", validCommand({ tenant_id: "é".repeat(81) })), 422, ProblemType.validation, "/tenant_id"],
     ["a tenant_id of 81 !", () => jsonRequest("/v1/commands", validCommand({ tenant_id: "!".repeat(81) })), 422, ProblemType.validation, "/tenant_id"],
-    ["a tenant_id of a and 80 spaces", () => jsonRequest("/v1/commands", validCommand({ tenant_id: `a${" ".repeat(80)}` })), 422, ProblemType.validation, "/tenant_id"],
-    ["a tenant_id with a bidi override", () => jsonRequest("/v1/commands", validCommand({ tenant_id: "tenant-\u202ea" })), 422, ProblemType.validation, "/tenant_id"],
-    ["a tenant_id with a zero-width space", () => jsonRequest("/v1/commands", validCommand({ tenant_id: "tenant\u200b-a" })), 422, ProblemType.validation, "/tenant_id"],
-    ["a tenant_id with a lone surrogate", () => jsonRequest("/v1/commands", validCommand({ tenant_id: "tenant-\ud800" })), 422, ProblemType.validation, "/tenant_id"],
-    ["a tenant_id with a control character", () => jsonRequest("/v1/commands", validCommand({ tenant_id: "tenant\u0007" })), 422, ProblemType.validation, "/tenant_id"],
-    ["a number out of range (1e400) in input_ref.metadata", () => httpRequest({ method: "POST", path: "/v1/commands", body: JSON.stringify(validCommand({ input_ref: { uri: "https://x/y", metadata: { n: 1 } } })).replace('"n":1', '"n":1e400'), headers: { "content-type": "application/json" } }), 422, ProblemType.validation, "/input_ref/metadata/n"],
-    ["a __proto__ key", () => httpRequest({ method: "POST", path: "/v1/commands", body: JSON.stringify(validCommand()).replace('"payload":{', '"payload":{"__proto__":{"polluted":true},'), headers: { "content-type": "application/json" } }), 422, ProblemType.validation, "/payload/__proto__"],
-    ["a constructor key", () => jsonRequest("/v1/commands", validCommand({ input_ref: { uri: "https://x/y", metadata: { constructor: { prototype: {} } } } })), 422, ProblemType.validation, "/input_ref/metadata/constructor"],
-    ["a step payload that breaks its schema", () => jsonRequest("/v1/commands", validCommand({ payload: { steps: { sis: { temperature: 9 } } } })), 422, ProblemType.validation, "/payload/steps/sis/temperature"],
-    ["EMBEDDING chunking whose overlap would multiply the input", () => jsonRequest("/v1/commands", validCommand({ payload: { steps: { embedding: { chunking: { max_tokens: 1000, overlap_tokens: 999 } } } } })), 422, ProblemType.validation, "/payload/steps/embedding/chunking/overlap_tokens"],
-    ["EMBEDDING chunking with half the window as overlap (shared payload)", () => jsonRequest("/v1/commands", validCommand({ payload: { chunking: { max_tokens: 10, overlap_tokens: 5 } } })), 422, ProblemType.validation, "/payload/chunking/overlap_tokens"],
-    ["a step the protocol does not have", () => jsonRequest("/v1/commands", validCommand({ request_type: "OCR", payload: { steps: { sis: {} } } })), 422, ProblemType.validation, "/payload/steps/sis"],
-    ["deep nesting", () => httpRequest({ method: "POST", path: "/v1/commands", body: `{"payload":${deep(5000)}}`, headers: { "content-type": "application/json" } }), 400, ProblemType.bodyTooDeep],
-    ["a body over the size limit", () => jsonRequest("/v1/commands", validCommand({ payload: { filler: "x".repeat(20 * 1024) } })), 413, ProblemType.bodyTooLarge],
-    ["a non-JSON content type", () => httpRequest({ method: "POST", path: "/v1/commands", body: JSON.stringify(validCommand()), headers: { "content-type": "text/plain" } }), 415, ProblemType.unsupportedMediaType],
-    ["no content type", () => httpRequest({ method: "POST", path: "/v1/commands", body: JSON.stringify(validCommand()) }), 415, ProblemType.unsupportedMediaType],
+    [
+      "a tenant_id of a and 80 spaces",
+      () => jsonRequest("/v1/commands", validCommand({ tenant_id: `a${" ".repeat(80)}` })),
+      422,
+      ProblemType.validation,
+      "/tenant_id",
+    ],
+    [
+      "a tenant_id with a bidi override",
+      () => jsonRequest("/v1/commands", validCommand({ tenant_id: "tenant-\u202ea" })),
+      422,
+      ProblemType.validation,
+      "/tenant_id",
+    ],
+    [
+      "a tenant_id with a zero-width space",
+      () => jsonRequest("/v1/commands", validCommand({ tenant_id: "tenant\u200b-a" })),
+      422,
+      ProblemType.validation,
+      "/tenant_id",
+    ],
+    [
+      "a tenant_id with a lone surrogate",
+      () => jsonRequest("/v1/commands", validCommand({ tenant_id: "tenant-\ud800" })),
+      422,
+      ProblemType.validation,
+      "/tenant_id",
+    ],
+    [
+      "a tenant_id with a control character",
+      () => jsonRequest("/v1/commands", validCommand({ tenant_id: "tenant\u0007" })),
+      422,
+      ProblemType.validation,
+      "/tenant_id",
+    ],
+    [
+      "a number out of range (1e400) in input_ref.metadata",
+      () =>
+        httpRequest({
+          method: "POST",
+          path: "/v1/commands",
+          body: JSON.stringify(validCommand({ input_ref: { uri: "https://x/y", metadata: { n: 1 } } })).replace('"n":1', '"n":1e400'),
+          headers: { "content-type": "application/json" },
+        }),
+      422,
+      ProblemType.validation,
+      "/input_ref/metadata/n",
+    ],
+    [
+      "a __proto__ key",
+      () =>
+        httpRequest({
+          method: "POST",
+          path: "/v1/commands",
+          body: JSON.stringify(validCommand()).replace('"payload":{', '"payload":{"__proto__":{"polluted":true},'),
+          headers: { "content-type": "application/json" },
+        }),
+      422,
+      ProblemType.validation,
+      "/payload/__proto__",
+    ],
+    [
+      "a constructor key",
+      () => jsonRequest("/v1/commands", validCommand({ input_ref: { uri: "https://x/y", metadata: { constructor: { prototype: {} } } } })),
+      422,
+      ProblemType.validation,
+      "/input_ref/metadata/constructor",
+    ],
+    [
+      "a step payload that breaks its schema",
+      () => jsonRequest("/v1/commands", validCommand({ payload: { steps: { sis: { temperature: 9 } } } })),
+      422,
+      ProblemType.validation,
+      "/payload/steps/sis/temperature",
+    ],
+    [
+      "EMBEDDING chunking whose overlap would multiply the input",
+      () => jsonRequest("/v1/commands", validCommand({ payload: { steps: { embedding: { chunking: { max_tokens: 1000, overlap_tokens: 999 } } } } })),
+      422,
+      ProblemType.validation,
+      "/payload/steps/embedding/chunking/overlap_tokens",
+    ],
+    [
+      "EMBEDDING chunking with half the window as overlap (shared payload)",
+      () => jsonRequest("/v1/commands", validCommand({ payload: { chunking: { max_tokens: 10, overlap_tokens: 5 } } })),
+      422,
+      ProblemType.validation,
+      "/payload/chunking/overlap_tokens",
+    ],
+    [
+      "a step the protocol does not have",
+      () => jsonRequest("/v1/commands", validCommand({ request_type: "OCR", payload: { steps: { sis: {} } } })),
+      422,
+      ProblemType.validation,
+      "/payload/steps/sis",
+    ],
+    [
+      "deep nesting",
+      () => httpRequest({ method: "POST", path: "/v1/commands", body: `{"payload":${deep(5000)}}`, headers: { "content-type": "application/json" } }),
+      400,
+      ProblemType.bodyTooDeep,
+    ],
+    [
+      "a body over the size limit",
+      () => jsonRequest("/v1/commands", validCommand({ payload: { filler: "x".repeat(20 * 1024) } })),
+      413,
+      ProblemType.bodyTooLarge,
+    ],
+    [
+      "a non-JSON content type",
+      () => httpRequest({ method: "POST", path: "/v1/commands", body: JSON.stringify(validCommand()), headers: { "content-type": "text/plain" } }),
+      415,
+      ProblemType.unsupportedMediaType,
+    ],
+    [
+      "no content type",
+      () => httpRequest({ method: "POST", path: "/v1/commands", body: JSON.stringify(validCommand()) }),
+      415,
+      ProblemType.unsupportedMediaType,
+    ],
   ];
 
   it.each(cases)("%s", async (_name, request, status, type, pointer) => {

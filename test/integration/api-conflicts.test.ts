@@ -33,7 +33,14 @@ describe("a storage conflict that outlasts the ledger's retries", () => {
     const here = await Ledger.connect({ storage, tables, tuning: { maxWriteAttempts: 1 } });
     const there = await Ledger.connect({ storage, tables, ensureTables: false });
     const created = await here.createJob(
-      { tenant_id: "tenant-c", request_type: "OCR", protocol_id: "atomic-ocr.v1", input_ref: "https://acct/inputs/doc.png", output_ref: "https://acct/outputs/doc/", payload: {} },
+      {
+        tenant_id: "tenant-c",
+        request_type: "OCR",
+        protocol_id: "atomic-ocr.v1",
+        input_ref: "https://acct/inputs/doc.png",
+        output_ref: "https://acct/outputs/doc/",
+        payload: {},
+      },
       [{ step_id: "ocr", step_type: "OCR", service: "platform-ocr" }],
       { key: "conflict-1", bodyHash: "h" },
     );

@@ -115,9 +115,15 @@ describe("reading jobs", () => {
 describe("describing the API", () => {
   it("GET /v1/protocols returns the seven shipped protocols", async () => {
     const response = await call("protocols", httpRequest({ path: "/v1/protocols" }));
-    expect(response.body.protocols.map((p: { protocol_id: string }) => p.protocol_id).sort()).toEqual(
-      ["atomic-embedding.v1", "atomic-ocr.v1", "atomic-sis.v1", "embedding-sis.v1", "ocr-embedding-sis.v1", "ocr-embedding.v1", "ocr-review-embedding-sis.v1"],
-    );
+    expect(response.body.protocols.map((p: { protocol_id: string }) => p.protocol_id).sort()).toEqual([
+      "atomic-embedding.v1",
+      "atomic-ocr.v1",
+      "atomic-sis.v1",
+      "embedding-sis.v1",
+      "ocr-embedding-sis.v1",
+      "ocr-embedding.v1",
+      "ocr-review-embedding-sis.v1",
+    ]);
   });
 
   it("GET /v1/openapi.json is OpenAPI 3.1 whose schemas compile and validate a command", async () => {

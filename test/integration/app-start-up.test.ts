@@ -41,7 +41,37 @@ const apps = [
     app: "orchestrator",
     dir: repo,
     entry: "dist/functions/index.js",
-    functions: ["approveStep", "beginAttempt", "cancelJob", "cancelReview", "console", "decideReview", "finishJob", "getJob", "getJobEvents", "getJobOutputs", "getJobSteps", "getOpenApi", "getProtocols", "health", "jobOrchestrator", "listJobs", "openReview", "pauseJob", "publishMessage", "readLease", "ready", "receiveReply", "reconcileDrift", "redriveJob", "rejectStep", "resumeJob", "settleStep", "startJob", "submitCommand"],
+    functions: [
+      "approveStep",
+      "beginAttempt",
+      "cancelJob",
+      "cancelReview",
+      "console",
+      "decideReview",
+      "finishJob",
+      "getJob",
+      "getJobEvents",
+      "getJobOutputs",
+      "getJobSteps",
+      "getOpenApi",
+      "getProtocols",
+      "health",
+      "jobOrchestrator",
+      "listJobs",
+      "openReview",
+      "pauseJob",
+      "publishMessage",
+      "readLease",
+      "ready",
+      "receiveReply",
+      "reconcileDrift",
+      "redriveJob",
+      "rejectStep",
+      "resumeJob",
+      "settleStep",
+      "startJob",
+      "submitCommand",
+    ],
   },
   { app: "workers", dir: join(repo, "workers"), entry: "dist/workers/functions/index.js", functions: ["embeddingWorker", "ocrWorker", "sisWorker"] },
 ];
@@ -68,7 +98,9 @@ describe("an entry-point error", () => {
   it("blocks start-up at the file that throws, with the worker's message (the old sample's key placeholder)", async () => {
     const values = { ...sampleValues(repo), LUCIUS_API_KEYS: '[{"name":"local","sha256":"<sha256 hex of your key>","tenants":["*"]}]' };
     const result = await startUp(repo, values);
-    expect(result.blockingError).toMatch(/^Worker was unable to load entry point "dist\/functions\/[a-z-]+\.js": LUCIUS_API_KEYS\[0\]\.sha256 must be 64 hex digits/);
+    expect(result.blockingError).toMatch(
+      /^Worker was unable to load entry point "dist\/functions\/[a-z-]+\.js": LUCIUS_API_KEYS\[0\]\.sha256 must be 64 hex digits/,
+    );
     expect(result.loaded.length).toBeLessThan(result.files.length);
   });
 });

@@ -81,7 +81,8 @@ describe("a key for tenant A", () => {
       const request = method === "GET" ? get(path, { job_id: jobB }, as(keyA.key)) : post(path, { job_id: jobB }, as(keyA.key));
       const answer = await call(name, request);
       const unknownPath = path.replace(jobB, "no-such-job");
-      const unknownRequest = method === "GET" ? get(unknownPath, { job_id: "no-such-job" }, as(keyA.key)) : post(unknownPath, { job_id: "no-such-job" }, as(keyA.key));
+      const unknownRequest =
+        method === "GET" ? get(unknownPath, { job_id: "no-such-job" }, as(keyA.key)) : post(unknownPath, { job_id: "no-such-job" }, as(keyA.key));
       const unknown = await call(name, unknownRequest);
       expect({ name, status: answer.status, type: answer.body.type }).toEqual({ name, status: 404, type: ProblemType.notFound });
       expect(answer.body.detail.replace(jobB, "<id>")).toBe(unknown.body.detail.replace("no-such-job", "<id>"));
@@ -132,7 +133,13 @@ describe("a key for both tenants", () => {
 describe("no credential, or a bad one", () => {
   it("gets 401 problem+json with WWW-Authenticate on every route but /health and /v1/openapi.json, and nothing is written", async () => {
     const before = { rows: await rows(), calls: extension.calls.length };
-    const credentials = [as(undefined), as("not-a-key"), as(""), { "x-ms-client-principal": "%%%" }, { "x-ms-client-principal": Buffer.from("{}").toString("base64") }];
+    const credentials = [
+      as(undefined),
+      as("not-a-key"),
+      as(""),
+      { "x-ms-client-principal": "%%%" },
+      { "x-ms-client-principal": Buffer.from("{}").toString("base64") },
+    ];
     for (const headers of credentials) {
       const requests: Array<[string, HttpRequest]> = [
         ["submit", jsonRequest("/v1/commands", command("tenant-a", 5), headers)],
@@ -202,7 +209,10 @@ describe("the audit trail", () => {
       const submitted = await call("submit", jsonRequest("/v1/commands", command("tenant-a", 8), as(keyA.key)));
       expect(submitted.status).toBe(202);
       const id = submitted.body.job_id as string;
-      const admin = principalHeader([{ typ: "oid", val: "user-9" }, { typ: "roles", val: "Tenant.All" }]);
+      const admin = principalHeader([
+        { typ: "oid", val: "user-9" },
+        { typ: "roles", val: "Tenant.All" },
+      ]);
       const cancelled = await call("cancel", post(`/v1/jobs/${id}/cancel`, { job_id: id }, admin));
       expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(202);
 

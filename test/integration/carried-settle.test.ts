@@ -33,23 +33,46 @@ afterAll(() => proxy?.close());
 /** A running two-step job whose OCR attempt 1 has been dispatched. */
 async function ocrDispatched(): Promise<{ jobId: string; ocr: Directive }> {
   const created = await ledger.createJob(
-    { tenant_id: "tenant-carry", request_type: "OCR->EMBEDDING", protocol_id: "ocr-embedding.v1", input_ref: "https://acct/inputs/in.png", output_ref: "https://acct/outputs/out/", payload: {} },
+    {
+      tenant_id: "tenant-carry",
+      request_type: "OCR->EMBEDDING",
+      protocol_id: "ocr-embedding.v1",
+      input_ref: "https://acct/inputs/in.png",
+      output_ref: "https://acct/outputs/out/",
+      payload: {},
+    },
     ["ocr", "embedding"].map((id) => ({ step_id: id, step_type: id.toUpperCase(), service: `platform-${id}` })),
     { key: `carry-${++seq}`, bodyHash: "h" },
   );
   if (created.outcome !== "created") throw new Error(created.outcome);
   const jobId = created.job.job_id;
   await ledger.transitionJob(jobId, JobState.RUNNING);
-  const opened = await beginAttempt({ job_id: jobId, step_id: "ocr", attempt_no: 1, input_ref: "https://acct/inputs/in.png", lease_ms: 60_000, last: false }, { ledger, settings });
+  const opened = await beginAttempt(
+    { job_id: jobId, step_id: "ocr", attempt_no: 1, input_ref: "https://acct/inputs/in.png", lease_ms: 60_000, last: false },
+    { ledger, settings },
+  );
   if (opened.kind !== "dispatched") throw new Error(opened.kind);
   return { jobId, ocr: opened.directive };
 }
 
-const succeeded = (d: Directive): CarriedSettle => ({ step_id: d.step_id, attempt_no: d.attempt_no, lease_id: d.lease_id, to: "SUCCEEDED", output_ref: d.output_ref });
+const succeeded = (d: Directive): CarriedSettle => ({
+  step_id: d.step_id,
+  attempt_no: d.attempt_no,
+  lease_id: d.lease_id,
+  to: "SUCCEEDED",
+  output_ref: d.output_ref,
+});
 const stepChanges = async (jobId: string, stepId: string) =>
   (await ledger.listEvents(jobId, { limit: 1000 })).events.filter((e) => e.type === "STEP_STATE_CHANGED" && e.step_id === stepId).map((e) => e.details?.to);
-const embeddingStart = (jobId: string, ocr: Directive) =>
-  ({ job_id: jobId, step_id: "embedding", attempt_no: 1, input_ref: ocr.output_ref, lease_ms: 60_000, last: true, settle: succeeded(ocr) });
+const embeddingStart = (jobId: string, ocr: Directive) => ({
+  job_id: jobId,
+  step_id: "embedding",
+  attempt_no: 1,
+  input_ref: ocr.output_ref,
+  lease_ms: 60_000,
+  last: true,
+  settle: succeeded(ocr),
+});
 
 describe("a step's success carried by the next activity", () => {
   it("is written in the next step's dispatch batch: one request for both, each with its event; a rerun writes nothing", async () => {
@@ -62,7 +85,7 @@ describe("a step's success carried by the next activity", () => {
     expect(proxy.requests - before).toBe(1);
     const again = await beginAttempt(embeddingStart(jobId, ocr), { ledger: holder, settings });
     expect(again).toEqual(first);
-    expect((await ledger.getStep(jobId, "ocr"))).toMatchObject({ state: StepState.SUCCEEDED, output_ref: ocr.output_ref });
+    expect(await ledger.getStep(jobId, "ocr")).toMatchObject({ state: StepState.SUCCEEDED, output_ref: ocr.output_ref });
     expect((await ledger.getStep(jobId, "embedding"))?.state).toBe(StepState.DISPATCHED);
     expect(await stepChanges(jobId, "ocr")).toEqual([StepState.DISPATCHED, StepState.SUCCEEDED]);
   });
@@ -85,7 +108,10 @@ describe("a step's success carried by the next activity", () => {
     expect([(await ledger.getStep(jobId, "ocr"))?.state, (await ledger.getStep(jobId, "embedding"))?.state]).toEqual([StepState.DISPATCHED, StepState.PENDING]);
     // The orchestration retries the activity: both land.
     await beginAttempt(embeddingStart(jobId, ocr), { ledger, settings });
-    expect([(await ledger.getStep(jobId, "ocr"))?.state, (await ledger.getStep(jobId, "embedding"))?.state]).toEqual([StepState.SUCCEEDED, StepState.DISPATCHED]);
+    expect([(await ledger.getStep(jobId, "ocr"))?.state, (await ledger.getStep(jobId, "embedding"))?.state]).toEqual([
+      StepState.SUCCEEDED,
+      StepState.DISPATCHED,
+    ]);
   });
 
   it("rides on finishJob for the last step: step and job in one batch, once", async () => {

@@ -6,13 +6,15 @@ import { consoleLink } from "../../lib/console/link.js";
 import { consoleAssetsDir, consoleResponse } from "../../lib/console/static-assets.js";
 
 // Reads what `npm run build` bundled into dist/console (npm test builds first).
-const get = (path: string, acceptEncoding: string | null = null) =>
-  consoleResponse({ path, urlPath: `/console/${path}`, acceptEncoding, method: "GET" });
+const get = (path: string, acceptEncoding: string | null = null) => consoleResponse({ path, urlPath: `/console/${path}`, acceptEncoding, method: "GET" });
 const headers = (response: ReturnType<typeof get>) => response.headers as Record<string, string>;
 
 describe("the console's files", () => {
   it("sends /console on to /console/, where relative URLs and the page's routes hold", () => {
-    expect(consoleResponse({ path: "", urlPath: "/console", acceptEncoding: null, method: "GET" })).toEqual({ status: 308, headers: { Location: "/console/" } });
+    expect(consoleResponse({ path: "", urlPath: "/console", acceptEncoding: null, method: "GET" })).toEqual({
+      status: 308,
+      headers: { Location: "/console/" },
+    });
   });
 
   it("serves the page for its own routes, with a same-origin-only Content-Security-Policy", () => {

@@ -41,7 +41,10 @@ type Via =
   | { kind: "orchestration"; instanceId: string; input?: string; history: HistoryEvent[] }
   | { kind: "activity"; input?: string }
   | { kind: "timer"; timer: TimerInfo }
-  | { kind: "serviceBus"; message: Omit<LockedMessage, "enqueuedTimeUtc" | "lockedUntil" | "visibleAt" | "etag"> & { enqueuedTimeUtc: string; lockedUntil: string } };
+  | {
+      kind: "serviceBus";
+      message: Omit<LockedMessage, "enqueuedTimeUtc" | "lockedUntil" | "visibleAt" | "etag"> & { enqueuedTimeUtc: string; lockedUntil: string };
+    };
 
 interface Fixture {
   /** What the case shows. */
@@ -68,7 +71,11 @@ function plain(value: unknown): unknown {
   if (value instanceof Uint8Array) return { $base64: Buffer.from(value).toString("base64") };
   if (Array.isArray(value)) return value.map(plain);
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, plain(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, plain(v)]),
+    );
   }
   return value;
 }
@@ -174,7 +181,12 @@ function send(via: Extract<Via, { kind: "http" }>, fn: string): Promise<{ status
         path: via.path,
         agent: false,
         // The Host header as the fixture's URL has it, so the request devhost builds does not depend on this test's port.
-        headers: { host: "localhost:7071", ...via.headers, ...(body ? { "content-length": String(body.length) } : {}), "x-conformance": JSON.stringify({ fn, params: via.params }) },
+        headers: {
+          host: "localhost:7071",
+          ...via.headers,
+          ...(body ? { "content-length": String(body.length) } : {}),
+          "x-conformance": JSON.stringify({ fn, params: via.params }),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];

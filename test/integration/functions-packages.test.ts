@@ -45,7 +45,10 @@ function duplicates(copies: Map<string, Set<string>>): string[] {
   return [...copies].filter(([, set]) => set.size > 1).map(([name, set]) => `${name}: ${[...set].sort().join(", ")}`);
 }
 
-async function probeFactory(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<{ ok: boolean; error?: string; messageId?: string; lockToken?: string; body?: unknown }> {
+async function probeFactory(
+  dir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ ok: boolean; error?: string; messageId?: string; lockToken?: string; body?: unknown }> {
   const { stdout } = await run(process.execPath, [probe, dir, ...workerArgs], { env });
   return JSON.parse(stdout) as { ok: boolean };
 }
@@ -92,7 +95,10 @@ describe("a second copy of @azure/functions-extensions-base beside the extension
   cpSync(join(modules, "functions-extensions-base"), ownBase, { recursive: true });
   const manifest = JSON.parse(readFileSync(join(ownBase, "package.json"), "utf8")) as { version: string };
   writeFileSync(join(ownBase, "package.json"), JSON.stringify({ ...manifest, version: "0.3.0" }));
-  writeFileSync(join(fixture, "package.json"), JSON.stringify({ name: "fixture", version: "1.0.0", dependencies: { "@azure/functions": "*", "@azure/functions-extensions-servicebus": "*" } }));
+  writeFileSync(
+    join(fixture, "package.json"),
+    JSON.stringify({ name: "fixture", version: "1.0.0", dependencies: { "@azure/functions": "*", "@azure/functions-extensions-servicebus": "*" } }),
+  );
   // Their other dependencies (rhea, grpc, cookie…) come from the repository's tree.
   const env = { ...process.env, NODE_PATH: join(repo, "node_modules") };
 
@@ -105,6 +111,8 @@ describe("a second copy of @azure/functions-extensions-base beside the extension
   it("leaves @azure/functions without the message factory, as the real host reports it", async () => {
     const result = await probeFactory(fixture, env);
     expect(result.ok).toBe(false);
-    expect(result.error).toMatch(/^Unable to create client\. Please register the extensions library with your function app\..*"AzureServiceBusReceivedMessage" is not registered/);
+    expect(result.error).toMatch(
+      /^Unable to create client\. Please register the extensions library with your function app\..*"AzureServiceBusReceivedMessage" is not registered/,
+    );
   });
 });

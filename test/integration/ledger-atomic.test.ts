@@ -50,7 +50,14 @@ describe("a state change and its event are written together", () => {
       let completed = false;
       for (let at = 1; !completed; at++) {
         const result = await direct.createJob(
-          { tenant_id: "tenant-atomic", request_type: "OCR->EMBEDDING", protocol_id: "ocr-embedding.v1", input_ref: "https://acct/in", output_ref: "https://acct/out/", payload: {} },
+          {
+            tenant_id: "tenant-atomic",
+            request_type: "OCR->EMBEDDING",
+            protocol_id: "ocr-embedding.v1",
+            input_ref: "https://acct/in",
+            output_ref: "https://acct/out/",
+            payload: {},
+          },
           steps,
           { key: `atomic-${fault}-${++seq}`, bodyHash: "h" },
         );

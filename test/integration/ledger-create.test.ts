@@ -1,15 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { TableClient } from "@azure/data-tables";
 import { azuriteConnectionString, uniqueTableNames } from "../support/storage.js";
-import {
-  CreationInProgressError,
-  EventType,
-  JobState,
-  Ledger,
-  StepState,
-  type NewJob,
-  type NewStep,
-} from "../../lib/ledger/index.js";
+import { CreationInProgressError, EventType, JobState, Ledger, StepState, type NewJob, type NewStep } from "../../lib/ledger/index.js";
 import type { StorageConnection } from "../../lib/config/settings.js";
 import type { TableNames } from "../../lib/config/names.js";
 
@@ -109,9 +101,7 @@ describe("Ledger.createJob", () => {
   it("creates exactly one job for 50 concurrent identical submissions", async () => {
     const t = uniqueTableNames();
     const l = await Ledger.connect({ storage: storage(), tables: t });
-    const results = await Promise.all(
-      Array.from({ length: 50 }, () => l.createJob(newJob("tenant-race"), steps, { key: "same-key", bodyHash: "same-hash" })),
-    );
+    const results = await Promise.all(Array.from({ length: 50 }, () => l.createJob(newJob("tenant-race"), steps, { key: "same-key", bodyHash: "same-hash" })));
     const outcomes = results.map((r) => r.outcome);
     expect(outcomes.filter((o) => o === "created")).toHaveLength(1);
     expect(outcomes.filter((o) => o === "replayed")).toHaveLength(49);

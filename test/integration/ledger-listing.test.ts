@@ -1,13 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { azuriteConnectionString, uniqueTableNames } from "../support/storage.js";
-import {
-  InvalidContinuationError,
-  JobState,
-  Ledger,
-  type Job,
-  type NewJob,
-  type NewStep,
-} from "../../lib/ledger/index.js";
+import { InvalidContinuationError, JobState, Ledger, type Job, type NewJob, type NewStep } from "../../lib/ledger/index.js";
 import type { StorageConnection } from "../../lib/config/settings.js";
 
 const storage = (): StorageConnection => ({ kind: "connectionString", connectionString: azuriteConnectionString() });
@@ -67,7 +60,12 @@ describe("listJobs", () => {
     expect(continuation).toBeUndefined();
     expect(jobs.map((j) => j.job_id)).toEqual(newestFirst());
     expect(jobs.every((j) => j.tenant_id === tenant)).toBe(true);
-    expect(jobs.filter((j) => j.state === JobState.RUNNING).map((j) => j.job_id).sort()).toEqual([...running].sort());
+    expect(
+      jobs
+        .filter((j) => j.state === JobState.RUNNING)
+        .map((j) => j.job_id)
+        .sort(),
+    ).toEqual([...running].sort());
   });
 
   it("pages through every job exactly once with continuation tokens", async () => {
@@ -151,13 +149,14 @@ describe("events", () => {
   it("never lose or overwrite concurrent appends", async () => {
     const ledger = await Ledger.connect({ storage: storage(), tables: uniqueTableNames() });
     const [job] = await createMany(ledger, "events-tenant", 1);
-    const appended = await Promise.all(
-      Array.from({ length: 40 }, (_, n) => ledger.appendEvent(job!.job_id, { type: "NOTE", details: { n } })),
-    );
+    const appended = await Promise.all(Array.from({ length: 40 }, (_, n) => ledger.appendEvent(job!.job_id, { type: "NOTE", details: { n } })));
     expect(new Set(appended.map((e) => e.event_id)).size).toBe(40);
     const { events } = await ledger.listEvents(job!.job_id, { limit: 1000 });
-    expect(events.slice(1).map((e) => e.details?.n).sort((a, b) => Number(a) - Number(b))).toEqual(
-      Array.from({ length: 40 }, (_, n) => n),
-    );
+    expect(
+      events
+        .slice(1)
+        .map((e) => e.details?.n)
+        .sort((a, b) => Number(a) - Number(b)),
+    ).toEqual(Array.from({ length: 40 }, (_, n) => n));
   });
 });

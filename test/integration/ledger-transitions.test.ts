@@ -1,16 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { odata, TableClient } from "@azure/data-tables";
 import { azuriteConnectionString, uniqueTableNames } from "../support/storage.js";
-import {
-  IllegalTransitionError,
-  JobState,
-  Ledger,
-  StaleAttemptError,
-  StaleEtagError,
-  StepState,
-  type NewJob,
-  type NewStep,
-} from "../../lib/ledger/index.js";
+import { IllegalTransitionError, JobState, Ledger, StaleAttemptError, StaleEtagError, StepState, type NewJob, type NewStep } from "../../lib/ledger/index.js";
 import type { TableNames } from "../../lib/config/names.js";
 
 const raw = (table: string) => TableClient.fromConnectionString(azuriteConnectionString(), table, { allowInsecureConnection: true });
@@ -69,18 +60,42 @@ const eventCount = async (jobId: string) => (await ledger.listEvents(jobId, { li
 
 /** Legal moves, written out independently of the implementation (as docs/architecture.md, "State machines", and the ledger's docs state them). */
 const legalJob = new Set([
-  "QUEUED>RUNNING", "QUEUED>FAILED", "QUEUED>CANCELLING",
-  "RUNNING>SUCCEEDED", "RUNNING>FAILED", "RUNNING>PAUSED", "RUNNING>CANCELLING", "RUNNING>AWAITING_APPROVAL",
-  "AWAITING_APPROVAL>RUNNING", "AWAITING_APPROVAL>FAILED", "AWAITING_APPROVAL>CANCELLING",
-  "PAUSED>RUNNING", "PAUSED>CANCELLING",
-  "CANCELLING>CANCELLED", "CANCELLING>SUCCEEDED", "CANCELLING>FAILED",
+  "QUEUED>RUNNING",
+  "QUEUED>FAILED",
+  "QUEUED>CANCELLING",
+  "RUNNING>SUCCEEDED",
+  "RUNNING>FAILED",
+  "RUNNING>PAUSED",
+  "RUNNING>CANCELLING",
+  "RUNNING>AWAITING_APPROVAL",
+  "AWAITING_APPROVAL>RUNNING",
+  "AWAITING_APPROVAL>FAILED",
+  "AWAITING_APPROVAL>CANCELLING",
+  "PAUSED>RUNNING",
+  "PAUSED>CANCELLING",
+  "CANCELLING>CANCELLED",
+  "CANCELLING>SUCCEEDED",
+  "CANCELLING>FAILED",
 ]);
 const legalStep = new Set([
-  "PENDING>DISPATCHED", "PENDING>CANCELLED", "PENDING>AWAITING_APPROVAL", "PENDING>SKIPPED",
-  "AWAITING_APPROVAL>SUCCEEDED", "AWAITING_APPROVAL>FAILED", "AWAITING_APPROVAL>CANCELLED",
-  "DISPATCHED>ACKED", "DISPATCHED>RETRY_WAIT", "DISPATCHED>SUCCEEDED", "DISPATCHED>FAILED", "DISPATCHED>CANCELLED",
-  "ACKED>SUCCEEDED", "ACKED>FAILED", "ACKED>RETRY_WAIT", "ACKED>CANCELLED",
-  "RETRY_WAIT>DISPATCHED", "RETRY_WAIT>CANCELLED",
+  "PENDING>DISPATCHED",
+  "PENDING>CANCELLED",
+  "PENDING>AWAITING_APPROVAL",
+  "PENDING>SKIPPED",
+  "AWAITING_APPROVAL>SUCCEEDED",
+  "AWAITING_APPROVAL>FAILED",
+  "AWAITING_APPROVAL>CANCELLED",
+  "DISPATCHED>ACKED",
+  "DISPATCHED>RETRY_WAIT",
+  "DISPATCHED>SUCCEEDED",
+  "DISPATCHED>FAILED",
+  "DISPATCHED>CANCELLED",
+  "ACKED>SUCCEEDED",
+  "ACKED>FAILED",
+  "ACKED>RETRY_WAIT",
+  "ACKED>CANCELLED",
+  "RETRY_WAIT>DISPATCHED",
+  "RETRY_WAIT>CANCELLED",
 ]);
 
 const jobPairs = Object.values(JobState).flatMap((from) => Object.values(JobState).map((to) => [from, to] as const));
@@ -160,9 +175,7 @@ describe("conditional writes", () => {
     const jobId = await create();
     const read = await ledger.getStep(jobId, "ocr");
     await ledger.transitionStep(jobId, "ocr", StepState.DISPATCHED, { lease_id: "L1" });
-    await expect(
-      ledger.transitionStep(jobId, "ocr", StepState.CANCELLED, {}, { ifMatch: read!.etag }),
-    ).rejects.toBeInstanceOf(StaleEtagError);
+    await expect(ledger.transitionStep(jobId, "ocr", StepState.CANCELLED, {}, { ifMatch: read!.etag })).rejects.toBeInstanceOf(StaleEtagError);
     expect((await ledger.getStep(jobId, "ocr"))?.state).toBe(StepState.DISPATCHED);
   });
 
@@ -195,10 +208,7 @@ describe("conditional writes", () => {
   it("re-decides after losing a race when the move is still legal", async () => {
     const jobId = await create();
     await ledger.transitionJob(jobId, JobState.RUNNING);
-    const [pause, cancel] = await Promise.allSettled([
-      ledger.transitionJob(jobId, JobState.PAUSED),
-      ledger.transitionJob(jobId, JobState.CANCELLING),
-    ]);
+    const [pause, cancel] = await Promise.allSettled([ledger.transitionJob(jobId, JobState.PAUSED), ledger.transitionJob(jobId, JobState.CANCELLING)]);
     // CANCELLING is legal from RUNNING and from PAUSED, so it always lands; PAUSED lands only if it went first.
     expect(cancel.status).toBe("fulfilled");
     expect((await ledger.getJob(jobId))?.state).toBe(JobState.CANCELLING);
@@ -225,9 +235,7 @@ describe("terminal states", () => {
     for (const to of Object.values(StepState)) {
       await expect(ledger.transitionStep(jobId, "ocr", to, { lease_id: "L9" })).rejects.toBeInstanceOf(IllegalTransitionError);
     }
-    await expect(ledger.patchStep(jobId, "ocr", { lease_expires_at: "2030-01-01T00:00:00Z" })).rejects.toBeInstanceOf(
-      IllegalTransitionError,
-    );
+    await expect(ledger.patchStep(jobId, "ocr", { lease_expires_at: "2030-01-01T00:00:00Z" })).rejects.toBeInstanceOf(IllegalTransitionError);
     expect(await rawStep(jobId, "ocr")).toEqual(before);
   });
 });
@@ -248,18 +256,14 @@ describe("attempts and leases", () => {
     expect(noted.result_received_at).toBe("2030-01-01T00:00:01.000Z");
     await ledger.transitionStep(jobId, "ocr", StepState.RETRY_WAIT, { error: { code: "TIMEOUT", message: "no ack" } });
     await expect(ledger.transitionStep(jobId, "ocr", StepState.DISPATCHED, { lease_id: "L1" })).rejects.toThrow(/new lease_id/);
-    await expect(ledger.transitionStep(jobId, "ocr", StepState.DISPATCHED, { lease_id: "L2", attempt_no: 5 })).rejects.toThrow(
-      /next attempt is 2/,
-    );
+    await expect(ledger.transitionStep(jobId, "ocr", StepState.DISPATCHED, { lease_id: "L2", attempt_no: 5 })).rejects.toThrow(/next attempt is 2/);
     const second = await ledger.transitionStep(jobId, "ocr", StepState.DISPATCHED, { lease_id: "L2", error: null });
     expect(second).toMatchObject({ attempt_no: 2, lease_id: "L2" });
     expect(second.error).toBeUndefined();
     expect(second.result_received_at).toBeUndefined(); // per attempt: a new dispatch forgets the old RESULT
 
     // A late ACK from attempt 1 is stale, whatever its transition.
-    const stale = await ledger
-      .transitionStep(jobId, "ocr", StepState.ACKED, {}, { expect: { attempt_no: 1, lease_id: "L1" } })
-      .catch((e: unknown) => e);
+    const stale = await ledger.transitionStep(jobId, "ocr", StepState.ACKED, {}, { expect: { attempt_no: 1, lease_id: "L1" } }).catch((e: unknown) => e);
     expect(stale).toBeInstanceOf(StaleAttemptError);
     expect(stale).toMatchObject({ code: "STALE_ATTEMPT", retryable: false });
     await expect(
@@ -269,12 +273,7 @@ describe("attempts and leases", () => {
 
     const acked = await ledger.transitionStep(jobId, "ocr", StepState.ACKED, {}, { expect: { attempt_no: 2, lease_id: "L2" } });
     expect(acked.acked_at).toBeDefined();
-    const extended = await ledger.patchStep(
-      jobId,
-      "ocr",
-      { lease_expires_at: "2031-01-01T00:00:00.000Z" },
-      { expect: { attempt_no: 2, lease_id: "L2" } },
-    );
+    const extended = await ledger.patchStep(jobId, "ocr", { lease_expires_at: "2031-01-01T00:00:00.000Z" }, { expect: { attempt_no: 2, lease_id: "L2" } });
     expect(extended).toMatchObject({ state: StepState.ACKED, lease_expires_at: "2031-01-01T00:00:00.000Z" });
     const done = await ledger.transitionStep(jobId, "ocr", StepState.SUCCEEDED, { output_ref: { uri: "https://acct/out/ocr.json" } });
     expect(done).toMatchObject({ output_ref: { uri: "https://acct/out/ocr.json" }, attempt_no: 2 });

@@ -29,9 +29,11 @@ beforeAll(async () => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const refsIn = (node: unknown): string[] =>
-  Array.isArray(node) ? node.flatMap(refsIn) : typeof node === "object" && node !== null
-    ? Object.entries(node).flatMap(([key, value]) => (key === "$ref" && typeof value === "string" ? [value] : refsIn(value)))
-    : [];
+  Array.isArray(node)
+    ? node.flatMap(refsIn)
+    : typeof node === "object" && node !== null
+      ? Object.entries(node).flatMap(([key, value]) => (key === "$ref" && typeof value === "string" ? [value] : refsIn(value)))
+      : [];
 
 describe("the served OpenAPI document", () => {
   it("answers 200 without a key, with servers naming where it is served", () => {
@@ -79,14 +81,35 @@ describe("the served OpenAPI document", () => {
         '  const state: "QUEUED" | "RUNNING" | "PAUSED" | "AWAITING_APPROVAL" | "CANCELLING" | "SUCCEEDED" | "FAILED" | "CANCELLED" = job.state;',
         "  return job.steps?.[0]?.step_id ?? state;",
         "}",
-        'export const accepted = (a: Accepted): string => a.links.self + a.status;',
+        "export const accepted = (a: Accepted): string => a.links.self + a.status;",
         "",
       ].join("\n"),
     );
-    writeFileSync(join(work, "wrong.ts"), 'import type { components } from "./api.js";\nexport const x = (j: components["schemas"]["JobView"]): string => j.no_such_field;\n');
+    writeFileSync(
+      join(work, "wrong.ts"),
+      'import type { components } from "./api.js";\nexport const x = (j: components["schemas"]["JobView"]): string => j.no_such_field;\n',
+    );
     const tsc = join(packageRoot, "node_modules", "typescript", "bin", "tsc");
     const compile = (file: string) =>
-      execFileSync(process.execPath, [tsc, "--noEmit", "--strict", "--target", "ES2022", "--module", "NodeNext", "--moduleResolution", "NodeNext", "--lib", "ES2023,DOM", "--skipLibCheck", join(work, file)], { encoding: "utf8", stdio: "pipe", cwd: work });
+      execFileSync(
+        process.execPath,
+        [
+          tsc,
+          "--noEmit",
+          "--strict",
+          "--target",
+          "ES2022",
+          "--module",
+          "NodeNext",
+          "--moduleResolution",
+          "NodeNext",
+          "--lib",
+          "ES2023,DOM",
+          "--skipLibCheck",
+          join(work, file),
+        ],
+        { encoding: "utf8", stdio: "pipe", cwd: work },
+      );
     const output = (file: string) => {
       try {
         compile(file);

@@ -29,7 +29,12 @@ describe("writing a blob as it is produced", () => {
     // 10 MiB in 4 MiB blocks: the body was never one buffer handed over at the end.
     expect((await blob.getBlockList("committed")).committedBlocks?.length).toBe(3);
     const text = (await blob.downloadToBuffer()).toString();
-    expect(text.split("\n").filter(Boolean).map((line) => Number(line.slice(0, 6)))).toEqual([...Array(10).keys()]);
+    expect(
+      text
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => Number(line.slice(0, 6))),
+    ).toEqual([...Array(10).keys()]);
     expect((await blob.getProperties()).contentType).toBe("application/x-ndjson");
     expect(written).toBe(uri("big.jsonl"));
   });

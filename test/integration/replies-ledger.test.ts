@@ -29,12 +29,23 @@ function handler(on: Ledger, bound?: number) {
     notify: async (reply) => (raised.push(reply), true),
     ...(bound !== undefined ? { ignoredEventsPerStep: bound } : {}),
   };
-  return { raised, handle: (reply: Partial<Reply>) => handleReply({ step_id: "ocr", tenant_id: "tenant-r", attempt_no: 1, timestamp: new Date().toISOString(), ...reply }, deps) };
+  return {
+    raised,
+    handle: (reply: Partial<Reply>) =>
+      handleReply({ step_id: "ocr", tenant_id: "tenant-r", attempt_no: 1, timestamp: new Date().toISOString(), ...reply }, deps),
+  };
 }
 
 async function dispatchedOcr(patch: { ack_event?: boolean } = {}): Promise<{ jobId: string; lease: string }> {
   const created = await ledger.createJob(
-    { tenant_id: "tenant-r", request_type: "OCR", protocol_id: "atomic-ocr.v1", input_ref: "https://acct/inputs/doc.png", output_ref: "https://acct/outputs/doc/", payload: {} },
+    {
+      tenant_id: "tenant-r",
+      request_type: "OCR",
+      protocol_id: "atomic-ocr.v1",
+      input_ref: "https://acct/inputs/doc.png",
+      output_ref: "https://acct/outputs/doc/",
+      payload: {},
+    },
     [{ step_id: "ocr", step_type: "OCR", service: "platform-ocr" }],
     { key: `replies-${++seq}`, bodyHash: "h" },
   );
@@ -88,8 +99,13 @@ describe("the reply handler on the job's rows", () => {
     // Its snapshot still says attempt 1: the ACK of attempt 2 must not be taken for a stale one.
     expect(await handle({ type: "ACK", job_id: jobId, lease_id: second, attempt_no: 2 })).toEqual({ kind: "applied", type: "ACK" });
     // And attempt 1's RESULT, which its snapshot would have applied, is stale now.
-    expect(await handle({ type: "RESULT", job_id: jobId, lease_id: lease, status: "SUCCEEDED", output_ref: "https://acct/outputs/doc/" } as Partial<Reply>)).toEqual({ kind: "ignored", reason: "stale_attempt" });
-    expect(raised.map((r) => [r.type, r.attempt_no])).toEqual([["ACK", 1], ["ACK", 2]]);
+    expect(
+      await handle({ type: "RESULT", job_id: jobId, lease_id: lease, status: "SUCCEEDED", output_ref: "https://acct/outputs/doc/" } as Partial<Reply>),
+    ).toEqual({ kind: "ignored", reason: "stale_attempt" });
+    expect(raised.map((r) => [r.type, r.attempt_no])).toEqual([
+      ["ACK", 1],
+      ["ACK", 2],
+    ]);
     expect(await ledger.getStep(jobId, "ocr")).toMatchObject({ state: StepState.ACKED, attempt_no: 2, lease_id: second });
   });
 
@@ -105,7 +121,10 @@ describe("the reply handler on the job's rows", () => {
         handle({ type: "ACK", job_id: jobId, lease_id: lease }),
         handle({ type: "RESULT", job_id: jobId, lease_id: lease, status: "SUCCEEDED", output_ref: "https://acct/outputs/doc/" } as Partial<Reply>),
       ]);
-      expect(outcomes).toEqual([{ kind: "applied", type: "ACK" }, { kind: "applied", type: "RESULT" }]);
+      expect(outcomes).toEqual([
+        { kind: "applied", type: "ACK" },
+        { kind: "applied", type: "RESULT" },
+      ]);
       expect(proxy.requests - start).toBe(2);
     } finally {
       await proxy.close();
@@ -133,7 +152,17 @@ describe("the reply handler on the job's rows", () => {
           return true;
         },
       };
-      const result = { type: "RESULT", job_id: jobId, step_id: "ocr", tenant_id: "tenant-r", attempt_no: 1, lease_id: lease, status: "SUCCEEDED", output_ref: "https://acct/outputs/doc/", timestamp: new Date().toISOString() };
+      const result = {
+        type: "RESULT",
+        job_id: jobId,
+        step_id: "ocr",
+        tenant_id: "tenant-r",
+        attempt_no: 1,
+        lease_id: lease,
+        status: "SUCCEEDED",
+        output_ref: "https://acct/outputs/doc/",
+        timestamp: new Date().toISOString(),
+      };
       const before = await here.getStep(jobId, "ocr");
       const start = proxy.requests;
       await expect(handleReply(result, deps)).rejects.toThrow("extension unreachable");
@@ -155,13 +184,18 @@ describe("the reply handler on the job's rows", () => {
   });
 
   it("raises the ACK of an attempt opened by v2, and keeps that of a v3 attempt in the ledger; RESULTs are raised either way", async () => {
-    for (const [opened, acksRaised] of [[{}, 1], [{ ack_event: false }, 0]] as const) {
+    for (const [opened, acksRaised] of [
+      [{}, 1],
+      [{ ack_event: false }, 0],
+    ] as const) {
       const { jobId, lease } = await dispatchedOcr(opened);
       const { raised, handle } = handler(ledger);
       expect(await handle({ type: "ACK", job_id: jobId, lease_id: lease })).toEqual({ kind: "applied", type: "ACK" });
       expect(await handle({ type: "ACK", job_id: jobId, lease_id: lease })).toEqual({ kind: "ignored", reason: "duplicate" });
       expect((await ledger.getStep(jobId, "ocr"))?.state).toBe(StepState.ACKED);
-      expect(await handle({ type: "RESULT", job_id: jobId, lease_id: lease, status: "SUCCEEDED", output_ref: "https://acct/outputs/doc/" } as Partial<Reply>)).toEqual({ kind: "applied", type: "RESULT" });
+      expect(
+        await handle({ type: "RESULT", job_id: jobId, lease_id: lease, status: "SUCCEEDED", output_ref: "https://acct/outputs/doc/" } as Partial<Reply>),
+      ).toEqual({ kind: "applied", type: "RESULT" });
       // A v2 attempt's redelivered ACK is raised again (the first raise may have failed); a v3 one has nothing to raise.
       expect(raised.map((r) => r.type)).toEqual([...Array<string>(acksRaised * 2).fill("ACK"), "RESULT"]);
     }

@@ -96,10 +96,22 @@ async function untilCounts(path: string, done: (counts: Record<string, number>) 
 }
 
 const directive: Directive = {
-  type: "DIRECTIVE", job_id: "job-7", tenant_id: "acme", step_id: "ocr", step_type: "OCR", protocol_id: "atomic-ocr.v1",
-  attempt_no: 1, lease_id: "0b9f6a4e-3c1d-4f6a-9b2e-1c2d3e4f5a6b", lease_expires_at: "2030-01-01T00:00:00Z",
-  input_ref: "https://example.test/in.pdf", workspace_ref: "https://example.test/ws/", output_ref: "https://example.test/out/",
-  payload: {}, mode: "DEFAULT", lane: 5, routing_key_used: "acme",
+  type: "DIRECTIVE",
+  job_id: "job-7",
+  tenant_id: "acme",
+  step_id: "ocr",
+  step_type: "OCR",
+  protocol_id: "atomic-ocr.v1",
+  attempt_no: 1,
+  lease_id: "0b9f6a4e-3c1d-4f6a-9b2e-1c2d3e4f5a6b",
+  lease_expires_at: "2030-01-01T00:00:00Z",
+  input_ref: "https://example.test/in.pdf",
+  workspace_ref: "https://example.test/ws/",
+  output_ref: "https://example.test/out/",
+  payload: {},
+  mode: "DEFAULT",
+  lane: 5,
+  routing_key_used: "acme",
 };
 
 describe("devhost BusSender through the admin API", () => {
@@ -109,7 +121,10 @@ describe("devhost BusSender through the admin API", () => {
     const { message, metadata } = await delivered;
     expect(message).toEqual(directive);
     expect(metadata).toMatchObject({
-      messageId: "via-http-1", subject: "DIRECTIVE", correlationId: "job-7", deliveryCount: 1,
+      messageId: "via-http-1",
+      subject: "DIRECTIVE",
+      correlationId: "job-7",
+      deliveryCount: 1,
       applicationProperties: { step_type: "OCR", tenant_id: "acme", lane: 5 },
     });
   });
@@ -156,7 +171,12 @@ describe("devhost BusSender through the admin API", () => {
     const list = await getJson(`${subPath}/deadletters`);
     const items = list.body.items as Array<Record<string, unknown>>;
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ messageId: "dlq-1", deadLetterReason: "MaxDeliveryCountExceeded", deadLetterErrorDescription: "poison pill", deliveryCount: 2 });
+    expect(items[0]).toMatchObject({
+      messageId: "dlq-1",
+      deadLetterReason: "MaxDeliveryCountExceeded",
+      deadLetterErrorDescription: "poison pill",
+      deliveryCount: 2,
+    });
     const sequenceNumber = items[0]!.sequenceNumber as number;
     expect((await getJson(`${subPath}/deadletters/${sequenceNumber}`)).body).toMatchObject({ messageId: "dlq-1" });
 

@@ -62,20 +62,31 @@ describe("ServiceBusEmulator", () => {
     const topology: Topology = { topics: [{ name: "t", subscriptions: [{ name: "s", lockDurationMs: 100 }] }] };
     const crashed = await emulator(topology, tablePrefix);
     const at = new Date(Date.now() + 600);
-    await crashed.send("t", [{ messageId: "m-1", body: 1 }, { messageId: "later", body: 2, scheduledEnqueueTimeUtc: at }]);
+    await crashed.send("t", [
+      { messageId: "m-1", body: 1 },
+      { messageId: "later", body: 2, scheduledEnqueueTimeUtc: at },
+    ]);
     expect((await crashed.receive("t", "s"))[0]!.deliveryCount).toBe(1);
     // The lock expires; locking it again writes the count of both deliveries.
     expect((await receiveOne(crashed, "t", "s")).deliveryCount).toBe(2);
     const restarted = await emulator({ topics: [{ name: "t", subscriptions: [{ name: "s", lockDurationMs: 60_000 }] }] }, tablePrefix);
     const seen: Array<[string, number]> = [];
     const both = new Promise<void>((resolve) => {
-      restarted.subscribe("t", "s", async (messages) => {
-        seen.push(...messages.map((m): [string, number] => [m.messageId, m.deliveryCount]));
-        if (seen.length === 2) resolve();
-      }, { pollIntervalMs: 3_600_000 });
+      restarted.subscribe(
+        "t",
+        "s",
+        async (messages) => {
+          seen.push(...messages.map((m): [string, number] => [m.messageId, m.deliveryCount]));
+          if (seen.length === 2) resolve();
+        },
+        { pollIntervalMs: 3_600_000 },
+      );
     });
     await both;
-    expect(seen).toEqual([["m-1", 3], ["later", 1]]);
+    expect(seen).toEqual([
+      ["m-1", 3],
+      ["later", 1],
+    ]);
   });
 
   it("dead-letters a message whose locks keep expiring once it reaches maxDeliveryCount", async () => {

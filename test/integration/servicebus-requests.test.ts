@@ -43,7 +43,10 @@ describe("Service Bus emulator storage traffic", () => {
     bus.subscribe("t", "s", async (messages) => deliveries.record(messages.map((m) => m.messageId)));
     // Sent after the receiver's first look at the subscription, so only a wake-up can deliver them.
     await new Promise((r) => setTimeout(r, 100));
-    await bus.send("t", [1, 2, 3].map((n) => ({ messageId: `w-${n}`, body: n })));
+    await bus.send(
+      "t",
+      [1, 2, 3].map((n) => ({ messageId: `w-${n}`, body: n })),
+    );
     await deliveries.all;
     expect(deliveries.seen).toEqual(["w-1", "w-2", "w-3"]);
   });
@@ -67,7 +70,9 @@ describe("Service Bus emulator storage traffic", () => {
     // close() waits for every handler to finish and its message to be completed.
     await bus.close();
     const perCopy = (proxy.requests - before) / deliveries.seen.length;
-    console.log(`servicebus: ${proxy.requests - before} Table requests for ${deliveries.seen.length} delivered copies of ${n} messages (${perCopy.toFixed(2)} per copy)`);
+    console.log(
+      `servicebus: ${proxy.requests - before} Table requests for ${deliveries.seen.length} delivered copies of ${n} messages (${perCopy.toFixed(2)} per copy)`,
+    );
     expect(perCopy).toBeLessThanOrEqual(2);
     // Nothing was left behind: a fresh emulator on the same tables sees empty subscriptions.
     const check = await emulator(azuriteConnectionString(), topology, bus.tablePrefix);

@@ -78,18 +78,27 @@ describe("Service Bus trigger", () => {
   it("redelivers a failing message with an increasing delivery count until the handler succeeds", async () => {
     const component = await start(["flaky"], [{ name: "flaky" }]);
     const third = deliveriesOf("flaky", 3);
-    await component.emulator.send("tasks", [{ messageId: "f-1", body: { n: 1 }, subject: "TEST", correlationId: "c-1", applicationProperties: { step_type: "OCR" } }]);
+    await component.emulator.send("tasks", [
+      { messageId: "f-1", body: { n: 1 }, subject: "TEST", correlationId: "c-1", applicationProperties: { step_type: "OCR" } },
+    ]);
     const seen = await third;
     expect(seen.map((d) => d.metadata.deliveryCount)).toEqual([1, 2, 3]);
     expect(seen[2]!.message).toEqual({ n: 1 });
     expect(seen[2]!.functionName).toBe("flaky");
     expect(seen[2]!.metadata).toMatchObject({
-      messageId: "f-1", correlationId: "c-1", subject: "TEST", label: "TEST", contentType: "application/json",
+      messageId: "f-1",
+      correlationId: "c-1",
+      subject: "TEST",
+      label: "TEST",
+      contentType: "application/json",
       applicationProperties: { step_type: "OCR" },
     });
     expect(typeof seen[2]!.metadata.lockedUntil).toBe("string");
     expect(typeof seen[2]!.metadata.sequenceNumber).toBe("number");
-    const counts = await until(() => component.emulator.counts("tasks", "flaky"), (c) => c.active === 0);
+    const counts = await until(
+      () => component.emulator.counts("tasks", "flaky"),
+      (c) => c.active === 0,
+    );
     expect(counts).toEqual({ active: 0, scheduled: 0, deadLettered: 0 });
   });
 
@@ -98,10 +107,16 @@ describe("Service Bus trigger", () => {
     const all = deliveriesOf("poison", 4);
     await component.emulator.send("tasks", [{ messageId: "p-1", body: "bad" }]);
     expect((await all).map((d) => d.metadata.deliveryCount)).toEqual([1, 2, 3, 4]);
-    const [letter] = await until(() => component.emulator.deadLetters("tasks", "poison"), (l) => l.length === 1);
+    const [letter] = await until(
+      () => component.emulator.deadLetters("tasks", "poison"),
+      (l) => l.length === 1,
+    );
     expect(letter).toMatchObject({
-      messageId: "p-1", body: "bad", deliveryCount: 4,
-      deadLetterReason: "MaxDeliveryCountExceeded", deadLetterErrorDescription: "poison pill",
+      messageId: "p-1",
+      body: "bad",
+      deliveryCount: 4,
+      deadLetterReason: "MaxDeliveryCountExceeded",
+      deadLetterErrorDescription: "poison pill",
     });
     expect(await component.emulator.counts("tasks", "poison")).toEqual({ active: 0, scheduled: 0, deadLettered: 1 });
   });
@@ -110,7 +125,10 @@ describe("Service Bus trigger", () => {
     const component = await start(["recorder"], [{ name: "record" }]);
     const delivered = deliveriesOf("recorder", 2);
     const first = await component.emulator.send("tasks", [{ messageId: "dup-1", body: { copy: 1 } }]);
-    const second = await component.emulator.send("tasks", [{ messageId: "dup-1", body: { copy: 2 } }, { messageId: "dup-2", body: { copy: 3 } }]);
+    const second = await component.emulator.send("tasks", [
+      { messageId: "dup-1", body: { copy: 2 } },
+      { messageId: "dup-2", body: { copy: 3 } },
+    ]);
     expect(first[0]!.accepted).toBe(true);
     expect(second.map((o) => o.accepted)).toEqual([false, true]);
     // dup-2 is sent after dup-1 and delivered in order, so once it arrives dup-1 had its only chance.
@@ -119,10 +137,7 @@ describe("Service Bus trigger", () => {
   });
 
   it("delivers to a filtered subscription only the messages its SQL filter matches", async () => {
-    const component = await start(
-      ["filtered", "recorder"],
-      [{ name: "red-or-urgent", filter: "color = 'red' OR sys.Label = 'urgent'" }, { name: "record" }],
-    );
+    const component = await start(["filtered", "recorder"], [{ name: "red-or-urgent", filter: "color = 'red' OR sys.Label = 'urgent'" }, { name: "record" }]);
     const everything = deliveriesOf("recorder", 4);
     const filtered = deliveriesOf("filtered", 2);
     const outcomes = await component.emulator.send("tasks", [
@@ -156,14 +171,20 @@ describe("Service Bus trigger", () => {
     expect(seen.map((d) => d.metadata.deliveryCount)).toEqual([1, 2]);
     expect(seen[1]!.metadata.lockToken).not.toBe(seen[0]!.metadata.lockToken);
     fixture.releaseSlow();
-    const counts = await until(() => component.emulator.counts("tasks", "slow"), (c) => c.active === 0);
+    const counts = await until(
+      () => component.emulator.counts("tasks", "slow"),
+      (c) => c.active === 0,
+    );
     expect(counts.deadLettered).toBe(0);
   });
 
   it("keeps accepted messages across a restart and hands them to a cardinality many function as one array", async () => {
     const prefix = `t${randomBytes(5).toString("hex")}`;
     const before = await start([], [{ name: "batch" }], prefix);
-    await before.emulator.send("tasks", [1, 2, 3].map((n) => ({ messageId: `b-${n}`, body: n })));
+    await before.emulator.send(
+      "tasks",
+      [1, 2, 3].map((n) => ({ messageId: `b-${n}`, body: n })),
+    );
     await before.stop();
     running.splice(running.indexOf(before), 1);
 
@@ -173,7 +194,10 @@ describe("Service Bus trigger", () => {
     expect(first!.message).toEqual([1, 2, 3]);
     expect(first!.metadata.messageIdArray).toEqual(["b-1", "b-2", "b-3"]);
     expect(first!.metadata.deliveryCountArray).toEqual([1, 1, 1]);
-    const counts = await until(() => after.emulator.counts("tasks", "batch"), (c) => c.active === 0);
+    const counts = await until(
+      () => after.emulator.counts("tasks", "batch"),
+      (c) => c.active === 0,
+    );
     expect(counts.deadLettered).toBe(0);
   });
 
@@ -190,11 +214,21 @@ describe("Service Bus trigger", () => {
     expect(messages.map((m) => m.messageId).sort()).toEqual(["again-1", "again-1", "bad-1", "ok-1"]);
     // Built by @azure/functions-extensions-servicebus from the AMQP bytes: the raw message rides along,
     // and deliveryCount is the AMQP header's count of earlier deliveries.
-    expect(messages.every((m) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(m.lockToken) && m._rawAmqpMessage !== undefined)).toBe(true);
+    expect(messages.every((m) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(m.lockToken) && m._rawAmqpMessage !== undefined)).toBe(
+      true,
+    );
     expect(messages.filter((m) => m.messageId === "again-1").map((m) => m.deliveryCount)).toEqual([0, 1]);
     expect(messages.find((m) => m.messageId === "ok-1")).toMatchObject({ deliveryCount: 0, body: { reject: false } });
-    const [letter] = await until(() => component.emulator.deadLetters("tasks", "settling"), (l) => l.length === 1);
+    const [letter] = await until(
+      () => component.emulator.deadLetters("tasks", "settling"),
+      (l) => l.length === 1,
+    );
     expect(letter).toMatchObject({ messageId: "bad-1", deadLetterReason: "InvalidReply", deadLetterErrorDescription: "reject was set", deliveryCount: 1 });
-    expect(await until(() => component.emulator.counts("tasks", "settling"), (c) => c.active === 0)).toEqual({ active: 0, scheduled: 0, deadLettered: 1 });
+    expect(
+      await until(
+        () => component.emulator.counts("tasks", "settling"),
+        (c) => c.active === 0,
+      ),
+    ).toEqual({ active: 0, scheduled: 0, deadLettered: 1 });
   });
 });

@@ -31,7 +31,9 @@ const syncContextManager: ContextManager = {
     }
   },
   bind(ctx, target) {
-    return typeof target === "function" ? ((...args: unknown[]) => this.with(ctx, target as (...a: unknown[]) => unknown, undefined, ...args)) as typeof target : target;
+    return typeof target === "function"
+      ? (((...args: unknown[]) => this.with(ctx, target as (...a: unknown[]) => unknown, undefined, ...args)) as typeof target)
+      : target;
   },
   enable() {
     return this;

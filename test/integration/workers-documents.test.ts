@@ -26,7 +26,10 @@ async function ocr(name: string, bytes: Buffer, contentType: string, payload: Re
 describe("the OCR worker's RESULT for documents of several pages", () => {
   it("a text-layer PDF: its text without OCR, page 1 marked text layer, confidence 1, and the page file beside ocr.txt", async () => {
     const result = await ocr("invoice-text.pdf", sample("invoice-text.pdf"), "application/pdf");
-    expect(result).toMatchObject({ status: "SUCCEEDED", metrics: { document_type: "pdf", page_count: 1, mean_confidence: 1, pages: [{ page: 1, confidence: 1, text_layer: true }] } });
+    expect(result).toMatchObject({
+      status: "SUCCEEDED",
+      metrics: { document_type: "pdf", page_count: 1, mean_confidence: 1, pages: [{ page: 1, confidence: 1, text_layer: true }] },
+    });
     const text = (await w.readBlob(String(result.output_ref))).toString();
     expect(text.split("\n")).toEqual(sampleLines);
     const pages = JSON.parse((await w.readBlob(pagesFileUri(String(result.output_ref)))).toString()) as OcrPagesFile;
@@ -37,7 +40,10 @@ describe("the OCR worker's RESULT for documents of several pages", () => {
     const result = await ocr("invoice-2-pages.tiff", sample("invoice-2-pages.tiff"), "image/tiff", { output_format: "JSON" });
     expect(result).toMatchObject({ status: "SUCCEEDED", metrics: { document_type: "tiff", page_count: 2 } });
     const json = JSON.parse((await w.readBlob(String(result.output_ref))).toString()) as OcrJson;
-    expect(json.pages.map((p) => [p.page, p.text_layer])).toEqual([[1, false], [2, false]]);
+    expect(json.pages.map((p) => [p.page, p.text_layer])).toEqual([
+      [1, false],
+      [2, false],
+    ]);
     expect(json.pages[0]!.text).toContain("INVOICE No. 2026-0042");
     expect(json.pages[1]!.text).toContain("Total due: $1,234.56");
     expect(json.text.indexOf("INVOICE")).toBeLessThan(json.text.indexOf("Total due"));
@@ -63,7 +69,11 @@ describe("the OCR worker's RESULT for documents of several pages", () => {
       ocr("invoice.pdf", sample("invoice.png"), "application/pdf"),
       ocr("secret.pdf", pdfDocument([textPage(["secret"])], { encrypt: true }), "application/pdf"),
     ]);
-    expect(tooLong).toMatchObject({ status: "FAILED", failure_class: "NON_RETRYABLE", error: { code: "INPUT_TOO_LARGE", message: "The PDF has 4 pages; OCR reads at most 3" } });
+    expect(tooLong).toMatchObject({
+      status: "FAILED",
+      failure_class: "NON_RETRYABLE",
+      error: { code: "INPUT_TOO_LARGE", message: "The PDF has 4 pages; OCR reads at most 3" },
+    });
     expect(mislabelled).toMatchObject({ status: "FAILED", failure_class: "NON_RETRYABLE", error: { code: "CONTENT_TYPE_MISMATCH" } });
     expect(encrypted).toMatchObject({ status: "FAILED", failure_class: "NON_RETRYABLE", error: { code: "DOCUMENT_ENCRYPTED" } });
   });

@@ -44,7 +44,9 @@ export async function startWorkersHost(env: Record<string, string> = {}): Promis
   const directives = topology.topics.find((t) => t.name === TopicNames.directives)!;
   directives.subscriptions.push({ name: "platform-test", filter: `step_type = '${testStepType}'` });
   // Duplicate detection off on replies, so a re-sent RESULT (same messageId) is observable here.
-  topology.topics = topology.topics.map((t) => (t.name === TopicNames.replies ? { name: t.name, duplicateDetectionWindowMs: 0, subscriptions: [{ name: "observer" }] } : t));
+  topology.topics = topology.topics.map((t) =>
+    t.name === TopicNames.replies ? { name: t.name, duplicateDetectionWindowMs: 0, subscriptions: [{ name: "observer" }] } : t,
+  );
   const component: ServiceBusHostComponent = serviceBusComponent({ tablePrefix: `w${randomBytes(5).toString("hex")}`, topology });
   const host = await startDevHost({
     appFiles: workerSourceFiles,
@@ -95,10 +97,22 @@ export async function startWorkersHost(env: Record<string, string> = {}): Promis
       const job_id = `job-${randomBytes(6).toString("hex")}`;
       const workspace = `${accountUrl}/workspaces/${workersTenant}/${job_id}/`;
       return {
-        type: "DIRECTIVE", job_id, tenant_id: workersTenant, step_id, step_type, protocol_id: "workers-test.v1", attempt_no: 1,
-        lease_id: randomUUID(), lease_expires_at: new Date(Date.now() + lease_ms).toISOString(),
-        input_ref, workspace_ref: workspace, output_ref: output_ref ?? `${workspace}${step_id}/`, payload,
-        mode: "DEFAULT", lane: 3, routing_key_used: workersTenant,
+        type: "DIRECTIVE",
+        job_id,
+        tenant_id: workersTenant,
+        step_id,
+        step_type,
+        protocol_id: "workers-test.v1",
+        attempt_no: 1,
+        lease_id: randomUUID(),
+        lease_expires_at: new Date(Date.now() + lease_ms).toISOString(),
+        input_ref,
+        workspace_ref: workspace,
+        output_ref: output_ref ?? `${workspace}${step_id}/`,
+        payload,
+        mode: "DEFAULT",
+        lane: 3,
+        routing_key_used: workersTenant,
       };
     },
     async send(message, messageId) {

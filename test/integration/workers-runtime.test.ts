@@ -29,10 +29,16 @@ const blockingWorker: StepWorker<Record<string, unknown>> = {
   async run({ signal, progress }) {
     runs++;
     progress(0.5, { phase: "waiting for CANCEL" });
-    await new Promise((_, reject) => signal.addEventListener("abort", () => {
-      abortedRuns++;
-      reject(signal.reason);
-    }, { once: true }));
+    await new Promise((_, reject) =>
+      signal.addEventListener(
+        "abort",
+        () => {
+          abortedRuns++;
+          reject(signal.reason);
+        },
+        { once: true },
+      ),
+    );
     throw new Error("unreachable");
   },
 };
@@ -123,7 +129,12 @@ describe("an attempt in progress", () => {
     const beats = replies.filter((r): r is HeartbeatReply => r.type === "HEARTBEAT");
     expect(beats.map((b) => b.sequence)).toEqual(beats.map((_, i) => i + 1));
     expect(beats[0]).toMatchObject({ progress: 0.5, details: { phase: "waiting for CANCEL" }, lease_id: d.lease_id });
-    expect(await w.blobs.getContainerClient("workspaces").getBlobClient(new URL(markerUri(d)).pathname.split("/workspaces/")[1]!).exists()).toBe(false);
+    expect(
+      await w.blobs
+        .getContainerClient("workspaces")
+        .getBlobClient(new URL(markerUri(d)).pathname.split("/workspaces/")[1]!)
+        .exists(),
+    ).toBe(false);
 
     // The cancelled attempt is remembered: a late redelivery does not start it again.
     const late = delivery((e) => e.job_id === d.job_id && e.outcome === "duplicate");

@@ -67,7 +67,9 @@ export function typeProblem(name: string, type: string, value: unknown): string 
     case "int":
       return kind === "number" || (kind === "string" && /^-?\d+$/.test(value as string)) ? undefined : `${name}: ${JSON.stringify(value)} for an int parameter`;
     case "bool":
-      return kind === "boolean" || (kind === "string" && /^(true|false)$/i.test(value as string)) ? undefined : `${name}: ${JSON.stringify(value)} for a bool parameter`;
+      return kind === "boolean" || (kind === "string" && /^(true|false)$/i.test(value as string))
+        ? undefined
+        : `${name}: ${JSON.stringify(value)} for a bool parameter`;
     case "object":
       return kind === "object" ? undefined : `${name}: a ${kind} for an object parameter`;
     case "array":

@@ -6,8 +6,13 @@ import { runsWith } from "../../devhost/process-identity.js";
 /** Every live Azurite process (devhost's, by its command line) whose data folder is `location`. */
 export function azuritePidsOn(location: string): number[] {
   const pids = existsSync("/proc")
-    ? readdirSync("/proc").filter((name) => /^\d+$/.test(name)).map(Number)
-    : execFileSync("ps", ["-A", "-o", "pid="], { encoding: "utf8" }).split("\n").map((line) => Number(line.trim())).filter((pid) => pid > 0);
+    ? readdirSync("/proc")
+        .filter((name) => /^\d+$/.test(name))
+        .map(Number)
+    : execFileSync("ps", ["-A", "-o", "pid="], { encoding: "utf8" })
+        .split("\n")
+        .map((line) => Number(line.trim()))
+        .filter((pid) => pid > 0);
   return pids.filter((pid) => runsWith(pid, azuriteBin, "--location", location));
 }
 

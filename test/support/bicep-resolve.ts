@@ -6,16 +6,7 @@
  * else is an error, so a test can never pass on an expression it did not read.
  */
 import { dirname, join } from "node:path";
-import {
-  arrayItems,
-  BicepReadError,
-  maskText,
-  objectEntries,
-  readBicep,
-  splitTopLevel,
-  stringLiteral,
-  type BicepFile,
-} from "./bicep-text.js";
+import { arrayItems, BicepReadError, maskText, objectEntries, readBicep, splitTopLevel, stringLiteral, type BicepFile } from "./bicep-text.js";
 
 /** Where an expression is evaluated: its file, and the caller's bindings for the file's params. */
 export interface Scope {

@@ -176,10 +176,7 @@ export function matchingBracket(mask: string, open: number): number {
 function continues(before: string, after: string): boolean {
   const next = after.trimStart();
   const previous = before.trimEnd();
-  return (
-    /^(\?\?|\?|:|&&|\|\||\.)/.test(next) ||
-    (previous !== "" && /(\?\?|\?|:|&&|\|\||=>|==|!=|\+|-|\*)$/.test(previous) && next !== "")
-  );
+  return /^(\?\?|\?|:|&&|\|\||\.)/.test(next) || (previous !== "" && /(\?\?|\?|:|&&|\|\||=>|==|!=|\+|-|\*)$/.test(previous) && next !== "");
 }
 
 /** Splits `text` at top-level commas and line breaks (used for object and array interiors). */
@@ -203,8 +200,9 @@ export function splitTopLevel(text: string, mask: string, separators = ",\n"): s
 }
 
 function keywordOf(line: string): string | undefined {
-  return /^(@|param|var|output|module|resource|import|type|func|targetScope|metadata|using|extension)\b/.exec(line)?.[1] ??
-    (line.startsWith("@") ? "@" : undefined);
+  return (
+    /^(@|param|var|output|module|resource|import|type|func|targetScope|metadata|using|extension)\b/.exec(line)?.[1] ?? (line.startsWith("@") ? "@" : undefined)
+  );
 }
 
 /** Top-level statements as [start, end) ranges, with the decorators just above each. */
@@ -369,7 +367,10 @@ export function parseBicep(text: string, path = "<text>"): BicepFile {
       case "import": {
         const match = /^import\s+(?:\{([^}]*)\}|\*\s+as\s+\w+)\s+from\s+'([^']+)'/.exec(code);
         if (!match) throw new BicepReadError(`${path}: cannot read import: ${code.slice(0, 80)}`);
-        const names = (match[1] ?? "").split(",").map((n) => n.trim()).filter((n) => n !== "");
+        const names = (match[1] ?? "")
+          .split(",")
+          .map((n) => n.trim())
+          .filter((n) => n !== "");
         file.imports.push({ names, path: match[2]! });
         break;
       }

@@ -25,7 +25,7 @@ export function degraded({ width, height, pixels }: GrayRaster, { radius = 3, no
     }
   }
   let state = seed >>> 0;
-  const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   for (let i = 0; i < blurred.length; i++) {
     if (random() < noise) blurred[i] = random() < 0.5 ? 0 : 255;
   }

@@ -42,7 +42,17 @@ export class DurableExtensionDouble {
           res.writeHead(202).end(JSON.stringify({ id: decodeURIComponent(id) }));
         } else if (req.method === "GET" && status && this.instances.has(decodeURIComponent(status[1]!))) {
           const id = decodeURIComponent(status[1]!);
-          res.writeHead(200).end(JSON.stringify({ name: this.instances.get(id)!.name, instanceId: id, runtimeStatus: "Running", input: this.instances.get(id)!.input ?? null, output: null, createdTime: new Date().toISOString(), lastUpdatedTime: new Date().toISOString() }));
+          res.writeHead(200).end(
+            JSON.stringify({
+              name: this.instances.get(id)!.name,
+              instanceId: id,
+              runtimeStatus: "Running",
+              input: this.instances.get(id)!.input ?? null,
+              output: null,
+              createdTime: new Date().toISOString(),
+              lastUpdatedTime: new Date().toISOString(),
+            }),
+          );
         } else if (req.method === "POST" && raise && this.instances.has(decodeURIComponent(raise[1]!))) {
           res.writeHead(202).end();
         } else {

@@ -90,7 +90,16 @@ function fakeUuid(rng: Rng): string {
 
 /** Tenants a request may name; the other tenant's own id only where the credential cannot be that key. */
 function tenantFor(rng: Rng, world: FuzzWorld, credential: Credential): string {
-  const foreign = [world.victimTenant, `${world.otherTenant.toUpperCase()}`, `${world.otherTenant}x`, `x${world.otherTenant}`, token(rng, int(rng, 1, 30)), "*", "All", ""];
+  const foreign = [
+    world.victimTenant,
+    `${world.otherTenant.toUpperCase()}`,
+    `${world.otherTenant}x`,
+    `x${world.otherTenant}`,
+    token(rng, int(rng, 1, 30)),
+    "*",
+    "All",
+    "",
+  ];
   if (credential !== Credential.otherTenantKey && chance(rng, 0.3)) return world.otherTenant;
   return pick(rng, foreign);
 }
@@ -159,7 +168,17 @@ const breakages: Array<(envelope: Record<string, unknown>, rng: Rng) => void> = 
   // Ids too long for a Table key once escaped, and invisible characters (issue #12's 500s and lookalikes).
   (e, rng) => (e.tenant_id = pick(rng, ["é".repeat(81), `a${" ".repeat(80)}`, "!".repeat(81), "t\u202eb", "t\u200bb", "t\ud800", "t\u2066b", "t\u00adb"])),
   (e, rng) => (e.request_type = pick(rng, ["", "NOPE", "OCR->OCR", 7, null, ["OCR"]])),
-  (e, rng) => (e.input_ref = pick(rng, ["", {}, { uri: "" }, { uri: "https://x.example/a", size_bytes: -1 }, { uri: "https://x.example/a", size_bytes: 1.5 }, 42, [], null])),
+  (e, rng) =>
+    (e.input_ref = pick(rng, [
+      "",
+      {},
+      { uri: "" },
+      { uri: "https://x.example/a", size_bytes: -1 },
+      { uri: "https://x.example/a", size_bytes: 1.5 },
+      42,
+      [],
+      null,
+    ])),
   (e, rng) => (e.output_ref = pick(rng, ["", {}, { uri: 5 }, 42, false])),
   (e, rng) => (e.payload = pick(rng, ["x", [], null, 5, true])),
   (e, rng) => (e.schema_version = pick(rng, ["v2", "V1", 1, "", null])),
@@ -186,7 +205,16 @@ const breakages: Array<(envelope: Record<string, unknown>, rng: Rng) => void> = 
   },
   (e, rng) => {
     e.request_type = "EMBEDDING";
-    e.payload = { steps: { embedding: { chunking: pick(rng, [{ max_tokens: 1000, overlap_tokens: 999 }, { max_tokens: 2, overlap_tokens: 1 }]) } } };
+    e.payload = {
+      steps: {
+        embedding: {
+          chunking: pick(rng, [
+            { max_tokens: 1000, overlap_tokens: 999 },
+            { max_tokens: 2, overlap_tokens: 1 },
+          ]),
+        },
+      },
+    };
   },
 ];
 
@@ -211,7 +239,11 @@ function body(rng: Rng, world: FuzzWorld, credential: Credential): { kind: strin
     case 2:
       return { kind: "deep-json", body: Buffer.from(deepJson(rng)), contentType: json };
     case 3:
-      return { kind: "huge-json", body: asJson({ ...validEnvelope(rng, tenant, world), payload: { blob: "x".repeat(int(rng, 256 * 1024, 600 * 1024)) } }), contentType: json };
+      return {
+        kind: "huge-json",
+        body: asJson({ ...validEnvelope(rng, tenant, world), payload: { blob: "x".repeat(int(rng, 256 * 1024, 600 * 1024)) } }),
+        contentType: json,
+      };
     case 4: {
       const envelope = validEnvelope(rng, credential === Credential.otherTenantKey && chance(rng, 0.7) ? world.otherTenant : tenant, world);
       pick(rng, breakages)(envelope, rng);
@@ -231,21 +263,42 @@ function body(rng: Rng, world: FuzzWorld, credential: Credential): { kind: strin
     case 7: {
       // A command this tenant could submit, with a content type the API does not take.
       const envelope = asJson(validEnvelope(rng, credential === Credential.otherTenantKey ? world.otherTenant : tenant, world));
-      return { kind: "bad-content-type", body: envelope, contentType: pick(rng, ["text/plain", "application/json; charset=latin1", "application/xml", "multipart/form-data; boundary=", "x".repeat(int(rng, 100, 4000))]) };
+      return {
+        kind: "bad-content-type",
+        body: envelope,
+        contentType: pick(rng, [
+          "text/plain",
+          "application/json; charset=latin1",
+          "application/xml",
+          "multipart/form-data; boundary=",
+          "x".repeat(int(rng, 100, 4000)),
+        ]),
+      };
     }
     case 8:
       return { kind: "no-content-type", body: asJson(validEnvelope(rng, tenant, world)) };
     case 9: {
       const text = JSON.stringify(validEnvelope(rng, tenant, world));
-      return { kind: "invalid-utf8", body: Buffer.concat([Buffer.from(text.slice(0, -2)), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]), contentType: "application/json; charset=utf-8" };
+      return {
+        kind: "invalid-utf8",
+        body: Buffer.concat([Buffer.from(text.slice(0, -2)), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]),
+        contentType: "application/json; charset=utf-8",
+      };
     }
     case 11: {
       // 1e400 parses to Infinity, which has no JSON form: canonical hashing once threw on it (500).
-      const text = JSON.stringify({ ...validEnvelope(rng, tenant, world), input_ref: { uri: "https://example.blob.core.windows.net/inputs/a.png", metadata: { n: 1 } } });
+      const text = JSON.stringify({
+        ...validEnvelope(rng, tenant, world),
+        input_ref: { uri: "https://example.blob.core.windows.net/inputs/a.png", metadata: { n: 1 } },
+      });
       return { kind: "number-out-of-range", body: Buffer.from(text.replace('"n":1', `"n":${pick(rng, ["1e400", "-1e400", "2e308"])}`)), contentType: json };
     }
     case 10:
-      return { kind: "duplicate-keys", body: Buffer.from(`{"tenant_id":"${world.otherTenant}",${JSON.stringify(validEnvelope(rng, world.victimTenant, world)).slice(1)}`), contentType: json };
+      return {
+        kind: "duplicate-keys",
+        body: Buffer.from(`{"tenant_id":"${world.otherTenant}",${JSON.stringify(validEnvelope(rng, world.victimTenant, world)).slice(1)}`),
+        contentType: json,
+      };
     default:
       // A perfectly valid command: refused only because of who sends it.
       return { kind: "valid-command", body: asJson(validEnvelope(rng, tenant, world)), contentType: json };
@@ -257,7 +310,21 @@ function credentialHeaders(rng: Rng, world: FuzzWorld, credential: Credential): 
     case Credential.none:
       return [];
     case Credential.wrongKey:
-      return [["x-api-key", pick(rng, [token(rng, 43), printable(rng, int(rng, 1, 200)), world.adminKeyHash, `${world.adminKey}x`, `x${world.adminKey}`, world.adminKey.slice(1), world.otherKey.slice(0, -1), `${world.otherKey},${world.adminKey}`])]];
+      return [
+        [
+          "x-api-key",
+          pick(rng, [
+            token(rng, 43),
+            printable(rng, int(rng, 1, 200)),
+            world.adminKeyHash,
+            `${world.adminKey}x`,
+            `x${world.adminKey}`,
+            world.adminKey.slice(1),
+            world.otherKey.slice(0, -1),
+            `${world.otherKey},${world.adminKey}`,
+          ]),
+        ],
+      ];
     case Credential.otherTenantKey:
       return [["x-api-key", world.otherKey], ...(chance(rng, 0.2) ? [forgedPrincipal(rng)] : [])];
     case Credential.forgedPrincipal:
@@ -267,7 +334,14 @@ function credentialHeaders(rng: Rng, world: FuzzWorld, credential: Credential): 
 
 /** A principal claiming every tenant: devhost must ignore it (nothing strips a client's copy here). */
 function forgedPrincipal(rng: Rng): [string, string] {
-  const principal = { auth_typ: "aad", role_typ: "roles", claims: [{ typ: "roles", val: "Tenant.All" }, { typ: "roles", val: "Tenant.victim" }] };
+  const principal = {
+    auth_typ: "aad",
+    role_typ: "roles",
+    claims: [
+      { typ: "roles", val: "Tenant.All" },
+      { typ: "roles", val: "Tenant.victim" },
+    ],
+  };
   const value = pick(rng, [Buffer.from(JSON.stringify(principal)).toString("base64"), printable(rng, 50), ""]);
   return ["x-ms-client-principal", value];
 }
@@ -276,7 +350,18 @@ function noiseHeaders(rng: Rng): Array<[string, string]> {
   const headers: Array<[string, string]> = [];
   const count = chance(rng, 0.1) ? int(rng, 20, 60) : int(rng, 0, 6);
   for (let i = 0; i < count; i++) {
-    const name = pick(rng, ["x-ms-client-principal-id", "x-ms-client-principal-name", "authorization", "x-functions-key", "x-forwarded-for", "x-original-url", "traceparent", "accept", "accept-encoding", `x-${token(rng, int(rng, 1, 20))}`]);
+    const name = pick(rng, [
+      "x-ms-client-principal-id",
+      "x-ms-client-principal-name",
+      "authorization",
+      "x-functions-key",
+      "x-forwarded-for",
+      "x-original-url",
+      "traceparent",
+      "accept",
+      "accept-encoding",
+      `x-${token(rng, int(rng, 1, 20))}`,
+    ]);
     const value = chance(rng, 0.05) ? printable(rng, int(rng, 2000, 8000)) : printable(rng, int(rng, 0, 60));
     headers.push([name, value]);
   }
@@ -315,5 +400,10 @@ export function fuzzCase(rng: Rng, world: FuzzWorld): FuzzCase {
     request.declaredLength = chance(rng, 0.5) ? made.body.length + int(rng, 1, 1000) : Math.max(0, made.body.length - int(rng, 1, 10));
     if (request.declaredLength === made.body.length) request.declaredLength += 1;
   }
-  return { request, credential, kind: `${method} ${commands ? "commands" : "route"} ${made.kind}${framingLie ? " content-length-lie" : ""}`, framing: framingLie };
+  return {
+    request,
+    credential,
+    kind: `${method} ${commands ? "commands" : "route"} ${made.kind}${framingLie ? " content-length-lie" : ""}`,
+    framing: framingLie,
+  };
 }

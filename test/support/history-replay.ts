@@ -58,7 +58,9 @@ const episodeEnd = new Set<number>([HistoryEventType.ExecutionCompleted, History
 const withoutReplay = new Set<number>([HistoryEventType.ExecutionSuspended, HistoryEventType.ExecutionTerminated]);
 
 const recordedDecision = (event: HistoryEvent) =>
-  event.EventType === HistoryEventType.TimerCreated ? "timer" : `${event.EventType === HistoryEventType.TaskScheduled ? "activity" : "sub-orchestration"} ${event.Name}`;
+  event.EventType === HistoryEventType.TimerCreated
+    ? "timer"
+    : `${event.EventType === HistoryEventType.TaskScheduled ? "activity" : "sub-orchestration"} ${event.Name}`;
 const replayedDecision = (task: OpenTask) => (task.kind === "timer" ? "timer" : `${task.kind === "activity" ? "activity" : "sub-orchestration"} ${task.name}`);
 
 function episodesOf(events: HistoryEvent[]): HistoryEvent[][] {

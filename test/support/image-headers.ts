@@ -12,7 +12,12 @@ export function pngHeader(width: number, height: number): Buffer {
     length.writeUInt32BE(data.length);
     return Buffer.concat([length, Buffer.from(type, "latin1"), data, Buffer.alloc(4)]);
   };
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", Buffer.from([0x78, 0x9c, 0x03, 0x00])), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", Buffer.from([0x78, 0x9c, 0x03, 0x00])),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 export function jpegHeader(width: number, height: number): Buffer {

@@ -6,16 +6,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { objectEntries } from "./bicep-text.js";
-import {
-  arrayElements,
-  bicepFile,
-  moduleScope,
-  objectKeys,
-  objectValue,
-  stringArray,
-  stringValue,
-  type Scope,
-} from "./bicep-resolve.js";
+import { arrayElements, bicepFile, moduleScope, objectKeys, objectValue, stringArray, stringValue, type Scope } from "./bicep-resolve.js";
 
 /** The shape of lib/config/names.ts that the contract needs. */
 export interface CodeNames {
@@ -81,8 +72,7 @@ export const identityConnectionProperties = [
  * prefixes (ending in `__`) for families.
  */
 export const platformSettings: Record<string, string> = {
-  DURABLE_TASK_SCHEDULER_CONNECTION_STRING:
-    "read by the Durable extension through the storageProvider.connectionStringName override",
+  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: "read by the Durable extension through the storageProvider.connectionStringName override",
   AzureFunctionsJobHost__: "host.json overrides, read by the Functions host",
 };
 
@@ -207,8 +197,7 @@ export function contractProblems(code: CodeNames, infra: InfraNames, envReads: r
   const settings = infra.orchestratorSettings;
   const connectionNames = identityConnectionKeys.map((key) => code.AppSettingNames[key]!);
   const declared = (name: string) =>
-    settings.includes(name) ||
-    (connectionNames.includes(name) && identityConnectionProperties.some((p) => settings.includes(`${name}__${p}`)));
+    settings.includes(name) || (connectionNames.includes(name) && identityConnectionProperties.some((p) => settings.includes(`${name}__${p}`)));
   const codeSettings = new Set([...Object.values(code.AppSettingNames), ...envReads]);
   for (const name of codeSettings) {
     if (!(name in notDeployedSettings) && !declared(name)) problems.push(`app setting '${name}' is read by the code but not set in infra`);
@@ -226,10 +215,7 @@ export function contractProblems(code: CodeNames, infra: InfraNames, envReads: r
 }
 
 /** Problems between the directive subscriptions and the protocol registry's service → step_type map. */
-export function registryProblems(
-  registry: { protocols: { steps: { step_type: string; service?: string }[] }[] },
-  infra: InfraNames,
-): string[] {
+export function registryProblems(registry: { protocols: { steps: { step_type: string; service?: string }[] }[] }, infra: InfraNames): string[] {
   const problems: string[] = [];
   const served = new Map<string, Set<string>>();
   for (const step of registry.protocols.flatMap((p) => p.steps)) {

@@ -101,7 +101,5 @@ export const nonSecretSettings = new Set([
 /** App setting names that look like secrets, except the documented ones. */
 export function secretSettingProblems(settings: Iterable<string>): string[] {
   const allowed = nonSecretSettings;
-  return [...settings]
-    .filter((name) => secretName.test(name) && !allowed.has(name))
-    .map((name) => `app setting '${name}' looks like it holds a secret`);
+  return [...settings].filter((name) => secretName.test(name) && !allowed.has(name)).map((name) => `app setting '${name}' looks like it holds a secret`);
 }

@@ -9,8 +9,7 @@ import { bicepFile } from "./bicep-resolve.js";
 import type { BicepFile } from "./bicep-text.js";
 
 const escape = (name: string) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const references = (expression: string, names: Iterable<string>) =>
-  [...names].filter((name) => new RegExp(`(?<![\\w.])${escape(name)}\\b`).test(expression));
+const references = (expression: string, names: Iterable<string>) => [...names].filter((name) => new RegExp(`(?<![\\w.])${escape(name)}\\b`).test(expression));
 
 /** True when `param <name>` carries @secure() among its decorators. */
 export function isSecureParam(file: BicepFile, name: string): boolean {
@@ -30,7 +29,7 @@ export function isSecureParam(file: BicepFile, name: string): boolean {
 /** Names in the file whose value derives from the given secure params (the params and vars). */
 function taintedNames(file: BicepFile, roots: readonly string[]): Set<string> {
   const tainted = new Set(roots);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const variable of file.vars.values()) {
       if (!tainted.has(variable.name) && references(variable.value, tainted).length > 0) {
@@ -59,7 +58,9 @@ export function securePathProblems(file: BicepFile, roots?: readonly string[], l
       const carried = references(expression, tainted);
       if (carried.length === 0) continue;
       if (module.path.includes(":")) {
-        problems.push(`${where}: module '${module.symbol}' (${module.path}) gets secure ${carried.join(", ")} in '${param}', which cannot be checked as @secure()`);
+        problems.push(
+          `${where}: module '${module.symbol}' (${module.path}) gets secure ${carried.join(", ")} in '${param}', which cannot be checked as @secure()`,
+        );
         continue;
       }
       const target = load(join(dirname(file.path), module.path));

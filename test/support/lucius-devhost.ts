@@ -18,7 +18,19 @@ import { blobAccountUrl, tenantInput, tenantOutput } from "./tenant-refs.js";
 
 /** One attempt's behaviour in the scripted worker (test/fixtures/scripted-worker/worker.js). */
 export interface ScriptedAttempt {
-  do: "succeed" | "fail-retryable" | "fail-non-retryable" | "no-ack" | "ack-then-silence" | "heartbeat-past-lease" | "reply-twice" | "old-lease" | "garbage" | "hold" | "claim-output" | "wait-then-succeed";
+  do:
+    | "succeed"
+    | "fail-retryable"
+    | "fail-non-retryable"
+    | "no-ack"
+    | "ack-then-silence"
+    | "heartbeat-past-lease"
+    | "reply-twice"
+    | "old-lease"
+    | "garbage"
+    | "hold"
+    | "claim-output"
+    | "wait-then-succeed";
   heartbeats?: number;
   /** claim-output: the output_ref the RESULT names. */
   output_ref?: string;
@@ -47,7 +59,11 @@ export interface LuciusUnderTest {
   apiKey: string;
   worker: WorkerState;
   /** Submits a command (under a fresh tenant unless one is named) whose directives follow `script`. */
-  submit(requestType: string, script?: Script, options?: { tenant?: string; payload?: Record<string, unknown>; deadline?: string }): Promise<{ job_id: string; tenant_id: string }>;
+  submit(
+    requestType: string,
+    script?: Script,
+    options?: { tenant?: string; payload?: Record<string, unknown>; deadline?: string },
+  ): Promise<{ job_id: string; tenant_id: string }>;
   /** An API key for every tenant with the `review` role. */
   reviewerKey: string;
   /** A key with the `review` role for one tenant no test submits under. */
@@ -55,7 +71,12 @@ export interface LuciusUnderTest {
   /** GET `path` with `key` (the harness's own unless named). */
   get(path: string, key?: string): Promise<{ status: number; body: Record<string, any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** POST …/steps/{step_id}/approve | reject with `key` (the reviewer's unless named); the raw answer. */
-  decide(jobId: string, stepId: string, decision: "approve" | "reject", options?: { comment?: string; key?: string }): Promise<{ status: number; body: Record<string, any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  decide(
+    jobId: string,
+    stepId: string,
+    decision: "approve" | "reject",
+    options?: { comment?: string; key?: string },
+  ): Promise<{ status: number; body: Record<string, any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Submits and returns the raw answer, whatever its status. */
   post(body: unknown): Promise<{ status: number; headers: Headers; body: Record<string, any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** The ledger devhost's app writes to (same tables). */
@@ -88,7 +109,12 @@ export async function startLucius(options: { env?: Record<string, string> } = {}
     taskHub: `e2e${tag}`,
     hostJsonPath: join(packageRoot, "host.json"),
     components: await defaultComponents(),
-    env: { LUCIUS_TABLE_PREFIX: tablePrefix, LUCIUS_STEP_DEFAULTS: JSON.stringify(testStepDefaults), LUCIUS_API_KEYS: apiKeysSetting([apiKey, reviewer, outsider]), ...options.env },
+    env: {
+      LUCIUS_TABLE_PREFIX: tablePrefix,
+      LUCIUS_STEP_DEFAULTS: JSON.stringify(testStepDefaults),
+      LUCIUS_API_KEYS: apiKeysSetting([apiKey, reviewer, outsider]),
+      ...options.env,
+    },
     logLevel: "error",
   });
   const worker = (globalThis as unknown as { __scriptedWorker: WorkerState }).__scriptedWorker;
@@ -132,10 +158,18 @@ export async function startLucius(options: { env?: Record<string, string> } = {}
       return { job_id: body.job_id as string, tenant_id };
     },
     async post(body) {
-      const response = await fetch(`${host.url}/v1/commands`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": apiKey.key }, body: JSON.stringify(body) });
+      const response = await fetch(`${host.url}/v1/commands`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": apiKey.key },
+        body: JSON.stringify(body),
+      });
       return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
     },
-    ledger: () => (ledger ??= Ledger.connect({ storage: { kind: "connectionString", connectionString: host.connectionString }, tables: tableNames({ LUCIUS_TABLE_PREFIX: tablePrefix }) })),
+    ledger: () =>
+      (ledger ??= Ledger.connect({
+        storage: { kind: "connectionString", connectionString: host.connectionString },
+        tables: tableNames({ LUCIUS_TABLE_PREFIX: tablePrefix }),
+      })),
     async reconcile() {
       const client = df.getClient(invocationContext("reconcileDrift", durableClientBinding(host.url, host.taskHub, host.key)));
       return reconcile({ ledger: await lucius.ledger(), orchestrations: durableJobController(client), graceSeconds: 0 });

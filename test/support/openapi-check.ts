@@ -27,7 +27,10 @@ function anchored(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(anchored);
   if (typeof node !== "object" || node === null) return node;
   return Object.fromEntries(
-    Object.entries(node).map(([key, value]) => [key, key === "$ref" && typeof value === "string" && value.startsWith("#") ? documentKey + value : anchored(value)]),
+    Object.entries(node).map(([key, value]) => [
+      key,
+      key === "$ref" && typeof value === "string" && value.startsWith("#") ? documentKey + value : anchored(value),
+    ]),
   );
 }
 
@@ -43,7 +46,12 @@ export class OpenApiChecker {
       .map((template) => ({
         template,
         literal: !template.includes("{"),
-        regex: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{[^}]+\\?\}/g, "[^/]+").replace(/\{[^}]+\}/g, "[^/]+")}$`),
+        regex: new RegExp(
+          `^${template
+            .replace(/[.*+?^$()|[\]\\]/g, "\\$&")
+            .replace(/\\?\{[^}]+\\?\}/g, "[^/]+")
+            .replace(/\{[^}]+\}/g, "[^/]+")}$`,
+        ),
       }))
       // A literal path wins over a template that also matches.
       .sort((a, b) => Number(b.literal) - Number(a.literal));

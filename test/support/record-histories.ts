@@ -3,7 +3,8 @@ import { OrchestratorNames } from "../../lib/orchestration/names.js";
 import type { RecordedHistory } from "./history-replay.js";
 import { sleep, terminal, type LuciusUnderTest } from "./lucius-devhost.js";
 
-const stepIs = (stepId: string, state: string) => (job: Record<string, any>) => // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const stepIs = (stepId: string, state: string) => (job: Record<string, any>) =>
   job.steps.some((s: { step_id: string; state: string }) => s.step_id === stepId && s.state === state);
 
 /** Runs one job to its end and returns the job's final state. */
@@ -15,7 +16,10 @@ const runToEnd = async (lucius: LuciusUnderTest, job_id: string) => ({ job_id, s
 export const historyScenarios: Record<string, { ends: string; run: Scenario }> = {
   success: { ends: "SUCCEEDED", run: async (l) => runToEnd(l, (await l.submit("OCR->EMBEDDING")).job_id) },
   retry: { ends: "SUCCEEDED", run: async (l) => runToEnd(l, (await l.submit("OCR", { ocr: [{ do: "fail-retryable" }, { do: "succeed" }] })).job_id) },
-  timeout: { ends: "SUCCEEDED", run: async (l) => runToEnd(l, (await l.submit("OCR", { ocr: [{ do: "no-ack" }, { do: "ack-then-silence" }, { do: "succeed" }] })).job_id) },
+  timeout: {
+    ends: "SUCCEEDED",
+    run: async (l) => runToEnd(l, (await l.submit("OCR", { ocr: [{ do: "no-ack" }, { do: "ack-then-silence" }, { do: "succeed" }] })).job_id),
+  },
   heartbeats: {
     ends: "SUCCEEDED",
     run: async (l) => runToEnd(l, (await l.submit("OCR", { ocr: [{ do: "heartbeat-past-lease", heartbeats: 3, interval_ms: 1500 }] })).job_id),

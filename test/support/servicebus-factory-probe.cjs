@@ -46,7 +46,12 @@ const invocation = programmingModel.getInvocationModel({
     bindings: { message: { type: "serviceBusTrigger", direction: "in", properties: { supportsDeferredBinding: "true" } } },
   },
   request: {
-    inputData: [{ name: "message", data: { modelBindingData: { version: "1.0", source: "AzureServiceBusReceivedMessage", contentType: "application/octet-stream", content } } }],
+    inputData: [
+      {
+        name: "message",
+        data: { modelBindingData: { version: "1.0", source: "AzureServiceBusReceivedMessage", contentType: "application/octet-stream", content } },
+      },
+    ],
     triggerMetadata: {},
   },
   state: "invocation",
@@ -56,6 +61,8 @@ invocation
   .getArguments()
   .then(({ inputs }) => {
     const { messages, actions } = inputs[0];
-    console.log(JSON.stringify({ ok: true, messageId: messages.messageId, body: messages.body, lockToken: messages.lockToken, settles: typeof actions.complete }));
+    console.log(
+      JSON.stringify({ ok: true, messageId: messages.messageId, body: messages.body, lockToken: messages.lockToken, settles: typeof actions.complete }),
+    );
   })
   .catch((error) => console.log(JSON.stringify({ ok: false, error: String(error.message ?? error) })));

@@ -25,7 +25,11 @@ export function testRegistryFile(): string {
   const atomicOcr = registry.protocols.find((p) => p.protocol_id === "atomic-ocr.v1")!;
   registry.protocols.push({ ...atomicOcr, protocol_id: "ocr-sla.test", request_types: ["OCR(sla 2s)"], sla_seconds: 2 });
   const [atomicStep] = atomicOcr.steps;
-  registry.protocols.push({ protocol_id: "ocr-backoff.test", request_types: ["OCR(backoff 30s)"], steps: [{ ...atomicStep, retry: { max_attempts: 2, backoff_seconds: [30] } }] });
+  registry.protocols.push({
+    protocol_id: "ocr-backoff.test",
+    request_types: ["OCR(backoff 30s)"],
+    steps: [{ ...atomicStep, retry: { max_attempts: 2, backoff_seconds: [30] } }],
+  });
   const file = join(mkdtempSync(join(tmpdir(), "lucius-registry-")), "registry.json");
   writeFileSync(file, JSON.stringify(registry));
   return file;

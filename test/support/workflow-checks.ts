@@ -80,9 +80,7 @@ export function commonProblems(name: string, workflow: Workflow): string[] {
 /** The push workflow: on push to main, npm ci and npm test, then azd provision and azd deploy. */
 export function pushWorkflowProblems(name: string, workflow: Workflow): string[] {
   const problems = commonProblems(name, workflow);
-  const push = (typeof workflow.on === "object" && !Array.isArray(workflow.on) ? workflow.on["push"] : undefined) as
-    | { branches?: string[] }
-    | undefined;
+  const push = (typeof workflow.on === "object" && !Array.isArray(workflow.on) ? workflow.on["push"] : undefined) as { branches?: string[] } | undefined;
   if (!push?.branches?.includes("main")) problems.push(`${name}: does not run on push to main`);
   const all = steps(workflow);
   const order = [/\bnpm ci\b/, /\bnpm test\b/, /\bazd provision\b/, /\bazd deploy\b/].map((p) => [p, stepIndex(all, p)] as const);

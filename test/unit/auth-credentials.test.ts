@@ -58,9 +58,20 @@ describe("API keys", () => {
     ["a short hash", JSON.stringify([{ name: "x", sha256: "abc", tenants: ["a"] }]), /sha256 must be 64 hex digits/],
     ["no tenants", JSON.stringify([{ name: "x", sha256: "a".repeat(64), tenants: [] }]), /tenants must be a non-empty array/],
     ["* beside a tenant", JSON.stringify([{ name: "x", sha256: "a".repeat(64), tenants: ["*", "a"] }]), /"\*" stands alone/],
-    ["an unknown role", JSON.stringify([{ name: "x", sha256: "a".repeat(64), tenants: ["a"], roles: ["admin"] }]), /roles must be an array of roles \(review\)/],
+    [
+      "an unknown role",
+      JSON.stringify([{ name: "x", sha256: "a".repeat(64), tenants: ["a"], roles: ["admin"] }]),
+      /roles must be an array of roles \(review\)/,
+    ],
     ["roles not an array", JSON.stringify([{ name: "x", sha256: "a".repeat(64), tenants: ["a"], roles: "review" }]), /roles must be an array/],
-    ["a repeated hash", JSON.stringify([{ name: "x", sha256: "a".repeat(64), tenants: ["a"] }, { name: "y", sha256: "A".repeat(64), tenants: ["b"] }]), /repeats another entry/],
+    [
+      "a repeated hash",
+      JSON.stringify([
+        { name: "x", sha256: "a".repeat(64), tenants: ["a"] },
+        { name: "y", sha256: "A".repeat(64), tenants: ["b"] },
+      ]),
+      /repeats another entry/,
+    ],
   ])("refuses %s at start-up, naming the setting", (_what, raw, message) => {
     expect(() => parseApiKeys(raw, "LUCIUS_API_KEYS")).toThrow(ConfigurationError);
     expect(() => parseApiKeys(raw, "LUCIUS_API_KEYS")).toThrow(message);
@@ -72,29 +83,56 @@ describe("the App Service client principal", () => {
   const decode = (headers: Record<string, string>) => decodeClientPrincipal(Object.values(headers)[0]!);
 
   it("maps Tenant.<id> roles to tenants and Tenant.All to every tenant; other roles grant nothing", () => {
-    const user = decode(principalHeader([
-      { typ: "http://schemas.microsoft.com/identity/claims/objectidentifier", val: "oid-1" },
-      { typ: "roles", val: "Tenant.a" },
-      { typ: "roles", val: "Tenant.b" },
-      { typ: "roles", val: "Reader" },
-      { typ: "roles", val: "Tenant." },
-      { typ: "groups", val: "Tenant.c" },
-    ]));
+    const user = decode(
+      principalHeader([
+        { typ: "http://schemas.microsoft.com/identity/claims/objectidentifier", val: "oid-1" },
+        { typ: "roles", val: "Tenant.a" },
+        { typ: "roles", val: "Tenant.b" },
+        { typ: "roles", val: "Reader" },
+        { typ: "roles", val: "Tenant." },
+        { typ: "groups", val: "Tenant.c" },
+      ]),
+    );
     expect(principalCaller(user, mapping)).toEqual({ kind: "entra", id: "oid-1", tenants: new Set(["a", "b"]) });
-    const admin = decode(principalHeader([{ typ: "roles", val: "Tenant.All" }, { typ: "name", val: "ops@example.com" }]));
+    const admin = decode(
+      principalHeader([
+        { typ: "roles", val: "Tenant.All" },
+        { typ: "name", val: "ops@example.com" },
+      ]),
+    );
     expect(principalCaller(admin, mapping)).toEqual({ kind: "entra", id: "ops@example.com", tenants: "*" });
   });
 
   it("grants the review role for the app role Reviewer, and only for it", () => {
-    const reviewer = decode(principalHeader([{ typ: "oid", val: "oid-2" }, { typ: "roles", val: "Tenant.a" }, { typ: "roles", val: "Reviewer" }]));
+    const reviewer = decode(
+      principalHeader([
+        { typ: "oid", val: "oid-2" },
+        { typ: "roles", val: "Tenant.a" },
+        { typ: "roles", val: "Reviewer" },
+      ]),
+    );
     expect(principalCaller(reviewer, mapping)).toEqual({ kind: "entra", id: "oid-2", tenants: new Set(["a"]), roles: new Set(["review"]) });
-    const lookalike = decode(principalHeader([{ typ: "oid", val: "oid-3" }, { typ: "groups", val: "Reviewer" }, { typ: "roles", val: "Tenant.Reviewer" }]));
+    const lookalike = decode(
+      principalHeader([
+        { typ: "oid", val: "oid-3" },
+        { typ: "groups", val: "Reviewer" },
+        { typ: "roles", val: "Tenant.Reviewer" },
+      ]),
+    );
     expect(principalCaller(lookalike, mapping).roles).toBeUndefined();
   });
 
   it("reads the principal's role_typ, or the configured claim type and prefix", () => {
     const wsRole = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
-    const principal = decode(principalHeader([{ typ: wsRole, val: "Tenant.a" }, { typ: "extension_lucius", val: "lucius:b" }], { role_typ: wsRole }));
+    const principal = decode(
+      principalHeader(
+        [
+          { typ: wsRole, val: "Tenant.a" },
+          { typ: "extension_lucius", val: "lucius:b" },
+        ],
+        { role_typ: wsRole },
+      ),
+    );
     expect(principalCaller(principal, mapping).tenants).toEqual(new Set(["a"]));
     expect(principalCaller(principal, { rolePrefix: "lucius:", claimTypes: ["extension_lucius"] }).tenants).toEqual(new Set(["b"]));
   });
@@ -127,7 +165,10 @@ describe("which principal the app believes", () => {
 describe("authorize", () => {
   const keysOnly = loadAuthSettings({ LUCIUS_API_KEYS: setting });
   const behindEasyAuth = loadAuthSettings({ LUCIUS_API_KEYS: setting, WEBSITE_AUTH_ENABLED: "true", WEBSITE_INSTANCE_ID: "i" });
-  const roles = principalHeader([{ typ: "oid", val: "u1" }, { typ: "roles", val: "Tenant.b" }]);
+  const roles = principalHeader([
+    { typ: "oid", val: "u1" },
+    { typ: "roles", val: "Tenant.b" },
+  ]);
 
   it("lets in a configured key, or a trusted principal", () => {
     expect(authorize(request({ "x-api-key": both.key }), keysOnly)).toMatchObject({ kind: "apiKey", id: "both" });

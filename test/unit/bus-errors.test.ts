@@ -64,9 +64,7 @@ describe("DevhostBusSender HTTP status mapping", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const failure = await new DevhostBusSender(`http://127.0.0.1:${port}`)
-      .send("directives", [{ messageId: "m", body: {} }])
-      .catch((e: unknown) => e);
+    const failure = await new DevhostBusSender(`http://127.0.0.1:${port}`).send("directives", [{ messageId: "m", body: {} }]).catch((e: unknown) => e);
     expect(failure).toMatchObject({ code: BusErrorCode.unavailable, retryable: true });
   });
 });

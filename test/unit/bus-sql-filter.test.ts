@@ -72,7 +72,11 @@ describe("topology", () => {
   it("routes each step type of the default topology to exactly one worker subscription", () => {
     const topics = resolveTopology(defaultTopology());
     const directives = [...topics.get("directives")!.subscriptions.values()];
-    for (const [stepType, expected] of [["OCR", "platform-ocr"], ["EMBEDDING", "platform-embedding"], ["SIS", "platform-sis"]]) {
+    for (const [stepType, expected] of [
+      ["OCR", "platform-ocr"],
+      ["EMBEDDING", "platform-embedding"],
+      ["SIS", "platform-sis"],
+    ]) {
       const matched = directives.filter((s) => s.matches(message({ step_type: stepType! }))).map((s) => s.name);
       expect(matched).toEqual([expected]);
     }
@@ -84,7 +88,14 @@ describe("topology", () => {
   });
 
   it("rejects duplicate names and nonsense limits", () => {
-    expect(() => resolveTopology({ topics: [{ name: "t", subscriptions: [] }, { name: "t", subscriptions: [] }] })).toThrow(/declared twice/);
+    expect(() =>
+      resolveTopology({
+        topics: [
+          { name: "t", subscriptions: [] },
+          { name: "t", subscriptions: [] },
+        ],
+      }),
+    ).toThrow(/declared twice/);
     expect(() => resolveTopology({ topics: [{ name: "t", subscriptions: [{ name: "s", maxDeliveryCount: 0 }] }] })).toThrow(/maxDeliveryCount/);
     expect(() => resolveTopology({ topics: [{ name: "bad/name", subscriptions: [] }] })).toThrow(/topic name/);
   });

@@ -8,7 +8,11 @@ describe("parseCommandLine", () => {
   it("reads the API, key and token from the environment, and flags override them", () => {
     const env = { LUCIUS_API_URL: "http://api.example:8080", LUCIUS_API_KEY: "env-key", LUCIUS_TOKEN: "env-token" };
     expect(parseCommandLine(["jobs"], env).connection).toEqual({ api: "http://api.example:8080", apiKey: "env-key", token: "env-token" });
-    expect(parseCommandLine(["jobs", "--api", "http://other:1", "--api-key", "k", "--token", "t"], env).connection).toEqual({ api: "http://other:1", apiKey: "k", token: "t" });
+    expect(parseCommandLine(["jobs", "--api", "http://other:1", "--api-key", "k", "--token", "t"], env).connection).toEqual({
+      api: "http://other:1",
+      apiKey: "k",
+      token: "t",
+    });
     expect(parseCommandLine(["jobs"], {}).connection).toEqual({ api: "http://localhost:7071" });
   });
 
@@ -54,9 +58,18 @@ describe("exit codes and problem messages", () => {
   });
 
   it("gives a 422 its pointers, any other problem its detail, and a body without a problem its text", () => {
-    const validation = { title: "Validation failed", detail: "generic", errors: [{ pointer: "/payload/steps/sis/temperature", message: "must be ≤ 2" }, { pointer: "/tenant_id", message: "is required" }] };
+    const validation = {
+      title: "Validation failed",
+      detail: "generic",
+      errors: [
+        { pointer: "/payload/steps/sis/temperature", message: "must be ≤ 2" },
+        { pointer: "/tenant_id", message: "is required" },
+      ],
+    };
     expect(problemMessage(422, validation)).toBe("422 Validation failed: /payload/steps/sis/temperature must be ≤ 2; /tenant_id is required");
-    expect(problemMessage(400, { title: "Unknown request type", detail: 'No protocol serves "X"', errors: [{ pointer: "/request_type", message: "unknown" }] })).toBe('400 Unknown request type: No protocol serves "X"');
+    expect(
+      problemMessage(400, { title: "Unknown request type", detail: 'No protocol serves "X"', errors: [{ pointer: "/request_type", message: "unknown" }] }),
+    ).toBe('400 Unknown request type: No protocol serves "X"');
     expect(problemMessage(502, undefined, "Bad gateway\n from proxy")).toBe("502 Server error: Bad gateway from proxy");
     expect(problemMessage(404, { title: "Not found" })).toBe("404 Not found");
   });

@@ -38,8 +38,20 @@ async function cli(args: string[], env: Record<string, string> = {}) {
 
 const metrics: MetricsDocument = {
   metrics: [
-    { name: "lucius.jobs.terminal", type: "counter", points: [{ attributes: { state: "SUCCEEDED" }, value: 3 }, { attributes: { state: "FAILED" }, value: 1 }] },
-    { name: "lucius.step.attempt.duration", type: "histogram", unit: "ms", points: [{ attributes: { step_type: "OCR" }, count: 4, sum: 2000.5, min: 400, max: 700.25, p50: 480, p99: 700 }] },
+    {
+      name: "lucius.jobs.terminal",
+      type: "counter",
+      points: [
+        { attributes: { state: "SUCCEEDED" }, value: 3 },
+        { attributes: { state: "FAILED" }, value: 1 },
+      ],
+    },
+    {
+      name: "lucius.step.attempt.duration",
+      type: "histogram",
+      unit: "ms",
+      points: [{ attributes: { step_type: "OCR" }, count: 4, sum: 2000.5, min: 400, max: 700.25, p50: 480, p99: 700 }],
+    },
     { name: "lucius.jobs.inflight", type: "gauge", points: [] },
   ],
 };
@@ -53,7 +65,9 @@ describe("lucius stats", () => {
     expect(lines[0]).toMatch(/^METRIC\s+TYPE\s+ATTRIBUTES\s+VALUE$/);
     expect(lines).toContainEqual(expect.stringMatching(/^lucius\.jobs\.terminal\s+counter\s+state=SUCCEEDED\s+3$/));
     expect(lines).toContainEqual(expect.stringMatching(/^lucius\.jobs\.terminal\s+counter\s+state=FAILED\s+1$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^lucius\.step\.attempt\.duration\s+histogram\s+step_type=OCR\s+count=4 sum=2000\.50 ms min=400 max=700\.25 p50=480 p99=700$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^lucius\.step\.attempt\.duration\s+histogram\s+step_type=OCR\s+count=4 sum=2000\.50 ms min=400 max=700\.25 p50=480 p99=700$/),
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^lucius\.jobs\.inflight\s+gauge\s+\(no data\)$/));
   });
 
@@ -73,7 +87,18 @@ describe("lucius stats", () => {
 
 describe("the API client", () => {
   it("sends the API key as x-api-key and the token as a bearer, from flags or the environment", async () => {
-    answer = () => ({ status: 200, body: { job_id: "j1", tenant_id: "t", request_type: "OCR", state: "RUNNING", created_at: "2026-03-03T10:00:00Z", updated_at: "2026-03-03T10:00:00Z", steps: [] } });
+    answer = () => ({
+      status: 200,
+      body: {
+        job_id: "j1",
+        tenant_id: "t",
+        request_type: "OCR",
+        state: "RUNNING",
+        created_at: "2026-03-03T10:00:00Z",
+        updated_at: "2026-03-03T10:00:00Z",
+        steps: [],
+      },
+    });
     received.length = 0;
     await cli(["status", "j1", "--api-key", "flag-key"], { LUCIUS_TOKEN: "env-token" });
     expect(received[0]).toMatchObject({ method: "GET", path: "/v1/jobs/j1", headers: { "x-api-key": "flag-key", authorization: "Bearer env-token" } });

@@ -47,11 +47,19 @@ const snapshots = [
   job("RUNNING", [step("ocr", "DISPATCHED", 1, { dispatched_at: t(1) }), step("embedding", "PENDING", 0), step("sis", "PENDING", 0)]),
   job("RUNNING", [step("ocr", "DISPATCHED", 1, { dispatched_at: t(1) }), step("embedding", "PENDING", 0), step("sis", "PENDING", 0)]),
   job("RUNNING", [step("ocr", "RETRY_WAIT", 1, { dispatched_at: t(1) }), step("embedding", "PENDING", 0), step("sis", "PENDING", 0)]),
-  job("RUNNING", [step("ocr", "SUCCEEDED", 2, { dispatched_at: t(3), completed_at: t(5) }), step("embedding", "ACKED", 1, { dispatched_at: t(5) }), step("sis", "PENDING", 0)]),
+  job("RUNNING", [
+    step("ocr", "SUCCEEDED", 2, { dispatched_at: t(3), completed_at: t(5) }),
+    step("embedding", "ACKED", 1, { dispatched_at: t(5) }),
+    step("sis", "PENDING", 0),
+  ]),
 ];
 const failed = job(
   "FAILED",
-  [step("ocr", "SUCCEEDED", 2, { dispatched_at: t(3), completed_at: t(5) }), step("embedding", "FAILED", 1, { dispatched_at: t(5), completed_at: t(6), error: { code: "INVALID_PAYLOAD", message: "bad chunking" } }), step("sis", "PENDING", 0)],
+  [
+    step("ocr", "SUCCEEDED", 2, { dispatched_at: t(3), completed_at: t(5) }),
+    step("embedding", "FAILED", 1, { dispatched_at: t(5), completed_at: t(6), error: { code: "INVALID_PAYLOAD", message: "bad chunking" } }),
+    step("sis", "PENDING", 0),
+  ],
   { completed_at: t(7), error: { code: "INVALID_PAYLOAD", message: "bad chunking", step_id: "embedding" } },
 );
 
@@ -61,7 +69,10 @@ describe("plain progress (not a terminal)", () => {
     const display = new PlainProgress(output());
     for (const snapshot of snapshots) display.update(snapshot);
     display.finish(failed);
-    const lines = text.out.trimEnd().split("\n").map((l) => l.replace(/^\[ *[\d.]+m?s\] /, ""));
+    const lines = text.out
+      .trimEnd()
+      .split("\n")
+      .map((l) => l.replace(/^\[ *[\d.]+m?s\] /, ""));
     expect(lines).toEqual([
       "job j1 QUEUED",
       "job j1 RUNNING",
@@ -103,8 +114,14 @@ describe("live progress (a terminal)", () => {
 
 describe("table", () => {
   it("aligns columns, ignoring colour codes in the width", () => {
-    expect(table([["a", "\x1b[32mSUCCEEDED\x1b[0m", "x"], ["bbbb", "FAILED", "y"]], ["ID", "STATE", "N"])).toBe(
-      ["ID    STATE      N", "a     \x1b[32mSUCCEEDED\x1b[0m  x", "bbbb  FAILED     y"].join("\n"),
-    );
+    expect(
+      table(
+        [
+          ["a", "\x1b[32mSUCCEEDED\x1b[0m", "x"],
+          ["bbbb", "FAILED", "y"],
+        ],
+        ["ID", "STATE", "N"],
+      ),
+    ).toBe(["ID    STATE      N", "a     \x1b[32mSUCCEEDED\x1b[0m  x", "bbbb  FAILED     y"].join("\n"));
   });
 });

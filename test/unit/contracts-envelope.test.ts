@@ -22,14 +22,17 @@ describe("validateEnvelope accepts", () => {
   it.each([
     ["the minimal envelope", valid],
     ["a BURST envelope with doc_id", { ...valid, mode: "BURST", doc_id: "Doc-1" }],
-    ["a DEFAULT envelope with every optional field", {
-      ...valid,
-      mode: "DEFAULT",
-      doc_id: "d",
-      idempotency_key: "k-1",
-      correlation_id: "c-1",
-      traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-    }],
+    [
+      "a DEFAULT envelope with every optional field",
+      {
+        ...valid,
+        mode: "DEFAULT",
+        doc_id: "d",
+        idempotency_key: "k-1",
+        correlation_id: "c-1",
+        traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      },
+    ],
     ["a per-step payload", { ...valid, payload: { steps: { ocr: { language_hint: "de" }, sis: {} } } }],
     ["an empty payload", { ...valid, payload: {} }],
   ])("%s", (_name, body) => {

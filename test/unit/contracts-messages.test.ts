@@ -73,7 +73,17 @@ describe("validateReply", () => {
   it.each([
     ["ACK", { ...common, type: "ACK" }],
     ["HEARTBEAT", { ...common, type: "HEARTBEAT", sequence: 3, progress: 0.5, details: { page: 3 } }],
-    ["RESULT SUCCEEDED", { ...common, type: "RESULT", status: "SUCCEEDED", output_ref: "https://x/out", artifact_refs: ["https://x/a", { uri: "https://x/b" }], metrics: { pages: 3 } }],
+    [
+      "RESULT SUCCEEDED",
+      {
+        ...common,
+        type: "RESULT",
+        status: "SUCCEEDED",
+        output_ref: "https://x/out",
+        artifact_refs: ["https://x/a", { uri: "https://x/b" }],
+        metrics: { pages: 3 },
+      },
+    ],
     ["RESULT FAILED", { ...common, type: "RESULT", status: "FAILED", failure_class: "RETRYABLE", error: { code: "THROTTLED", message: "429 from upstream" } }],
   ])("accepts %s", (_name, reply) => {
     expect(contracts.validateReply(reply)).toEqual({ ok: true, value: reply });
@@ -88,9 +98,7 @@ describe("validateReply", () => {
 
   it("requires status on a RESULT and checks error shape and failure_class values", () => {
     expect(errors(contracts.validateReply({ ...common, type: "RESULT" }))).toEqual([{ pointer: "/status", message: "status is required" }]);
-    expect(
-      errors(contracts.validateReply({ ...common, type: "RESULT", status: "FAILED", failure_class: "MAYBE", error: { message: "x" } })),
-    ).toEqual([
+    expect(errors(contracts.validateReply({ ...common, type: "RESULT", status: "FAILED", failure_class: "MAYBE", error: { message: "x" } }))).toEqual([
       { pointer: "/failure_class", message: "must be one of: RETRYABLE, NON_RETRYABLE" },
       { pointer: "/error/code", message: "code is required" },
     ]);
@@ -98,7 +106,9 @@ describe("validateReply", () => {
 
   it("bounds progress and rejects fields of another reply type", () => {
     expect(errors(contracts.validateReply({ ...common, type: "HEARTBEAT", progress: 1.5 }))).toEqual([{ pointer: "/progress", message: "must be ≤ 1" }]);
-    expect(errors(contracts.validateReply({ ...common, type: "ACK", status: "SUCCEEDED" }))).toEqual([{ pointer: "/status", message: 'unknown property "status"' }]);
+    expect(errors(contracts.validateReply({ ...common, type: "ACK", status: "SUCCEEDED" }))).toEqual([
+      { pointer: "/status", message: 'unknown property "status"' },
+    ]);
   });
 
   it("reports missing common fields and an unknown type", () => {

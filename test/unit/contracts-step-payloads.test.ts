@@ -84,7 +84,8 @@ describe("stepPayloads", () => {
       errors: [
         {
           pointer: "/payload/temperature",
-          message: 'no step of protocol "ocr-embedding.v1" takes "temperature" (fields: chunking, language_hint, model, normalize, ocr_engine, output_format, page_range)',
+          message:
+            'no step of protocol "ocr-embedding.v1" takes "temperature" (fields: chunking, language_hint, model, normalize, ocr_engine, output_format, page_range)',
         },
         { pointer: "/payload/output_format", message: "must be one of: TEXT, JSON" },
         { pointer: "/payload/normalize", message: "must be a boolean" },

@@ -70,11 +70,7 @@ describe("devhost episode intake", () => {
   it("holds events and completions while suspended and releases them, in order, on resume", () => {
     const instance = instanceWith();
     const first = inbox(InboxKind.event, { name: "first" });
-    instance.queue = [
-      inbox(InboxKind.suspend),
-      first,
-      completion(HistoryEventType.TaskCompleted, { TaskScheduledId: 0, Result: "1" }),
-    ];
+    instance.queue = [inbox(InboxKind.suspend), first, completion(HistoryEventType.TaskCompleted, { TaskScheduledId: 0, Result: "1" })];
     const suspended = takeMessages(instance, new Date());
     expect(suspended.suspended).toBe(true);
     expect(suspended.events.map((e) => e.EventType)).toEqual([HistoryEventType.ExecutionSuspended]);
@@ -84,11 +80,7 @@ describe("devhost episode intake", () => {
     instance.queue.push(inbox(InboxKind.resume));
     const resumed = takeMessages(instance, new Date());
     expect(resumed.suspended).toBe(false);
-    expect(resumed.events.map((e) => e.EventType)).toEqual([
-      HistoryEventType.ExecutionResumed,
-      HistoryEventType.EventRaised,
-      HistoryEventType.TaskCompleted,
-    ]);
+    expect(resumed.events.map((e) => e.EventType)).toEqual([HistoryEventType.ExecutionResumed, HistoryEventType.EventRaised, HistoryEventType.TaskCompleted]);
   });
 
   it("stops at terminate: later messages are dropped", () => {

@@ -40,13 +40,7 @@ describe("devhost route templates", () => {
 
   it("orders a literal before a parameter, and a catch-all last", () => {
     const templates = ["items/{*rest}", "items/{id}", "items/search", "items/{id:int}", "items/{id?}"].map((t) => new RouteTemplate(t));
-    expect(templates.sort(compareTemplates).map((t) => t.template)).toEqual([
-      "items/search",
-      "items/{id:int}",
-      "items/{id}",
-      "items/{id?}",
-      "items/{*rest}",
-    ]);
+    expect(templates.sort(compareTemplates).map((t) => t.template)).toEqual(["items/search", "items/{id:int}", "items/{id}", "items/{id?}", "items/{*rest}"]);
   });
 
   it("rejects malformed templates", () => {

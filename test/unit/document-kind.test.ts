@@ -25,7 +25,9 @@ describe("document kinds from the bytes", () => {
   });
 
   it("reads the kind a media type names and finds contradictions only between two known kinds", () => {
-    expect(["application/pdf", "IMAGE/JPG", "image/tiff", "text/plain; charset=utf-8", "application/octet-stream", undefined].map(declaredDocumentKind)).toEqual(["pdf", "jpeg", "tiff", "text", undefined, undefined]);
+    expect(
+      ["application/pdf", "IMAGE/JPG", "image/tiff", "text/plain; charset=utf-8", "application/octet-stream", undefined].map(declaredDocumentKind),
+    ).toEqual(["pdf", "jpeg", "tiff", "text", undefined, undefined]);
     expect(contentTypeConflict("application/pdf", DocumentKind.png)).toEqual({ declared: "pdf", actual: "png" });
     expect(contentTypeConflict("image/png", DocumentKind.png)).toBeUndefined();
     expect(contentTypeConflict("application/octet-stream", DocumentKind.png)).toBeUndefined();

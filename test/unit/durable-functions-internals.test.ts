@@ -74,7 +74,10 @@ describe("the durable-functions internals devhost reads", () => {
       innerTask: { action: { actionType: ActionType.CallActivityWithRetry, functionName: "flaky" } },
     });
     expect(tasks.find((t) => t.id === 1)?.action).toMatchObject({ actionType: ActionType.CreateTimer, isCanceled: false });
-    expect(readOpenTasks(executor!.openTasks!, at(1)).map((t) => [t.kind, t.id])).toEqual([["timer", 1], ["timer", 2]]);
+    expect(readOpenTasks(executor!.openTasks!, at(1)).map((t) => [t.kind, t.id])).toEqual([
+      ["timer", 1],
+      ["timer", 2],
+    ]);
     expect(outcome.waits.get("poke")).toBe(1);
   });
 
@@ -86,7 +89,10 @@ describe("the durable-functions internals devhost reads", () => {
     const context = freshContext();
     let message = "";
     try {
-      await createOrchestrator(probe as unknown as OrchestrationHandler)({ history: opening(), input: {}, instanceId: "probe-1", isReplaying: false, upperSchemaVersion: 1 }, context);
+      await createOrchestrator(probe as unknown as OrchestrationHandler)(
+        { history: opening(), input: {}, instanceId: "probe-1", isReplaying: false, upperSchemaVersion: 1 },
+        context,
+      );
     } catch (error) {
       message = (error as Error).message;
     }

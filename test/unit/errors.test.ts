@@ -60,8 +60,14 @@ describe("problemFor, the one table from errors to problem documents", () => {
     const errors = [{ pointer: "/tenant_id", message: "required" }];
     expect(problemFor(new CommandRefusedError(CommandRefusal.validationFailed, "bad", { errors }))?.problem).toMatchObject({ status: 422, errors });
     expect(answered(new CommandRefusedError(CommandRefusal.unknownRequestType, "no"))).toMatchObject({ status: 400 });
-    expect(problemFor(new CommandRefusedError(CommandRefusal.idempotencyKeyReused, "reused", { job_id: "j" }))?.problem).toMatchObject({ status: 409, job_id: "j" });
-    expect(answered(new CommandRefusedError(CommandRefusal.tooManyInFlight, "full", { scope: "tenant", limit: 3 }, 5))).toMatchObject({ status: 429, retryAfter: "5" });
+    expect(problemFor(new CommandRefusedError(CommandRefusal.idempotencyKeyReused, "reused", { job_id: "j" }))?.problem).toMatchObject({
+      status: 409,
+      job_id: "j",
+    });
+    expect(answered(new CommandRefusedError(CommandRefusal.tooManyInFlight, "full", { scope: "tenant", limit: 3 }, 5))).toMatchObject({
+      status: 429,
+      retryAfter: "5",
+    });
   });
 
   it("answers a retryable error 503 with Retry-After, and leaves faults of ours to a 500", () => {

@@ -26,11 +26,14 @@ vi.mock("durable-functions", async (importOriginal) => ({
 
 /** `app.<trigger>(name, options)` (or, for an orchestration, `(name, handler)`) for every trigger kind. */
 function recorder(into: Registration[]): unknown {
-  return new Proxy({}, {
-    get: () => (name: string, options: unknown) => {
-      into.push({ name, handler: typeof options === "function" ? options : (options as { handler?: unknown } | undefined)?.handler });
+  return new Proxy(
+    {},
+    {
+      get: () => (name: string, options: unknown) => {
+        into.push({ name, handler: typeof options === "function" ? options : (options as { handler?: unknown } | undefined)?.handler });
+      },
     },
-  });
+  );
 }
 
 /**
@@ -40,7 +43,9 @@ function recorder(into: Registration[]): unknown {
 const namedOtherwise: Record<string, string> = { console: "serveConsole" };
 
 // index.ts is the app's entry file and _*.ts its helpers: they register nothing.
-const triggerFiles = readdirSync(join(packageRoot, "functions")).filter((f) => f.endsWith(".ts") && f !== "index.ts" && !f.startsWith("_")).sort();
+const triggerFiles = readdirSync(join(packageRoot, "functions"))
+  .filter((f) => f.endsWith(".ts") && f !== "index.ts" && !f.startsWith("_"))
+  .sort();
 
 async function registrationsOf(path: string): Promise<{ exports: Record<string, unknown>; registrations: Registration[] }> {
   const before = registered.length;

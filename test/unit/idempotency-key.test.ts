@@ -21,7 +21,7 @@ describe("canonicalJson", () => {
   });
 
   it("writes numbers and strings as JSON", () => {
-    expect(canonicalJson([1.5, -0, 1e21, 0.1, "é\n\"", true])).toBe('[1.5,0,1e+21,0.1,"é\\n\\"",true]');
+    expect(canonicalJson([1.5, -0, 1e21, 0.1, 'é\n"', true])).toBe('[1.5,0,1e+21,0.1,"é\\n\\"",true]');
   });
 
   it("refuses values JSON cannot carry", () => {
@@ -69,9 +69,9 @@ describe("idempotencyKey", () => {
 
 describe("bodyHash", () => {
   it("ignores idempotency_key, correlation_id and traceparent", () => {
-    expect(bodyHash({ ...envelope, idempotency_key: "k-1", correlation_id: "c-1", traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" })).toBe(
-      bodyHash(envelope),
-    );
+    expect(
+      bodyHash({ ...envelope, idempotency_key: "k-1", correlation_id: "c-1", traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" }),
+    ).toBe(bodyHash(envelope));
   });
 
   it("covers every other field, including mode", () => {

@@ -26,7 +26,9 @@ describe("always-ready instances", () => {
     expect(azdParameters(text, {}).alwaysReadyInstances).toBe("1");
     expect(azdParameters(text, { LUCIUS_ALWAYS_READY: "0" }).alwaysReadyInstances).toBe("0");
     for (const name of ["orchestratorAlwaysReady", "workersAlwaysReady"]) {
-      expect(flat(main.vars.get(name)!.value)).toMatch(/^alwaysReadyInstances == 0 \? \[\] : map\(\[.*\], g => \{ name: g, instanceCount: alwaysReadyInstances \}\)$/);
+      expect(flat(main.vars.get(name)!.value)).toMatch(
+        /^alwaysReadyInstances == 0 \? \[\] : map\(\[.*\], g => \{ name: g, instanceCount: alwaysReadyInstances \}\)$/,
+      );
     }
   });
 

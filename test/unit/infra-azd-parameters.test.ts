@@ -102,12 +102,17 @@ describe("secure parameters all the way down", () => {
       main.code.replace("  LUCIUS_TENANT_ROLE_PREFIX: tenantRolePrefix", "  LUCIUS_API_KEYS: string(apiKeys)\n  LUCIUS_TENANT_ROLE_PREFIX: tenantRolePrefix"),
       mainPath,
     );
-    expect(securePathProblems(leaky)).toEqual(["infra/main.bicep: module 'orchestratorApp' param 'appSettings' gets secure orchestratorSettings but is not @secure()"]);
+    expect(securePathProblems(leaky)).toEqual([
+      "infra/main.bicep: module 'orchestratorApp' param 'appSettings' gets secure orchestratorSettings but is not @secure()",
+    ]);
   });
 
   it("catches a module that drops @secure()", () => {
     const appPath = join(infra, "modules", "function-app.bicep");
-    const plain = parseBicep(bicepFile(appPath).code.replace(/@secure\(\)\n(@description\([^\n]*\)\n)param secureAppSettings/, "$1param secureAppSettings"), appPath);
+    const plain = parseBicep(
+      bicepFile(appPath).code.replace(/@secure\(\)\n(@description\([^\n]*\)\n)param secureAppSettings/, "$1param secureAppSettings"),
+      appPath,
+    );
     const load = (path: string) => (path === appPath ? plain : bicepFile(path));
     expect(securePathProblems(main, undefined, load)).toEqual([
       "infra/main.bicep: module 'orchestratorApp' param 'secureAppSettings' gets secure apiKeys but is not @secure()",

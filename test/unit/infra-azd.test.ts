@@ -51,15 +51,19 @@ describe("azd wiring", () => {
 
   it("a parameters file that maps a wrong name is caught", () => {
     const { parameters } = readJson(join(packageRoot, "test", "fixtures", "infra", "main.parameters.bad.json"));
-    expect(parameterProblems(parameters)).toEqual([
-      "'region' is not a parameter of main.bicep",
-      "required parameter 'location' is not mapped",
-    ]);
+    expect(parameterProblems(parameters)).toEqual(["'region' is not a parameter of main.bicep", "required parameter 'location' is not mapped"]);
   });
 
   it("outputs give azd the API endpoint and resource names", () => {
     expect([...main.outputs.keys()]).toEqual(
-      expect.arrayContaining(["AZURE_LOCATION", "AZURE_TENANT_ID", "AZURE_RESOURCE_GROUP", "LUCIUS_API_URL", "SERVICE_ORCHESTRATOR_NAME", "SERVICE_WORKERS_NAME"]),
+      expect.arrayContaining([
+        "AZURE_LOCATION",
+        "AZURE_TENANT_ID",
+        "AZURE_RESOURCE_GROUP",
+        "LUCIUS_API_URL",
+        "SERVICE_ORCHESTRATOR_NAME",
+        "SERVICE_WORKERS_NAME",
+      ]),
     );
   });
 });

@@ -88,7 +88,10 @@ describe("Bicep text reader", () => {
   });
 
   it("splits object and array literals, single-line and multi-line", () => {
-    expect([...objectEntries("{ a: 1, 'b.c': 'x, y' }")]).toEqual([["a", "1"], ["b.c", "'x, y'"]]);
+    expect([...objectEntries("{ a: 1, 'b.c': 'x, y' }")]).toEqual([
+      ["a", "1"],
+      ["b.c", "'x, y'"],
+    ]);
     expect(arrayItems("[\n  'a'\n  { k: [1, 2] }\n]")).toEqual(["'a'", "{ k: [1, 2] }"]);
     expect(stringLiteral("'it\\'s'")).toBe("it's");
     expect(stringLiteral("'a${b}'")).toBeUndefined();

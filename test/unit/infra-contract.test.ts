@@ -17,9 +17,7 @@ import {
 const main = join(packageRoot, "infra", "main.bicep");
 const fixtures = join(packageRoot, "test", "fixtures", "infra");
 const codeDirs = ["lib", "functions", "orchestrations"].map((dir) => join(packageRoot, dir));
-const registry = JSON.parse(readFileSync(join(packageRoot, "protocols", "registry.v1.json"), "utf8")) as Parameters<
-  typeof registryProblems
->[0];
+const registry = JSON.parse(readFileSync(join(packageRoot, "protocols", "registry.v1.json"), "utf8")) as Parameters<typeof registryProblems>[0];
 
 describe("config contract between lib/config/names.ts and infra/", () => {
   const infra = readInfraNames(main);

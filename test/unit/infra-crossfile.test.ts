@@ -13,10 +13,10 @@ describe("Bicep files against each other", () => {
   });
 
   it("reaches every module file under infra/modules from main.bicep", () => {
-    const reached = reachableBicepFiles(join(infra, "main.bicep")).map((p) => p.slice(infra.length + 1)).sort();
-    expect(reached).toEqual(
-      expect.arrayContaining(["main.bicep", "modules/function-app.bicep", "modules/service-bus.bicep", "modules/storage.bicep"]),
-    );
+    const reached = reachableBicepFiles(join(infra, "main.bicep"))
+      .map((p) => p.slice(infra.length + 1))
+      .sort();
+    expect(reached).toEqual(expect.arrayContaining(["main.bicep", "modules/function-app.bicep", "modules/service-bus.bicep", "modules/storage.bicep"]));
     expect(reached).toHaveLength(12);
     expect(reached).toContain("modules/document-intelligence.bicep");
   });

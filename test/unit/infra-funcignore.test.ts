@@ -7,7 +7,20 @@ import { isIgnored, packagedFiles, parseIgnore } from "../support/funcignore.js"
 const rules = parseIgnore(readFileSync(join(packageRoot, ".funcignore"), "utf8"));
 
 /** What the orchestrator's package may hold: what runs, and what the remote build rebuilds it from. */
-const allowedTop = new Set(["functions", "orchestrations", "lib", "contracts", "protocols", "dist", "host.json", "package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "scripts"]);
+const allowedTop = new Set([
+  "functions",
+  "orchestrations",
+  "lib",
+  "contracts",
+  "protocols",
+  "dist",
+  "host.json",
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "scripts",
+]);
 const allowedDist = new Set(["functions", "orchestrations", "lib", "console"]);
 
 describe("the orchestrator's .funcignore", () => {
@@ -33,7 +46,18 @@ describe("the orchestrator's .funcignore", () => {
       return top === "dist" && !allowedDist.has(second!);
     });
     expect(outside).toEqual([]);
-    for (const needed of ["host.json", "package.json", "package-lock.json", "tsconfig.build.json", "functions/index.ts", "lib/paths.ts", "scripts/build-console.mjs", "lib/console/web/main.tsx", "contracts/reply.v1.schema.json", "protocols/registry.v1.json"]) {
+    for (const needed of [
+      "host.json",
+      "package.json",
+      "package-lock.json",
+      "tsconfig.build.json",
+      "functions/index.ts",
+      "lib/paths.ts",
+      "scripts/build-console.mjs",
+      "lib/console/web/main.tsx",
+      "contracts/reply.v1.schema.json",
+      "protocols/registry.v1.json",
+    ]) {
       expect(files).toContain(needed);
     }
     // The things the issue found zipped.

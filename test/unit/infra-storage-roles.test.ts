@@ -13,7 +13,7 @@ const text = (name: string) => main.vars.get(name)?.value ?? "";
 /** A main.bicep string var's value, or the literal itself. */
 const resolve = (key: string) => {
   const ref = /^\$\{(\w+)\}$/.exec(key);
-  return ref ? stringLiteral(text(ref[1]!)) ?? key : key;
+  return ref ? (stringLiteral(text(ref[1]!)) ?? key) : key;
 };
 
 describe("least privilege on the storage account", () => {
@@ -28,7 +28,9 @@ describe("least privilege on the storage account", () => {
     const expand = (item: string) => (item === "orchestratorOutputsReader" ? text("orchestratorOutputsReader") : item);
     return Object.fromEntries(
       [...grants].flatMap(([key, value]) => {
-        const items = arrayItems(value).map(expand).filter((item) => item.startsWith(`union(${principal},`));
+        const items = arrayItems(value)
+          .map(expand)
+          .filter((item) => item.startsWith(`union(${principal},`));
         expect(items.length, key).toBeLessThanOrEqual(1);
         return items.map((item) => [resolve(key), roleName.get(/roleDefinitionIdOrName:\s*([\w.]+)/.exec(item)![1]!)]);
       }),
@@ -67,7 +69,11 @@ describe("least privilege on the storage account", () => {
   });
 
   it("keeps the orchestrator's blob role away from the documents and the workers' package (ABAC condition)", () => {
-    const grants = arrayItems(text("storageGrants").replace(/^concat\(/, "[").replace(/\)$/, "]"));
+    const grants = arrayItems(
+      text("storageGrants")
+        .replace(/^concat\(/, "[")
+        .replace(/\)$/, "]"),
+    );
     const orchestratorBlob = grants.filter((g) => /orchestratorPrincipal/.test(g) && /storageBlobData/.test(g));
     expect(orchestratorBlob).toHaveLength(1);
     expect(orchestratorBlob[0]).toMatch(/condition: orchestratorBlobCondition/);

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  EventKeys,
-  createdEventRowKey,
-  idempotencyRowKey,
-  listingRowKey,
-  keyPart,
-  stepRowKey,
-} from "../../lib/ledger/keys.js";
+import { EventKeys, createdEventRowKey, idempotencyRowKey, listingRowKey, keyPart, stepRowKey } from "../../lib/ledger/keys.js";
 import { fromClientToken, toClientToken } from "../../lib/ledger/continuation.js";
 import { InvalidContinuationError, InvalidKeyError } from "../../lib/ledger/index.js";
 
@@ -18,14 +11,11 @@ describe("keyPart", () => {
     expect(keyPart("tenant-a.b_c:1", "x")).toBe("tenant-a.b_c:1");
   });
 
-  it.each(["a/b", "a\\b", "a#b", "a?b", "a\u0001b", "a\u007fb", "ünïcødé", "emoji 😀", "job|x", "100%"])(
-    "escapes %j into a legal key",
-    (value) => {
-      const key = keyPart(value, "x");
-      expect([...key].filter(isForbidden)).toEqual([]);
-      expect(key).not.toBe(value);
-    },
-  );
+  it.each(["a/b", "a\\b", "a#b", "a?b", "a\u0001b", "a\u007fb", "ünïcødé", "emoji 😀", "job|x", "100%"])("escapes %j into a legal key", (value) => {
+    const key = keyPart(value, "x");
+    expect([...key].filter(isForbidden)).toEqual([]);
+    expect(key).not.toBe(value);
+  });
 
   it("is injective: escaping cannot make two values collide", () => {
     const values = ["a/b", "a!002fb", "a!b", "a!!b", "ab", "a|b", "a!007cb"];
@@ -60,11 +50,7 @@ describe("row keys", () => {
 
   it("gives events strictly increasing, unique keys within a millisecond and across a clock step back", () => {
     const keys = new EventKeys();
-    const made = [
-      ...Array.from({ length: 500 }, () => keys.next(1_000)),
-      keys.next(999),
-      keys.next(1_001),
-    ];
+    const made = [...Array.from({ length: 500 }, () => keys.next(1_000)), keys.next(999), keys.next(1_001)];
     expect([...made].sort()).toEqual(made);
     expect(new Set(made).size).toBe(made.length);
   });
@@ -76,8 +62,7 @@ describe("row keys", () => {
 });
 
 describe("continuation tokens", () => {
-  const sdkToken = (pk: string, rk?: string) =>
-    Buffer.from(JSON.stringify({ nextPartitionKey: pk, ...(rk ? { nextRowKey: rk } : {}) })).toString("base64");
+  const sdkToken = (pk: string, rk?: string) => Buffer.from(JSON.stringify({ nextPartitionKey: pk, ...(rk ? { nextRowKey: rk } : {}) })).toString("base64");
   const decode = (sdk: string) => JSON.parse(Buffer.from(sdk, "base64").toString());
 
   it("round-trips the service's opaque next keys and is base64url", () => {

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  JobState,
-  StepState,
-  canTransitionJob,
-  canTransitionStep,
-  isTerminalJobState,
-  isTerminalStepState,
-} from "../../lib/ledger/index.js";
+import { JobState, StepState, canTransitionJob, canTransitionStep, isTerminalJobState, isTerminalStepState } from "../../lib/ledger/index.js";
 
 const J = JobState;
 const S = StepState;

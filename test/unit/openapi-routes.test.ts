@@ -19,7 +19,10 @@ beforeAll(async () => {
   // Some function files read their settings when they register; nothing is connected here.
   process.env.AzureWebJobsStorage ??= "UseDevelopmentStorage=true";
   const dir = join(packageRoot, "functions");
-  for (const file of readdirSync(dir).filter((name) => name.endsWith(".ts")).sort()) await import(pathToFileURL(join(dir, file)).href);
+  for (const file of readdirSync(dir)
+    .filter((name) => name.endsWith(".ts"))
+    .sort())
+    await import(pathToFileURL(join(dir, file)).href);
   registered = [...captured.functions.values()]
     .filter((fn) => fn.trigger.binding.type === "httpTrigger")
     .map((fn) => ({ route: String(fn.trigger.binding.route ?? fn.name), methods: (fn.trigger.binding.methods as string[] | undefined) ?? ["GET", "POST"] }));
@@ -28,7 +31,9 @@ beforeAll(async () => {
 describe("every registered HTTP route is in the OpenAPI document", () => {
   it("the app's routes, each method, under /v1 and the probes", () => {
     expect(registered.length).toBeGreaterThanOrEqual(13);
-    expect(registered.map((r) => r.route)).toEqual(expect.arrayContaining(["v1/jobs/{job_id}/cancel", "v1/jobs/{job_id}/redrive", "v1/openapi.json", "health"]));
+    expect(registered.map((r) => r.route)).toEqual(
+      expect.arrayContaining(["v1/jobs/{job_id}/cancel", "v1/jobs/{job_id}/redrive", "v1/openapi.json", "health"]),
+    );
     expect(routeCoverageProblems(registered, paths)).toEqual([]);
   });
 

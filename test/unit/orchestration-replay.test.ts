@@ -10,7 +10,9 @@ import { createOrchestrator, describeDivergence, firstDivergence, type RecordedH
 
 // One folder per orchestration version (v1/, v2/, ...): instances of every version may still be running.
 const historiesDir = join(packageRoot, "test/fixtures/histories");
-const versions = readdirSync(historiesDir).filter((d) => /^v\d+$/.test(d)).sort();
+const versions = readdirSync(historiesDir)
+  .filter((d) => /^v\d+$/.test(d))
+  .sort();
 const historiesOf = (version: string) =>
   readdirSync(join(historiesDir, version))
     .filter((f) => f.endsWith(".json"))
@@ -24,21 +26,27 @@ const baseScenarios = ["cancel", "heartbeats", "pause-resume", "redrive", "retry
 const reviewScenarios = ["review-approve", "review-reject", "review-skip", "review-cancel", "review-timeout", "deadline-review", "deadline-worker"];
 
 describe("recorded histories replayed through the current orchestrator", () => {
-  it.each(versions)("%s covers success, retry, timeout, cancel, pause/resume, redrive and heartbeats (v4 on: and the review and deadline paths), recorded with that version", (version) => {
-    const recorded = historiesOf(version);
-    const reviews = Number(version.slice(1)) >= 4 ? reviewScenarios : [];
-    expect(recorded.map((h) => h.scenario).sort()).toEqual([...baseScenarios, ...reviews].sort());
-    for (const h of recorded) expect(`v${h.version}`, h.scenario).toBe(version);
-  });
+  it.each(versions)(
+    "%s covers success, retry, timeout, cancel, pause/resume, redrive and heartbeats (v4 on: and the review and deadline paths), recorded with that version",
+    (version) => {
+      const recorded = historiesOf(version);
+      const reviews = Number(version.slice(1)) >= 4 ? reviewScenarios : [];
+      expect(recorded.map((h) => h.scenario).sort()).toEqual([...baseScenarios, ...reviews].sort());
+      for (const h of recorded) expect(`v${h.version}`, h.scenario).toBe(version);
+    },
+  );
 
   it("has a recording of the version new instances are created with", () => {
     expect(versions).toContain(`v${currentJobOrchestrationVersion}`);
   });
 
-  it.each(histories.map((h) => [`v${h.version} ${h.scenario}`, h] as const))("%s: every decision and the outcome match the recording", async (_name, history) => {
-    const divergence = await firstDivergence(createOrchestrator(jobOrchestrator), history);
-    expect(divergence && describeDivergence(divergence)).toBeUndefined();
-  });
+  it.each(histories.map((h) => [`v${h.version} ${h.scenario}`, h] as const))(
+    "%s: every decision and the outcome match the recording",
+    async (_name, history) => {
+      const divergence = await firstDivergence(createOrchestrator(jobOrchestrator), history);
+      expect(divergence && describeDivergence(divergence)).toBeUndefined();
+    },
+  );
 });
 
 describe("the divergence detector", () => {
@@ -50,7 +58,13 @@ describe("the divergence detector", () => {
       return yield* jobOrchestrator(context) as Generator<unknown, unknown, unknown>;
     } as OrchestrationHandler);
     const divergence = await firstDivergence(extraFirst, byScenario("success"));
-    expect(divergence).toEqual({ scenario: "success", episode: 1, decision: 0, expected: `#0 activity ${ActivityNames.startJob}`, got: "#0 activity checkQuota" });
+    expect(divergence).toEqual({
+      scenario: "success",
+      episode: 1,
+      decision: 0,
+      expected: `#0 activity ${ActivityNames.startJob}`,
+      got: "#0 activity checkQuota",
+    });
     expect(describeDivergence(divergence!)).toBe(
       `history "success" diverges in episode 1 at decision #0: recorded #0 activity ${ActivityNames.startJob}, current code #0 activity checkQuota`,
     );
@@ -79,7 +93,11 @@ describe("the divergence detector", () => {
       return { state: "SUCCEEDED" };
     } as OrchestrationHandler);
     expect(await firstDivergence(endsEarly, byScenario("success"))).toEqual({
-      scenario: "success", episode: 2, decision: 1, expected: `#1 activity ${ActivityNames.beginAttempt}`, got: "nothing",
+      scenario: "success",
+      episode: 2,
+      decision: 1,
+      expected: `#1 activity ${ActivityNames.beginAttempt}`,
+      got: "nothing",
     });
 
     const otherResult = altered(function* (context: OrchestrationContext) {

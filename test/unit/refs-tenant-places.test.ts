@@ -3,7 +3,10 @@ import { liesWithin, parseRefPath, parseTenantAllowlists, pathSegment, RefErrorC
 import { parseAllowlist } from "../../lib/refs/allowlist.js";
 
 const account = "http://127.0.0.1:10000/devstoreaccount1";
-const places = new TenantPlaces(account, { shared: parseAllowlist("https://docs.example.com/shared/"), perTenant: { ta: parseAllowlist("https://ta.example.com/") } });
+const places = new TenantPlaces(account, {
+  shared: parseAllowlist("https://docs.example.com/shared/"),
+  perTenant: { ta: parseAllowlist("https://ta.example.com/") },
+});
 const codeOf = (run: () => unknown) => {
   try {
     run();
@@ -70,7 +73,10 @@ describe("strict ref paths", () => {
 describe("tenant places", () => {
   it("reads from the tenant's inputs, outputs and workspaces, and https on its allowlist", () => {
     for (const uri of [`${account}/inputs/ta/a.png`, `${account}/inputs/ta/`, `${account}/outputs/ta/x/`, `${account}/workspaces/ta/other-job/ocr/text.txt`]) {
-      expect(codeOf(() => places.check(uri, RefUse.read, "ta")), uri).toBe("ok");
+      expect(
+        codeOf(() => places.check(uri, RefUse.read, "ta")),
+        uri,
+      ).toBe("ok");
     }
     expect(places.check("https://ta.example.com/a.pdf", RefUse.read, "ta")).toBeUndefined();
     expect(codeOf(() => places.check("https://docs.example.com/shared/a.pdf", RefUse.read, "tb"))).toBe("ok");
@@ -78,8 +84,18 @@ describe("tenant places", () => {
   });
 
   it("refuses another tenant's places, a prefix lookalike, and other containers", () => {
-    for (const uri of [`${account}/inputs/tb/a.png`, `${account}/inputs/tab/a.png`, `${account}/inputs/a.png`, `${account}/workspaces/tb/j/x`, `${account}/newcontainer/ta/x`, `${account}/outputs/tb/`]) {
-      expect(codeOf(() => places.check(uri, RefUse.read, "ta")), uri).toBe(RefErrorCode.refOutsideTenant);
+    for (const uri of [
+      `${account}/inputs/tb/a.png`,
+      `${account}/inputs/tab/a.png`,
+      `${account}/inputs/a.png`,
+      `${account}/workspaces/tb/j/x`,
+      `${account}/newcontainer/ta/x`,
+      `${account}/outputs/tb/`,
+    ]) {
+      expect(
+        codeOf(() => places.check(uri, RefUse.read, "ta")),
+        uri,
+      ).toBe(RefErrorCode.refOutsideTenant);
     }
   });
 
@@ -99,8 +115,12 @@ describe("tenant places", () => {
   });
 
   it("reads LUCIUS_TENANT_INPUT_ALLOWLISTS as tenant → prefixes and refuses anything else", () => {
-    expect(Object.keys(parseTenantAllowlists('{"ta":["https://a.example.com/"],"tb":"https://b.example.com/x/,https://c.example.com/"}'))).toEqual(["ta", "tb"]);
+    expect(Object.keys(parseTenantAllowlists('{"ta":["https://a.example.com/"],"tb":"https://b.example.com/x/,https://c.example.com/"}'))).toEqual([
+      "ta",
+      "tb",
+    ]);
     expect(parseTenantAllowlists(undefined)).toEqual({});
-    for (const bad of ["[]", "{", '{"ta":3}', '{"ta":["http://a.example.com/"]}']) expect(() => parseTenantAllowlists(bad), bad).toThrow(/LUCIUS_TENANT_INPUT_ALLOWLISTS/);
+    for (const bad of ["[]", "{", '{"ta":3}', '{"ta":["http://a.example.com/"]}'])
+      expect(() => parseTenantAllowlists(bad), bad).toThrow(/LUCIUS_TENANT_INPUT_ALLOWLISTS/);
   });
 });

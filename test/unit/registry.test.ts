@@ -81,7 +81,10 @@ describe("a bad registry stops start-up with RegistryError", () => {
     const protocol = registry.protocols.find((p) => p.protocol_id === "ocr-review-embedding-sis.v1")!;
     protocol.steps = protocol.steps.slice(0, 2);
     expect(registryError(registry).issues).toEqual([
-      { pointer: "/protocols/6/steps/1/step_type", message: 'a REVIEW step cannot be the last step of protocol "ocr-review-embedding-sis.v1": the last step writes the job\'s output' },
+      {
+        pointer: "/protocols/6/steps/1/step_type",
+        message: 'a REVIEW step cannot be the last step of protocol "ocr-review-embedding-sis.v1": the last step writes the job\'s output',
+      },
     ]);
   });
 

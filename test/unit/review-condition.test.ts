@@ -4,7 +4,7 @@ import { reviewCall } from "../../lib/review/condition.js";
 const below = { metric: "mean_confidence", below: 0.8 };
 
 describe("whether a review step stops the job", () => {
-  it("always reviews without a condition, or with \"always\"", () => {
+  it('always reviews without a condition, or with "always"', () => {
     expect(reviewCall(undefined, {}, { mean_confidence: 0.99 })).toEqual({ review: true, reason: "always" });
     expect(reviewCall("always", {}, undefined)).toEqual({ review: true, reason: "always" });
   });
@@ -28,7 +28,11 @@ describe("whether a review step stops the job", () => {
     ["not a finite number", { mean_confidence: Number.NaN }],
     ["null", { mean_confidence: null }],
   ])("reviews when the metric is missing or unusable (%s): fail safe", (_what, metrics) => {
-    expect(reviewCall(below, {}, metrics as Record<string, unknown> | undefined)).toEqual({ review: true, reason: "metric-missing", metric: "mean_confidence" });
+    expect(reviewCall(below, {}, metrics as Record<string, unknown> | undefined)).toEqual({
+      review: true,
+      reason: "metric-missing",
+      metric: "mean_confidence",
+    });
   });
 
   it("reviews when the command asks for it, whatever the metric says", () => {

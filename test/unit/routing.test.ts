@@ -43,7 +43,11 @@ describe("routingKey", () => {
     // The only way to collide would be a tenant id containing the delimiter — the schema rejects it.
     expect(contracts.validateEnvelope({ ...base, tenant_id: "acme:doc-1" }).ok).toBe(false);
     const defaults = ["acme", "acme-doc-1", "acmedoc-1"].map((tenant_id) => routingKey({ tenant_id }));
-    const bursts = [["acme", "doc-1"], ["acme-doc", "1"], ["acmedoc", "-1"]].map(([tenant_id, doc_id]) => routingKey({ tenant_id: tenant_id!, mode: "BURST", doc_id }));
+    const bursts = [
+      ["acme", "doc-1"],
+      ["acme-doc", "1"],
+      ["acmedoc", "-1"],
+    ].map(([tenant_id, doc_id]) => routingKey({ tenant_id: tenant_id!, mode: "BURST", doc_id }));
     for (const key of defaults) expect(bursts).not.toContain(key);
     expect(new Set(bursts).size).toBe(bursts.length);
   });

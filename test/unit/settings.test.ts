@@ -36,9 +36,17 @@ describe("derived settings", () => {
   });
 
   it("takes step timing defaults from LUCIUS_STEP_DEFAULTS over the production ones", () => {
-    expect(loadSettings({ AzureWebJobsStorage: "x" }).stepDefaults).toEqual({ ack_seconds: 30, lease_seconds: 900, max_attempts: 3, backoff_seconds: [30, 120, 600] });
+    expect(loadSettings({ AzureWebJobsStorage: "x" }).stepDefaults).toEqual({
+      ack_seconds: 30,
+      lease_seconds: 900,
+      max_attempts: 3,
+      backoff_seconds: [30, 120, 600],
+    });
     expect(loadSettings({ AzureWebJobsStorage: "x", LUCIUS_STEP_DEFAULTS: '{"ack_seconds":1,"backoff_seconds":[0.2]}' }).stepDefaults).toEqual({
-      ack_seconds: 1, lease_seconds: 900, max_attempts: 3, backoff_seconds: [0.2],
+      ack_seconds: 1,
+      lease_seconds: 900,
+      max_attempts: 3,
+      backoff_seconds: [0.2],
     });
   });
 

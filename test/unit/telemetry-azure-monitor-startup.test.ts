@@ -17,7 +17,10 @@ describe("Azure Monitor start-up", () => {
   it("registers once, with the connection string, the managed identity and the service name", () => {
     const calls: AzureMonitorOpenTelemetryOptions[] = [];
     const register = (options: AzureMonitorOpenTelemetryOptions) => calls.push(options);
-    const env = { APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString, APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "Authorization=AAD;ClientId=11111111-2222-3333-4444-555555555555" };
+    const env = {
+      APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString,
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "Authorization=AAD;ClientId=11111111-2222-3333-4444-555555555555",
+    };
     expect(startAzureMonitor("lucius-test", env, register)).toBe(true);
     expect(startAzureMonitor("lucius-test", env, register)).toBe(true);
     expect(calls).toHaveLength(1);

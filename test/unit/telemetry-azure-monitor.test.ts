@@ -12,18 +12,27 @@ describe("Azure Monitor settings", () => {
 
   it("use the connection string alone unless the authentication string says AAD", () => {
     expect(azureMonitorSettings({ APPLICATIONINSIGHTS_CONNECTION_STRING: connection })).toEqual({ connectionString: connection });
-    expect(azureMonitorSettings({ APPLICATIONINSIGHTS_CONNECTION_STRING: connection, APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "Authorization=Key" })).toEqual({ connectionString: connection });
+    expect(azureMonitorSettings({ APPLICATIONINSIGHTS_CONNECTION_STRING: connection, APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "Authorization=Key" })).toEqual(
+      { connectionString: connection },
+    );
   });
 
   it("use the managed identity named by ClientId, or the system-assigned one", () => {
     const clientId = "11111111-2222-3333-4444-555555555555";
-    expect(azureMonitorSettings({ APPLICATIONINSIGHTS_CONNECTION_STRING: connection, APPLICATIONINSIGHTS_AUTHENTICATION_STRING: `Authorization=AAD;ClientId=${clientId}` })).toEqual({
+    expect(
+      azureMonitorSettings({
+        APPLICATIONINSIGHTS_CONNECTION_STRING: connection,
+        APPLICATIONINSIGHTS_AUTHENTICATION_STRING: `Authorization=AAD;ClientId=${clientId}`,
+      }),
+    ).toEqual({
       connectionString: connection,
       managedIdentity: { clientId },
     });
-    expect(azureMonitorSettings({ APPLICATIONINSIGHTS_CONNECTION_STRING: connection, APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "authorization=aad" })).toEqual({
-      connectionString: connection,
-      managedIdentity: {},
-    });
+    expect(azureMonitorSettings({ APPLICATIONINSIGHTS_CONNECTION_STRING: connection, APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "authorization=aad" })).toEqual(
+      {
+        connectionString: connection,
+        managedIdentity: {},
+      },
+    );
   });
 });

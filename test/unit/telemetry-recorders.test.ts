@@ -28,9 +28,18 @@ describe("intake telemetry", () => {
     });
     await handler({ headers: headers({ traceparent: `00-${traceId}-00f067aa0ba902b7-01` }) }, {});
     const intake = telemetry.spans.list(traceId).find((s) => s.name === "lucius.intake")!;
-    expect(intake).toMatchObject({ parent_span_id: "00f067aa0ba902b7", attributes: { job_id: "job-1", tenant_id: "t1", outcome: "created", caller: "apiKey:ops" } });
+    expect(intake).toMatchObject({
+      parent_span_id: "00f067aa0ba902b7",
+      attributes: { job_id: "job-1", tenant_id: "t1", outcome: "created", caller: "apiKey:ops" },
+    });
     expect(stored).toBe(`00-${traceId}-${intake.span_id}-01`);
-    expect(logs.find((l) => l.event === "intake.accepted")).toMatchObject({ job_id: "job-1", tenant_id: "t1", correlation_id: "c1", trace_id: traceId, caller: "apiKey:ops" });
+    expect(logs.find((l) => l.event === "intake.accepted")).toMatchObject({
+      job_id: "job-1",
+      tenant_id: "t1",
+      correlation_id: "c1",
+      trace_id: traceId,
+      caller: "apiKey:ops",
+    });
   });
 
   it("counts a rejection by its problem type and never starts a job trace for it", async () => {
@@ -44,18 +53,44 @@ describe("intake telemetry", () => {
 });
 
 describe("attempt telemetry", () => {
-  const step = (error?: { code: string; message: string }): Step => ({
-    job_id: "job-2", step_id: "ocr", index: 0, step_type: "OCR", service: "platform-ocr", state: "RETRY_WAIT", attempt_no: 1,
-    created_at: "2026-01-01T00:00:00.000Z", updated_at: "2026-01-01T00:00:00.000Z", dispatched_at: "2026-01-01T00:00:00.000Z", etag: "*",
-    ...(error ? { error } : {}),
-  }) as Step;
+  const step = (error?: { code: string; message: string }): Step =>
+    ({
+      job_id: "job-2",
+      step_id: "ocr",
+      index: 0,
+      step_type: "OCR",
+      service: "platform-ocr",
+      state: "RETRY_WAIT",
+      attempt_no: 1,
+      created_at: "2026-01-01T00:00:00.000Z",
+      updated_at: "2026-01-01T00:00:00.000Z",
+      dispatched_at: "2026-01-01T00:00:00.000Z",
+      etag: "*",
+      ...(error ? { error } : {}),
+    }) as Step;
 
   it("starts the attempt span at dispatch, under the job's traceparent, and counts the retry's cause", async () => {
     const parent = `00-${traceId}-1111111111111111-01`;
-    recordAttemptOutcome(step({ code: "ACK_TIMEOUT", message: "no ACK" }), "RETRY_WAIT", { tenant_id: "t1", traceparent: parent }, new Date("2026-01-01T00:00:02.500Z"));
-    recordAttemptOutcome(step({ code: "WORKER_BUSY", message: "busy" }), "RETRY_WAIT", { tenant_id: "t1", traceparent: parent }, new Date("2026-01-01T00:00:01.000Z"));
+    recordAttemptOutcome(
+      step({ code: "ACK_TIMEOUT", message: "no ACK" }),
+      "RETRY_WAIT",
+      { tenant_id: "t1", traceparent: parent },
+      new Date("2026-01-01T00:00:02.500Z"),
+    );
+    recordAttemptOutcome(
+      step({ code: "WORKER_BUSY", message: "busy" }),
+      "RETRY_WAIT",
+      { tenant_id: "t1", traceparent: parent },
+      new Date("2026-01-01T00:00:01.000Z"),
+    );
     const spans = telemetry.spans.list(traceId).filter((s) => s.name === "lucius.step.attempt");
-    expect(spans[0]).toMatchObject({ parent_span_id: "1111111111111111", start: "2026-01-01T00:00:00.000Z", duration_ms: 2500, status: "error", attributes: { cause: "ack_timeout", outcome: "retried" } });
+    expect(spans[0]).toMatchObject({
+      parent_span_id: "1111111111111111",
+      start: "2026-01-01T00:00:00.000Z",
+      duration_ms: 2500,
+      status: "error",
+      attributes: { cause: "ack_timeout", outcome: "retried" },
+    });
     const retries = await metric(MetricNames.stepRetries);
     expect(retries?.points).toContainEqual({ attributes: { cause: "ack_timeout", step_type: "OCR" }, value: 1 });
     expect(retries?.points).toContainEqual({ attributes: { cause: "retryable_failure", step_type: "OCR" }, value: 1 });

@@ -1,6 +1,14 @@
 import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
-import { contextFrom, formatTraceparent, newTraceparent, parseTraceparent, traceIdOf, traceparentOf, traceparentPropagator } from "../../lib/telemetry/trace-context.js";
+import {
+  contextFrom,
+  formatTraceparent,
+  newTraceparent,
+  parseTraceparent,
+  traceIdOf,
+  traceparentOf,
+  traceparentPropagator,
+} from "../../lib/telemetry/trace-context.js";
 
 const valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
@@ -28,7 +36,11 @@ describe("W3C traceparent", () => {
   });
 
   it("extracts into and injects from an OpenTelemetry context", () => {
-    const context = traceparentPropagator.extract(ROOT_CONTEXT, { traceparent: valid }, { get: (c, k) => (c as Record<string, string>)[k], keys: (c) => Object.keys(c as object) });
+    const context = traceparentPropagator.extract(
+      ROOT_CONTEXT,
+      { traceparent: valid },
+      { get: (c, k) => (c as Record<string, string>)[k], keys: (c) => Object.keys(c as object) },
+    );
     expect(trace.getSpanContext(context)?.traceId).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
     const carrier: Record<string, string> = {};
     traceparentPropagator.inject(context, carrier, { set: (c, k, v) => ((c as Record<string, string>)[k] = v) });

@@ -48,7 +48,9 @@ describe("Document Intelligence on demand (infra/modules/document-intelligence.b
   it("is deployed only when asked, for the workers identity, and its endpoint becomes the workers' setting", () => {
     expect(main).toMatch(/module documentIntelligenceAccount 'modules\/document-intelligence\.bicep' = if \(documentIntelligence\) \{/);
     expect(main).toMatch(/workersPrincipalId: workersIdentity\.outputs\.principalId/);
-    expect(main).toMatch(/LUCIUS_DOCUMENT_INTELLIGENCE_ENDPOINT: documentIntelligence \? documentIntelligenceAccount!\.outputs\.endpoint : documentIntelligenceEndpoint/);
+    expect(main).toMatch(
+      /LUCIUS_DOCUMENT_INTELLIGENCE_ENDPOINT: documentIntelligence \? documentIntelligenceAccount!\.outputs\.endpoint : documentIntelligenceEndpoint/,
+    );
     expect(main).toMatch(/param documentIntelligence bool = false/);
   });
 });

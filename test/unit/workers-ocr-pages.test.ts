@@ -16,7 +16,11 @@ afterAll(() => engine.close());
 
 /** The engine, counting the pages it is given: a limit must fail before any page reaches it. */
 function counting(inner: PageRecognizer): PageRecognizer & { calls: number } {
-  const counter = { engine: inner.engine, calls: 0, recognize: (image: Buffer, request: Parameters<PageRecognizer["recognize"]>[1]) => (counter.calls++, inner.recognize(image, request)) };
+  const counter = {
+    engine: inner.engine,
+    calls: 0,
+    recognize: (image: Buffer, request: Parameters<PageRecognizer["recognize"]>[1]) => (counter.calls++, inner.recognize(image, request)),
+  };
   return counter;
 }
 
@@ -31,7 +35,11 @@ const options = (overrides: Partial<ReadPagesOptions> = {}): ReadPagesOptions =>
 });
 
 const read = (bytes: Buffer, overrides: Partial<ReadPagesOptions> = {}) => readPages(bytes, sniffDocumentKind(bytes)!, options(overrides));
-const failure = (run: Promise<unknown>) => run.then(() => "ok", (e: unknown) => (e instanceof WorkerError ? `${e.code}/${e.failureClass}: ${e.message}` : String(e)));
+const failure = (run: Promise<unknown>) =>
+  run.then(
+    () => "ok",
+    (e: unknown) => (e instanceof WorkerError ? `${e.code}/${e.failureClass}: ${e.message}` : String(e)),
+  );
 
 /** The invoice facts the acceptance names: number, total and date. */
 const invoiceFacts = ["INVOICE No. 2026-0042", "Total due: $1,234.56", "March 3, 2026"];
@@ -65,7 +73,11 @@ describe("PDF pages", () => {
     const scan = scanPage(smooth(render(sampleLines.slice(3, 6))));
     const mixed = pdfDocument([textPage(["First page: ACME Supply Co."]), scan, textPage(["Third page: thank you"])]);
     const pages = await read(mixed);
-    expect(pages.map((p) => [p.page, p.text_layer])).toEqual([[1, true], [2, false], [3, true]]);
+    expect(pages.map((p) => [p.page, p.text_layer])).toEqual([
+      [1, true],
+      [2, false],
+      [3, true],
+    ]);
     expect(pages[1]!.text).toContain("Globex Corporation");
     expect((await read(mixed, { pageRange: "3" })).map((p) => [p.page, p.text])).toEqual([[3, "Third page: thank you"]]);
   });
@@ -80,13 +92,19 @@ describe("PDF pages", () => {
   it("fails a page over the pixel limit at the render resolution INPUT_TOO_LARGE, before rendering it", async () => {
     const recognizer = counting(engine);
     const poster = pdfDocument([{ width: 7200, height: 7200, content: "" }]); // 100 × 100 inches
-    expect(await failure(read(poster, { recognizer }))).toBe("INPUT_TOO_LARGE/NON_RETRYABLE: Page 1 of the PDF at 200 dpi is 20000 × 20000 pixels (400000000); OCR decodes at most 40000000");
+    expect(await failure(read(poster, { recognizer }))).toBe(
+      "INPUT_TOO_LARGE/NON_RETRYABLE: Page 1 of the PDF at 200 dpi is 20000 × 20000 pixels (400000000); OCR decodes at most 40000000",
+    );
     expect(recognizer.calls).toBe(0);
   });
 
   it("fails an encrypted PDF DOCUMENT_ENCRYPTED and a broken one UNREADABLE_DOCUMENT, both NON_RETRYABLE", async () => {
-    expect(await failure(read(pdfDocument([textPage(["secret"])], { encrypt: true })))).toBe("DOCUMENT_ENCRYPTED/NON_RETRYABLE: The PDF is encrypted and needs a password to open");
-    expect(await failure(read(Buffer.from("%PDF-1.7\nthis is not a PDF body at all\n")))).toMatch(/^UNREADABLE_DOCUMENT\/NON_RETRYABLE: The PDF cannot be read: /);
+    expect(await failure(read(pdfDocument([textPage(["secret"])], { encrypt: true })))).toBe(
+      "DOCUMENT_ENCRYPTED/NON_RETRYABLE: The PDF is encrypted and needs a password to open",
+    );
+    expect(await failure(read(Buffer.from("%PDF-1.7\nthis is not a PDF body at all\n")))).toMatch(
+      /^UNREADABLE_DOCUMENT\/NON_RETRYABLE: The PDF cannot be read: /,
+    );
   });
 });
 
@@ -95,7 +113,10 @@ describe("TIFF pages", () => {
     const tiff = sample("invoice-2-pages.tiff");
     expect(sniffDocumentKind(tiff)).toBe(DocumentKind.tiff);
     const pages = await read(tiff);
-    expect(pages.map((p) => [p.page, p.text_layer])).toEqual([[1, false], [2, false]]);
+    expect(pages.map((p) => [p.page, p.text_layer])).toEqual([
+      [1, false],
+      [2, false],
+    ]);
     expect(pages[0]!.text).toContain("INVOICE No. 2026-0042");
     expect(pages[0]!.text).not.toContain("Total due");
     expect(pages[1]!.text).toContain("Total due: $1,234.56");
@@ -104,14 +125,18 @@ describe("TIFF pages", () => {
 
   it("fails a TIFF over the page limit INPUT_TOO_LARGE before recognising a page", async () => {
     const recognizer = counting(engine);
-    expect(await failure(read(sample("invoice-2-pages.tiff"), { recognizer, maxPages: 1 }))).toBe("INPUT_TOO_LARGE/NON_RETRYABLE: The TIFF has 2 pages; OCR reads at most 1");
+    expect(await failure(read(sample("invoice-2-pages.tiff"), { recognizer, maxPages: 1 }))).toBe(
+      "INPUT_TOO_LARGE/NON_RETRYABLE: The TIFF has 2 pages; OCR reads at most 1",
+    );
     expect(recognizer.calls).toBe(0);
   });
 });
 
 describe("text files", () => {
   it("are their own text layer: one page, confidence 1", async () => {
-    expect(await read(Buffer.from("Total due: $1,234.56\n"))).toEqual([{ page: 1, text: "Total due: $1,234.56\n", confidence: 1, text_layer: true, lines: [] }]);
+    expect(await read(Buffer.from("Total due: $1,234.56\n"))).toEqual([
+      { page: 1, text: "Total due: $1,234.56\n", confidence: 1, text_layer: true, lines: [] },
+    ]);
   });
 });
 

@@ -40,7 +40,12 @@ describe("OCR options", () => {
   });
 
   it("uses Document Intelligence when its endpoint is configured, the offline engine otherwise or when asked", () => {
-    expect([undefined, "default", "tesseract", "prebuilt-read"].map((e) => chooseEngine(e, true))).toEqual(["document-intelligence", "document-intelligence", "tesseract", "document-intelligence"]);
+    expect([undefined, "default", "tesseract", "prebuilt-read"].map((e) => chooseEngine(e, true))).toEqual([
+      "document-intelligence",
+      "document-intelligence",
+      "tesseract",
+      "document-intelligence",
+    ]);
     expect([undefined, "Tesseract.js"].map((e) => chooseEngine(e, false))).toEqual(["tesseract", "tesseract"]);
     expect(codeOf(() => chooseEngine("document-intelligence", false))).toBe(`${WorkerErrorCode.invalidPayload}/NON_RETRYABLE`);
     expect(codeOf(() => chooseEngine("abbyy", true))).toBe(`${WorkerErrorCode.invalidPayload}/NON_RETRYABLE`);
@@ -78,7 +83,10 @@ describe("the OCR engine (offline English traineddata)", () => {
     const controller = new AbortController();
     const outcome = await engine
       .recognize(sample, { blocks: false, signal: controller.signal, onProgress: () => controller.abort(new Error("cancelled by test")) })
-      .then(() => "finished", (e: unknown) => (e as Error).message);
+      .then(
+        () => "finished",
+        (e: unknown) => (e as Error).message,
+      );
     expect(outcome).toBe("cancelled by test");
     expect((await engine.recognize(sample, { blocks: false, signal: new AbortController().signal })).text).toContain("Total");
   });

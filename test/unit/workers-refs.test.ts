@@ -86,9 +86,23 @@ describe("input allowlist", () => {
 
 describe("public addresses", () => {
   it.each([
-    ["93.184.215.14", true], ["2606:4700::1111", true], ["127.0.0.1", false], ["10.0.0.1", false], ["172.20.1.1", false],
-    ["192.168.1.1", false], ["169.254.169.254", false], ["100.64.0.1", false], ["0.0.0.0", false], ["::1", false], ["::", false],
-    ["fe80::1", false], ["fd00::1", false], ["::ffff:127.0.0.1", false], ["::ffff:8.8.8.8", true], ["64:ff9b::10.0.0.1", false], ["localhost", false],
+    ["93.184.215.14", true],
+    ["2606:4700::1111", true],
+    ["127.0.0.1", false],
+    ["10.0.0.1", false],
+    ["172.20.1.1", false],
+    ["192.168.1.1", false],
+    ["169.254.169.254", false],
+    ["100.64.0.1", false],
+    ["0.0.0.0", false],
+    ["::1", false],
+    ["::", false],
+    ["fe80::1", false],
+    ["fd00::1", false],
+    ["::ffff:127.0.0.1", false],
+    ["::ffff:8.8.8.8", true],
+    ["64:ff9b::10.0.0.1", false],
+    ["localhost", false],
   ])("%s → %s", (address, expected) => expect(isPublicAddress(address as string)).toBe(expected));
 });
 
@@ -112,7 +126,10 @@ describe("fetching an https input", () => {
 
   it("refuses an allowlisted name that resolves to a private address, before connecting", async () => {
     const list = parseAllowlist("https://intranet.example.com");
-    expect(await failure(fetchAllowlisted("https://intranet.example.com/a.png", { allowlist: list, maxBytes: 10, resolve, request }))).toEqual({ code: RefErrorCode.notAllowed, retryable: false });
+    expect(await failure(fetchAllowlisted("https://intranet.example.com/a.png", { allowlist: list, maxBytes: 10, resolve, request }))).toEqual({
+      code: RefErrorCode.notAllowed,
+      retryable: false,
+    });
     expect(requests).toBe(0);
   });
 
@@ -147,6 +164,9 @@ describe("fetching an https input", () => {
 
   it("reports an unresolvable allowlisted host as RETRYABLE", async () => {
     const list = parseAllowlist("https://gone.example.com");
-    expect(await failure(fetchAllowlisted("https://gone.example.com/a", { allowlist: list, maxBytes: 10, resolve, request }))).toEqual({ code: RefErrorCode.inputUnreachable, retryable: true });
+    expect(await failure(fetchAllowlisted("https://gone.example.com/a", { allowlist: list, maxBytes: 10, resolve, request }))).toEqual({
+      code: RefErrorCode.inputUnreachable,
+      retryable: true,
+    });
   });
 });

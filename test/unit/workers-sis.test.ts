@@ -27,7 +27,9 @@ describe("monetary amounts", () => {
 
 describe("dates", () => {
   it("finds ISO, month-name and numeric dates and normalises them", () => {
-    const found = findDates("Issued 2026-03-03, due April 2nd, 2026; shipped 3 March 2026; ref 03/04/2026, 25/12/2026 and 31.01.2027. Not 2026-02-30 or 13/13/2026.");
+    const found = findDates(
+      "Issued 2026-03-03, due April 2nd, 2026; shipped 3 March 2026; ref 03/04/2026, 25/12/2026 and 31.01.2027. Not 2026-02-30 or 13/13/2026.",
+    );
     expect(found.map((d) => [d.text, d.iso, d.ambiguous ?? false])).toEqual([
       ["2026-03-03", "2026-03-03", false],
       ["April 2nd, 2026", "2026-04-02", false],

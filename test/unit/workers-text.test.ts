@@ -6,7 +6,11 @@ import { joinChunks, tokenSpans } from "../../workers/text/tokens.js";
 import { WorkerError, WorkerErrorCode } from "../../workers/runtime/index.js";
 
 const sample = readFileSync(new URL("../fixtures/documents/sample-invoice.txt", import.meta.url), "utf8");
-const doc = (text: string | Buffer, contentType?: string) => ({ bytes: Buffer.isBuffer(text) ? text : Buffer.from(text), uri: "x", ...(contentType ? { contentType } : {}) });
+const doc = (text: string | Buffer, contentType?: string) => ({
+  bytes: Buffer.isBuffer(text) ? text : Buffer.from(text),
+  uri: "x",
+  ...(contentType ? { contentType } : {}),
+});
 const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(" ");
 
 describe("chunking over whitespace tokens", () => {
@@ -83,13 +87,20 @@ describe("document text", () => {
   it("reads OCR JSON, JSONL chunks and plain text", () => {
     expect(documentText(doc(JSON.stringify({ text: "hello world", lines: [] })), "SIS")).toEqual({ text: "hello world", source: TextSource.ocrJson });
     expect(documentText(doc(JSON.stringify({ lines: [{ text: "a b" }, { text: "c" }] })), "SIS").text).toBe("a b\nc");
-    const jsonl = [{ chunk_id: "c0", text: "one two three", vector: [] }, { chunk_id: "c1", text: "three four", vector: [] }].map((r) => JSON.stringify(r)).join("\n");
+    const jsonl = [
+      { chunk_id: "c0", text: "one two three", vector: [] },
+      { chunk_id: "c1", text: "three four", vector: [] },
+    ]
+      .map((r) => JSON.stringify(r))
+      .join("\n");
     expect(documentText(doc(jsonl), "SIS")).toEqual({ text: "one two three four", source: TextSource.chunks });
     expect(documentText(doc("{ not json at all"), "SIS")).toEqual({ text: "{ not json at all", source: TextSource.plain });
   });
 
   it("refuses binary input as NON_RETRYABLE UNSUPPORTED_CONTENT_TYPE", () => {
     const png = readFileSync(new URL("../fixtures/documents/sample-invoice.png", import.meta.url));
-    expect(() => documentText(doc(png, "image/png"), "EMBEDDING")).toThrow(expect.objectContaining({ code: WorkerErrorCode.unsupportedContentType, failureClass: "NON_RETRYABLE" }));
+    expect(() => documentText(doc(png, "image/png"), "EMBEDDING")).toThrow(
+      expect.objectContaining({ code: WorkerErrorCode.unsupportedContentType, failureClass: "NON_RETRYABLE" }),
+    );
   });
 });

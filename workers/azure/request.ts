@@ -78,9 +78,15 @@ function detailOf(text: string): string {
  * - other 4xx: NON_RETRYABLE `MODEL_REJECTED`.
  * A 2xx answer is returned as it is; reading it is the caller's.
  */
-export async function azureRequest(service: AzureService, url: string, init: { method: "GET" | "POST"; body?: string | Buffer; contentType?: string }, signal?: AbortSignal): Promise<AzureAnswer> {
+export async function azureRequest(
+  service: AzureService,
+  url: string,
+  init: { method: "GET" | "POST"; body?: string | Buffer; contentType?: string },
+  signal?: AbortSignal,
+): Promise<AzureAnswer> {
   const pause = service.wait ?? wait;
-  const unavailable = (why: string, details?: Record<string, unknown>, cause?: unknown) => new WorkerError(WorkerErrorCode.modelUnavailable, `${service.name} ${why}`, details, { cause });
+  const unavailable = (why: string, details?: Record<string, unknown>, cause?: unknown) =>
+    new WorkerError(WorkerErrorCode.modelUnavailable, `${service.name} ${why}`, details, { cause });
   for (let attempt = 0; ; attempt++) {
     let response: Response;
     try {
@@ -107,7 +113,10 @@ export async function azureRequest(service: AzureService, url: string, init: { m
         await pause(ms, signal);
         continue;
       }
-      throw unavailable(`is throttling (HTTP ${response.status}, retry after ${Math.round(ms)} ms): ${detail}`, { status: response.status, retry_after_ms: Math.round(ms) });
+      throw unavailable(`is throttling (HTTP ${response.status}, retry after ${Math.round(ms)} ms): ${detail}`, {
+        status: response.status,
+        retry_after_ms: Math.round(ms),
+      });
     }
     if (response.status === 401) {
       throw new WorkerError(WorkerErrorCode.modelRejected, `${service.name} refused the credentials (HTTP 401): ${detail}`, { status: 401 });
@@ -115,7 +124,9 @@ export async function azureRequest(service: AzureService, url: string, init: { m
     if (response.status === 403 || response.status === 408 || response.status >= 500) {
       throw unavailable(`answered HTTP ${response.status}: ${detail}`, { status: response.status });
     }
-    throw new WorkerError(WorkerErrorCode.modelRejected, `${service.name} refused the request (HTTP ${response.status}): ${detail}`, { status: response.status });
+    throw new WorkerError(WorkerErrorCode.modelRejected, `${service.name} refused the request (HTTP ${response.status}): ${detail}`, {
+      status: response.status,
+    });
   }
 }
 

@@ -26,7 +26,10 @@ function azureEmbedder(settings: OpenAiSettings, deployment: string, normalize: 
       const answer = (await client.call(deployment, "embeddings", { input: texts }, signal)) as { data?: Array<{ index: number; embedding: number[] }> };
       const rows = Array.isArray(answer.data) ? [...answer.data].sort((a, b) => a.index - b.index) : [];
       if (rows.length !== texts.length || rows.some((row) => !Array.isArray(row.embedding) || row.embedding.some((v) => typeof v !== "number"))) {
-        throw new WorkerError(WorkerErrorCode.modelMalformedResponse, `Azure OpenAI embeddings answered ${rows.length} well-formed embeddings for ${texts.length} texts`);
+        throw new WorkerError(
+          WorkerErrorCode.modelMalformedResponse,
+          `Azure OpenAI embeddings answered ${rows.length} well-formed embeddings for ${texts.length} texts`,
+        );
       }
       return rows.map((row) => (normalize ? l2(row.embedding) : row.embedding));
     },
@@ -39,11 +42,19 @@ function azureEmbedder(settings: OpenAiSettings, deployment: string, normalize: 
  * that Azure OpenAI deployment (NON_RETRYABLE when no endpoint is configured).
  */
 export function embedderFor(model: string | undefined, normalize: boolean, openAi: OpenAiSettings | undefined): Embedder & { dimension?: number } {
-  const offline = { model: hashingModel, dimension: hashingDimension, batchSize: 64, embed: async (texts: string[]) => texts.map((t) => hashingEmbed(t, normalize)) };
+  const offline = {
+    model: hashingModel,
+    dimension: hashingDimension,
+    batchSize: 64,
+    embed: async (texts: string[]) => texts.map((t) => hashingEmbed(t, normalize)),
+  };
   if (model === hashingModel) return offline;
   if (model === undefined) return openAi?.embeddingDeployment ? azureEmbedder(openAi, openAi.embeddingDeployment, normalize) : offline;
   if (!openAi) {
-    throw new WorkerError(WorkerErrorCode.modelRejected, `model "${model}" needs Azure OpenAI (${WorkerSettingNames.openAiEndpoint} is not set); the offline model is "${hashingModel}"`);
+    throw new WorkerError(
+      WorkerErrorCode.modelRejected,
+      `model "${model}" needs Azure OpenAI (${WorkerSettingNames.openAiEndpoint} is not set); the offline model is "${hashingModel}"`,
+    );
   }
   return azureEmbedder(openAi, model, normalize);
 }

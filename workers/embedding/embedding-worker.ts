@@ -32,7 +32,10 @@ export const embeddingWorker: StepWorker<EmbeddingPayload> = {
       for (let i = 0; i < chunks.length; i += embedder.batchSize) {
         signal.throwIfAborted();
         const batch = chunks.slice(i, i + embedder.batchSize);
-        const vectors = await embedder.embed(batch.map((c) => c.text), signal);
+        const vectors = await embedder.embed(
+          batch.map((c) => c.text),
+          signal,
+        );
         let text = "";
         batch.forEach((chunk, j) => {
           const row: EmbeddedChunk = { chunk_id: `chunk-${String(chunk.index).padStart(4, "0")}`, text: chunk.text, vector: vectors[j]! };

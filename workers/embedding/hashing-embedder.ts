@@ -13,7 +13,12 @@ function fnv1a(text: string): number {
 }
 
 function terms(text: string): string[] {
-  return text.toLowerCase().normalize("NFKC").split(/[^\p{L}\p{N}$€£.,-]+/u).map((t) => t.replace(/^[.,-]+|[.,-]+$/g, "")).filter(Boolean);
+  return text
+    .toLowerCase()
+    .normalize("NFKC")
+    .split(/[^\p{L}\p{N}$€£.,-]+/u)
+    .map((t) => t.replace(/^[.,-]+|[.,-]+$/g, ""))
+    .filter(Boolean);
 }
 
 /**

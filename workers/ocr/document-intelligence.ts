@@ -41,7 +41,8 @@ const box = (polygon: number[] | undefined): Box => {
   return xs.length ? { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) } : { x0: 0, y0: 0, x1: 0, y1: 0 };
 };
 const round = (n: number) => Math.round(n * 1000) / 1000;
-const inside = (word: DiWord, line: DiLine) => line.spans.some((s) => word.span.offset >= s.offset && word.span.offset + word.span.length <= s.offset + s.length);
+const inside = (word: DiWord, line: DiLine) =>
+  line.spans.some((s) => word.span.offset >= s.offset && word.span.offset + word.span.length <= s.offset + s.length);
 
 /**
  * OCR of a page image by Azure AI Document Intelligence's `prebuilt-read` model: POST the image
@@ -54,7 +55,11 @@ export class DocumentIntelligenceRecognizer implements PageRecognizer {
   private readonly service: AzureService;
 
   constructor(private readonly settings: DocumentIntelligenceSettings) {
-    this.service = { name: `Azure AI Document Intelligence (${readModel})`, credential: settings.credential ?? new DefaultAzureCredential(), ...(settings.wait ? { wait: settings.wait } : {}) };
+    this.service = {
+      name: `Azure AI Document Intelligence (${readModel})`,
+      credential: settings.credential ?? new DefaultAzureCredential(),
+      ...(settings.wait ? { wait: settings.wait } : {}),
+    };
   }
 
   async recognize(image: Buffer, request: RecognizeRequest): Promise<Recognized> {
@@ -80,11 +85,17 @@ export class DocumentIntelligenceRecognizer implements PageRecognizer {
         return pages[0] as DiPage;
       }
       if (body.status === "failed" || body.status === "canceled") {
-        throw new WorkerError(WorkerErrorCode.modelRejected, `${this.service.name} could not analyse the page: ${body.error?.code ?? body.status}: ${body.error?.message ?? ""}`.trim(), { service_error: body.error?.code ?? null });
+        throw new WorkerError(
+          WorkerErrorCode.modelRejected,
+          `${this.service.name} could not analyse the page: ${body.error?.code ?? body.status}: ${body.error?.message ?? ""}`.trim(),
+          { service_error: body.error?.code ?? null },
+        );
       }
-      if (body.status !== "running" && body.status !== "notStarted") throw malformed(this.service, `answered an analysis status of ${JSON.stringify(body.status)}`);
+      if (body.status !== "running" && body.status !== "notStarted")
+        throw malformed(this.service, `answered an analysis status of ${JSON.stringify(body.status)}`);
       request.onProgress?.(Math.min(0.9, (polls + 1) / 10));
-      if (Date.now() > deadline) throw new WorkerError(WorkerErrorCode.modelUnavailable, `${this.service.name} had not finished the analysis after ${maxAnalysisMs / 1000} s`);
+      if (Date.now() > deadline)
+        throw new WorkerError(WorkerErrorCode.modelUnavailable, `${this.service.name} had not finished the analysis after ${maxAnalysisMs / 1000} s`);
       after = answer.headers;
     }
   }
@@ -92,7 +103,10 @@ export class DocumentIntelligenceRecognizer implements PageRecognizer {
   private recognized(page: DiPage, blocks: boolean): Recognized {
     const words = Array.isArray(page.words) ? page.words : [];
     const lines = Array.isArray(page.lines) ? page.lines : [];
-    if (words.some((w) => typeof w.content !== "string" || typeof w.confidence !== "number") || lines.some((l) => typeof l.content !== "string" || !Array.isArray(l.spans))) {
+    if (
+      words.some((w) => typeof w.content !== "string" || typeof w.confidence !== "number") ||
+      lines.some((l) => typeof l.content !== "string" || !Array.isArray(l.spans))
+    ) {
       throw malformed(this.service, "answered words or lines without their content, confidence or spans");
     }
     const confidence = words.length ? round(words.reduce((sum, w) => sum + w.confidence, 0) / words.length) : 0;
@@ -100,7 +114,12 @@ export class DocumentIntelligenceRecognizer implements PageRecognizer {
     const ocrLines: OcrLine[] = blocks
       ? lines.map((line) => {
           const own = words.filter((w) => inside(w, line));
-          return { text: line.content, confidence: own.length ? round(own.reduce((s, w) => s + w.confidence, 0) / own.length) : 0, bbox: box(line.polygon), words: own.map(word) };
+          return {
+            text: line.content,
+            confidence: own.length ? round(own.reduce((s, w) => s + w.confidence, 0) / own.length) : 0,
+            bbox: box(line.polygon),
+            words: own.map(word),
+          };
         })
       : [];
     return { text: lines.map((l) => l.content).join("\n"), confidence, lines: ocrLines };

@@ -7,7 +7,6 @@ import type { PageRecognizer, Recognized, RecognizeRequest } from "./pages.js";
 /** The folder of the shipped English traineddata; tesseract reads it from disk, never the network. */
 const langPath = (createRequire(import.meta.url)("@tesseract.js-data/eng") as { langPath: string }).langPath;
 
-
 function aborted(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
     const fail = () => reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));

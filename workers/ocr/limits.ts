@@ -4,11 +4,12 @@ import { WorkerError, WorkerErrorCode } from "../runtime/errors.js";
 export function checkPixels(size: { width: number; height: number }, maxPixels: number, what: string): void {
   const pixels = size.width * size.height;
   if (pixels <= maxPixels) return;
-  throw new WorkerError(
-    WorkerErrorCode.inputTooLarge,
-    `${what} is ${size.width} × ${size.height} pixels (${pixels}); OCR decodes at most ${maxPixels}`,
-    { width: size.width, height: size.height, pixels, limit: maxPixels },
-  );
+  throw new WorkerError(WorkerErrorCode.inputTooLarge, `${what} is ${size.width} × ${size.height} pixels (${pixels}); OCR decodes at most ${maxPixels}`, {
+    width: size.width,
+    height: size.height,
+    pixels,
+    limit: maxPixels,
+  });
 }
 
 /** A document over the page limit is refused from its page count, before any page is rendered. */

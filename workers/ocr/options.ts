@@ -45,7 +45,10 @@ export function chooseEngine(engine: string | undefined, documentIntelligenceCon
   const chosen = aliases[normal];
   if (!chosen) throw new WorkerError(WorkerErrorCode.invalidPayload, `ocr_engine "${engine}" is not available (use "tesseract" or "document-intelligence")`);
   if (chosen === OcrEngineName.documentIntelligence && !documentIntelligenceConfigured) {
-    throw new WorkerError(WorkerErrorCode.invalidPayload, `ocr_engine "${engine}" needs ${WorkerSettingNames.documentIntelligenceEndpoint}, which is not set; the offline engine is "tesseract"`);
+    throw new WorkerError(
+      WorkerErrorCode.invalidPayload,
+      `ocr_engine "${engine}" needs ${WorkerSettingNames.documentIntelligenceEndpoint}, which is not set; the offline engine is "tesseract"`,
+    );
   }
   return chosen;
 }

@@ -27,8 +27,16 @@ export function linesOf(page: Tesseract.Page): OcrLine[] {
 
 export const documentText = (pages: readonly PageText[]) => pages.map((p) => p.text.trim()).join(`\n${pageSeparator}\n`);
 
-export const pageSummaries = (pages: readonly PageText[]): PageSummary[] => pages.map(({ page, confidence, text_layer }) => ({ page, confidence: round(confidence), text_layer }));
+export const pageSummaries = (pages: readonly PageText[]): PageSummary[] =>
+  pages.map(({ page, confidence, text_layer }) => ({ page, confidence: round(confidence), text_layer }));
 
 export function ocrJson(pages: PageText[], engine: string, language: string, documentType: string): OcrJson {
-  return { engine, language, document_type: documentType, text: documentText(pages), mean_confidence: meanConfidence(pages), pages: pages.map((p) => ({ ...p, confidence: round(p.confidence) })) };
+  return {
+    engine,
+    language,
+    document_type: documentType,
+    text: documentText(pages),
+    mean_confidence: meanConfidence(pages),
+    pages: pages.map((p) => ({ ...p, confidence: round(p.confidence) })),
+  };
 }

@@ -16,7 +16,10 @@ export function selectPages(range: string | undefined, count: number): number[] 
     for (let page = from; page <= Math.min(to, count); page++) selected.add(page);
   }
   if (selected.size === 0) {
-    throw new WorkerError(WorkerErrorCode.invalidPayload, `page_range "${range}" selects none of the document's ${count} page${count === 1 ? "" : "s"}`, { page_range: range, pages: count });
+    throw new WorkerError(WorkerErrorCode.invalidPayload, `page_range "${range}" selects none of the document's ${count} page${count === 1 ? "" : "s"}`, {
+      page_range: range,
+      pages: count,
+    });
   }
   return [...selected].sort((a, b) => a - b);
 }

@@ -36,7 +36,14 @@ export async function openPdf(bytes: Buffer): Promise<PdfPages> {
   let document: PDFDocumentProxy;
   try {
     // A copy: pdf.js takes over (detaches) the buffer it is given.
-    document = await getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, standardFontDataUrl, verbosity: 0 }).promise;
+    document = await getDocument({
+      data: new Uint8Array(bytes),
+      isEvalSupported: false,
+      disableFontFace: true,
+      useSystemFonts: false,
+      standardFontDataUrl,
+      verbosity: 0,
+    }).promise;
   } catch (error) {
     const name = (error as { name?: string }).name;
     if (name === "PasswordException") throw new WorkerError(WorkerErrorCode.documentEncrypted, "The PDF is encrypted and needs a password to open");
@@ -79,7 +86,15 @@ export async function openPdf(bytes: Buffer): Promise<PdfPages> {
  * space where two items on a line are apart by more than a fifth of the font size.
  */
 function textLines(items: TextItem[]): string {
-  const placed = items.filter((i) => i.str !== "").map((i) => ({ text: i.str, x: i.transform[4] as number, y: i.transform[5] as number, width: i.width, size: Math.hypot(i.transform[2] as number, i.transform[3] as number) || 1 }));
+  const placed = items
+    .filter((i) => i.str !== "")
+    .map((i) => ({
+      text: i.str,
+      x: i.transform[4] as number,
+      y: i.transform[5] as number,
+      width: i.width,
+      size: Math.hypot(i.transform[2] as number, i.transform[3] as number) || 1,
+    }));
   placed.sort((a, b) => b.y - a.y || a.x - b.x);
   const lines: Array<typeof placed> = [];
   for (const item of placed) {

@@ -18,7 +18,11 @@ export class AzureOpenAiClient {
 
   async call(deployment: string, operation: "embeddings" | "chat/completions", body: unknown, signal?: AbortSignal): Promise<unknown> {
     const url = `${this.settings.endpoint}/openai/deployments/${encodeURIComponent(deployment)}/${operation}?api-version=${openAiApiVersion}`;
-    const service = { name: `Azure OpenAI ${operation} on "${deployment}"`, credential: this.credential, ...(this.settings.wait ? { wait: this.settings.wait } : {}) };
+    const service = {
+      name: `Azure OpenAI ${operation} on "${deployment}"`,
+      credential: this.credential,
+      ...(this.settings.wait ? { wait: this.settings.wait } : {}),
+    };
     return answerJson(service, await azureRequest(service, url, { method: "POST", body: JSON.stringify(body), contentType: "application/json" }, signal));
   }
 }

@@ -30,7 +30,11 @@ export type WorkerErrorCode = (typeof WorkerErrorCode)[keyof typeof WorkerErrorC
 export const FailureClass = { retryable: "RETRYABLE", nonRetryable: "NON_RETRYABLE" } as const;
 export type FailureClass = (typeof FailureClass)[keyof typeof FailureClass];
 
-const retryableCodes: ReadonlySet<WorkerErrorCode> = new Set([WorkerErrorCode.modelUnavailable, WorkerErrorCode.modelMalformedResponse, WorkerErrorCode.internal]);
+const retryableCodes: ReadonlySet<WorkerErrorCode> = new Set([
+  WorkerErrorCode.modelUnavailable,
+  WorkerErrorCode.modelMalformedResponse,
+  WorkerErrorCode.internal,
+]);
 
 /** A classified step failure; the message is what the job's error shows. */
 export class WorkerError extends Error {

@@ -15,7 +15,6 @@ const maxDescription = 1024;
 
 type Message = ServiceBusMessageContext["messages"] extends infer M ? (M extends Array<infer One> ? One : M) : never;
 
-
 export interface DirectiveHandlerOptions {
   /** @default the process's {@link workerServices} */
   services?: () => WorkerServices;
@@ -42,8 +41,14 @@ export function directiveHandler(worker: StepWorker<Record<string, unknown>>, op
     const log = (message: string) => context.log(`[${worker.name}] ${message}`);
     for (const message of messages) {
       const report = (outcome: DeliveryOutcome, m?: DirectiveMessage, detail?: string) => {
-        const event: DeliveryEvent = { worker: worker.name, outcome, ...(m ? { job_id: m.job_id, step_id: m.step_id, attempt_no: m.attempt_no, lease_id: m.lease_id } : {}), ...(detail ? { detail } : {}) };
-        if (outcome !== DeliveryOutcome.started) log(`${m ? `${m.job_id}/${m.step_id}#${m.attempt_no}` : String(message.messageId)}: ${outcome}${detail ? ` (${detail})` : ""}`);
+        const event: DeliveryEvent = {
+          worker: worker.name,
+          outcome,
+          ...(m ? { job_id: m.job_id, step_id: m.step_id, attempt_no: m.attempt_no, lease_id: m.lease_id } : {}),
+          ...(detail ? { detail } : {}),
+        };
+        if (outcome !== DeliveryOutcome.started)
+          log(`${m ? `${m.job_id}/${m.step_id}#${m.attempt_no}` : String(message.messageId)}: ${outcome}${detail ? ` (${detail})` : ""}`);
         workerEvents.emit("delivery", event);
       };
       const settle = async (action: "complete" | "abandon", m?: DirectiveMessage) => {

@@ -35,9 +35,11 @@ export function startHeartbeats(
   const timer = setInterval(() => {
     if (stopped || signal.aborted) return;
     const beat = heartbeatFor(directive, ++sequence, fraction, details);
-    inFlight = inFlight.then(() => (stopped || signal.aborted ? undefined : send(beat))).catch((error: unknown) => {
-      log(`heartbeat ${beat.sequence} for ${directive.job_id}/${directive.step_id} failed: ${(error as Error).message}`);
-    });
+    inFlight = inFlight
+      .then(() => (stopped || signal.aborted ? undefined : send(beat)))
+      .catch((error: unknown) => {
+        log(`heartbeat ${beat.sequence} for ${directive.job_id}/${directive.step_id} failed: ${(error as Error).message}`);
+      });
   }, intervalMs);
   return {
     progress(value, more) {

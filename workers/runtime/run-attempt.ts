@@ -24,7 +24,13 @@ export async function runAttempt(
   log: (message: string) => void,
 ): Promise<{ outcome: AttemptOutcome; result?: ResultReply }> {
   const started = Date.now();
-  const beats = startHeartbeats(directive, heartbeatInterval(directive.lease_expires_at, started), (beat) => sendReply(services.bus, beat, directive), signal, log);
+  const beats = startHeartbeats(
+    directive,
+    heartbeatInterval(directive.lease_expires_at, started),
+    (beat) => sendReply(services.bus, beat, directive),
+    signal,
+    log,
+  );
   let result: ResultReply;
   // Every read and write of this attempt stays inside its tenant's places.
   const refs = services.refs.forJob(directive);

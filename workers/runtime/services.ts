@@ -1,4 +1,16 @@
-import { blobServiceClientFromEnv, compileSchemas, createBusSender, issuesFromAjv, loadContracts, loadSettings, RefStore, type BusSender, type Contracts, type Settings, type Validation } from "../../lib/worker-kit.js";
+import {
+  blobServiceClientFromEnv,
+  compileSchemas,
+  createBusSender,
+  issuesFromAjv,
+  loadContracts,
+  loadSettings,
+  RefStore,
+  type BusSender,
+  type Contracts,
+  type Settings,
+  type Validation,
+} from "../../lib/worker-kit.js";
 import { loadWorkerSettings, type WorkerSettings } from "./settings.js";
 
 /** Everything a worker attempt needs, built once per process. */

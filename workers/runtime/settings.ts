@@ -46,7 +46,8 @@ const loopbackHttp = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?
 function endpointSetting(env: Env, name: string, example: string): string | undefined {
   const value = env[name]?.trim();
   if (!value) return undefined;
-  if (!/^https:\/\/[^/\s]+\/?$/i.test(value) && !loopbackHttp.test(value)) throw new ConfigurationError(`${name} must be an https origin like ${example}, got "${value}"`);
+  if (!/^https:\/\/[^/\s]+\/?$/i.test(value) && !loopbackHttp.test(value))
+    throw new ConfigurationError(`${name} must be an https origin like ${example}, got "${value}"`);
   return value.replace(/\/+$/, "");
 }
 
@@ -63,5 +64,12 @@ export function loadWorkerSettings(env: Env = process.env): WorkerSettings {
     openAi = { endpoint, ...(embeddingDeployment ? { embeddingDeployment } : {}), ...(chatDeployment ? { chatDeployment } : {}) };
   }
   const documentIntelligenceEndpoint = endpointSetting(env, WorkerSettingNames.documentIntelligenceEndpoint, "https://<name>.cognitiveservices.azure.com");
-  return { inputAllowlists: inputAllowlistsFromEnv(env), maxInputBytes, ocrMaxPixels, ocrMaxPages, ...(openAi ? { openAi } : {}), ...(documentIntelligenceEndpoint ? { documentIntelligence: { endpoint: documentIntelligenceEndpoint } } : {}) };
+  return {
+    inputAllowlists: inputAllowlistsFromEnv(env),
+    maxInputBytes,
+    ocrMaxPixels,
+    ocrMaxPages,
+    ...(openAi ? { openAi } : {}),
+    ...(documentIntelligenceEndpoint ? { documentIntelligence: { endpoint: documentIntelligenceEndpoint } } : {}),
+  };
 }

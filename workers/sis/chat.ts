@@ -14,7 +14,13 @@ export interface ChatAnalysis {
 }
 
 /** Asks the configured chat deployment for the analysis, honouring temperature, max_tokens and response_format. */
-export async function chatAnalysis(settings: OpenAiSettings & { chatDeployment: string }, system: string, text: string, payload: SisPayload, signal: AbortSignal): Promise<ChatAnalysis> {
+export async function chatAnalysis(
+  settings: OpenAiSettings & { chatDeployment: string },
+  system: string,
+  text: string,
+  payload: SisPayload,
+  signal: AbortSignal,
+): Promise<ChatAnalysis> {
   const json = (payload.response_format ?? "JSON") === "JSON";
   const truncated = text.length > maxInputChars;
   const answer = (await new AzureOpenAiClient(settings).call(
@@ -32,7 +38,8 @@ export async function chatAnalysis(settings: OpenAiSettings & { chatDeployment: 
     signal,
   )) as { choices?: Array<{ message?: { content?: string } }> };
   const content = answer.choices?.[0]?.message?.content;
-  if (typeof content !== "string") throw new WorkerError(WorkerErrorCode.modelMalformedResponse, "Azure OpenAI chat/completions answered without choices[0].message.content");
+  if (typeof content !== "string")
+    throw new WorkerError(WorkerErrorCode.modelMalformedResponse, "Azure OpenAI chat/completions answered without choices[0].message.content");
   if (!json) return { model: `azure-openai:${settings.chatDeployment}`, output: content, truncated_input: truncated };
   try {
     return { model: `azure-openai:${settings.chatDeployment}`, output: JSON.parse(content) as unknown, truncated_input: truncated };

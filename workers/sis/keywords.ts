@@ -5,7 +5,12 @@ export type { Keyword };
 
 /** Lower-case words of at least two letters (numbers and punctuation are left out). */
 export function words(text: string): string[] {
-  return (text.toLowerCase().normalize("NFKC").match(/\p{L}[\p{L}'’-]*\p{L}|\p{L}/gu) ?? []).filter((w) => w.length >= 2);
+  return (
+    text
+      .toLowerCase()
+      .normalize("NFKC")
+      .match(/\p{L}[\p{L}'’-]*\p{L}|\p{L}/gu) ?? []
+  ).filter((w) => w.length >= 2);
 }
 
 /**

@@ -27,7 +27,9 @@ export const sisWorker: StepWorker<SisPayload> = {
     progress(0.3, { phase: "analysing" });
     const analysis = analyze(text, payload.max_tokens !== undefined ? { maxTokens: payload.max_tokens } : {});
     const openAi = settings.openAi;
-    const chat = openAi?.chatDeployment ? await chatAnalysis({ ...openAi, chatDeployment: openAi.chatDeployment }, prompt.system, text, payload, signal) : undefined;
+    const chat = openAi?.chatDeployment
+      ? await chatAnalysis({ ...openAi, chatDeployment: openAi.chatDeployment }, prompt.system, text, payload, signal)
+      : undefined;
     const modelSummary = chat && typeof chat.output === "object" && chat.output !== null ? (chat.output as { summary?: unknown }).summary : chat?.output;
     const result = {
       engine: chat?.model ?? "offline",

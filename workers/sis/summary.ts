@@ -3,7 +3,10 @@ import { words } from "./keywords.js";
 
 /** Sentences: split after . ! ? and at line breaks (OCR lines rarely end with a period). */
 export function sentences(text: string): string[] {
-  return text.split(/(?<=[.!?])\s+|\r?\n+/).map((s) => s.replace(/\s+/g, " ").trim()).filter((s) => words(s).length > 0);
+  return text
+    .split(/(?<=[.!?])\s+|\r?\n+/)
+    .map((s) => s.replace(/\s+/g, " ").trim())
+    .filter((s) => words(s).length > 0);
 }
 
 export interface SummaryOptions {
@@ -28,7 +31,10 @@ export function summarize(text: string, keywords: readonly Keyword[], options: S
     const base = ws.reduce((sum, w) => sum + (weight.get(w) ?? 0), 0) / Math.sqrt(Math.max(1, ws.length));
     return { sentence, index, score: base + (options.isFactual?.(sentence) ? 1 : 0) };
   });
-  const chosen = [...scored].sort((a, b) => b.score - a.score || a.index - b.index).slice(0, options.maxSentences ?? 3).sort((a, b) => a.index - b.index);
+  const chosen = [...scored]
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .slice(0, options.maxSentences ?? 3)
+    .sort((a, b) => a.index - b.index);
   const summary = chosen.map((c) => c.sentence).join(" ");
   if (options.maxTokens === undefined) return summary;
   const tokens = summary.split(/\s+/).filter(Boolean);

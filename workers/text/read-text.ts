@@ -53,7 +53,7 @@ function fromJsonLines(text: string): string[] | undefined {
 export function documentText(input: InputDocument, stepType: string): { text: string; source: TextSource } {
   const raw = decode(input.bytes, stepType, input.contentType);
   const trimmed = raw.trim();
-  if (trimmed.startsWith("{") || trimmed.startsWith("\"")) {
+  if (trimmed.startsWith("{") || trimmed.startsWith('"')) {
     try {
       const text = fromJson(JSON.parse(trimmed));
       if (text !== undefined) return { text, source: TextSource.ocrJson };

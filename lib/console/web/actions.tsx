@@ -78,4 +78,3 @@ export function JobActions({ job, onDone }: { job: Job; onDone: () => void }) {
     </div>
   );
 }
-

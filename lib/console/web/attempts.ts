@@ -28,7 +28,11 @@ const terminalStep = new Set(["SUCCEEDED", "FAILED", "CANCELLED", "RETRY_WAIT"])
 function reasonOf(details: Record<string, unknown> | undefined): string | undefined {
   if (!details) return undefined;
   const error = details.error as { code?: string; message?: string } | undefined;
-  const parts = [error?.code, typeof details.reason === "string" ? details.reason : undefined, typeof details.failure_class === "string" ? details.failure_class : undefined];
+  const parts = [
+    error?.code,
+    typeof details.reason === "string" ? details.reason : undefined,
+    typeof details.failure_class === "string" ? details.failure_class : undefined,
+  ];
   const text = parts.filter(Boolean).join(", ");
   return text === "" ? undefined : text;
 }

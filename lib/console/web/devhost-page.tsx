@@ -57,7 +57,10 @@ export function DevhostPage() {
     return (
       <section>
         <h1>Dead letters and metrics</h1>
-        <p>These come from devhost, the local host: open the console from the link <code>npm start</code> prints, which carries devhost's key. In Azure, see the Service Bus dead-letter queues and Application Insights.</p>
+        <p>
+          These come from devhost, the local host: open the console from the link <code>npm start</code> prints, which carries devhost's key. In Azure, see the
+          Service Bus dead-letter queues and Application Insights.
+        </p>
       </section>
     );
   }

@@ -78,7 +78,13 @@ export function JobsPage() {
       >
         <label>
           Tenant
-          <input name="tenant" value={tenantField} onInput={(e) => setTenantField((e.target as HTMLInputElement).value)} autoComplete="off" spellcheck={false} />
+          <input
+            name="tenant"
+            value={tenantField}
+            onInput={(e) => setTenantField((e.target as HTMLInputElement).value)}
+            autoComplete="off"
+            spellcheck={false}
+          />
         </label>
         <button type="submit">Show</button>
         <label>
@@ -104,7 +110,12 @@ export function JobsPage() {
         </p>
       )}
       {jobs === undefined && !error && <p aria-live="polite">Loading…</p>}
-      {jobs !== undefined && shown.length === 0 && <p>No jobs for tenant {tenantId}{state ? ` in state ${state}` : ""}.</p>}
+      {jobs !== undefined && shown.length === 0 && (
+        <p>
+          No jobs for tenant {tenantId}
+          {state ? ` in state ${state}` : ""}.
+        </p>
+      )}
       {shown.length > 0 && (
         <table class="jobs">
           <caption class="visually-hidden">Jobs of tenant {tenantId}, newest first</caption>
@@ -132,7 +143,7 @@ export function JobsPage() {
                 </td>
                 <td>{job.current_step_id ?? ""}</td>
                 <td>{age(job.created_at)}</td>
-                <td>{span(job.started_at ?? job.created_at, terminalStates.has(job.state) ? job.completed_at ?? job.updated_at : undefined)}</td>
+                <td>{span(job.started_at ?? job.created_at, terminalStates.has(job.state) ? (job.completed_at ?? job.updated_at) : undefined)}</td>
               </tr>
             ))}
           </tbody>

@@ -34,7 +34,12 @@ export function OutputsView({ outputs }: { outputs: JobOutputs }) {
             <dt>Summary</dt>
             <dd>{(analysis.summary ?? "").replace(/\s+/g, " ").trim() || "(none)"}</dd>
             <dt>Keywords</dt>
-            <dd>{(analysis.keywords ?? []).slice(0, 8).map((k) => k.term).join(", ") || "(none)"}</dd>
+            <dd>
+              {(analysis.keywords ?? [])
+                .slice(0, 8)
+                .map((k) => k.term)
+                .join(", ") || "(none)"}
+            </dd>
             <dt>Amounts</dt>
             <dd class="amounts">{(analysis.amounts ?? []).map((a) => `${a.text} (${a.currency} ${a.value.toFixed(2)})`).join(", ") || "(none)"}</dd>
             <dt>Dates</dt>
@@ -49,5 +54,9 @@ export function OutputsView({ outputs }: { outputs: JobOutputs }) {
 /** Lines, pages and mean confidence, as `lucius outputs` words them. */
 function ocrFacts(ocr: NonNullable<JobOutputs["ocr"]>): string {
   const pages = ocr.pages ?? [];
-  return [`${ocr.lines} lines`, ...(pages.length > 0 ? [`${pages.length} page${pages.length === 1 ? "" : "s"}`] : []), ...(ocr.mean_confidence !== undefined ? [`mean confidence ${ocr.mean_confidence.toFixed(2)}`] : [])].join(", ");
+  return [
+    `${ocr.lines} lines`,
+    ...(pages.length > 0 ? [`${pages.length} page${pages.length === 1 ? "" : "s"}`] : []),
+    ...(ocr.mean_confidence !== undefined ? [`mean confidence ${ocr.mean_confidence.toFixed(2)}`] : []),
+  ].join(", ");
 }

@@ -13,7 +13,9 @@ export function SignIn({ problem, onSignedIn }: { problem: ApiProblem; onSignedI
   return (
     <section class="sign-in" aria-labelledby="sign-in-heading">
       <h1 id="sign-in-heading">Sign in</h1>
-      <p role="alert">{hadKey ? "The API refused this tab's key. " : "The console needs a credential. "}({problemText(problem.problem, problem.status)})</p>
+      <p role="alert">
+        {hadKey ? "The API refused this tab's key. " : "The console needs a credential. "}({problemText(problem.problem, problem.status)})
+      </p>
       <form
         onSubmit={(event) => {
           event.preventDefault();

@@ -38,7 +38,11 @@ function AttemptBar({ attempt, scale, now }: { attempt: Attempt; scale: Scale; n
         )}
       </div>
       {attempt.backoffUntil !== undefined && attempt.endedAt !== undefined && (
-        <div class="backoff" style={{ left: `${right}%`, width: `${Math.max(scale(attempt.backoffUntil) - right, 0.3)}%` }} title={`backoff ${duration(attempt.backoffUntil - attempt.endedAt)}`} />
+        <div
+          class="backoff"
+          style={{ left: `${right}%`, width: `${Math.max(scale(attempt.backoffUntil) - right, 0.3)}%` }}
+          title={`backoff ${duration(attempt.backoffUntil - attempt.endedAt)}`}
+        />
       )}
       <span class="visually-hidden">{label}. </span>
     </>
@@ -84,7 +88,8 @@ export function Timeline({ job, timelines, now }: { job: Job; timelines: StepTim
         ))}
       </ol>
       <p class="legend muted">
-        <span class="mark-key mark-ack" /> ACK <span class="mark-key mark-heartbeat" /> latest heartbeat <span class="mark-key backoff-key" /> backoff before a retry
+        <span class="mark-key mark-ack" /> ACK <span class="mark-key mark-heartbeat" /> latest heartbeat <span class="mark-key backoff-key" /> backoff before a
+        retry
       </p>
     </div>
   );

@@ -43,8 +43,16 @@ export async function openReview(request: OpenReviewRequest, services: Services)
     const details: JsonObject = { ...call };
     const steps = settle ? [settle] : [];
     if (!call.review) {
-      const skip = { step_id: step.step_id, to: StepState.SKIPPED, patch: { input_ref: request.input_ref, output_ref: request.input_ref, completed_at: now }, details };
-      return { change: { steps: [...steps, skip], job: [{ patch: { current_step_id: step.step_id } }] }, result: { start: { kind: "skipped" }, settled: settle !== undefined } };
+      const skip = {
+        step_id: step.step_id,
+        to: StepState.SKIPPED,
+        patch: { input_ref: request.input_ref, output_ref: request.input_ref, completed_at: now },
+        details,
+      };
+      return {
+        change: { steps: [...steps, skip], job: [{ patch: { current_step_id: step.step_id } }] },
+        result: { start: { kind: "skipped" }, settled: settle !== undefined },
+      };
     }
     // A pause that landed after the previous step ended: there is nothing dispatched to hold back.
     const resume: JobChange[] = job.state === JobState.PAUSED ? [{ to: JobState.RUNNING, details: { reason: "review opened while pausing" } }] : [];
@@ -79,7 +87,10 @@ export async function cancelReview(request: CancelReviewRequest, services: Servi
   const applied = await services.ledger.change(request.job_id, (snapshot): Decision<string | undefined> => {
     const step = snapshot.steps.find((s) => s.step_id === request.step_id);
     if (step?.state !== StepState.AWAITING_APPROVAL) return { result: undefined, settled: step === undefined || step.state !== StepState.PENDING };
-    return { change: { steps: [{ step_id: step.step_id, to: StepState.CANCELLED, ...(request.error ? { patch: { error: request.error } } : {}) }] }, result: step.updated_at };
+    return {
+      change: { steps: [{ step_id: step.step_id, to: StepState.CANCELLED, ...(request.error ? { patch: { error: request.error } } : {}) }] },
+      result: step.updated_at,
+    };
   });
   if (!applied) throw new Error(`Job ${request.job_id} is not in the ledger`);
   if (applied.wrote && applied.result !== undefined) recordReviewWait(applied.result, "cancelled");

@@ -34,7 +34,11 @@ export function settlementOnly<R extends object>(settle: StepChange | undefined,
 
 /** Counts and traces a settlement once, after the write that applied it. */
 export function recordSettled(snapshot: JobSnapshot, request: CarriedSettle): void {
-  recordAttemptOutcome(snapshot.steps.find((s) => s.step_id === request.step_id)!, request.to, request.trace);
+  recordAttemptOutcome(
+    snapshot.steps.find((s) => s.step_id === request.step_id)!,
+    request.to,
+    request.trace,
+  );
 }
 
 /**

@@ -16,7 +16,9 @@ type Services = Pick<AppServices, "ledger" | "contracts" | "settings">;
 export async function startJob(input: JobOrchestrationInput, services: Services): Promise<JobPlan> {
   // QUEUED → RUNNING; any other state is left for the orchestration to act on (e.g. a cancel that won the race).
   const applied = await services.ledger.change(input.job_id, (snapshot) =>
-    snapshot.job.state === JobState.QUEUED ? { change: { job: [{ to: JobState.RUNNING, patch: { started_at: new Date().toISOString() } }] }, result: undefined } : { result: undefined },
+    snapshot.job.state === JobState.QUEUED
+      ? { change: { job: [{ to: JobState.RUNNING, patch: { started_at: new Date().toISOString() } }] }, result: undefined }
+      : { result: undefined },
   );
   if (!applied) throw new Error(`Job ${input.job_id} is not in the ledger`);
   const { job, steps } = applied.snapshot;
@@ -39,12 +41,23 @@ export async function startJob(input: JobOrchestrationInput, services: Services)
       attempt_base: step.attempt_base ?? 0,
       timing: stepTiming(registryStep ?? {}, services.settings.stepDefaults),
       ...(step.step_type === ReviewStepType
-        ? { review: { on_timeout: registryStep?.on_timeout ?? "reject", ...(registryStep?.timeout_seconds !== undefined ? { timeout_ms: registryStep.timeout_seconds * 1000 } : {}) } }
+        ? {
+            review: {
+              on_timeout: registryStep?.on_timeout ?? "reject",
+              ...(registryStep?.timeout_seconds !== undefined ? { timeout_ms: registryStep.timeout_seconds * 1000 } : {}),
+            },
+          }
         : {}),
     });
   }
   // Activity retries cover storage and bus blips; they need not wait longer than the step's own backoff.
   const activityRetryMs = Math.max(10, Math.min(1000, Math.round(1000 * Math.min(...services.settings.stepDefaults.backoff_seconds.filter((s) => s > 0), 1))));
-  return { job_id: job.job_id, state: job.state, steps: left, input_ref: inputRef, activity_retry_ms: activityRetryMs, ...(job.deadline !== undefined ? { deadline: job.deadline } : {}) };
+  return {
+    job_id: job.job_id,
+    state: job.state,
+    steps: left,
+    input_ref: inputRef,
+    activity_retry_ms: activityRetryMs,
+    ...(job.deadline !== undefined ? { deadline: job.deadline } : {}),
+  };
 }
-
