@@ -1,5 +1,6 @@
 import type { ActivityHandler, OrchestrationContext, RetryOptions, Task } from "durable-functions";
 import { appServices, type AppServices } from "../services.js";
+import { ActivityRefusedError } from "./errors.js";
 import { startJob } from "./activities/start-job.js";
 import { beginAttempt } from "./activities/begin-attempt.js";
 import { publishMessage } from "./activities/publish.js";
@@ -58,14 +59,38 @@ export const activity = {
     retry?: RetryOptions,
   ): Generator<Task, ActivityResult<N>, unknown> {
     const task = retry ? context.df.callActivityWithRetry(name, retry, input) : context.df.callActivity(name, input);
+    const result = yield task;
+    if (isRefusal(result)) throw new ActivityRefusedError(result[refusalKey].code, result[refusalKey].message);
     // The one cast: the runtime hands back whatever the activity returned, as JSON.
-    return (yield task) as ActivityResult<N>;
+    return result as ActivityResult<N>;
   },
 
-  /** The handler the Functions runtime runs for activity `name`, outside replay: the ledger and the bus are touched here. */
+  /**
+   * The handler the Functions runtime runs for activity `name`, outside replay: the ledger and
+   * the bus are touched here. An {@link ActivityRefusedError} is returned as a refusal, not thrown.
+   */
   handler(name: ActivityName): ActivityHandler {
     // The input is what `call` scheduled for this name, typed there.
     const run = jobActivities[name] as (input: unknown, services: AppServices) => Promise<unknown>;
-    return async (input: unknown) => run(input, await appServices());
+    return async (input: unknown) => {
+      try {
+        return await run(input, await appServices());
+      } catch (error) {
+        // Durable's retries cannot tell a permanent failure from a passing one: a refusal that
+        // running again cannot change comes back as a result, and `call` throws it in the
+        // orchestration at once instead of after every retry. Other errors (a bus refusing a
+        // role that has not propagated yet, a storage outage) keep their retries.
+        if (error instanceof ActivityRefusedError) return { [refusalKey]: { code: error.code, message: error.message } } satisfies Refusal;
+        throw error;
+      }
+    };
   },
 };
+
+/** How an activity's permanent refusal travels through history. */
+const refusalKey = "lucius_refused";
+type Refusal = { [refusalKey]: { code: string; message: string } };
+
+function isRefusal(result: unknown): result is Refusal {
+  return typeof result === "object" && result !== null && refusalKey in result;
+}

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { notInLedger } from "../errors.js";
 import type { AppServices } from "../../services.js";
 import type { Directive, Ref } from "../../contracts/index.js";
 import { JobState, StepState, type Decision, type Job, type Step } from "../../ledger/index.js";
@@ -72,7 +73,7 @@ export async function beginAttempt(request: BeginAttemptRequest, services: Servi
   const now = new Date();
   const applied = await services.ledger.change(request.job_id, (snapshot): Decision<{ outcome: "open" | "cancelled" | "dispatched"; settled: boolean }> => {
     const current = snapshot.steps.find((s) => s.step_id === request.step_id);
-    if (!current) throw new Error(`Step ${request.job_id}/${request.step_id} is not in the ledger`);
+    if (!current) throw notInLedger(`Step ${request.job_id}/${request.step_id}`);
     const settle = request.settle ? settleChange(snapshot, request.settle, now.toISOString()) : undefined;
     // Both facts stay true however stale the rows: an attempt once opened keeps its number, a cancel is never undone.
     const alreadyOpen = current.attempt_no === request.attempt_no && current.lease_id !== undefined && current.state !== StepState.RETRY_WAIT;
@@ -98,7 +99,7 @@ export async function beginAttempt(request: BeginAttemptRequest, services: Servi
       result: { outcome: "dispatched", settled: settle !== undefined },
     };
   });
-  if (!applied) throw new Error(`Job ${request.job_id} is not in the ledger`);
+  if (!applied) throw notInLedger(`Job ${request.job_id}`);
   if (applied.result.settled) recordSettled(applied.snapshot, request.settle!);
   if (applied.result.outcome === "cancelled") return { kind: "cancelled" };
   const { job } = applied.snapshot;

@@ -1,4 +1,5 @@
 import type { AppServices } from "../../services.js";
+import { notInLedger } from "../errors.js";
 import type { Ref } from "../../contracts/index.js";
 import { JobState, StepState, type Decision, type FailureInfo, type JobChange, type JsonObject } from "../../ledger/index.js";
 import { reviewCall } from "../../review/condition.js";
@@ -31,7 +32,7 @@ export async function openReview(request: OpenReviewRequest, services: Services)
   const now = new Date().toISOString();
   const applied = await services.ledger.change(request.job_id, (snapshot): Decision<{ start: ReviewStart; settled: boolean; opened?: true }> => {
     const step = snapshot.steps.find((s) => s.step_id === request.step_id);
-    if (!step) throw new Error(`Step ${request.job_id}/${request.step_id} is not in the ledger`);
+    if (!step) throw notInLedger(`Step ${request.job_id}/${request.step_id}`);
     const settle = request.settle ? settleChange(snapshot, request.settle, now) : undefined;
     if (step.state === StepState.SKIPPED) return settlementOnly(settle, { start: { kind: "skipped" } });
     // Opened already (and perhaps decided since: the decision's event is on its way).
@@ -62,7 +63,7 @@ export async function openReview(request: OpenReviewRequest, services: Services)
       result: { start: { kind: "awaiting" }, settled: settle !== undefined, opened: true },
     };
   });
-  if (!applied) throw new Error(`Job ${request.job_id} is not in the ledger`);
+  if (!applied) throw notInLedger(`Job ${request.job_id}`);
   if (applied.result.settled) recordSettled(applied.snapshot, request.settle!);
   if (applied.result.opened) recordReviewOpened(applied.snapshot.job.protocol_id);
   return applied.result.start;
@@ -71,7 +72,7 @@ export async function openReview(request: OpenReviewRequest, services: Services)
 /** The decision `on_timeout` makes when nobody decided in time; a decision already made stands. */
 export async function decideReview(request: ReviewDecisionRequest, services: Services): Promise<RecordedReview> {
   const recorded = await recordReviewDecision(services.ledger, request);
-  if (!recorded) throw new Error(`Job ${request.job_id} is not in the ledger`);
+  if (!recorded) throw notInLedger(`Job ${request.job_id}`);
   return recorded;
 }
 
@@ -92,6 +93,6 @@ export async function cancelReview(request: CancelReviewRequest, services: Servi
       result: step.updated_at,
     };
   });
-  if (!applied) throw new Error(`Job ${request.job_id} is not in the ledger`);
+  if (!applied) throw notInLedger(`Job ${request.job_id}`);
   if (applied.wrote && applied.result !== undefined) recordReviewWait(applied.result, "cancelled");
 }

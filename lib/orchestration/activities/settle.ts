@@ -1,4 +1,5 @@
 import type { AppServices } from "../../services.js";
+import { notInLedger } from "../errors.js";
 import { JobState, type Decision, type JobChange, type JobSnapshot, type StepChange, type StepState } from "../../ledger/index.js";
 import type { CarriedSettle, FinishJobRequest, SettleStepRequest } from "../types.js";
 import { recordAttemptOutcome } from "../../telemetry/attempts.js";
@@ -51,7 +52,7 @@ export async function settleStep(request: SettleStepRequest, services: Services)
     const change = settleChange(snapshot, request, now);
     return change ? { change: { steps: [change] }, result: change } : { result: undefined, settled: true };
   });
-  if (!applied) throw new Error(`Job ${request.job_id} is not in the ledger`);
+  if (!applied) throw notInLedger(`Job ${request.job_id}`);
   // Only the write that settled the attempt records it, so a retried activity counts it once.
   if (applied.wrote) recordSettled(applied.snapshot, request);
 }
@@ -80,7 +81,7 @@ export async function finishJob(request: FinishJobRequest, services: Services): 
     };
     return { change: { steps, job: [...resume, { to: request.state as JobState, patch }] }, result: { finished: true, settled: settle !== undefined } };
   });
-  if (!applied) throw new Error(`Job ${request.job_id} is not in the ledger`);
+  if (!applied) throw notInLedger(`Job ${request.job_id}`);
   if (applied.result.settled) recordSettled(applied.snapshot, request.settle!);
   if (!applied.result.finished) return;
   const finished = applied.snapshot.job;

@@ -1,4 +1,5 @@
 import type { AppServices } from "../../services.js";
+import { ActivityRefusal, ActivityRefusedError, notInLedger } from "../errors.js";
 import { JobState, isPassedStepState } from "../../ledger/index.js";
 import { ReviewStepType } from "../../review/condition.js";
 import type { Ref } from "../../contracts/index.js";
@@ -20,10 +21,11 @@ export async function startJob(input: JobOrchestrationInput, services: Services)
       ? { change: { job: [{ to: JobState.RUNNING, patch: { started_at: new Date().toISOString() } }] }, result: undefined }
       : { result: undefined },
   );
-  if (!applied) throw new Error(`Job ${input.job_id} is not in the ledger`);
+  if (!applied) throw notInLedger(`Job ${input.job_id}`);
   const { job, steps } = applied.snapshot;
   const protocol = services.contracts.registry.protocols.find((p) => p.protocol_id === job.protocol_id);
-  if (!protocol) throw new Error(`Job ${job.job_id} names protocol ${job.protocol_id}, which the registry no longer has`);
+  if (!protocol)
+    throw new ActivityRefusedError(ActivityRefusal.unknownProtocol, `Job ${job.job_id} names protocol ${job.protocol_id}, which the registry no longer has`);
 
   let inputRef: Ref = job.input_ref;
   const left: JobPlan["steps"] = [];
