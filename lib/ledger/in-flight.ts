@@ -102,6 +102,8 @@ class Counters {
     for (let round = 1; round <= maxRounds; round++) {
       const fresh = new Set(keys.filter((k) => !this.known.has(k)));
       await this.read(keys);
+      // Drift repair may have made this process forget a row while it was being read: read again.
+      if (keys.some((k) => !this.known.has(k))) continue;
       const counts = new Map(keys.map((k) => [k, this.known.get(k)!.count]));
       const tenantIds = new Map(batch.map((p) => [tenantRowKey(p.tenantId), p.tenantId]));
       // Releases first: a place given back is free for the admissions waiting beside it.

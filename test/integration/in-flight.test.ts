@@ -1,3 +1,4 @@
+import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { azuriteConnectionString, uniqueTableNames } from "../support/storage.js";
 import { tableProxy, type TableProxy } from "../../bench/table-proxy.js";
@@ -27,6 +28,34 @@ describe("in-flight counters", () => {
     expect(await a.readInFlight("race")).toBe(5);
     await Promise.all([a.release("race"), b.release("race"), c.release("race"), a.release("race"), b.release("race")]);
     expect(await a.readInFlight("race")).toBe(0);
+  });
+
+  it("admit while drift repair resets the counter being read, in the same process (the reconciler at start-up)", async () => {
+    const own = uniqueTableNames();
+    const ledger = await Ledger.connect({ storage: storage(azuriteConnectionString()), tables: own });
+    // The reconciler writes the tenant's counter (and this process forgets the row) after the
+    // admission's read of the counters was answered, before its rows are taken in.
+    const list = TableClient.prototype.listEntities;
+    let repair: (() => Promise<void>) | undefined = () => ledger.setInFlight("repair", 0);
+    TableClient.prototype.listEntities = function (this: TableClient, ...args: Parameters<typeof list>) {
+      const rows = list.apply(this, args);
+      const hook = this.tableName === own.inflight ? repair : undefined;
+      if (!hook) return rows;
+      repair = undefined;
+      return (async function* () {
+        const answered = [];
+        for await (const row of rows) answered.push(row);
+        await hook();
+        yield* answered;
+      })() as unknown as ReturnType<typeof list>;
+    } as typeof list;
+    try {
+      expect(await ledger.admit("repair", limits(1000))).toEqual({ admitted: true });
+      expect(repair).toBeUndefined();
+      expect(await ledger.readInFlight("repair")).toBe(1);
+    } finally {
+      TableClient.prototype.listEntities = list;
+    }
   });
 
   it("refuse on the stored counts: a place another process gave back is free", async () => {
