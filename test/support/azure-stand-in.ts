@@ -58,3 +58,35 @@ export function recordedWaits(): { waits: number[]; wait: (ms: number) => Promis
   const waits: number[] = [];
   return { waits, wait: async (ms: number) => void waits.push(ms) };
 }
+
+/** The path the stand-in's managed-identity token endpoint is served on (`IDENTITY_ENDPOINT`). */
+export const identityPath = "/msi/token";
+/** The `IDENTITY_HEADER` secret the App Service token endpoint expects back as `X-IDENTITY-HEADER`. */
+export const identityHeader = "stand-in-identity-header";
+/** The token the stand-in's identity endpoint issues; data-plane requests must carry it. */
+export const identityToken = "stand-in-msi-token";
+
+/**
+ * The settings with which `DefaultAzureCredential` (its `ManagedIdentityCredential`, App Service
+ * source) asks the stand-in for tokens, as App Service and Functions give them to an app.
+ */
+export const identitySettings = (standIn: StandIn): Record<string, string> => ({
+  IDENTITY_ENDPOINT: `${standIn.url}${identityPath}`,
+  IDENTITY_HEADER: identityHeader,
+});
+
+/**
+ * The App Service managed-identity protocol (api-version 2019-08-01): `GET {IDENTITY_ENDPOINT}?resource=…&api-version=2019-08-01`
+ * with `X-IDENTITY-HEADER`. Answers a token for a request that follows it, a 400 otherwise (so a
+ * wrong request fails the caller's credential instead of passing unnoticed).
+ */
+export function identityAnswer(request: StandInRequest): StandInAnswer {
+  const url = new URL(request.url, "http://stand-in");
+  const resource = url.searchParams.get("resource");
+  if (request.method !== "GET" || url.searchParams.get("api-version") !== "2019-08-01" || request.headers["x-identity-header"] !== identityHeader || !resource)
+    return { status: 400, body: { error: "invalid_request", error_description: "not an App Service managed-identity token request" } };
+  return {
+    status: 200,
+    body: { access_token: identityToken, expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource, token_type: "Bearer" },
+  };
+}
