@@ -96,18 +96,16 @@ async function apply(reply: Reply, deps: ReplyDependencies): Promise<ReplyOutcom
   if (reply.type === "HEARTBEAT") return { kind: "applied", type: reply.type };
   if (reply.type === "ACK") recordAck(verdict.step, verdict.at);
   if (!raised(reply, verdict.step)) return { kind: "applied", type: reply.type };
-  if (!receiptSettled(reply, verdict.step)) {
-    if (!(await deps.notify(reply))) return ignore(deps, reply, ReplyIgnoredReason.orchestrationGone, verdict.step);
-    return { kind: "applied", type: reply.type };
-  }
-  // Marked before the raise, so a copy handled meanwhile is a duplicate; unmarked if the raise fails.
+  // A RESULT written by its settlement carries when it came, and is marked before the raise, so a
+  // copy handled meanwhile is a duplicate; the mark goes again if the raise fails.
+  const receipt = receiptSettled(reply, verdict.step);
   const key = attemptKey(reply);
-  raisedResults.add(key);
+  if (receipt) raisedResults.add(key);
   let notified = false;
   try {
-    notified = await deps.notify({ ...reply, received_at: verdict.at.toISOString() });
+    notified = await deps.notify(receipt ? { ...reply, received_at: verdict.at.toISOString() } : reply);
   } finally {
-    if (!notified) raisedResults.delete(key);
+    if (receipt && !notified) raisedResults.delete(key);
   }
   if (!notified) return ignore(deps, reply, ReplyIgnoredReason.orchestrationGone, verdict.step);
   return { kind: "applied", type: reply.type };
