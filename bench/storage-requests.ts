@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { subscribe } from "node:diagnostics_channel";
 import type { ClientRequest } from "node:http";
-import { TableClient } from "@azure/data-tables";
+import { transactionChannel } from "../lib/tables/submit-transaction.js";
 
 /** What a storage request (or a loopback hop) was for. */
 export const RequestKinds = ["ledger", "bus", "history", "other", "loopback"] as const;
@@ -23,28 +23,28 @@ export interface CountedTargets {
  * diagnostics channels: `http.client.request.start` (the Azure SDK's Node
  * HTTP client, which every TableClient uses) and `undici:request:create`
  * (global `fetch`, which the Durable client and devhost's bus sender use).
- * Nothing in the app or devhost is changed or wrapped except one thing: an
- * entity-group transaction is POSTed to `/$batch`, so its table is only in
- * the body; `TableClient.submitTransaction` is wrapped to carry its table
- * name (in async context) to the moment the request goes out.
+ * Nothing in the app or devhost is changed or wrapped. An entity-group
+ * transaction is POSTed to `/$batch`, so its table is only in the body: the
+ * transaction's own channel (`transactionChannel`) names it by request id,
+ * which the request carries as `x-ms-client-request-id`.
  *
  * The benchmark's own requests (submits, waits, reads after the run) run
  * inside {@link StorageRequestCounter.uncounted} and are left out.
  */
 export class StorageRequestCounter {
   readonly counts: RequestCounts = { ledger: 0, bus: 0, history: 0, other: 0, loopback: 0 };
-  /** One async-context store for both marks: each one more adds to the cost of every promise in the process. */
-  private readonly context = new AsyncLocalStorage<{ uncounted?: true; batchTable?: string }>();
+  private readonly context = new AsyncLocalStorage<{ uncounted: true }>();
+  /** Tables of the transactions on their way out, by request id. */
+  private readonly batchTables = new Map<string, string>();
 
   constructor(private readonly targets: CountedTargets) {
-    const context = this.context;
-    const submit = TableClient.prototype.submitTransaction;
-    TableClient.prototype.submitTransaction = function (this: TableClient, ...args: Parameters<typeof submit>) {
-      return context.run({ ...context.getStore(), batchTable: this.tableName }, () => submit.apply(this, args));
-    };
+    subscribe(transactionChannel.name, (message) => {
+      const { table, requestId } = message as { table: string; requestId: string };
+      this.batchTables.set(requestId, table);
+    });
     subscribe("http.client.request.start", (message) => {
       const request = (message as { request: ClientRequest }).request;
-      this.count(String(request.getHeader("host") ?? ""), request.path);
+      this.count(String(request.getHeader("host") ?? ""), request.path, String(request.getHeader("x-ms-client-request-id") ?? ""));
     });
     subscribe("undici:request:create", (message) => {
       const request = (message as { request: { origin: string | URL; path: string } }).request;
@@ -67,18 +67,20 @@ export class StorageRequestCounter {
     return Object.fromEntries(RequestKinds.map((kind) => [kind, per(kind)])) as RequestCounts;
   }
 
-  private count(host: string, path: string): void {
+  private count(host: string, path: string, requestId = ""): void {
+    const batchTable = this.batchTables.get(requestId);
+    // A retried transaction goes out again with the same id, so its name is kept until the run is over.
     if (this.context.getStore()?.uncounted) return;
     const port = Number(host.slice(host.lastIndexOf(":") + 1));
     if (port === this.targets.devhostPort) this.counts.loopback++;
     else if (port === this.targets.blobPort) this.counts.other++;
-    else if (port === this.targets.tablePort) this.counts[this.tableKindOf(path)]++;
+    else if (port === this.targets.tablePort) this.counts[this.tableKindOf(path, batchTable)]++;
   }
 
   /** Path-style Azurite URLs: `/<account>/<table>(keys)`, `/<account>/<table>?$filter…`, `/<account>/$batch`, `/<account>/Tables…`. */
-  private tableKindOf(path: string): RequestKind {
+  private tableKindOf(path: string, batchTable = ""): RequestKind {
     const segment = decodeURIComponent(path.split("/")[2] ?? "");
-    const table = segment.startsWith("$batch") ? (this.context.getStore()?.batchTable ?? "") : /^[^(?]*/.exec(segment)![0];
+    const table = segment.startsWith("$batch") ? batchTable : /^[^(?]*/.exec(segment)![0];
     return this.targets.tableKind(table) ?? "other";
   }
 }

@@ -1,4 +1,5 @@
 import { odata, TableClient, type TableEntity, type TransactionAction } from "@azure/data-tables";
+import { submitTransaction } from "../../lib/tables/submit-transaction.js";
 import { getText, putText, splitForEntities } from "./big-text.js";
 import type { HistoryEvent } from "./history.js";
 import type { InboxMessage } from "./inbox.js";
@@ -137,7 +138,7 @@ export class DurableStore {
     for (const message of commit.addInbox ?? []) actions.push(["create", inboxRow(state.instanceId, message)]);
     const deletions: TransactionAction[] = (commit.deleteRows ?? []).map((rowKey) => ["delete", { partitionKey: state.instanceId, rowKey }]);
     const room = Math.max(0, 100 - actions.length);
-    await this.history.submitTransaction([...actions, ...deletions.slice(0, room)]);
+    await submitTransaction(this.history, [...actions, ...deletions.slice(0, room)]);
     for (let i = room; i < deletions.length; i += 100) {
       await this.deleteQuietly(deletions.slice(i, i + 100));
     }

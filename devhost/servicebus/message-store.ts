@@ -1,4 +1,5 @@
 import { odata, TableClient, type TableTransactionEntityResponse, type TransactionAction } from "@azure/data-tables";
+import { submitTransaction } from "../../lib/tables/submit-transaction.js";
 import { isStatus } from "./errors.js";
 import { copyRange, dedupRowKeyFor, entitySize, fromEntity, partitionFor, rowKeyFor, toEntity, type MessageEntity } from "./message-entity.js";
 import { MessageState, type StoredMessage } from "./message.js";
@@ -125,7 +126,7 @@ export class MessageStore {
         actions.push(replacing ? ["update", row, "Replace", { etag: replacing }] : ["create", row]);
       }
       // A send that fits one transaction may share it; the parts of a larger one go out in order.
-      const alone = async () => (await this.table.submitTransaction(actions)).subResponses;
+      const alone = async () => (await submitTransaction(this.table, actions)).subResponses;
       const subResponses: TableTransactionEntityResponse[] =
         groups.length === 1
           ? await this.groups.submit(partitionOf(actions), {

@@ -1,4 +1,5 @@
 import type { TableClient, TableTransactionEntityResponse, TransactionAction } from "@azure/data-tables";
+import { submitTransaction } from "../../lib/tables/submit-transaction.js";
 
 /** Table Storage's limits on one entity-group transaction, with room for the request's framing. */
 export const maxBatchOperations = 100;
@@ -72,7 +73,12 @@ export class TransactionGroups {
   private async together(round: Submission[]): Promise<void> {
     let responses: TableTransactionEntityResponse[];
     try {
-      responses = (await this.table.submitTransaction(round.flatMap((s) => s.write.actions))).subResponses;
+      responses = (
+        await submitTransaction(
+          this.table,
+          round.flatMap((s) => s.write.actions),
+        )
+      ).subResponses;
     } catch {
       for (const submission of round) await this.alone(submission);
       return;

@@ -25,6 +25,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { TransactionAction } from "@azure/data-tables";
+import { submitTransaction } from "../tables/submit-transaction.js";
 import { JobState, StepState } from "./states.js";
 import { CreationInProgressError, EntityTooLargeError, InvalidInputError } from "./errors.js";
 import { createdEventRowKey, idempotencyRowKey, jobPartition, jobRowKey, listingRowKey, stepRowKey, tenantPartition } from "./keys.js";
@@ -90,7 +91,7 @@ export async function createJob(
   const rows = buildRows(job, steps, reservation);
   const reservationKey = idempotencyRowKey(claim.key);
   try {
-    await ctx.tables.tenantIndex.submitTransaction([
+    await submitTransaction(ctx.tables.tenantIndex, [
       ["create", reservationToEntity(reservation, claim.key, tenantPk, reservationKey)],
       ["create", listingToEntity({ job_id: jobId, active: true }, tenantPk, reservation.listing_rk)],
     ]);
@@ -111,7 +112,7 @@ async function admitted(ctx: LedgerContext, opts: CreateOptions, tenantPk: strin
   } finally {
     // No job row exists yet, and only this creation writes one for this reservation.
     if (!ok) {
-      await ctx.tables.tenantIndex.submitTransaction([
+      await submitTransaction(ctx.tables.tenantIndex, [
         ["delete", { partitionKey: tenantPk, rowKey: reservationKey }],
         ["delete", { partitionKey: tenantPk, rowKey: r.listing_rk }],
       ]);
@@ -156,7 +157,7 @@ async function settleExisting(
 async function writeRows(ctx: LedgerContext, rows: Rows, jobId: string): Promise<Job> {
   const actions: TransactionAction[] = [["create", rows.job], ...rows.steps.map((s): TransactionAction => ["create", s]), ["create", rows.event]];
   try {
-    const response = await ctx.tables.jobs.submitTransaction(actions);
+    const response = await submitTransaction(ctx.tables.jobs, actions);
     const etags = response.subResponses.map((sub) => sub.etag);
     if (etags.length === actions.length && etags.every((etag) => etag)) {
       const withEtag = (entity: Entity, i: number): EntityResult => ({ ...entity, etag: etags[i]! });

@@ -5,6 +5,7 @@
  */
 import type { TableClient, TransactionAction } from "@azure/data-tables";
 import type { Entity } from "./mapping.js";
+import { submitTransaction } from "../tables/submit-transaction.js";
 
 export type RowWrite =
   | { kind: "create"; entity: Entity }
@@ -25,7 +26,7 @@ export async function writeRows(client: TableClient, writes: readonly RowWrite[]
     return etags;
   }
   const actions = writes.map((w): TransactionAction => (w.kind === "create" ? ["create", w.entity] : ["update", w.entity, "Replace", { etag: w.etag }]));
-  const response = await client.submitTransaction(actions);
+  const response = await submitTransaction(client, actions);
   // A changeset's responses come in the order of its requests; an update's response names no row key.
   response.subResponses.forEach((sub, i) => {
     const rowKey = writes[i]?.entity.rowKey;
