@@ -52,7 +52,8 @@ export class SubscriptionQueues {
   async lockNext(sub: ResolvedSubscription, max: number, now = new Date()): Promise<LockedMessage[]> {
     const locked: LockedMessage[] = [];
     const writes: Promise<void>[] = [];
-    for (const entry of [...this.queue(sub.topic, sub.name)]) {
+    // No copy: nothing leaves the queue before the loop ends (writes settle after it).
+    for (const entry of this.queue(sub.topic, sub.name)) {
       if (locked.length >= max) break;
       if (entry.busy || entry.message.visibleAt > now || (entry.lock && entry.lock.until > now)) continue;
       if (entry.message.deliveryCount >= sub.maxDeliveryCount) {

@@ -1,3 +1,5 @@
+import http from "node:http";
+import https from "node:https";
 import {
   BusBadRequestError,
   BusMessageTooLargeError,
@@ -17,15 +19,21 @@ export interface DevhostSendRequest {
 /** The admin route prefix devhost mounts its Service Bus emulator under. */
 export const devhostServiceBusPath = "/_devhost/servicebus";
 
-/** Sends to devhost's Service Bus emulator over its admin HTTP API (global `fetch`), with devhost's key. */
+/**
+ * Sends to devhost's Service Bus emulator over its admin HTTP API, with devhost's key. Through
+ * `node:http` on a keep-alive agent rather than global `fetch`: a send is on the path of every step,
+ * and `fetch`'s streams cost about three times the CPU per request.
+ */
 export class DevhostBusSender implements BusSender {
-  private readonly base: string;
+  private readonly base: URL;
+  private readonly agent: http.Agent;
 
   constructor(
     devhostUrl: string,
     private readonly key?: string,
   ) {
-    this.base = devhostUrl.replace(/\/+$/, "") + devhostServiceBusPath;
+    this.base = new URL(devhostUrl.replace(/\/+$/, "") + devhostServiceBusPath);
+    this.agent = new (this.base.protocol === "https:" ? https : http).Agent({ keepAlive: true });
   }
 
   async send(topic: string, messages: OutboundMessage[]): Promise<void> {
@@ -36,30 +44,64 @@ export class DevhostBusSender implements BusSender {
         ...(scheduledEnqueueTimeUtc ? { scheduledEnqueueTimeUtc: scheduledEnqueueTimeUtc.toISOString() } : {}),
       })),
     };
-    let response: Response;
+    let answer: Answer;
     try {
-      response = await fetch(`${this.base}/topics/${encodeURIComponent(topic)}/messages`, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...(this.key ? { "x-functions-key": this.key } : {}) },
-        body: JSON.stringify(body),
-      });
+      answer = await this.post(`${this.base.pathname}/topics/${encodeURIComponent(topic)}/messages`, JSON.stringify(body));
     } catch (error) {
-      throw new BusUnavailableError(`devhost Service Bus is unreachable at ${this.base}`, { cause: error });
+      throw new BusUnavailableError(`devhost Service Bus is unreachable at ${this.base.href}`, { cause: error });
     }
-    if (response.ok) {
-      await response.body?.cancel();
-      return;
-    }
-    throw await errorFor(response, topic);
+    if (answer.status >= 200 && answer.status < 300) return;
+    throw errorFor(answer, topic);
   }
 
   async close(): Promise<void> {
-    // Nothing held open: each send is one HTTP request.
+    this.agent.destroy();
+  }
+
+  private post(path: string, body: string): Promise<Answer> {
+    const request = this.base.protocol === "https:" ? https.request : http.request;
+    return new Promise((resolve, reject) => {
+      const outgoing = request(
+        {
+          protocol: this.base.protocol,
+          hostname: this.base.hostname,
+          port: this.base.port,
+          path,
+          method: "POST",
+          agent: this.agent,
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+            ...(this.key ? { "x-functions-key": this.key } : {}),
+          },
+        },
+        (response) => {
+          const ok = response.statusCode !== undefined && response.statusCode >= 200 && response.statusCode < 300;
+          const chunks: Buffer[] = [];
+          // A success's body is not read: only its status counts.
+          if (ok) response.resume();
+          else response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("error", reject);
+          response.on("end", () =>
+            resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8"), retryAfter: header(response.headers["retry-after"]) }),
+          );
+        },
+      );
+      outgoing.on("error", reject);
+      outgoing.end(body);
+    });
   }
 }
 
-async function errorFor(response: Response, topic: string): Promise<BusError> {
-  const text = await response.text().catch(() => "");
+interface Answer {
+  status: number;
+  text: string;
+  retryAfter: string | null;
+}
+
+const header = (value: string | string[] | undefined): string | null => (Array.isArray(value) ? (value[0] ?? null) : (value ?? null));
+
+function errorFor({ status, text, retryAfter }: Answer, topic: string): BusError {
   let detail = text;
   try {
     const problem = JSON.parse(text) as { detail?: unknown; title?: unknown };
@@ -67,10 +109,10 @@ async function errorFor(response: Response, topic: string): Promise<BusError> {
   } catch {
     // Not problem+json; the raw text is the best detail there is.
   }
-  const message = `devhost Service Bus refused a send to "${topic}" (HTTP ${response.status}): ${detail}`;
-  switch (response.status) {
+  const message = `devhost Service Bus refused a send to "${topic}" (HTTP ${status}): ${detail}`;
+  switch (status) {
     case 429:
-      return new BusThrottledError(message, { retryAfterMs: retryAfterMs(response.headers.get("retry-after")) });
+      return new BusThrottledError(message, { retryAfterMs: retryAfterMs(retryAfter) });
     case 404:
       return new BusUnknownTopicError(message);
     case 413:
@@ -79,7 +121,7 @@ async function errorFor(response: Response, topic: string): Promise<BusError> {
     case 403:
       return new BusUnauthorizedError(message);
     default:
-      return response.status >= 500 ? new BusUnavailableError(message) : new BusBadRequestError(message);
+      return status >= 500 ? new BusUnavailableError(message) : new BusBadRequestError(message);
   }
 }
 
