@@ -4,6 +4,7 @@ import { getText, putText, splitForEntities } from "./big-text.js";
 import type { HistoryEvent } from "./history.js";
 import type { InboxMessage } from "./inbox.js";
 import type { InstanceState, RuntimeStatus } from "./instance-state.js";
+import { writeEntity } from "../../lib/tables/write-entity.js";
 
 /**
  * Persistence of the Durable engine in Table Storage (Azurite).
@@ -94,7 +95,7 @@ export class DurableStore {
    */
   async insertState(state: InstanceState): Promise<boolean> {
     try {
-      await this.history.createEntity(toStateRow(state));
+      await writeEntity(this.history, ["create", toStateRow(state)]);
       return true;
     } catch (error) {
       if (isStatus(error, 409)) return false;
@@ -103,7 +104,7 @@ export class DurableStore {
   }
 
   async addInbox(instanceId: string, message: InboxMessage): Promise<void> {
-    await this.history.createEntity(inboxRow(instanceId, message));
+    await writeEntity(this.history, ["create", inboxRow(instanceId, message)]);
   }
 
   /**
@@ -131,7 +132,7 @@ export class DurableStore {
     const plainAppend = !commit.stateChanged && chunkRows.length === 1 && !commit.deleteRows?.length && !commit.addInbox?.length;
     if (plainAppend) {
       // Most episodes only append history; one insert is atomic on its own and cheaper than a batch.
-      await this.history.createEntity(chunkRows[0]!);
+      await writeEntity(this.history, ["create", chunkRows[0]!]);
       return;
     }
     actions.push(["upsert", toStateRow(state), "Replace"]);

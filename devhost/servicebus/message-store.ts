@@ -5,6 +5,7 @@ import { copyRange, dedupRowKeyFor, entitySize, fromEntity, partitionFor, rowKey
 import { MessageState, type StoredMessage } from "./message.js";
 import { nextSequenceNumber } from "./sequence.js";
 import { maxBatchBytes, maxBatchOperations, TransactionGroups } from "./transaction-groups.js";
+import { writeEntity } from "../../lib/tables/write-entity.js";
 
 export const DeadLetterReason = {
   maxDeliveryCountExceeded: "MaxDeliveryCountExceeded",
@@ -77,7 +78,8 @@ export class MessageStore {
       };
       try {
         const etags = await this.writeGroups(groups, record, replacing);
-        if (record && !record.committed) await this.table.updateEntity({ partitionKey: record.partitionKey, rowKey: record.rowKey, committed: true }, "Merge");
+        if (record && !record.committed)
+          await writeEntity(this.table, ["update", { partitionKey: record.partitionKey, rowKey: record.rowKey, committed: true }, "Merge"]);
         return { kind: "stored", sequenceNumber, copies: messages.map((message, i) => ({ message, etag: etags[i] ?? "*" })) };
       } catch (error) {
         // Only the first transaction holds the record: a conflict there means the id was seen.
@@ -104,7 +106,7 @@ export class MessageStore {
     for (const copy of copies) {
       const entity = toEntity(copy);
       try {
-        const written = await this.table.createEntity(entity);
+        const written = await writeEntity(this.table, ["create", entity]);
         stored.push({ message: copy, etag: written.etag ?? "*" });
       } catch (error) {
         if (!isStatus(error, 409)) throw error;
@@ -112,7 +114,7 @@ export class MessageStore {
         if (found) stored.push(found);
       }
     }
-    await this.table.updateEntity({ partitionKey: partitionFor(topic), rowKey: dedupRowKeyFor(messageId), committed: true }, "Merge");
+    await writeEntity(this.table, ["update", { partitionKey: partitionFor(topic), rowKey: dedupRowKeyFor(messageId), committed: true }, "Merge"]);
     return { kind: "stored", sequenceNumber, copies: stored };
   }
 
@@ -163,7 +165,7 @@ export class MessageStore {
 
   /** Replaces a copy we hold; returns its new version. A 412 or 404 means it changed or went meanwhile. */
   async replace(message: StoredMessage, etag: string): Promise<string> {
-    const response = await this.table.updateEntity(toEntity(message), "Replace", { etag });
+    const response = await writeEntity(this.table, ["update", toEntity(message), "Replace", { etag }]);
     return response.etag ?? "*";
   }
 
@@ -175,7 +177,7 @@ export class MessageStore {
       return await this.groups.submit(partitionKey, {
         actions: [["delete", { partitionKey, rowKey }]],
         bytes: 0,
-        alone: async () => (await this.table.deleteEntity(partitionKey, rowKey, { etag }), true),
+        alone: async () => (await writeEntity(this.table, ["delete", { partitionKey, rowKey }, { etag }]), true),
         fromShared: () => true,
       });
     } catch (error) {

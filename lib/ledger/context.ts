@@ -7,6 +7,7 @@ import { entityBytes } from "./entity-size.js";
 import { isConflict, isNotFound, type LedgerTables } from "./tables.js";
 import type { Job, LedgerEvent, NewEvent, Step } from "./types.js";
 import { InvalidKeyError } from "./errors.js";
+import { writeEntity } from "../tables/write-entity.js";
 
 export interface LedgerTuning {
   /** How long a create that finds its key reserved waits for the job to appear. @default 6000 */
@@ -193,7 +194,7 @@ export class LedgerContext {
       const rowKey = this.nextEventKey();
       try {
         const entity = eventToEntity(record, partition, rowKey);
-        await this.tables.jobs.createEntity(entity);
+        await writeEntity(this.tables.jobs, ["create", entity]);
         return { ...record, event_id: eventIdOf(rowKey) };
       } catch (error) {
         if (!isConflict(error) || attempt >= 3) throw error;

@@ -15,6 +15,7 @@ import { listingToEntity } from "./mapping.js";
 import { isTerminalJobState } from "./states.js";
 import type { LedgerContext } from "./context.js";
 import type { Job } from "./types.js";
+import { writeEntity } from "../tables/write-entity.js";
 
 export function listingKeyOf(job: Pick<Job, "created_at" | "job_id">): string {
   return listingRowKey(Date.parse(job.created_at), job.job_id);
@@ -30,5 +31,5 @@ export async function syncListing(ctx: LedgerContext, job: Job, opts: { reopened
     listingKeyOf(job),
   );
   // Replace without an ETag: the row holds nothing but this, and a job's terminal state never changes.
-  await ctx.tables.tenantIndex.upsertEntity(entity, "Replace");
+  await writeEntity(ctx.tables.tenantIndex, ["upsert", entity, "Replace"]);
 }

@@ -6,6 +6,7 @@
 import type { TableClient, TransactionAction } from "@azure/data-tables";
 import type { Entity } from "./mapping.js";
 import { submitTransaction } from "../tables/submit-transaction.js";
+import { writeEntity } from "../tables/write-entity.js";
 
 export type RowWrite =
   | { kind: "create"; entity: Entity }
@@ -21,7 +22,9 @@ export async function writeRows(client: TableClient, writes: readonly RowWrite[]
   if (writes.length === 1) {
     const [write] = writes as [RowWrite];
     const response =
-      write.kind === "create" ? await client.createEntity(write.entity) : await client.updateEntity(write.entity, "Replace", { etag: write.etag });
+      write.kind === "create"
+        ? await writeEntity(client, ["create", write.entity])
+        : await writeEntity(client, ["update", write.entity, "Replace", { etag: write.etag }]);
     if (response.etag) etags.set(write.entity.rowKey, response.etag);
     return etags;
   }

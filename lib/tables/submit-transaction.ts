@@ -11,8 +11,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { channel } from "node:diagnostics_channel";
-import { RestError, createDefaultHttpClient, createHttpHeaders, createPipelineRequest, type HttpClient } from "@azure/core-rest-pipeline";
+import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
 import type { TableClient, TableTransactionEntityResponse, TableTransactionResponse, TransactionAction } from "@azure/data-tables";
+import { operation, sendThroughPipeline, serviceError, splitQuery, type Operation } from "./wire.js";
 
 const crlf = "\r\n";
 
@@ -22,9 +23,6 @@ const crlf = "\r\n";
  * `bench/storage-requests.ts` counts a transaction against its table. Costs nothing unsubscribed.
  */
 export const transactionChannel = channel("lucius:tables:transaction");
-
-/** One HTTP client for every transaction of the process: its agent keeps connections alive between them. */
-let sharedHttpClient: HttpClient | undefined;
 
 /** Submits `actions` (one partition, at most 100) as one changeset; all are written or none. */
 export async function submitTransaction(client: TableClient, actions: readonly TransactionAction[]): Promise<TableTransactionResponse> {
@@ -56,8 +54,7 @@ export async function submitTransaction(client: TableClient, actions: readonly T
     allowInsecureConnection: base.startsWith("http:"),
   });
   if (transactionChannel.hasSubscribers) transactionChannel.publish({ table: client.tableName, requestId: request.requestId });
-  sharedHttpClient ??= createDefaultHttpClient();
-  const response = await client.pipeline.sendRequest(sharedHttpClient, request);
+  const response = await sendThroughPipeline(client.pipeline, request);
   const text = response.bodyAsText ?? "";
   if (response.status < 200 || response.status >= 300) throw serviceError(text, response.status, request, response);
   const subResponses = changesetResponses(text).map((part): TableTransactionEntityResponse => {
@@ -72,49 +69,6 @@ export async function submitTransaction(client: TableClient, actions: readonly T
   return { status: response.status, subResponses, getResponseForEntity: (rowKey) => subResponses.find((r) => r.rowKey === rowKey) };
 }
 
-interface Operation {
-  method: "POST" | "PUT" | "PATCH" | "DELETE";
-  url: string;
-  headers: string[];
-  body?: string;
-}
-
-function operation(tableUrl: string, action: TransactionAction): Operation {
-  const entity = action[1];
-  const entityUrl = `${tableUrl}(PartitionKey='${keyInUrl(entity.partitionKey)}',RowKey='${keyInUrl(entity.rowKey)}')`;
-  const writeHeaders = ["Content-Type: application/json", "DataServiceVersion: 3.0", "Accept: application/json"];
-  switch (action[0]) {
-    case "create":
-      return {
-        method: "POST",
-        url: tableUrl,
-        headers: [
-          "Content-Type: application/json;odata=nometadata",
-          "Accept: application/json;odata=minimalmetadata",
-          "DataServiceVersion: 3.0",
-          "Prefer: return-no-content",
-        ],
-        body: JSON.stringify(serialize(entity)),
-      };
-    case "update": {
-      const [, , mode = "Merge", options] = action;
-      return {
-        method: mode === "Replace" ? "PUT" : "PATCH",
-        url: entityUrl,
-        headers: [...writeHeaders, `If-Match: ${options?.etag ?? "*"}`],
-        body: JSON.stringify(serialize(entity)),
-      };
-    }
-    case "upsert": {
-      const [, , mode = "Merge"] = action;
-      return { method: mode === "Replace" ? "PUT" : "PATCH", url: entityUrl, headers: writeHeaders, body: JSON.stringify(serialize(entity)) };
-    }
-    case "delete":
-      // As the SDK's transactions do: a delete inside a changeset is unconditional.
-      return { method: "DELETE", url: entityUrl, headers: ["Accept: application/json;odata=minimalmetadata", "DataServiceVersion: 3.0", "If-Match: *"] };
-  }
-}
-
 function changesetPart(changesetId: string, op: Operation): string {
   return (
     `--changeset_${changesetId}${crlf}content-type: application/http${crlf}content-transfer-encoding: binary${crlf}${crlf}` +
@@ -122,64 +76,8 @@ function changesetPart(changesetId: string, op: Operation): string {
   );
 }
 
-/** A key as the service reads it inside `(PartitionKey='…',RowKey='…')`: quotes doubled, then percent-encoded. */
-function keyInUrl(key: string): string {
-  return encodeURIComponent(key.replace(/'/g, "''"));
-}
-
-/** The account URL without its query (a SAS), and that query, which the SDK moves after `$batch`. */
-function splitQuery(url: string): [string, string] {
-  const at = url.indexOf("?");
-  const base = (at < 0 ? url : url.slice(0, at)).replace(/\/+$/, "");
-  return [base, at < 0 ? "" : url.slice(at)];
-}
-
 /** The parts between the changeset response's boundaries. */
 function changesetResponses(text: string): string[] {
   const pieces = text.split("--changesetresponse_");
   return pieces.slice(1, pieces.length - 1);
-}
-
-function serviceError(text: string, statusCode: number, request: RestErrorOptions["request"], response: RestErrorOptions["response"]): RestError {
-  let message = "Transaction Failed";
-  let code: string | undefined;
-  try {
-    const error = (JSON.parse(text) as { "odata.error"?: { code?: string; message?: { value?: string } } })["odata.error"];
-    if (error) {
-      message = error.message?.value ?? message;
-      code = error.code;
-    }
-  } catch {
-    // Not JSON: the status alone says what happened.
-  }
-  return new RestError(message, { code, statusCode, request, response });
-}
-
-type RestErrorOptions = NonNullable<ConstructorParameters<typeof RestError>[1]>;
-
-const propertyNames: Record<string, string> = { partitionKey: "PartitionKey", rowKey: "RowKey", etag: "odata.etag", timestamp: "Timestamp" };
-const edmTypes = new Set(["Boolean", "DateTime", "Double", "Guid", "Int32", "Int64", "String", "Binary"]);
-
-/** An entity's JSON as the SDK writes it: EDM-typed values get an `@odata.type` beside them. */
-function serialize(entity: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(entity)) {
-    const key = propertyNames[name] ?? name;
-    const [serialized, type] = typed(value);
-    out[key] = serialized;
-    if (type) out[`${key}@odata.type`] = `Edm.${type}`;
-  }
-  return out;
-}
-
-function typed(value: unknown): [unknown, string?] {
-  if (value === undefined || value === null || typeof value === "boolean" || typeof value === "string" || typeof value === "number") return [value];
-  if (typeof value === "bigint") return [value.toString(), "Int64"];
-  if (value instanceof Date) return [value, "DateTime"];
-  if (value instanceof Uint8Array) return [Buffer.from(value).toString("base64"), "Binary"];
-  if (typeof value === "object" && "value" in value && "type" in value && value.value !== undefined) {
-    const type = String(value.type);
-    if (edmTypes.has(type)) return [value.value, type];
-  }
-  throw new Error(`Unknown EDM type ${typeof value}`);
 }

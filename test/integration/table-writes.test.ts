@@ -4,6 +4,7 @@ import { odata, TableClient, type TableEntityResult, type TransactionAction } fr
 import { beforeAll, describe, expect, it } from "vitest";
 import { azuriteConnectionString } from "../support/storage.js";
 import { submitTransaction, transactionChannel } from "../../lib/tables/submit-transaction.js";
+import { writeEntity } from "../../lib/tables/write-entity.js";
 
 let table: TableClient;
 
@@ -124,5 +125,49 @@ describe("entity-group transactions through the client's pipeline", () => {
     } finally {
       unsubscribe(transactionChannel.name, listener);
     }
+  });
+});
+
+describe("single-entity writes through the client's pipeline", () => {
+  it("store what the SDK's own writes store, and answer the row's new ETag", async () => {
+    const entity = (pk: string) => ({
+      partitionKey: pk,
+      rowKey: "m:000001:'x'|é",
+      text: "t",
+      int64: { value: "9007199254740993", type: "Int64" as const },
+      when: new Date("2026-12-03T10:00:00.123Z"),
+      flag: false,
+    });
+    const [theirs, ours] = [partition(), partition()];
+    await table.createEntity(entity(theirs));
+    const created = await writeEntity(table, ["create", entity(ours)]);
+    expect(created.etag).toBe((await table.getEntity(ours, "m:000001:'x'|é")).etag);
+    await table.updateEntity({ partitionKey: theirs, rowKey: "m:000001:'x'|é", extra: 1 }, "Merge");
+    const merged = await writeEntity(table, ["update", { partitionKey: ours, rowKey: "m:000001:'x'|é", extra: 1 }, "Merge"]);
+    await table.upsertEntity({ partitionKey: theirs, rowKey: "u", a: "1" }, "Replace");
+    await writeEntity(table, ["upsert", { partitionKey: ours, rowKey: "u", a: "1" }, "Replace"]);
+    const strip = (rows: Record<string, unknown>[]) => rows.map(({ partitionKey: _pk, ...rest }) => rest);
+    expect(strip(await rowsOf(ours))).toEqual(strip(await rowsOf(theirs)));
+    expect(merged.etag).toBe((await table.getEntity(ours, "m:000001:'x'|é")).etag);
+  });
+
+  it("throw the service's status and code, and change nothing, for a stale ETag, an existing row or a missing one", async () => {
+    const pk = partition();
+    const first = await writeEntity(table, ["create", { partitionKey: pk, rowKey: "r", v: 1 }]);
+    const second = await writeEntity(table, ["update", { partitionKey: pk, rowKey: "r", v: 2 }, "Replace", { etag: first.etag }]);
+    await expect(writeEntity(table, ["update", { partitionKey: pk, rowKey: "r", v: 3 }, "Replace", { etag: first.etag }])).rejects.toMatchObject({
+      name: "RestError",
+      statusCode: 412,
+      code: "UpdateConditionNotSatisfied",
+    });
+    await expect(writeEntity(table, ["create", { partitionKey: pk, rowKey: "r", v: 4 }])).rejects.toMatchObject({
+      statusCode: 409,
+      code: "EntityAlreadyExists",
+    });
+    await expect(writeEntity(table, ["delete", { partitionKey: pk, rowKey: "r" }, { etag: first.etag }])).rejects.toMatchObject({ statusCode: 412 });
+    await expect(writeEntity(table, ["delete", { partitionKey: pk, rowKey: "absent" }])).rejects.toMatchObject({ statusCode: 404, code: "ResourceNotFound" });
+    expect((await table.getEntity(pk, "r")).v).toBe(2);
+    await writeEntity(table, ["delete", { partitionKey: pk, rowKey: "r" }, { etag: second.etag }]);
+    expect(await rowsOf(pk)).toEqual([]);
   });
 });
