@@ -6,7 +6,7 @@ import { Dispatcher } from "./dispatcher.js";
 import { DurableErrorCode, DurableRequestError } from "./errors.js";
 import { runEpisode, type EpisodeResult } from "./episode.js";
 import type { HistoryEvent } from "./history.js";
-import type { WorkMessage } from "./inbox.js";
+import { storedRowKeys, type WorkMessage } from "./inbox.js";
 import { isTerminal, newInstanceState, RuntimeStatus, type InstanceState, type ParentRef } from "./instance-state.js";
 import { LiveInstance } from "./live-instance.js";
 import { replay, type ReplayOutcome } from "./replay.js";
@@ -88,6 +88,14 @@ export abstract class EngineCore {
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
     await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
     clearTimeout(timer);
+    // Raised events no episode will take now: their callers hear so, and raise them again later.
+    for (const instance of this.live.values()) {
+      for (const work of instance.queue) {
+        if (work.kind !== "inbox" || !work.sender) continue;
+        work.sender.answer(new Error(`devhost stopped before the event '${work.message.name ?? ""}' to '${instance.id}' was recorded`));
+        delete work.sender;
+      }
+    }
   }
 
   protected liveInstance(instanceId: string): LiveInstance {
@@ -136,21 +144,50 @@ export abstract class EngineCore {
       await this.ensureLoaded(instance);
       const state = instance.state;
       // A disabled orchestrator's work waits, in memory and in storage, for a host that runs it.
-      if (state && this.isDisabled(state.name)) return;
+      if (state && this.isDisabled(state.name)) return await this.answerSenders(instance, before);
       if (!state || isTerminal(state.runtimeStatus)) {
-        const rows = instance.queue.flatMap((w) => (w.kind === "inbox" ? [w.message.rowKey] : []));
+        const rows = [...storedRowKeys(instance.queue)];
         instance.queue = [];
         if (state && rows.length > 0) await this.store.deleteRows(instance.id, rows);
-        return;
+        return await this.answerSenders(instance, before);
       }
       const result = await runEpisode(this.store, instance, (live, history) => this.replayer(live, history));
       await this.afterEpisode(instance, result);
+      await this.answerSenders(instance, before);
     } catch (error) {
       const arrived = instance.queue.filter((w) => !before.includes(w));
       instance.queue = [...before, ...arrived];
       instance.loaded = false;
       this.options.log.error(`episode of instance '${instance.id}' failed; retrying`, error);
+      await this.answerSenders(instance, instance.queue);
       setTimeout(() => this.notify(instance.id), this.options.retryDelayMs ?? 500).unref();
+    }
+  }
+
+  /**
+   * Answers the waiting senders of the raised events among `taken` (the queue as an episode found
+   * it): an event that left the queue was committed with the episode's history, or dropped with
+   * its instance's end; one still queued (held while suspended, or its episode failed) is stored
+   * in the inbox first, so it outlives this process, and waits there as any stored message does.
+   */
+  private async answerSenders(instance: LiveInstance, taken: readonly WorkMessage[]): Promise<void> {
+    for (const work of taken) {
+      if (work.kind !== "inbox" || !work.sender) continue;
+      const sender = work.sender;
+      if (!instance.queue.includes(work)) {
+        delete work.sender;
+        sender.answer();
+        continue;
+      }
+      try {
+        await this.store.addInbox(instance.id, work.message);
+        delete work.sender;
+        sender.answer();
+      } catch (error) {
+        instance.queue = instance.queue.filter((w) => w !== work);
+        delete work.sender;
+        sender.answer(error);
+      }
     }
   }
 
@@ -214,6 +251,13 @@ export abstract class EngineCore {
     });
     if (existing && isTerminal(existing.runtimeStatus)) this.dispatcher.reportToParent(existing);
     else if (existing) this.notify(childId);
+  }
+
+  /** Whether a raised event can wait in memory for the instance's next episode: it is loaded, running, and will run. */
+  protected takesEventsNow(instanceId: string): boolean {
+    const state = this.live.get(instanceId)?.state;
+    if (!this.live.get(instanceId)?.loaded || !state || this.stopping || this.isDisabled(state.name)) return false;
+    return state.runtimeStatus === RuntimeStatus.Running || state.runtimeStatus === RuntimeStatus.Pending;
   }
 
   private isDisabled(functionName: string): boolean {

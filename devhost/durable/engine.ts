@@ -146,6 +146,15 @@ export class DurableEngine extends EngineCore {
       throw new DurableRequestError(DurableErrorCode.instanceCompleted, `Instance '${instanceId}' is ${state.runtimeStatus}.`);
     }
     const message = { rowKey: newInboxKey(), kind, ...fields, at: new Date().toISOString() };
+    if (kind === InboxKind.event && this.takesEventsNow(instanceId)) {
+      // The next episode records the event in history; the caller is answered once that is
+      // committed, so the inbox row (and its deletion) is never written.
+      await new Promise<void>((resolve, reject) => {
+        const sender = { answer: (error?: unknown) => (error === undefined ? resolve() : reject(error)) };
+        this.notify(instanceId, { kind: "inbox", message, sender });
+      });
+      return;
+    }
     await this.store.addInbox(instanceId, message);
     this.notify(instanceId, { kind: "inbox", message });
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { HistoryEventType, newEvent, type HistoryEvent } from "./history.js";
-import { newInboxKey, InboxKind, type InboxMessage } from "./inbox.js";
+import { newInboxKey, InboxKind, storedRowKeys, type InboxMessage } from "./inbox.js";
 import { RuntimeStatus, type InstanceState } from "./instance-state.js";
 import { takeMessages, type LiveInstance } from "./live-instance.js";
 import type { OpenTask } from "./open-tasks.js";
@@ -31,7 +31,9 @@ export interface EpisodeResult {
 export async function runEpisode(store: DurableStore, instance: LiveInstance, replayer: Replayer): Promise<EpisodeResult> {
   const state = instance.state!;
   const now = new Date();
+  const stored = storedRowKeys(instance.queue);
   const intake = takeMessages(instance, now);
+  const rowsToDelete = (keys: string[]) => keys.filter((key) => stored.has(key));
   const result: EpisodeResult = {
     committed: false,
     previousStatus: state.runtimeStatus,
@@ -133,11 +135,11 @@ export async function runEpisode(store: DurableStore, instance: LiveInstance, re
     if (onlyBookkeeping && outcome.status === ReplayStatus.running && intake.consumed.length === 0) {
       // A replay that found nothing new (recovery): nothing to record.
       instance.needsReplay = false;
-      await dropRows(store, instance, intake.dropped);
+      await dropRows(store, instance, rowsToDelete(intake.dropped));
       return result;
     }
   } else if (intake.events.length === 0) {
-    await dropRows(store, instance, intake.dropped);
+    await dropRows(store, instance, rowsToDelete(intake.dropped));
     return result;
   }
   events.push(newEvent(HistoryEventType.OrchestratorCompleted, {}, now));
@@ -151,7 +153,7 @@ export async function runEpisode(store: DurableStore, instance: LiveInstance, re
       index: state.chunkCount,
       data: { events, consumed: intake.consumed, at: now.toISOString() },
     },
-    deleteRows: [...intake.consumed, ...intake.dropped],
+    deleteRows: rowsToDelete([...intake.consumed, ...intake.dropped]),
     addInbox,
   };
   await store.commit(commit);

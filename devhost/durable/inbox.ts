@@ -28,7 +28,22 @@ export interface InboxMessage {
  * until an episode records them in history, a crash simply re-runs that work
  * (recovery re-dispatches every open task), so nothing recorded is ever lost.
  */
-export type WorkMessage = { kind: "inbox"; message: InboxMessage } | { kind: "completion"; executionId: string; event: HistoryEvent };
+export type WorkMessage = { kind: "inbox"; message: InboxMessage; sender?: WaitingSender } | { kind: "completion"; executionId: string; event: HistoryEvent };
+
+/**
+ * The caller of a raise whose event is held in memory only, not in the inbox: it is answered once
+ * an episode's commit records the event in history (or the event is stored in the inbox after
+ * all), and given the error when neither could be written. Either way the event is durable before
+ * the caller hears it was accepted.
+ */
+export interface WaitingSender {
+  answer(error?: unknown): void;
+}
+
+/** Row keys of the queue's messages that were stored in the inbox (those held in memory only have no row). */
+export function storedRowKeys(queue: readonly WorkMessage[]): Set<string> {
+  return new Set(queue.flatMap((w) => (w.kind === "inbox" && !w.sender ? [w.message.rowKey] : [])));
+}
 
 let lastMillis = 0;
 let counter = 0;
