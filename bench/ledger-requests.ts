@@ -2,7 +2,7 @@
  * Ledger requests per job (`node dist/bench/ledger-requests.js`): a 3-step job
  * (OCR->EMBEDDING->SIS) that succeeds first time, driven through the same
  * library code the app runs — `submitCommand`, then the orchestration's
- * activities in the orchestrator's (v2) order, with each step's ACK and RESULT
+ * activities in the current orchestrator's (v5) order, with each step's ACK and RESULT
  * through the reply handler — against an in-memory Azurite behind a counting
  * proxy. No Durable Functions and no bus: only the ledger's Table requests are
  * counted, from submit to SUCCEEDED, intake included.
@@ -67,24 +67,29 @@ async function main(): Promise<void> {
         },
         deps,
       );
-      const plan = await startJob({ job_id: job.job_id, tenant_id: job.tenant_id, protocol_id: job.protocol_id }, services);
+      // As orchestration v5 runs it: the start opens the first attempt; a step's success rides on the
+      // next step's dispatch, the last one on the job's end; ACKs are written, RESULTs raised.
+      const plan = await startJob({ job_id: job.job_id, tenant_id: job.tenant_id, protocol_id: job.protocol_id, open_first: true }, services);
       let inputRef = plan.input_ref;
-      // As orchestration v2 runs it: a step's success rides on the next step's dispatch, the last one on the job's end.
       let settle: CarriedSettle | undefined;
       for (const [index, step] of plan.steps.entries()) {
         const attempt = step.attempt_no + 1;
-        const opened = await beginAttempt(
-          {
-            job_id: job.job_id,
-            step_id: step.step_id,
-            attempt_no: attempt,
-            input_ref: inputRef,
-            lease_ms: step.timing.lease_ms,
-            last: index === plan.steps.length - 1,
-            ...(settle ? { settle } : {}),
-          },
-          services,
-        );
+        const opened =
+          index === 0 && plan.first
+            ? plan.first
+            : await beginAttempt(
+                {
+                  job_id: job.job_id,
+                  step_id: step.step_id,
+                  attempt_no: attempt,
+                  input_ref: inputRef,
+                  lease_ms: step.timing.lease_ms,
+                  last: index === plan.steps.length - 1,
+                  dispatch: true,
+                  ...(settle ? { settle } : {}),
+                },
+                services,
+              );
         if (opened.kind !== "dispatched") throw new Error("not dispatched");
         const d: Directive = opened.directive;
         const common = {

@@ -4,7 +4,7 @@ import type { CancelMessage, Directive, Ref } from "../lib/contracts/index.js";
 import type { FailureInfo, JsonObject } from "../lib/ledger/index.js";
 import { JobEventNames, OrchestratorNames, type JobOrchestrationInput } from "../lib/orchestration/names.js";
 import { awaitOutcome } from "../lib/orchestration/await-outcome.js";
-import { JobOrchestrationVersions, carriesSettlements, dispatchesWithAttempt, runsReviews } from "../lib/orchestration/version.js";
+import { JobOrchestrationVersions, carriesSettlements, dispatchesWithAttempt, runsReviews, startsWithDispatch } from "../lib/orchestration/version.js";
 import { backoffBefore } from "../lib/orchestration/step-timing.js";
 import { attemptTraceOf } from "../lib/telemetry/attempts.js";
 import { liesWithin } from "../lib/refs/ref-path.js";
@@ -13,6 +13,7 @@ import { activity, activityNames } from "../lib/orchestration/activity-calls.js"
 import {
   OrchestrationErrorCode,
   type CarriedSettle,
+  type DispatchedAttempt,
   type FinishJobRequest,
   type JobPlan,
   type PlannedStep,
@@ -27,6 +28,26 @@ function cancelOf(directive: Directive): CancelMessage {
   return { ...rest, type: "CANCEL" };
 }
 
+/** A throttled or unavailable bus is waited out for minutes before the step fails; nothing is dropped. */
+function publishRetry(activityRetryMs: number): df.RetryOptions {
+  const retry = new df.RetryOptions(activityRetryMs, 10);
+  retry.backoffCoefficient = 2;
+  retry.maxRetryIntervalInMilliseconds = 60 * activityRetryMs;
+  return retry;
+}
+
+/**
+ * A CANCEL only spares the worker useless work: once the step moves on its replies are ignored,
+ * so a bus outage that outlasts the publish retries must not fail the job.
+ */
+function* stopWorker(context: OrchestrationContext, directive: Directive, activityRetryMs: number): Generator<Task, void, unknown> {
+  try {
+    yield* activity.call(context, "publishMessage", cancelOf(directive), publishRetry(activityRetryMs));
+  } catch {
+    // The worker finds out from its lease running out.
+  }
+}
+
 /**
  * One step, attempt after attempt: open the attempt (lease, routing), publish
  * the directive, wait for its outcome, and settle it — success, a failure
@@ -39,31 +60,32 @@ function* runStep(
   inputRef: Ref,
   last: boolean,
   carried?: CarriedSettle,
+  first?: DispatchedAttempt,
 ): Generator<Task, StepResult, unknown> {
   const version = context.df.version ?? JobOrchestrationVersions.unversioned;
   const retry = new df.RetryOptions(plan.activity_retry_ms, 5);
   retry.backoffCoefficient = 2;
-  // A throttled or unavailable bus is waited out for minutes before the step fails; nothing is dropped.
-  const publishRetry = new df.RetryOptions(plan.activity_retry_ms, 10);
-  publishRetry.backoffCoefficient = 2;
-  publishRetry.maxRetryIntervalInMilliseconds = 60 * plan.activity_retry_ms;
   const jobDeadline = deadlineOf(context, plan);
   for (let attempt = step.attempt_no + 1; ; attempt++) {
-    const opened = yield* activity.call(
-      context,
-      "beginAttempt",
-      {
-        job_id: plan.job_id,
-        step_id: step.step_id,
-        attempt_no: attempt,
-        input_ref: inputRef,
-        lease_ms: step.timing.lease_ms,
-        last,
-        ...(carried ? { settle: carried } : {}),
-        ...(dispatchesWithAttempt(version) ? { dispatch: true } : {}),
-      },
-      retry,
-    );
+    // From v5 the job's start opened the first attempt.
+    const opened =
+      first ??
+      (yield* activity.call(
+        context,
+        "beginAttempt",
+        {
+          job_id: plan.job_id,
+          step_id: step.step_id,
+          attempt_no: attempt,
+          input_ref: inputRef,
+          lease_ms: step.timing.lease_ms,
+          last,
+          ...(carried ? { settle: carried } : {}),
+          ...(dispatchesWithAttempt(version) ? { dispatch: true } : {}),
+        },
+        retry,
+      ));
+    first = undefined;
     carried = undefined;
     if (opened.kind === "cancelled") return { kind: "cancelled" };
     const directive = opened.directive;
@@ -79,21 +101,12 @@ function* runStep(
     });
     const settle = (request: Omit<SettleStepRequest, "job_id" | "step_id" | "attempt_no" | "lease_id">) =>
       activity.call(context, "settleStep", { job_id: plan.job_id, ...settlement(request) }, retry);
-    // A CANCEL only spares the worker useless work: once the step moves on its replies are ignored, so a bus
-    // outage that outlasts the publish retries must not fail the job.
-    function* stopWorker(): Generator<Task, void, unknown> {
-      try {
-        yield* activity.call(context, "publishMessage", cancelOf(directive), publishRetry);
-      } catch {
-        // The worker finds out from its lease running out.
-      }
-    }
     context.df.setCustomStatus({ step_id: step.step_id, attempt_no: attempt, version });
 
     // From v3 beginAttempt has published it, unless the bus failed it then.
     if (!opened.published) {
       try {
-        yield* activity.call(context, "publishMessage", directive, publishRetry);
+        yield* activity.call(context, "publishMessage", directive, publishRetry(plan.activity_retry_ms));
       } catch {
         const error = { code: OrchestrationErrorCode.dispatchFailed, message: `The ${step.step_type} directive could not be published` };
         yield* settle({ to: "FAILED", error });
@@ -106,12 +119,12 @@ function* runStep(
     if (outcome.kind === "deadline") {
       // Whatever the worker is doing no longer counts: it is told to stop, and the job fails.
       const error = deadlineExceeded(jobDeadline!);
-      yield* stopWorker();
+      yield* stopWorker(context, directive, plan.activity_retry_ms);
       yield* settle({ to: "CANCELLED", error });
       return { kind: "failed", error };
     }
     if (outcome.kind === "cancelled") {
-      yield* stopWorker();
+      yield* stopWorker(context, directive, plan.activity_retry_ms);
       yield* settle({ to: "CANCELLED" });
       return { kind: "cancelled" };
     }
@@ -147,7 +160,7 @@ function* runStep(
       retryable = failed.failure_class === "RETRYABLE";
     } else {
       // A silent worker may still be busy: tell it to stop before the next attempt.
-      yield* stopWorker();
+      yield* stopWorker(context, directive, plan.activity_retry_ms);
       error =
         outcome.phase === "ack"
           ? { code: OrchestrationErrorCode.ackTimeout, message: `No ACK for attempt ${attempt} within ${step.timing.ack_ms} ms` }
@@ -187,15 +200,17 @@ function* runStep(
  */
 export const jobOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<JobOrchestrationInput>();
-  const plan = yield* activity.call(context, "startJob", input, new df.RetryOptions(1000, 5));
+  const version = context.df.version ?? JobOrchestrationVersions.unversioned;
+  const plan = yield* activity.call(context, "startJob", startsWithDispatch(version) ? { ...input, open_first: true } : input, new df.RetryOptions(1000, 5));
   const finish = (request: Omit<FinishJobRequest, "job_id">) =>
     activity.call(context, "finishJob", { job_id: plan.job_id, ...request }, new df.RetryOptions(plan.activity_retry_ms, 5));
   if (plan.state === "CANCELLING") {
+    // A rerun of a v5 start that a cancel overtook: the worker it dispatched is told to stop.
+    if (plan.first) yield* stopWorker(context, plan.first.directive, plan.activity_retry_ms);
     yield* finish({ state: "CANCELLED" });
     return { job_id: plan.job_id, state: "CANCELLED" };
   }
 
-  const version = context.df.version ?? JobOrchestrationVersions.unversioned;
   let inputRef = plan.input_ref;
   let carried: CarriedSettle | undefined;
   // The last RESULT's metrics, for a review step that decides on them (v4 on).
@@ -205,7 +220,7 @@ export const jobOrchestrator: OrchestrationHandler = function* (context: Orchest
     const result =
       review && runsReviews(version)
         ? yield* runReview(context, plan, { ...step, review }, inputRef, carried, metrics)
-        : yield* runStep(context, plan, step, inputRef, index === plan.steps.length - 1, carried);
+        : yield* runStep(context, plan, step, inputRef, index === plan.steps.length - 1, carried, index === 0 ? (plan.first ?? undefined) : undefined);
     if (result.kind === "cancelled") {
       yield* finish({ state: "CANCELLED" });
       return { job_id: plan.job_id, state: "CANCELLED" };

@@ -42,6 +42,12 @@ export interface JobPlan {
   activity_retry_ms: number;
   /** ISO time by which the job must have ended; a v4 instance fails it then. */
   deadline?: string;
+  /**
+   * The first step's attempt, opened (and its directive published) with the job's start
+   * (v5 on); `steps[0].attempt_no` counts the attempts before it. Absent: the orchestration
+   * opens it with `beginAttempt`. Unpublished when the job is being cancelled.
+   */
+  first?: DispatchedAttempt;
 }
 
 export type AttemptStart =
@@ -55,6 +61,9 @@ export type AttemptStart =
     }
   /** The job is being cancelled: nothing was dispatched. */
   | { kind: "cancelled" };
+
+/** An attempt that `beginAttempt` (or, v5 on, `startJob`) opened. */
+export type DispatchedAttempt = Extract<AttemptStart, { kind: "dispatched" }>;
 
 /**
  * A reply as the replies trigger raises it to the orchestration. For an attempt that keeps

@@ -28,11 +28,17 @@ export const JobOrchestrationVersions = {
    * review's timeout (`decideReview`). Earlier versions never schedule these.
    */
   v4: "4",
+  /**
+   * `startJob` opens the first step's first attempt and publishes its directive in the batch
+   * that starts the job, so a job schedules one `beginAttempt`, one episode and one ledger
+   * write fewer. Earlier versions open every attempt with `beginAttempt`.
+   */
+  v5: "5",
 } as const;
 export type JobOrchestrationVersion = (typeof JobOrchestrationVersions)[keyof typeof JobOrchestrationVersions];
 
 /** What new instances are created with. */
-export const currentJobOrchestrationVersion: JobOrchestrationVersion = JobOrchestrationVersions.v4;
+export const currentJobOrchestrationVersion: JobOrchestrationVersion = JobOrchestrationVersions.v5;
 
 /** Whether an instance of this version hands a step's success to the activity after it (v2 on). */
 export function carriesSettlements(version: string): boolean {
@@ -47,4 +53,9 @@ export function dispatchesWithAttempt(version: string): boolean {
 /** Whether an instance of this version runs REVIEW steps itself (v4 on). */
 export function runsReviews(version: string): boolean {
   return dispatchesWithAttempt(version) && version !== JobOrchestrationVersions.v3;
+}
+
+/** Whether an instance of this version has `startJob` open the first attempt (v5 on). */
+export function startsWithDispatch(version: string): boolean {
+  return runsReviews(version) && version !== JobOrchestrationVersions.v4;
 }

@@ -11,19 +11,13 @@ beforeAll(async () => {
 afterAll(() => lucius?.stop());
 
 describe("a job runs its protocol end to end under devhost", () => {
-  it("wakes its orchestration once per activity and once per RESULT: beginAttempt publishes, ACKs stay in the ledger (v3)", async () => {
+  it("wakes its orchestration once per activity and once per RESULT: the start opens the first attempt (v5), beginAttempt the others, ACKs stay in the ledger (v3)", async () => {
     const { job_id } = await lucius.submit("OCR->EMBEDDING->SIS");
     const job = await lucius.waitFor(job_id, terminal, "terminal");
     expect(job.state).toBe("SUCCEEDED");
     const history = await lucius.host.durable.getHistory(job_id);
     const scheduled = history.filter((e) => e.EventType === HistoryEventType.TaskScheduled).map((e) => e.Name);
-    expect(scheduled).toEqual([
-      ActivityNames.startJob,
-      ActivityNames.beginAttempt,
-      ActivityNames.beginAttempt,
-      ActivityNames.beginAttempt,
-      ActivityNames.finishJob,
-    ]);
+    expect(scheduled).toEqual([ActivityNames.startJob, ActivityNames.beginAttempt, ActivityNames.beginAttempt, ActivityNames.finishJob]);
     const raised = history
       .filter((e) => e.EventType === HistoryEventType.EventRaised)
       .map((e) => JSON.parse(e.Input as string) as { type: string; step_id: string });
@@ -36,6 +30,11 @@ describe("a job runs its protocol end to end under devhost", () => {
     const acked = (await lucius.events(job_id)).filter((e) => e.type === "STEP_STATE_CHANGED" && e.details?.to === "ACKED").map((e) => e.step_id);
     expect(acked).toEqual(["ocr", "embedding", "sis"]);
     expect(lucius.received(job_id).filter((d) => d.type === "DIRECTIVE")).toHaveLength(3);
+    // The start and the first dispatch are one write: RUNNING and OCR's DISPATCHED land together.
+    const timeline = await lucius.events(job_id);
+    const running = timeline.find((e) => e.type === "JOB_STATE_CHANGED" && e.details?.to === "RUNNING");
+    const dispatched = timeline.find((e) => e.type === "STEP_STATE_CHANGED" && e.step_id === "ocr" && e.details?.to === "DISPATCHED");
+    expect(dispatched?.at).toBe(running?.at);
   });
 
   it("OCR->EMBEDDING->SIS succeeds with refs chained and a full timeline", async () => {

@@ -2,16 +2,17 @@ import { randomUUID } from "node:crypto";
 import { notInLedger } from "../errors.js";
 import type { AppServices } from "../../services.js";
 import type { Directive, Ref } from "../../contracts/index.js";
-import { JobState, StepState, type Decision, type Job, type Step } from "../../ledger/index.js";
+import { JobState, StepState, type Decision, type Job, type JobChange, type JobSnapshot, type Step, type StepChange } from "../../ledger/index.js";
+import type { Settings } from "../../config/settings.js";
 import { route } from "../../routing.js";
-import type { AttemptStart, CarriedSettle } from "../types.js";
+import type { AttemptStart, CarriedSettle, DispatchedAttempt } from "../types.js";
 import { attemptTraceOf, recordAttemptDispatched, recordDispatchDeferred } from "../../telemetry/attempts.js";
 import { pathSegment } from "../../refs/tenant-places.js";
 import { recordSettled, settleChange, settlementOnly } from "./settle.js";
 import { publishMessage } from "./publish.js";
 
 /** `bus` publishes with `dispatch`; without one the orchestration publishes. */
-type Services = Pick<AppServices, "ledger" | "settings"> & Partial<Pick<AppServices, "bus">>;
+export type Services = Pick<AppServices, "ledger" | "settings"> & Partial<Pick<AppServices, "bus">>;
 
 export interface BeginAttemptRequest {
   job_id: string;
@@ -56,6 +57,43 @@ function directiveFor(job: Job, step: Step, request: BeginAttemptRequest, worksp
   };
 }
 
+/** How an attempt's opening was decided against the job's rows. */
+export type AttemptOpening =
+  /** The attempt is open already (the activity ran twice): the recorded attempt stands. */
+  | { outcome: "open" }
+  /** The job is being cancelled: nothing is dispatched. */
+  | { outcome: "cancelled" }
+  /** Step → DISPATCHED with a fresh lease, and the job's current step. */
+  | { outcome: "dispatched"; step: StepChange; job: JobChange };
+
+/**
+ * Decides the opening of `request`'s attempt from the job's rows: the step's change and the
+ * job's, for a batch of their own or of the activity that carries them (`startJob` from v5).
+ */
+export function openAttempt(snapshot: JobSnapshot, request: BeginAttemptRequest, lanes: Settings["lanes"], now: Date): AttemptOpening {
+  const current = snapshot.steps.find((s) => s.step_id === request.step_id);
+  if (!current) throw notInLedger(`Step ${request.job_id}/${request.step_id}`);
+  // Both facts stay true however stale the rows: an attempt once opened keeps its number, a cancel is never undone.
+  const alreadyOpen = current.attempt_no === request.attempt_no && current.lease_id !== undefined && current.state !== StepState.RETRY_WAIT;
+  if (alreadyOpen) return { outcome: "open" };
+  if (snapshot.job.state === JobState.CANCELLING || snapshot.job.state === JobState.CANCELLED) return { outcome: "cancelled" };
+  const routing = route(snapshot.job, lanes);
+  const patch = {
+    attempt_no: request.attempt_no,
+    lease_id: randomUUID(),
+    lease_expires_at: new Date(now.getTime() + request.lease_ms).toISOString(),
+    lease_ms: request.lease_ms,
+    routing_key_used: routing.routing_key_used,
+    lane: routing.lane,
+    input_ref: request.input_ref,
+    dispatched_at: now.toISOString(),
+    acked_at: null,
+    ...(request.dispatch ? { ack_event: false } : {}),
+    error: null,
+  };
+  return { outcome: "dispatched", step: { step_id: request.step_id, to: StepState.DISPATCHED, patch }, job: { patch: { current_step_id: request.step_id } } };
+}
+
 /**
  * Opens one attempt of a step: a fresh lease (made here, not in the
  * orchestrator, so replay stays deterministic), routing computed once and
@@ -71,40 +109,29 @@ function directiveFor(job: Job, step: Step, request: BeginAttemptRequest, worksp
  */
 export async function beginAttempt(request: BeginAttemptRequest, services: Services): Promise<AttemptStart> {
   const now = new Date();
-  const applied = await services.ledger.change(request.job_id, (snapshot): Decision<{ outcome: "open" | "cancelled" | "dispatched"; settled: boolean }> => {
-    const current = snapshot.steps.find((s) => s.step_id === request.step_id);
-    if (!current) throw notInLedger(`Step ${request.job_id}/${request.step_id}`);
+  const applied = await services.ledger.change(request.job_id, (snapshot): Decision<{ outcome: AttemptOpening["outcome"]; settled: boolean }> => {
     const settle = request.settle ? settleChange(snapshot, request.settle, now.toISOString()) : undefined;
-    // Both facts stay true however stale the rows: an attempt once opened keeps its number, a cancel is never undone.
-    const alreadyOpen = current.attempt_no === request.attempt_no && current.lease_id !== undefined && current.state !== StepState.RETRY_WAIT;
-    if (alreadyOpen) return settlementOnly(settle, { outcome: "open" });
-    if (snapshot.job.state === JobState.CANCELLING || snapshot.job.state === JobState.CANCELLED) return settlementOnly(settle, { outcome: "cancelled" });
-    const routing = route(snapshot.job, services.settings.lanes);
-    const patch = {
-      attempt_no: request.attempt_no,
-      lease_id: randomUUID(),
-      lease_expires_at: new Date(now.getTime() + request.lease_ms).toISOString(),
-      lease_ms: request.lease_ms,
-      routing_key_used: routing.routing_key_used,
-      lane: routing.lane,
-      input_ref: request.input_ref,
-      dispatched_at: now.toISOString(),
-      acked_at: null,
-      ...(request.dispatch ? { ack_event: false } : {}),
-      error: null,
-    };
-    const dispatch = { step_id: request.step_id, to: StepState.DISPATCHED, patch };
+    const opening = openAttempt(snapshot, request, services.settings.lanes, now);
+    if (opening.outcome !== "dispatched") return settlementOnly(settle, { outcome: opening.outcome });
     return {
-      change: { steps: settle ? [settle, dispatch] : [dispatch], job: [{ patch: { current_step_id: request.step_id } }] },
+      change: { steps: settle ? [settle, opening.step] : [opening.step], job: [opening.job] },
       result: { outcome: "dispatched", settled: settle !== undefined },
     };
   });
   if (!applied) throw notInLedger(`Job ${request.job_id}`);
   if (applied.result.settled) recordSettled(applied.snapshot, request.settle!);
   if (applied.result.outcome === "cancelled") return { kind: "cancelled" };
-  const { job } = applied.snapshot;
-  const step = applied.snapshot.steps.find((s) => s.step_id === request.step_id)!;
-  if (applied.result.outcome === "dispatched") recordAttemptDispatched(step, attemptTraceOf(job));
+  return attemptStarted(applied.snapshot, request, applied.result.outcome === "dispatched", services);
+}
+
+/**
+ * The opened attempt as the orchestration gets it, once its rows are written: its directive,
+ * published here with `dispatch`. `dispatched` (this write opened it) counts and traces it once.
+ */
+export async function attemptStarted(snapshot: JobSnapshot, request: BeginAttemptRequest, dispatched: boolean, services: Services): Promise<DispatchedAttempt> {
+  const { job } = snapshot;
+  const step = snapshot.steps.find((s) => s.step_id === request.step_id)!;
+  if (dispatched) recordAttemptDispatched(step, attemptTraceOf(job));
   const directive = directiveFor(job, step, request, services.settings.workspaceUri);
   if (!request.dispatch) return { kind: "dispatched", directive };
   return { kind: "dispatched", directive, published: await published(directive, step, services), ack_event: step.ack_event !== false };
