@@ -8,7 +8,8 @@ import { beginAttempt } from "../../lib/orchestration/activities/begin-attempt.j
 import { finishJob } from "../../lib/orchestration/activities/settle.js";
 import type { CarriedSettle } from "../../lib/orchestration/types.js";
 import type { Directive } from "../../lib/contracts/index.js";
-import { BusThrottledError, directiveMessage, type BusSender, type OutboundMessage } from "../../lib/bus/index.js";
+import { directiveMessage } from "../../lib/bus/index.js";
+import { RecordingBus } from "../support/recording-bus.js";
 import { TopicNames } from "../../lib/config/names.js";
 
 /**
@@ -134,17 +135,6 @@ describe("a step's success carried by the next activity", () => {
     expect((await ledger.getStep(jobId, "embedding"))?.state).toBe(StepState.PENDING);
   });
 });
-
-/** A bus that keeps what it was sent and refuses the next `refusals` sends, as a throttled broker would. */
-class RecordingBus implements BusSender {
-  readonly sent: Array<{ topic: string; messageId: string }> = [];
-  constructor(public refusals = 0) {}
-  async send(topic: string, messages: OutboundMessage[]): Promise<void> {
-    if (this.refusals > 0 && this.refusals--) throw new BusThrottledError("throttled (test)");
-    for (const m of messages) this.sent.push({ topic, messageId: m.messageId });
-  }
-  async close(): Promise<void> {}
-}
 
 describe("beginAttempt that dispatches (orchestration v3)", () => {
   it("publishes the directive it opens and keeps the attempt's ACK in the ledger", async () => {

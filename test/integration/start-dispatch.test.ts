@@ -8,7 +8,8 @@ import type { TableNames } from "../../lib/config/names.js";
 import { TopicNames } from "../../lib/config/names.js";
 import { startJob } from "../../lib/orchestration/activities/start-job.js";
 import { settleStep } from "../../lib/orchestration/activities/settle.js";
-import { BusThrottledError, directiveMessage, type BusSender, type OutboundMessage } from "../../lib/bus/index.js";
+import { directiveMessage } from "../../lib/bus/index.js";
+import { RecordingBus } from "../support/recording-bus.js";
 
 /**
  * Orchestration v5 opens a job's first attempt in the batch that starts the job. These tests hold
@@ -30,17 +31,6 @@ beforeAll(async () => {
   ledger = await Ledger.connect({ storage: storage(azuriteConnectionString()), tables });
 });
 afterAll(() => proxy?.close());
-
-/** A bus that keeps what it was sent and refuses the next `refusals` sends, as a throttled broker would. */
-class RecordingBus implements BusSender {
-  readonly sent: Array<{ topic: string; messageId: string }> = [];
-  constructor(public refusals = 0) {}
-  async send(topic: string, messages: OutboundMessage[]): Promise<void> {
-    if (this.refusals > 0 && this.refusals--) throw new BusThrottledError("throttled (test)");
-    for (const m of messages) this.sent.push({ topic, messageId: m.messageId });
-  }
-  async close(): Promise<void> {}
-}
 
 /** A QUEUED two-step job, as intake leaves it. */
 async function queuedJob(): Promise<string> {
