@@ -220,7 +220,7 @@ export const jobOrchestrator: OrchestrationHandler = function* (context: Orchest
     const result =
       review && runsReviews(version)
         ? yield* runReview(context, plan, { ...step, review }, inputRef, carried, metrics)
-        : yield* runStep(context, plan, step, inputRef, index === plan.steps.length - 1, carried, index === 0 ? (plan.first ?? undefined) : undefined);
+        : yield* runStep(context, plan, step, inputRef, index === plan.steps.length - 1, carried, index === 0 ? plan.first : undefined);
     if (result.kind === "cancelled") {
       yield* finish({ state: "CANCELLED" });
       return { job_id: plan.job_id, state: "CANCELLED" };

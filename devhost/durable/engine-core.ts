@@ -6,7 +6,7 @@ import { Dispatcher } from "./dispatcher.js";
 import { DurableErrorCode, DurableRequestError } from "./errors.js";
 import { runEpisode, type EpisodeResult } from "./episode.js";
 import type { HistoryEvent } from "./history.js";
-import { storedRowKeys, type WorkMessage } from "./inbox.js";
+import { answerSender, storedRowKeys, type WorkMessage } from "./inbox.js";
 import { isTerminal, newInstanceState, RuntimeStatus, type InstanceState, type ParentRef } from "./instance-state.js";
 import { LiveInstance } from "./live-instance.js";
 import { replay, type ReplayOutcome } from "./replay.js";
@@ -91,9 +91,8 @@ export abstract class EngineCore {
     // Raised events no episode will take now: their callers hear so, and raise them again later.
     for (const instance of this.live.values()) {
       for (const work of instance.queue) {
-        if (work.kind !== "inbox" || !work.sender) continue;
-        work.sender.answer(new Error(`devhost stopped before the event '${work.message.name ?? ""}' to '${instance.id}' was recorded`));
-        delete work.sender;
+        if (work.kind === "inbox")
+          answerSender(work, new Error(`devhost stopped before the event '${work.message.name ?? ""}' to '${instance.id}' was recorded`));
       }
     }
   }
@@ -173,20 +172,16 @@ export abstract class EngineCore {
   private async answerSenders(instance: LiveInstance, taken: readonly WorkMessage[]): Promise<void> {
     for (const work of taken) {
       if (work.kind !== "inbox" || !work.sender) continue;
-      const sender = work.sender;
       if (!instance.queue.includes(work)) {
-        delete work.sender;
-        sender.answer();
+        answerSender(work);
         continue;
       }
       try {
         await this.store.addInbox(instance.id, work.message);
-        delete work.sender;
-        sender.answer();
+        answerSender(work);
       } catch (error) {
         instance.queue = instance.queue.filter((w) => w !== work);
-        delete work.sender;
-        sender.answer(error);
+        answerSender(work, error);
       }
     }
   }
@@ -255,8 +250,9 @@ export abstract class EngineCore {
 
   /** Whether a raised event can wait in memory for the instance's next episode: it is loaded, running, and will run. */
   protected takesEventsNow(instanceId: string): boolean {
-    const state = this.live.get(instanceId)?.state;
-    if (!this.live.get(instanceId)?.loaded || !state || this.stopping || this.isDisabled(state.name)) return false;
+    const instance = this.live.get(instanceId);
+    const state = instance?.state;
+    if (!instance?.loaded || !state || this.stopping || this.isDisabled(state.name)) return false;
     return state.runtimeStatus === RuntimeStatus.Running || state.runtimeStatus === RuntimeStatus.Pending;
   }
 

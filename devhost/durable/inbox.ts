@@ -40,6 +40,14 @@ export interface WaitingSender {
   answer(error?: unknown): void;
 }
 
+/** Answers the sender waiting on `work`, if any, once: the event is durable, or `error` says why not. */
+export function answerSender(work: WorkMessage, error?: unknown): void {
+  if (work.kind !== "inbox" || !work.sender) return;
+  const { sender } = work;
+  delete work.sender;
+  sender.answer(error);
+}
+
 /** Row keys of the queue's messages that were stored in the inbox (those held in memory only have no row). */
 export function storedRowKeys(queue: readonly WorkMessage[]): Set<string> {
   return new Set(queue.flatMap((w) => (w.kind === "inbox" && !w.sender ? [w.message.rowKey] : [])));

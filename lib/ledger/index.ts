@@ -12,6 +12,7 @@ export {
   canTransitionJob,
   canTransitionStep,
   isTerminalJobState,
+  isCancelledJobState,
   isTerminalStepState,
   isActiveStepState,
   isPassedStepState,

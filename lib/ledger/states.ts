@@ -101,6 +101,11 @@ export function isTerminalJobState(state: JobState): boolean {
   return state === J.SUCCEEDED || state === J.FAILED || state === J.CANCELLED;
 }
 
+/** A job whose cancel has been asked for (CANCELLING) or done (CANCELLED): nothing more is dispatched for it. */
+export function isCancelledJobState(state: JobState): boolean {
+  return state === J.CANCELLING || state === J.CANCELLED;
+}
+
 export function isTerminalStepState(state: StepState): boolean {
   return state === S.SUCCEEDED || state === S.FAILED || state === S.CANCELLED || state === S.SKIPPED;
 }

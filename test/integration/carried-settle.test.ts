@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { azuriteConnectionString, uniqueTableNames } from "../support/storage.js";
+import { azuriteConnectionString, storageAt, uniqueTableNames } from "../support/storage.js";
 import { tableProxy, type TableProxy } from "../../bench/table-proxy.js";
 import { JobState, Ledger, StepState } from "../../lib/ledger/index.js";
 import { loadSettings } from "../../lib/config/settings.js";
@@ -17,7 +17,6 @@ import { TopicNames } from "../../lib/config/names.js";
  * hold that batch to what a separate settleStep guaranteed: written once, with its event, never
  * lost to a cancel, and all-or-nothing with the dispatch it rides on.
  */
-const storage = (connectionString: string) => ({ kind: "connectionString" as const, connectionString });
 const settings = loadSettings({ AzureWebJobsStorage: azuriteConnectionString() });
 let proxy: TableProxy;
 let tables: TableNames;
@@ -27,7 +26,7 @@ let seq = 0;
 beforeAll(async () => {
   proxy = await tableProxy(azuriteConnectionString());
   tables = uniqueTableNames();
-  ledger = await Ledger.connect({ storage: storage(azuriteConnectionString()), tables });
+  ledger = await Ledger.connect({ storage: storageAt(azuriteConnectionString()), tables });
 });
 afterAll(() => proxy?.close());
 
@@ -79,7 +78,7 @@ describe("a step's success carried by the next activity", () => {
   it("is written in the next step's dispatch batch: one request for both, each with its event; a rerun writes nothing", async () => {
     const { jobId, ocr } = await ocrDispatched();
     // A process that already holds the job's rows, as the one that dispatched OCR does.
-    const holder = await Ledger.connect({ storage: storage(proxy.connectionString), tables, ensureTables: false });
+    const holder = await Ledger.connect({ storage: storageAt(proxy.connectionString), tables, ensureTables: false });
     await holder.snapshot(jobId);
     const before = proxy.requests;
     const first = await beginAttempt(embeddingStart(jobId, ocr), { ledger: holder, settings });
@@ -101,7 +100,7 @@ describe("a step's success carried by the next activity", () => {
 
   it("lands with the dispatch or not at all when the process dies at that request", async () => {
     const { jobId, ocr } = await ocrDispatched();
-    const victim = await Ledger.connect({ storage: storage(proxy.connectionString), tables, ensureTables: false });
+    const victim = await Ledger.connect({ storage: storageAt(proxy.connectionString), tables, ensureTables: false });
     await victim.snapshot(jobId);
     proxy.arm(1, "drop-request");
     await expect(beginAttempt(embeddingStart(jobId, ocr), { ledger: victim, settings })).rejects.toThrow();

@@ -1,21 +1,20 @@
 import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { azuriteConnectionString, uniqueTableNames } from "../support/storage.js";
+import { azuriteConnectionString, storageAt, uniqueTableNames } from "../support/storage.js";
 import { tableProxy, type TableProxy } from "../../bench/table-proxy.js";
 import { Ledger } from "../../lib/ledger/index.js";
 import type { TableNames } from "../../lib/config/names.js";
 
-const storage = (connectionString: string) => ({ kind: "connectionString" as const, connectionString });
 const limits = (perTenant: number, global = 1000) => ({ perTenant, overrides: {}, global });
 let proxy: TableProxy;
 let tables: TableNames;
 /** Each Ledger holds its own counter rows and queue, as one process does. */
-const processLedger = (via = azuriteConnectionString()) => Ledger.connect({ storage: storage(via), tables, ensureTables: false });
+const processLedger = (via = azuriteConnectionString()) => Ledger.connect({ storage: storageAt(via), tables, ensureTables: false });
 
 beforeAll(async () => {
   proxy = await tableProxy(azuriteConnectionString());
   tables = uniqueTableNames();
-  await Ledger.connect({ storage: storage(azuriteConnectionString()), tables });
+  await Ledger.connect({ storage: storageAt(azuriteConnectionString()), tables });
 });
 afterAll(() => proxy?.close());
 
@@ -32,7 +31,7 @@ describe("in-flight counters", () => {
 
   it("admit while drift repair resets the counter being read, in the same process (the reconciler at start-up)", async () => {
     const own = uniqueTableNames();
-    const ledger = await Ledger.connect({ storage: storage(azuriteConnectionString()), tables: own });
+    const ledger = await Ledger.connect({ storage: storageAt(azuriteConnectionString()), tables: own });
     // The reconciler writes the tenant's counter (and this process forgets the row) after the
     // admission's read of the counters was answered, before its rows are taken in.
     const list = TableClient.prototype.listEntities;

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { azuriteConnectionString, uniqueTableNames } from "../support/storage.js";
+import { azuriteConnectionString, storageAt, uniqueTableNames } from "../support/storage.js";
 import { tableProxy, type ProxyFault, type TableProxy } from "../../bench/table-proxy.js";
 import { JobState, Ledger, StepState, type NewStep } from "../../lib/ledger/index.js";
 import type { TableNames } from "../../lib/config/names.js";
 
 const steps: NewStep[] = ["ocr", "embedding"].map((id) => ({ step_id: id, step_type: id.toUpperCase(), service: `platform-${id}` }));
-const storage = (connectionString: string) => ({ kind: "connectionString" as const, connectionString });
 
 let proxy: TableProxy;
 let tables: TableNames;
@@ -15,7 +14,7 @@ let seq = 0;
 beforeAll(async () => {
   proxy = await tableProxy(azuriteConnectionString());
   tables = uniqueTableNames();
-  direct = await Ledger.connect({ storage: storage(azuriteConnectionString()), tables });
+  direct = await Ledger.connect({ storage: storageAt(azuriteConnectionString()), tables });
 });
 afterAll(() => proxy?.close());
 
@@ -64,7 +63,7 @@ describe("a state change and its event are written together", () => {
         if (result.outcome !== "created") throw new Error(result.outcome);
         const jobId = result.job.job_id;
         // A fresh process each time, with no rows in hand: it reads what it needs, as after a restart.
-        const victim = await Ledger.connect({ storage: storage(proxy.connectionString), tables, ensureTables: false });
+        const victim = await Ledger.connect({ storage: storageAt(proxy.connectionString), tables, ensureTables: false });
         proxy.arm(at, fault);
         completed = await life(victim, jobId).then(
           () => true,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { azuriteConnectionString, uniqueTableNames } from "../support/storage.js";
+import { azuriteConnectionString, storageAt, uniqueTableNames } from "../support/storage.js";
 import { tableProxy, type TableProxy } from "../../bench/table-proxy.js";
 import { JobState, Ledger, StepState } from "../../lib/ledger/index.js";
 import { loadContracts } from "../../lib/contracts/index.js";
@@ -17,7 +17,6 @@ import { RecordingBus } from "../support/recording-bus.js";
  * changes, each with its event, all or nothing, a rerun that hands back the attempt as opened,
  * and no dispatch for a job being cancelled.
  */
-const storage = (connectionString: string) => ({ kind: "connectionString" as const, connectionString });
 const settings = loadSettings({ AzureWebJobsStorage: azuriteConnectionString() });
 const contracts = loadContracts();
 let proxy: TableProxy;
@@ -28,7 +27,7 @@ let seq = 0;
 beforeAll(async () => {
   proxy = await tableProxy(azuriteConnectionString());
   tables = uniqueTableNames();
-  ledger = await Ledger.connect({ storage: storage(azuriteConnectionString()), tables });
+  ledger = await Ledger.connect({ storage: storageAt(azuriteConnectionString()), tables });
 });
 afterAll(() => proxy?.close());
 
@@ -60,7 +59,7 @@ describe("startJob opening the first attempt (orchestration v5)", () => {
   it("starts the job and dispatches its first step in one request, publishes the directive, and counts the attempt in the plan", async () => {
     const jobId = await queuedJob();
     // A process that already holds the job's rows, as the one that took the command does.
-    const holder = await Ledger.connect({ storage: storage(proxy.connectionString), tables, ensureTables: false });
+    const holder = await Ledger.connect({ storage: storageAt(proxy.connectionString), tables, ensureTables: false });
     await holder.snapshot(jobId);
     const bus = new RecordingBus();
     const before = proxy.requests;
@@ -90,7 +89,7 @@ describe("startJob opening the first attempt (orchestration v5)", () => {
     const first = await startJob(input(jobId), { ledger, contracts, settings, bus });
     expect(first.first?.published).toBe(false);
     const before = proxy.requests;
-    const holder = await Ledger.connect({ storage: storage(proxy.connectionString), tables, ensureTables: false });
+    const holder = await Ledger.connect({ storage: storageAt(proxy.connectionString), tables, ensureTables: false });
     const again = await startJob(input(jobId), { ledger: holder, contracts, settings, bus });
     expect(again).toEqual({ ...first, first: { ...first.first, published: true } });
     // The rows were read, nothing was written.
@@ -101,7 +100,7 @@ describe("startJob opening the first attempt (orchestration v5)", () => {
 
   it("lands whole or not at all when the process dies at that request", async () => {
     const jobId = await queuedJob();
-    const victim = await Ledger.connect({ storage: storage(proxy.connectionString), tables, ensureTables: false });
+    const victim = await Ledger.connect({ storage: storageAt(proxy.connectionString), tables, ensureTables: false });
     await victim.snapshot(jobId);
     const bus = new RecordingBus();
     proxy.arm(1, "drop-request");

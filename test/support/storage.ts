@@ -12,3 +12,8 @@ export function azuriteConnectionString(): string {
 export function uniqueTableNames(): TableNames {
   return tableNames({ LUCIUS_TABLE_PREFIX: `t${randomBytes(5).toString("hex")}` });
 }
+
+/** The storage settings of the Azurite (or proxy) at `connectionString`, as `Ledger.connect` takes them. */
+export function storageAt(connectionString: string) {
+  return { kind: "connectionString" as const, connectionString };
+}

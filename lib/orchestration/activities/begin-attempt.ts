@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { notInLedger } from "../errors.js";
 import type { AppServices } from "../../services.js";
 import type { Directive, Ref } from "../../contracts/index.js";
-import { JobState, StepState, type Decision, type Job, type JobChange, type JobSnapshot, type Step, type StepChange } from "../../ledger/index.js";
+import { StepState, isCancelledJobState, type Decision, type Job, type JobChange, type JobSnapshot, type Step, type StepChange } from "../../ledger/index.js";
 import type { Settings } from "../../config/settings.js";
 import { route } from "../../routing.js";
 import type { AttemptStart, CarriedSettle, DispatchedAttempt } from "../types.js";
@@ -76,7 +76,7 @@ export function openAttempt(snapshot: JobSnapshot, request: BeginAttemptRequest,
   // Both facts stay true however stale the rows: an attempt once opened keeps its number, a cancel is never undone.
   const alreadyOpen = current.attempt_no === request.attempt_no && current.lease_id !== undefined && current.state !== StepState.RETRY_WAIT;
   if (alreadyOpen) return { outcome: "open" };
-  if (snapshot.job.state === JobState.CANCELLING || snapshot.job.state === JobState.CANCELLED) return { outcome: "cancelled" };
+  if (isCancelledJobState(snapshot.job.state)) return { outcome: "cancelled" };
   const routing = route(snapshot.job, lanes);
   const patch = {
     attempt_no: request.attempt_no,

@@ -1,7 +1,7 @@
 import type { AppServices } from "../../services.js";
 import { notInLedger } from "../errors.js";
 import type { Ref } from "../../contracts/index.js";
-import { JobState, StepState, type Decision, type FailureInfo, type JobChange, type JsonObject } from "../../ledger/index.js";
+import { JobState, StepState, isCancelledJobState, type Decision, type FailureInfo, type JobChange, type JsonObject } from "../../ledger/index.js";
 import { reviewCall } from "../../review/condition.js";
 import { recordReviewDecision, type RecordedReview, type ReviewDecisionRequest } from "../../review/decision.js";
 import type { CarriedSettle, ReviewStart } from "../types.js";
@@ -38,7 +38,7 @@ export async function openReview(request: OpenReviewRequest, services: Services)
     // Opened already (and perhaps decided since: the decision's event is on its way).
     if (step.state !== StepState.PENDING) return settlementOnly(settle, { start: { kind: "awaiting" } });
     const job = snapshot.job;
-    if (job.state === JobState.CANCELLING || job.state === JobState.CANCELLED) return settlementOnly(settle, { start: { kind: "cancelled" } });
+    if (isCancelledJobState(job.state)) return settlementOnly(settle, { start: { kind: "cancelled" } });
     const protocol = services.contracts.registry.protocols.find((p) => p.protocol_id === job.protocol_id);
     const call = reviewCall(protocol?.steps.find((s) => s.step_id === step.step_id)?.when, step.payload, request.metrics);
     const details: JsonObject = { ...call };

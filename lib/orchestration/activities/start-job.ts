@@ -1,6 +1,6 @@
 import type { AppServices } from "../../services.js";
 import { ActivityRefusal, ActivityRefusedError, notInLedger } from "../errors.js";
-import { JobState, StepState, isPassedStepState, type Decision, type JobChange, type JobSnapshot } from "../../ledger/index.js";
+import { JobState, StepState, isCancelledJobState, isPassedStepState, type Decision, type JobChange, type JobSnapshot } from "../../ledger/index.js";
 import { ReviewStepType } from "../../review/condition.js";
 import type { Ref } from "../../contracts/index.js";
 import { stepTiming } from "../step-timing.js";
@@ -40,11 +40,10 @@ export async function startJob(input: StartJobRequest, services: Services): Prom
       // A rerun: the attempt this start opened stands; a job being cancelled gets it back unpublished, to stop its worker.
       const open = openedAttempt(snapshot, next.step_id);
       if (open === undefined) return { result: { plan, opened: false } };
-      const cancelling = snapshot.job.state === JobState.CANCELLING || snapshot.job.state === JobState.CANCELLED;
-      const first = { ...firstAttempt(input.job_id, plan, open), ...(cancelling ? { dispatch: false } : {}) };
+      const first = { ...firstAttempt(plan, open), ...(isCancelledJobState(snapshot.job.state) ? { dispatch: false } : {}) };
       return { result: { plan: { ...plan, steps: [{ ...next, attempt_no: open - 1 }, ...plan.steps.slice(1)] }, first, opened: false } };
     }
-    const first = firstAttempt(input.job_id, plan, next.attempt_no + 1);
+    const first = firstAttempt(plan, next.attempt_no + 1);
     const opening = openAttempt(snapshot, first, services.settings.lanes, now);
     if (opening.outcome !== "dispatched") return { change: { job: [toRunning] }, result: { plan, opened: false } };
     const job: JobChange = { ...toRunning, patch: { ...toRunning.patch, ...opening.job.patch } };
@@ -57,10 +56,10 @@ export async function startJob(input: StartJobRequest, services: Services): Prom
 }
 
 /** The attempt a start opened, as `beginAttempt` would have been asked for it. */
-function firstAttempt(jobId: string, plan: Omit<JobPlan, "first">, attemptNo: number): BeginAttemptRequest {
+function firstAttempt(plan: Omit<JobPlan, "first">, attemptNo: number): BeginAttemptRequest {
   const step = plan.steps[0]!;
   return {
-    job_id: jobId,
+    job_id: plan.job_id,
     step_id: step.step_id,
     attempt_no: attemptNo,
     input_ref: plan.input_ref,
