@@ -21,6 +21,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpus } from "node:os";
 import { join } from "node:path";
+import http from "node:http";
 import { createInterface } from "node:readline";
 import { TableClient } from "@azure/data-tables";
 import { startAzurite } from "../devhost/azurite.js";
@@ -30,7 +31,10 @@ import { disabledSettingName } from "../devhost/disabled-functions.js";
 import { packageRoot } from "../lib/paths.js";
 import { OrchestratorNames } from "../lib/orchestration/names.js";
 import { closedLoop, option, type LoopFigures } from "./closed-loop.js";
+import { cpuMs } from "./cpu-time.js";
 import { ledgerOnlyIntake } from "./intake-ledger.js";
+import { postJson } from "./post-json.js";
+import { withoutReconciler } from "./maintenance.js";
 
 const clients = option("clients", 16);
 const commands = option("commands", 2000);
@@ -52,6 +56,7 @@ async function startDevhostChild(connectionString: string, run: string, orchestr
     env: {
       ...process.env,
       ...unlimited,
+      ...withoutReconciler,
       LUCIUS_TABLE_PREFIX: `bench${run}`,
       LUCIUS_TASK_HUB: `bench${run}`,
       LUCIUS_API_KEYS: devhostApiKeysSetting(apiKey),
@@ -80,29 +85,50 @@ const command = (n: number, run: string) => ({
   idempotency_key: `${run}-${n}`,
 });
 
+/** The pids whose CPU a measurement reports per command: Azurite's, and devhost's when it is a child. */
+let azuritePid: number | undefined;
+
+/** CPU per command over the measured commands (not the warm-up), in ms: this process (the clients), devhost's child, Azurite. */
+interface CpuFigures {
+  client: number;
+  devhost?: number;
+  azurite?: number;
+}
+
 /** Warms up, then measures `submit` with fresh commands. */
-async function measure(label: string, run: string, submit: (body: unknown) => Promise<unknown>): Promise<LoopFigures> {
+async function measure(
+  label: string,
+  run: string,
+  submit: (body: unknown) => Promise<unknown>,
+  devhostPid?: number,
+): Promise<LoopFigures & { cpu: CpuFigures }> {
   await closedLoop(warmup, clients, (n) => submit(command(n, `${run}-warmup`)));
+  const pids = { devhost: devhostPid, azurite: azuritePid };
+  const before = { client: cpuMs()!, devhost: pids.devhost && cpuMs(pids.devhost), azurite: pids.azurite && cpuMs(pids.azurite) };
   const figures = await closedLoop(commands, clients, (n) => submit(command(n, run)));
-  console.log(`${label}: ${figures.perSecond}/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms`);
-  return figures;
+  const per = (now: number | undefined, then: number | undefined) =>
+    now === undefined || then === undefined ? undefined : Number(((now - then) / commands).toFixed(2));
+  const cpu: CpuFigures = {
+    client: per(cpuMs(), before.client)!,
+    ...(pids.devhost ? { devhost: per(cpuMs(pids.devhost), before.devhost) } : {}),
+    ...(pids.azurite ? { azurite: per(cpuMs(pids.azurite), before.azurite) } : {}),
+  };
+  console.log(`${label}: ${figures.perSecond}/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms; CPU per command (ms) ${JSON.stringify(cpu)}`);
+  return { ...figures, cpu };
 }
 
 /** Intake over HTTP on a devhost child of its own, stopped before returning. */
-async function measureHttpIntake(connectionString: string, run: string, orchestrate: boolean): Promise<LoopFigures> {
+async function measureHttpIntake(connectionString: string, run: string, orchestrate: boolean): Promise<LoopFigures & { cpu: CpuFigures }> {
   const { url, child } = await startDevhostChild(connectionString, run, orchestrate);
+  const agent = new http.Agent({ keepAlive: true });
   const post = async (body: unknown) => {
-    const response = await fetch(`${url}/v1/commands`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-api-key": apiKey },
-      body: JSON.stringify(body),
-    });
-    await response.arrayBuffer();
-    if (response.status !== 202) throw new Error(`POST /v1/commands answered ${response.status}`);
+    const { status, text } = await postJson(`${url}/v1/commands`, agent, apiKey, body);
+    if (status !== 202) throw new Error(`POST /v1/commands answered ${status}: ${text}`);
   };
   try {
-    return await measure(`intake, ${orchestrate ? "orchestrations running" : "orchestrator disabled"}`, run, post);
+    return await measure(`intake, ${orchestrate ? "orchestrations running" : "orchestrator disabled"}`, run, post, child.pid);
   } finally {
+    agent.destroy();
     child.kill("SIGTERM");
     await new Promise((resolve) => child.once("exit", resolve));
   }
@@ -113,13 +139,16 @@ async function measureRawInserts(connectionString: string): Promise<LoopFigures>
   await table.createTable();
   const row = (partitionKey: string, n: number) => ({ partitionKey, rowKey: String(n), payload: "x".repeat(512) });
   await closedLoop(warmup, clients, (n) => table.createEntity(row("warm", n)));
+  const before = cpuMs(azuritePid);
   const figures = await closedLoop(commands, clients, (n) => table.createEntity(row(`p${n % 8}`, n)));
-  console.log(`raw single-entity inserts: ${figures.perSecond}/s (${clients} clients, ${commands} inserts)`);
+  const azuriteMs = before === undefined ? "?" : ((cpuMs(azuritePid)! - before) / commands).toFixed(2);
+  console.log(`raw single-entity inserts: ${figures.perSecond}/s (${clients} clients, ${commands} inserts), Azurite CPU ${azuriteMs} ms per insert`);
   return figures;
 }
 
 async function main(): Promise<void> {
   const azurite = await startAzurite();
+  azuritePid = azurite.pid;
   accountUrl = /BlobEndpoint=([^;]+)/.exec(azurite.connectionString)![1]!.replace(/\/+$/, "");
   try {
     const raw = await measureRawInserts(azurite.connectionString);
@@ -145,6 +174,9 @@ async function main(): Promise<void> {
       ledger_only_p50_ms: ledgerOnly.p50,
       ledger_only_p99_ms: ledgerOnly.p99,
       ledger_only_ratio: Number((ledgerOnly.perSecond / raw.perSecond).toFixed(3)),
+      client_cpu_ms_per_command: held.cpu.client,
+      devhost_cpu_ms_per_command: held.cpu.devhost,
+      azurite_cpu_ms_per_command: held.cpu.azurite,
       cpus: cpus().length,
     };
     console.log(`intake/raw = ${figures.ratio}`);

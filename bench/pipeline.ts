@@ -25,6 +25,8 @@ import { tableNames } from "../lib/config/settings.js";
 import { packageRoot } from "../lib/paths.js";
 import { closedLoop, option } from "./closed-loop.js";
 import { cpuMs } from "./cpu-time.js";
+import { postJson } from "./post-json.js";
+import { withoutReconciler } from "./maintenance.js";
 import { runPeer } from "./peer.js";
 import { StorageRequestCounter, type RequestKind } from "./storage-requests.js";
 
@@ -53,7 +55,7 @@ async function startHost(): Promise<{ host: DevHost; bus: ServiceBusHostComponen
     taskHub,
     hostJsonPath,
     components,
-    env: { LUCIUS_TABLE_PREFIX: tablePrefix, LUCIUS_API_KEYS: devhostApiKeysSetting(apiKey) },
+    env: { LUCIUS_TABLE_PREFIX: tablePrefix, LUCIUS_API_KEYS: devhostApiKeysSetting(apiKey), ...withoutReconciler },
     logLevel: "error",
   });
   const bus = components.find((c): c is ServiceBusHostComponent => c.name === "servicebus");
@@ -84,24 +86,6 @@ function countBusMessages(bus: ServiceBusHostComponent): { readonly sent: number
   return counted;
 }
 
-function postJson(url: string, agent: http.Agent, key: string, body: unknown): Promise<{ status: number; text: string }> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), "x-api-key": key } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("error", reject);
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-      },
-    );
-    request.on("error", reject);
-    request.end(payload);
-  });
-}
-
 async function main(): Promise<void> {
   const { host, bus } = await startHost();
   const counter = requestCounter(host);
@@ -109,8 +93,7 @@ async function main(): Promise<void> {
   const accountUrl = /BlobEndpoint=([^;]+)/.exec(host.connectionString)![1]!.replace(/\/+$/, "");
   const run = randomBytes(4).toString("hex");
 
-  // The driver shares the process (and its CPU) with devhost, so it posts through `node:http` on a
-  // keep-alive agent: `fetch` costs about three times the CPU per request.
+  // The driver shares the process (and its CPU) with devhost: see postJson.
   const agent = new http.Agent({ keepAlive: true });
   async function submit(n: number): Promise<string> {
     const tenant = `bench-${n % 8}`;
