@@ -1,5 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
+import { durableClient } from "../lib/orchestration/durable-client.js";
 import { acceptCancel, acceptPause, acceptRedrive, acceptResume, type JobControlDependencies } from "../lib/api/job-control.js";
 import { answer } from "../lib/http/responses.js";
 import { authorize } from "../lib/auth/index.js";
@@ -14,7 +15,7 @@ function controlHandler(control: Control) {
     answer(context, async () => {
       const caller = authorize(request);
       const { ledger } = await appServices();
-      return control(request.params.job_id ?? "", { ledger, controller: durableJobController(df.getClient(context)), caller });
+      return control(request.params.job_id ?? "", { ledger, controller: durableJobController(durableClient(context)), caller });
     });
 }
 

@@ -1,5 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
+import { durableClient } from "../lib/orchestration/durable-client.js";
 import { postCommand } from "../lib/api/commands.js";
 import { appServices, loadStartupServices } from "../lib/services.js";
 import { answer } from "../lib/http/responses.js";
@@ -14,7 +15,7 @@ export const submitCommand = withIntakeTelemetry(async (request: HttpRequest, co
   answer(context, async () => {
     const caller = authorize(request);
     const { settings, contracts, ledger, places } = await appServices();
-    const starter = durableJobController(df.getClient(context));
+    const starter = durableJobController(durableClient(context));
     return postCommand(request, { contracts, ledger, starter, maxBodyBytes: settings.maxBodyBytes, caller, limits: settings.inFlight, places });
   }),
 );

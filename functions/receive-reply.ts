@@ -2,6 +2,7 @@ import "@azure/functions-extensions-servicebus";
 import type { ServiceBusMessageContext } from "@azure/functions-extensions-servicebus";
 import { app, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
+import { durableClient } from "../lib/orchestration/durable-client.js";
 import { AppSettingNames, SubscriptionNames, TopicNames } from "../lib/config/names.js";
 import { deadLetterWithReason } from "../lib/bus/sdk-dead-letter.js";
 import { sdkBindingSettlesItself } from "../lib/bus/sdk-binding.js";
@@ -23,7 +24,7 @@ const maxDescription = 1024;
  */
 export async function receiveReply(batch: ServiceBusMessageContext, context: InvocationContext): Promise<void> {
   const { contracts, ledger, settings } = await appServices();
-  const client = df.getClient(context);
+  const client = durableClient(context);
   const messages = Array.isArray(batch.messages) ? batch.messages : [batch.messages];
   for (const message of messages) {
     try {

@@ -1,5 +1,6 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
+import { durableClient } from "../lib/orchestration/durable-client.js";
 import { durableJobController } from "../lib/intake/job-starter.js";
 import { reconcile } from "../lib/reconcile/reconcile.js";
 import { appServices } from "../lib/services.js";
@@ -11,7 +12,7 @@ export async function reconcileDrift(_timer: Timer, context: InvocationContext):
   const { ledger, settings } = await appServices();
   const { examined, repairs } = await reconcile({
     ledger,
-    orchestrations: durableJobController(df.getClient(context)),
+    orchestrations: durableJobController(durableClient(context)),
     graceSeconds: settings.reconcileGraceSeconds,
   });
   const summary = repairs.map((r) => `${r.kind}:${r.job_id ?? r.tenant_id ?? "global"}`).join(", ");

@@ -1,5 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
+import { durableClient } from "../lib/orchestration/durable-client.js";
 import { decideStep } from "../lib/api/review.js";
 import { answer } from "../lib/http/responses.js";
 import { authorize } from "../lib/auth/index.js";
@@ -13,7 +14,7 @@ function reviewHandler(decision: ReviewDecision) {
     answer(context, async () => {
       const caller = authorize(request);
       const { ledger, settings } = await appServices();
-      const controller = durableJobController(df.getClient(context));
+      const controller = durableJobController(durableClient(context));
       return decideStep(request, request.params.job_id ?? "", request.params.step_id ?? "", decision, {
         ledger,
         caller,
