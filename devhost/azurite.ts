@@ -48,6 +48,10 @@ const listening = /Azurite (Blob|Queue|Table) service is successfully listening 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
   const host = options.host ?? "127.0.0.1";
   const args = [
+    // A young generation four times Node's default: Azurite allocates a great deal per request, and
+    // with the default its scavenges promoted enough to stall every request in flight for tens of
+    // milliseconds (bench:intake's p99 fell from 127-174 ms to 111-122 ms, and Azurite's CPU per command by about 15 %).
+    "--max-semi-space-size=64",
     "--import",
     watchdogImport,
     azuriteBin,
