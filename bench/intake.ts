@@ -15,6 +15,10 @@
  * As a breakdown, `ledger_only_*` is `submitCommand` called in this process:
  * no HTTP and no Durable start, only validation, admission and the ledger.
  *
+ * The clients post through `node:http` (see postJson), devhost's child runs without the drift
+ * reconciler (see withoutReconciler), and the `*_cpu_ms_per_command` figures are the CPU each
+ * process spent per measured command: the clients (this process), devhost's child and Azurite.
+ *
  * Options: --clients N (default 16), --commands N (default 2000), --warmup N (default 500).
  */
 import { spawn, type ChildProcess } from "node:child_process";
