@@ -1,22 +1,13 @@
 import { TableClient } from "@azure/data-tables";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { azuriteConnectionString, storageAt, uniqueTableNames } from "../support/storage.js";
-import { tableProxy, type TableProxy } from "../../bench/table-proxy.js";
+import { useProxiedLedger } from "../support/proxied-ledger.js";
 import { Ledger } from "../../lib/ledger/index.js";
-import type { TableNames } from "../../lib/config/names.js";
 
 const limits = (perTenant: number, global = 1000) => ({ perTenant, overrides: {}, global });
-let proxy: TableProxy;
-let tables: TableNames;
+const fixture = useProxiedLedger();
 /** Each Ledger holds its own counter rows and queue, as one process does. */
-const processLedger = (via = azuriteConnectionString()) => Ledger.connect({ storage: storageAt(via), tables, ensureTables: false });
-
-beforeAll(async () => {
-  proxy = await tableProxy(azuriteConnectionString());
-  tables = uniqueTableNames();
-  await Ledger.connect({ storage: storageAt(azuriteConnectionString()), tables });
-});
-afterAll(() => proxy?.close());
+const processLedger = () => Ledger.connect({ storage: storageAt(azuriteConnectionString()), tables: fixture.tables, ensureTables: false });
 
 describe("in-flight counters", () => {
   it("never admit past a tenant's limit when processes race, and give every place back", async () => {
@@ -78,14 +69,14 @@ describe("in-flight counters", () => {
   });
 
   it("cost one request per admission and per release once a process holds the rows", async () => {
-    const ledger = await processLedger(proxy.connectionString);
+    const ledger = await fixture.viaProxy();
     await ledger.admit("one-write", limits(10));
     await ledger.release("one-write");
-    let start = proxy.requests;
+    let start = fixture.proxy.requests;
     await ledger.admit("one-write", limits(10));
-    expect(proxy.requests - start).toBe(1);
-    start = proxy.requests;
+    expect(fixture.proxy.requests - start).toBe(1);
+    start = fixture.proxy.requests;
     await ledger.release("one-write");
-    expect(proxy.requests - start).toBe(1);
+    expect(fixture.proxy.requests - start).toBe(1);
   });
 });

@@ -1,22 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { azuriteConnectionString, storageAt, uniqueTableNames } from "../support/storage.js";
-import { tableProxy, type ProxyFault, type TableProxy } from "../../bench/table-proxy.js";
-import { JobState, Ledger, StepState, type NewStep } from "../../lib/ledger/index.js";
-import type { TableNames } from "../../lib/config/names.js";
+import { describe, expect, it } from "vitest";
+import type { ProxyFault } from "../../bench/table-proxy.js";
+import { JobState, StepState, type Ledger } from "../../lib/ledger/index.js";
+import { twoSteps, useProxiedLedger } from "../support/proxied-ledger.js";
 
-const steps: NewStep[] = ["ocr", "embedding"].map((id) => ({ step_id: id, step_type: id.toUpperCase(), service: `platform-${id}` }));
-
-let proxy: TableProxy;
-let tables: TableNames;
-let direct: Ledger;
+const fixture = useProxiedLedger();
 let seq = 0;
-
-beforeAll(async () => {
-  proxy = await tableProxy(azuriteConnectionString());
-  tables = uniqueTableNames();
-  direct = await Ledger.connect({ storage: storageAt(azuriteConnectionString()), tables });
-});
-afterAll(() => proxy?.close());
 
 /** A job's life through the ledger, as the orchestration and the reply handler move it. */
 async function life(ledger: Ledger, jobId: string): Promise<void> {
@@ -33,8 +21,8 @@ async function life(ledger: Ledger, jobId: string): Promise<void> {
 
 /** What the stored rows say against what their timeline says: every state a row holds was recorded, and nothing else. */
 async function agreement(jobId: string) {
-  const job = await direct.getJob(jobId, { withSteps: true });
-  const { events } = await direct.listEvents(jobId, { limit: 1000 });
+  const job = await fixture.ledger.getJob(jobId, { withSteps: true });
+  const { events } = await fixture.ledger.listEvents(jobId, { limit: 1000 });
   const lastTo = (filter: (e: (typeof events)[number]) => boolean) => events.filter(filter).at(-1)?.details?.to;
   return {
     job: [job?.state, lastTo((e) => e.type === "JOB_STATE_CHANGED") ?? JobState.QUEUED],
@@ -48,7 +36,7 @@ describe("a state change and its event are written together", () => {
     async (fault) => {
       let completed = false;
       for (let at = 1; !completed; at++) {
-        const result = await direct.createJob(
+        const result = await fixture.ledger.createJob(
           {
             tenant_id: "tenant-atomic",
             request_type: "OCR->EMBEDDING",
@@ -57,19 +45,19 @@ describe("a state change and its event are written together", () => {
             output_ref: "https://acct/out/",
             payload: {},
           },
-          steps,
+          twoSteps,
           { key: `atomic-${fault}-${++seq}`, bodyHash: "h" },
         );
         if (result.outcome !== "created") throw new Error(result.outcome);
         const jobId = result.job.job_id;
         // A fresh process each time, with no rows in hand: it reads what it needs, as after a restart.
-        const victim = await Ledger.connect({ storage: storageAt(proxy.connectionString), tables, ensureTables: false });
-        proxy.arm(at, fault);
+        const victim = await fixture.viaProxy();
+        fixture.proxy.arm(at, fault);
         completed = await life(victim, jobId).then(
           () => true,
           () => false, // the process died here: nothing more is written for this job
         );
-        proxy.disarm();
+        fixture.proxy.disarm();
         const seen = await agreement(jobId);
         expect(seen.job[0], `killed at request ${at}`).toBe(seen.job[1]);
         for (const [stepId, state, recorded] of seen.steps ?? []) expect(state, `step ${stepId}, killed at request ${at}`).toBe(recorded);

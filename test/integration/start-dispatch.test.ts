@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { azuriteConnectionString, storageAt, uniqueTableNames } from "../support/storage.js";
-import { tableProxy, type TableProxy } from "../../bench/table-proxy.js";
-import { JobState, Ledger, StepState } from "../../lib/ledger/index.js";
+import { describe, expect, it } from "vitest";
+import { azuriteConnectionString } from "../support/storage.js";
+import { queuedTwoStepJob, useProxiedLedger } from "../support/proxied-ledger.js";
+import { JobState, StepState } from "../../lib/ledger/index.js";
 import { loadContracts } from "../../lib/contracts/index.js";
 import { loadSettings } from "../../lib/config/settings.js";
-import type { TableNames } from "../../lib/config/names.js";
 import { TopicNames } from "../../lib/config/names.js";
 import { startJob } from "../../lib/orchestration/activities/start-job.js";
 import { settleStep } from "../../lib/orchestration/activities/settle.js";
@@ -19,39 +18,15 @@ import { RecordingBus } from "../support/recording-bus.js";
  */
 const settings = loadSettings({ AzureWebJobsStorage: azuriteConnectionString() });
 const contracts = loadContracts();
-let proxy: TableProxy;
-let tables: TableNames;
-let ledger: Ledger;
+const fixture = useProxiedLedger();
 let seq = 0;
 
-beforeAll(async () => {
-  proxy = await tableProxy(azuriteConnectionString());
-  tables = uniqueTableNames();
-  ledger = await Ledger.connect({ storage: storageAt(azuriteConnectionString()), tables });
-});
-afterAll(() => proxy?.close());
-
-/** A QUEUED two-step job, as intake leaves it. */
-async function queuedJob(): Promise<string> {
-  const created = await ledger.createJob(
-    {
-      tenant_id: "tenant-start",
-      request_type: "OCR->EMBEDDING",
-      protocol_id: "ocr-embedding.v1",
-      input_ref: "https://acct/inputs/in.png",
-      output_ref: "https://acct/outputs/out/",
-      payload: {},
-    },
-    ["ocr", "embedding"].map((id) => ({ step_id: id, step_type: id.toUpperCase(), service: `platform-${id}` })),
-    { key: `start-${++seq}`, bodyHash: "h" },
-  );
-  if (created.outcome !== "created") throw new Error(created.outcome);
-  return created.job.job_id;
-}
+/** A QUEUED two-step job's id. */
+const queuedJob = async () => (await queuedTwoStepJob(fixture.ledger, "tenant-start", `start-${++seq}`)).job_id;
 
 const input = (jobId: string) => ({ job_id: jobId, tenant_id: "tenant-start", protocol_id: "ocr-embedding.v1", open_first: true });
 const changes = async (jobId: string) =>
-  (await ledger.listEvents(jobId, { limit: 1000 })).events.flatMap((e) =>
+  (await fixture.ledger.listEvents(jobId, { limit: 1000 })).events.flatMap((e) =>
     e.type === "JOB_STATE_CHANGED" ? [`job ${e.details?.to}`] : e.type === "STEP_STATE_CHANGED" ? [`${e.step_id} ${e.details?.to}`] : [],
   );
 
@@ -59,12 +34,12 @@ describe("startJob opening the first attempt (orchestration v5)", () => {
   it("starts the job and dispatches its first step in one request, publishes the directive, and counts the attempt in the plan", async () => {
     const jobId = await queuedJob();
     // A process that already holds the job's rows, as the one that took the command does.
-    const holder = await Ledger.connect({ storage: storageAt(proxy.connectionString), tables, ensureTables: false });
+    const holder = await fixture.viaProxy();
     await holder.snapshot(jobId);
     const bus = new RecordingBus();
-    const before = proxy.requests;
+    const before = fixture.proxy.requests;
     const plan = await startJob(input(jobId), { ledger: holder, contracts, settings, bus });
-    expect(proxy.requests - before).toBe(1);
+    expect(fixture.proxy.requests - before).toBe(1);
     expect(plan.state).toBe(JobState.RUNNING);
     expect(plan.steps.map((s) => [s.step_id, s.attempt_no])).toEqual([
       ["ocr", 0],
@@ -77,60 +52,63 @@ describe("startJob opening the first attempt (orchestration v5)", () => {
       directive: { step_id: "ocr", attempt_no: 1, input_ref: "https://acct/inputs/in.png" },
     });
     expect(bus.sent).toEqual([{ topic: TopicNames.directives, messageId: directiveMessage(plan.first!.directive).messageId }]);
-    const step = await ledger.getStep(jobId, "ocr");
+    const step = await fixture.ledger.getStep(jobId, "ocr");
     expect(step).toMatchObject({ state: StepState.DISPATCHED, attempt_no: 1, lease_id: plan.first!.directive.lease_id, ack_event: false });
-    expect((await ledger.getJob(jobId))?.current_step_id).toBe("ocr");
+    expect((await fixture.ledger.getJob(jobId))?.current_step_id).toBe("ocr");
     expect(await changes(jobId)).toEqual(["job RUNNING", "ocr DISPATCHED"]);
   });
 
   it("hands back the attempt as it was opened when it runs again, writing nothing and publishing under the same message id", async () => {
     const jobId = await queuedJob();
     const bus = new RecordingBus(1);
-    const first = await startJob(input(jobId), { ledger, contracts, settings, bus });
+    const first = await startJob(input(jobId), { ledger: fixture.ledger, contracts, settings, bus });
     expect(first.first?.published).toBe(false);
-    const before = proxy.requests;
-    const holder = await Ledger.connect({ storage: storageAt(proxy.connectionString), tables, ensureTables: false });
+    const before = fixture.proxy.requests;
+    const holder = await fixture.viaProxy();
     const again = await startJob(input(jobId), { ledger: holder, contracts, settings, bus });
     expect(again).toEqual({ ...first, first: { ...first.first, published: true } });
     // The rows were read, nothing was written.
-    expect(proxy.requests - before).toBe(1);
+    expect(fixture.proxy.requests - before).toBe(1);
     expect(bus.sent.map((s) => s.messageId)).toEqual([directiveMessage(first.first!.directive).messageId]);
     expect(await changes(jobId)).toEqual(["job RUNNING", "ocr DISPATCHED"]);
   });
 
   it("lands whole or not at all when the process dies at that request", async () => {
     const jobId = await queuedJob();
-    const victim = await Ledger.connect({ storage: storageAt(proxy.connectionString), tables, ensureTables: false });
+    const victim = await fixture.viaProxy();
     await victim.snapshot(jobId);
     const bus = new RecordingBus();
-    proxy.arm(1, "drop-request");
+    fixture.proxy.arm(1, "drop-request");
     await expect(startJob(input(jobId), { ledger: victim, contracts, settings, bus })).rejects.toThrow();
-    proxy.disarm();
-    expect([(await ledger.getJob(jobId))?.state, (await ledger.getStep(jobId, "ocr"))?.state]).toEqual([JobState.QUEUED, StepState.PENDING]);
+    fixture.proxy.disarm();
+    expect([(await fixture.ledger.getJob(jobId))?.state, (await fixture.ledger.getStep(jobId, "ocr"))?.state]).toEqual([JobState.QUEUED, StepState.PENDING]);
     expect(bus.sent).toEqual([]);
     // The orchestration retries the activity: both land, and the directive goes out once.
-    const plan = await startJob(input(jobId), { ledger, contracts, settings, bus });
-    expect([(await ledger.getJob(jobId))?.state, (await ledger.getStep(jobId, "ocr"))?.state]).toEqual([JobState.RUNNING, StepState.DISPATCHED]);
+    const plan = await startJob(input(jobId), { ledger: fixture.ledger, contracts, settings, bus });
+    expect([(await fixture.ledger.getJob(jobId))?.state, (await fixture.ledger.getStep(jobId, "ocr"))?.state]).toEqual([
+      JobState.RUNNING,
+      StepState.DISPATCHED,
+    ]);
     expect(bus.sent.map((s) => s.messageId)).toEqual([directiveMessage(plan.first!.directive).messageId]);
   });
 
   it("dispatches nothing for a job cancelled before it started", async () => {
     const jobId = await queuedJob();
-    await ledger.transitionJob(jobId, JobState.CANCELLING);
+    await fixture.ledger.transitionJob(jobId, JobState.CANCELLING);
     const bus = new RecordingBus();
-    const plan = await startJob(input(jobId), { ledger, contracts, settings, bus });
+    const plan = await startJob(input(jobId), { ledger: fixture.ledger, contracts, settings, bus });
     expect(plan.state).toBe(JobState.CANCELLING);
     expect(plan).not.toHaveProperty("first");
-    expect((await ledger.getStep(jobId, "ocr"))?.state).toBe(StepState.PENDING);
+    expect((await fixture.ledger.getStep(jobId, "ocr"))?.state).toBe(StepState.PENDING);
     expect(bus.sent).toEqual([]);
   });
 
   it("gives a rerun overtaken by a cancel the opened attempt unpublished, so the orchestration can stop its worker", async () => {
     const jobId = await queuedJob();
     const bus = new RecordingBus();
-    const opened = await startJob(input(jobId), { ledger, contracts, settings, bus });
-    await ledger.transitionJob(jobId, JobState.CANCELLING);
-    const rerun = await startJob(input(jobId), { ledger, contracts, settings, bus });
+    const opened = await startJob(input(jobId), { ledger: fixture.ledger, contracts, settings, bus });
+    await fixture.ledger.transitionJob(jobId, JobState.CANCELLING);
+    const rerun = await startJob(input(jobId), { ledger: fixture.ledger, contracts, settings, bus });
     expect(rerun.state).toBe(JobState.CANCELLING);
     expect(rerun.first).toEqual({ kind: "dispatched", directive: opened.first!.directive });
     expect(bus.sent).toHaveLength(1);
@@ -139,7 +117,7 @@ describe("startJob opening the first attempt (orchestration v5)", () => {
   it("opens the next attempt of a redriven job's failed step, counting on from the attempts before", async () => {
     const jobId = await queuedJob();
     const bus = new RecordingBus();
-    const opened = await startJob(input(jobId), { ledger, contracts, settings, bus });
+    const opened = await startJob(input(jobId), { ledger: fixture.ledger, contracts, settings, bus });
     const directive = opened.first!.directive;
     await settleStep(
       {
@@ -151,25 +129,25 @@ describe("startJob opening the first attempt (orchestration v5)", () => {
         error: { code: "X", message: "failed" },
         failure_class: "NON_RETRYABLE",
       },
-      { ledger },
+      { ledger: fixture.ledger },
     );
-    await ledger.transitionJob(jobId, JobState.FAILED);
-    await ledger.resetForRedrive(jobId);
-    const redriven = await startJob(input(jobId), { ledger, contracts, settings, bus });
+    await fixture.ledger.transitionJob(jobId, JobState.FAILED);
+    await fixture.ledger.resetForRedrive(jobId);
+    const redriven = await startJob(input(jobId), { ledger: fixture.ledger, contracts, settings, bus });
     expect(redriven.steps[0]).toMatchObject({ step_id: "ocr", attempt_no: 1, attempt_base: 1 });
     expect(redriven.first?.directive).toMatchObject({ step_id: "ocr", attempt_no: 2 });
     expect(redriven.first?.directive.lease_id).not.toBe(directive.lease_id);
-    expect(await ledger.getStep(jobId, "ocr")).toMatchObject({ state: StepState.DISPATCHED, attempt_no: 2 });
+    expect(await fixture.ledger.getStep(jobId, "ocr")).toMatchObject({ state: StepState.DISPATCHED, attempt_no: 2 });
   });
 
   it("without open_first (v4 and before) only starts the job", async () => {
     const jobId = await queuedJob();
     const bus = new RecordingBus();
     const { open_first: _open, ...v4 } = input(jobId);
-    const plan = await startJob(v4, { ledger, contracts, settings, bus });
+    const plan = await startJob(v4, { ledger: fixture.ledger, contracts, settings, bus });
     expect(plan.state).toBe(JobState.RUNNING);
     expect(plan).not.toHaveProperty("first");
-    expect((await ledger.getStep(jobId, "ocr"))?.state).toBe(StepState.PENDING);
+    expect((await fixture.ledger.getStep(jobId, "ocr"))?.state).toBe(StepState.PENDING);
     expect(bus.sent).toEqual([]);
   });
 });
