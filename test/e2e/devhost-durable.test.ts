@@ -1,18 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DevHost } from "../../devhost/host.js";
-import { eventually, fixtureClient, historyOf, startFixtureHost } from "../fixtures/devhost-app/harness.js";
+import { describe, expect, it } from "vitest";
+import { eventually, historyOf, useFixtureHost } from "../fixtures/devhost-app/harness.js";
 
-let host: DevHost;
-let client: ReturnType<typeof fixtureClient>;
-
-beforeAll(async () => {
-  host = await startFixtureHost("error");
-  client = fixtureClient(host.url);
-});
-
-afterAll(async () => {
-  await host?.stop();
-});
+const fixture = useFixtureHost("error");
 
 type Event = Record<string, unknown>;
 const ofType = (history: Event[], type: string) => history.filter((e) => e.EventType === type);
@@ -46,8 +35,8 @@ function expectCorrelated(history: Event[]): void {
 
 describe("devhost Durable engine (in-process)", () => {
   it("retries a failing activity with callActivityWithRetry on a backoff schedule of durable timers", async () => {
-    const started = await client.start("retryOrchestration", { failTimes: 2, maxAttempts: 3, firstRetryMs: 50 });
-    const done = await client.finished(started);
+    const started = await fixture.client.start("retryOrchestration", { failTimes: 2, maxAttempts: 3, firstRetryMs: 50 });
+    const done = await fixture.client.finished(started);
     expect(done.runtimeStatus).toBe("Completed");
     expect(done.output).toEqual({ ok: true, result: "ok after 2 failure(s)" });
     const history = historyOf(done);
@@ -65,37 +54,37 @@ describe("devhost Durable engine (in-process)", () => {
   });
 
   it("fails the task once the attempts are used up", async () => {
-    const started = await client.start("retryOrchestration", { failTimes: 5, maxAttempts: 2, firstRetryMs: 20 });
-    const done = await client.finished(started);
+    const started = await fixture.client.start("retryOrchestration", { failTimes: 5, maxAttempts: 2, firstRetryMs: 20 });
+    const done = await fixture.client.finished(started);
     expect(done.output).toMatchObject({ ok: false });
     expect((done.output as { error: string }).error).toContain("flaky failure, 4 left");
     expect(ofType(historyOf(done), "TaskScheduled")).toHaveLength(2);
   });
 
   it("waits on a durable timer; currentUtcDateTime resumes at or after its due time", async () => {
-    const done = await client.finished(await client.start("timerOrchestration", { delayMs: 300 }));
+    const done = await fixture.client.finished(await fixture.client.start("timerOrchestration", { delayMs: 300 }));
     const output = done.output as { fireAt: string; resumedAt: string };
     expect(Date.parse(output.resumedAt)).toBeGreaterThanOrEqual(Date.parse(output.fireAt));
     expectCorrelated(historyOf(done));
   });
 
   it("races an external event against a timeout: the event wins and the losing timer is cancelled", async () => {
-    const started = await client.start("raceOrchestration", { timeoutMs: 600_000, waitForFinish: true });
+    const started = await fixture.client.start("raceOrchestration", { timeoutMs: 600_000, waitForFinish: true });
     await eventually(
-      () => client.status(started.id),
+      () => fixture.client.status(started.id),
       (s) => s?.runtimeStatus === "Running",
       "the race to start",
     );
-    await client.operation(started.id, "raise", "approval", { approved: true });
+    await fixture.client.operation(started.id, "raise", "approval", { approved: true });
     await eventually(
-      () => client.status(started.id),
+      () => fixture.client.status(started.id),
       (s) => s?.customStatus === "raced",
       "the race to resolve",
     );
-    await host.durable.whenIdle(started.id);
-    expect(host.durable.armedTimers(started.id)).toBe(0);
-    await client.operation(started.id, "raise", "finish", null);
-    const done = await client.finished(started);
+    await fixture.host.durable.whenIdle(started.id);
+    expect(fixture.host.durable.armedTimers(started.id)).toBe(0);
+    await fixture.client.operation(started.id, "raise", "finish", null);
+    const done = await fixture.client.finished(started);
     expect(done.output).toEqual({ outcome: "event", data: { approved: true } });
     const history = historyOf(done);
     expect(ofType(history, "TimerCreated")).toHaveLength(1);
@@ -103,13 +92,13 @@ describe("devhost Durable engine (in-process)", () => {
   });
 
   it("races an external event against a timeout: no event, the timeout wins", async () => {
-    const done = await client.finished(await client.start("raceOrchestration", { timeoutMs: 200 }));
+    const done = await fixture.client.finished(await fixture.client.start("raceOrchestration", { timeoutMs: 200 }));
     expect(done.output).toEqual({ outcome: "timeout" });
     expect(ofType(historyOf(done), "TimerFired")).toHaveLength(1);
   });
 
   it("fans out 20 activities and fans their results in", async () => {
-    const done = await client.finished(await client.start("fanOutOrchestration", { count: 20 }));
+    const done = await fixture.client.finished(await fixture.client.start("fanOutOrchestration", { count: 20 }));
     expect(done.output).toBe(Array.from({ length: 20 }, (_, i) => (i + 1) ** 2).reduce((a, b) => a + b, 0));
     const history = historyOf(done);
     expectCorrelated(history);
@@ -118,8 +107,8 @@ describe("devhost Durable engine (in-process)", () => {
   });
 
   it("runs sub-orchestrations and reports their results and failures to the parent", async () => {
-    const started = await client.start("parentOrchestration", { name: "kid" });
-    const done = await client.finished(started);
+    const started = await fixture.client.start("parentOrchestration", { name: "kid" });
+    const done = await fixture.client.finished(started);
     expect(done.output).toMatchObject({ first: "child:kid" });
     expect((done.output as { failure: string }).failure).toContain("child bad refused");
     const history = historyOf(done);
@@ -128,12 +117,12 @@ describe("devhost Durable engine (in-process)", () => {
     expect(ofType(history, "SubOrchestrationInstanceFailed")).toHaveLength(1);
     const [firstChild, badChild] = ofType(history, "SubOrchestrationInstanceCreated").map((e) => e.InstanceId as string);
     expect(badChild).toBe(`${started.id}-bad`);
-    expect((await client.status(firstChild!))?.runtimeStatus).toBe("Completed");
-    expect((await client.status(badChild!))?.runtimeStatus).toBe("Failed");
+    expect((await fixture.client.status(firstChild!))?.runtimeStatus).toBe("Completed");
+    expect((await fixture.client.status(badChild!))?.runtimeStatus).toBe("Failed");
   });
 
   it("continues as new until a counter reaches its target", async () => {
-    const done = await client.finished(await client.start("counterOrchestration", { count: 0, target: 5 }));
+    const done = await fixture.client.finished(await fixture.client.start("counterOrchestration", { count: 0, target: 5 }));
     expect(done.output).toBe(5);
     const started = ofType(historyOf(done), "ExecutionStarted");
     expect(started).toHaveLength(1);
@@ -141,11 +130,11 @@ describe("devhost Durable engine (in-process)", () => {
   });
 
   it("serves the Durable client from an HTTP trigger: createCheckStatusResponse links and getStatus", async () => {
-    const started = await client.start("fanOutOrchestration", { count: 3 });
-    expect(started.statusQueryGetUri).toContain(`${host.url}/runtime/webhooks/durabletask/instances/${started.id}`);
+    const started = await fixture.client.start("fanOutOrchestration", { count: 3 });
+    expect(started.statusQueryGetUri).toContain(`${fixture.host.url}/runtime/webhooks/durabletask/instances/${started.id}`);
     expect(started.sendEventPostUri).toContain(`/instances/${started.id}/raiseEvent/{eventName}`);
-    await client.finished(started);
-    const status = await client.status(started.id, true);
+    await fixture.client.finished(started);
+    const status = await fixture.client.status(started.id, true);
     expect(status).toMatchObject({ instanceId: started.id, name: "fanOutOrchestration", runtimeStatus: "Completed", output: 14 });
     expect(status?.input).toEqual({ count: 3 });
     expect(Date.parse(status!.lastUpdatedTime)).toBeGreaterThanOrEqual(Date.parse(status!.createdTime));
@@ -153,38 +142,38 @@ describe("devhost Durable engine (in-process)", () => {
   });
 
   it("terminates a waiting instance", async () => {
-    const started = await client.start("waitOrchestration", { eventName: "never" });
+    const started = await fixture.client.start("waitOrchestration", { eventName: "never" });
     await eventually(
-      () => client.status(started.id),
+      () => fixture.client.status(started.id),
       (s) => s?.customStatus === "waiting",
       "the instance to wait",
     );
-    await client.operation(started.id, "terminate");
-    const done = await client.finished(started);
+    await fixture.client.operation(started.id, "terminate");
+    const done = await fixture.client.finished(started);
     expect(done.runtimeStatus).toBe("Terminated");
     expect(done.output).toBe("by test (terminate)");
   });
 
   it("suspends an instance (events are kept, nothing runs) and resumes it", async () => {
-    const started = await client.start("waitOrchestration", {});
+    const started = await fixture.client.start("waitOrchestration", {});
     await eventually(
-      () => client.status(started.id),
+      () => fixture.client.status(started.id),
       (s) => s?.customStatus === "waiting",
       "the instance to wait",
     );
-    await client.operation(started.id, "suspend");
+    await fixture.client.operation(started.id, "suspend");
     await eventually(
-      () => client.status(started.id),
+      () => fixture.client.status(started.id),
       (s) => s?.runtimeStatus === "Suspended",
       "suspension",
     );
-    await client.operation(started.id, "raise", "go", { value: 7 });
-    await host.durable.whenIdle(started.id);
-    const suspended = await client.status(started.id, true);
+    await fixture.client.operation(started.id, "raise", "go", { value: 7 });
+    await fixture.host.durable.whenIdle(started.id);
+    const suspended = await fixture.client.status(started.id, true);
     expect(suspended?.runtimeStatus).toBe("Suspended");
     expect(ofType(historyOf(suspended!), "EventRaised")).toHaveLength(0);
-    await client.operation(started.id, "resume");
-    const done = await client.finished(started);
+    await fixture.client.operation(started.id, "resume");
+    const done = await fixture.client.finished(started);
     expect(done.runtimeStatus).toBe("Completed");
     expect(done.output).toEqual({ before: "start", after: { value: 7 } });
     const types = historyOf(done).map((e) => e.EventType);
@@ -193,43 +182,43 @@ describe("devhost Durable engine (in-process)", () => {
   });
 
   it("lists instances by status through getStatusBy", async () => {
-    const finished = await client.start("fanOutOrchestration", { count: 1 });
-    await client.finished(finished);
-    const waiting = await client.start("waitOrchestration", { eventName: "never" });
+    const finished = await fixture.client.start("fanOutOrchestration", { count: 1 });
+    await fixture.client.finished(finished);
+    const waiting = await fixture.client.start("waitOrchestration", { eventName: "never" });
     await eventually(
-      () => client.status(waiting.id),
+      () => fixture.client.status(waiting.id),
       (s) => s?.customStatus === "waiting",
       "the instance to wait",
     );
     const list = async (status: string) =>
-      (await (await fetch(`${host.url}/api/instances?status=${status}`)).json()) as Array<{ instanceId: string; runtimeStatus: string }>;
+      (await (await fetch(`${fixture.host.url}/api/instances?status=${status}`)).json()) as Array<{ instanceId: string; runtimeStatus: string }>;
     const completed = await list("Completed");
     expect(completed.map((s) => s.instanceId)).toContain(finished.id);
     expect(completed.map((s) => s.instanceId)).not.toContain(waiting.id);
     expect((await list("Running")).map((s) => s.instanceId)).toContain(waiting.id);
-    await client.operation(waiting.id, "terminate");
+    await fixture.client.operation(waiting.id, "terminate");
   });
 
   it("purges a finished instance's history", async () => {
-    const started = await client.start("fanOutOrchestration", { count: 2 });
-    await client.finished(started);
-    expect(await client.purge(started.id)).toEqual({ instancesDeleted: 1 });
-    expect(await client.status(started.id)).toBeUndefined();
-    expect(await client.purge(started.id)).toEqual({ instancesDeleted: 0 });
+    const started = await fixture.client.start("fanOutOrchestration", { count: 2 });
+    await fixture.client.finished(started);
+    expect(await fixture.client.purge(started.id)).toEqual({ instancesDeleted: 1 });
+    expect(await fixture.client.status(started.id)).toBeUndefined();
+    expect(await fixture.client.purge(started.id)).toEqual({ instancesDeleted: 0 });
   });
 
   it("keeps an event raised before the orchestrator waits for it", async () => {
     const gate = `gate-${Date.now()}`;
-    const started = await client.start("waitOrchestration", { gate, eventName: "early" });
+    const started = await fixture.client.start("waitOrchestration", { gate, eventName: "early" });
     await eventually(
-      () => client.status(started.id),
+      () => fixture.client.status(started.id),
       (s) => s?.runtimeStatus === "Running",
       "the instance to start",
     );
-    await client.operation(started.id, "raise", "early", "came first");
-    await host.durable.whenIdle(started.id);
-    await client.openGate(gate);
-    const done = await client.finished(started);
+    await fixture.client.operation(started.id, "raise", "early", "came first");
+    await fixture.host.durable.whenIdle(started.id);
+    await fixture.client.openGate(gate);
+    const done = await fixture.client.finished(started);
     expect(done.output).toEqual({ before: gate, after: "came first" });
     const history = historyOf(done);
     const raisedAt = history.findIndex((e) => e.EventType === "EventRaised");
@@ -239,16 +228,16 @@ describe("devhost Durable engine (in-process)", () => {
   });
 
   it("refuses what the extension refuses: unknown orchestrator, duplicate running id, events to unknown instances", async () => {
-    const api = `${host.url}/runtime/webhooks/durabletask`;
-    const headers = { "x-functions-key": host.key, "content-type": "application/json" };
+    const api = `${fixture.host.url}/runtime/webhooks/durabletask`;
+    const headers = { "x-functions-key": fixture.host.key, "content-type": "application/json" };
     expect((await fetch(`${api}/orchestrators/noSuchOrchestrator`, { method: "POST", headers })).status).toBe(400);
-    const started = await client.start("waitOrchestration", { eventName: "never" });
+    const started = await fixture.client.start("waitOrchestration", { eventName: "never" });
     const again = await fetch(`${api}/orchestrators/waitOrchestration/${started.id}`, { method: "POST", body: "{}", headers });
     expect(again.status).toBe(409);
     expect((await fetch(`${api}/instances/nope-${Date.now()}/raiseEvent/x`, { method: "POST", body: "1", headers })).status).toBe(404);
     expect((await fetch(`${api}/instances/${started.id}`, { method: "DELETE", headers })).status).toBe(409);
-    await client.operation(started.id, "terminate");
-    await client.finished(started);
+    await fixture.client.operation(started.id, "terminate");
+    await fixture.client.finished(started);
     expect((await fetch(`${api}/instances/${started.id}/raiseEvent/x`, { method: "POST", body: "1", headers })).status).toBe(410);
   });
 });
