@@ -17,3 +17,15 @@ export function cpuMs(pid?: number): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * Starts measuring the CPU of process `pid` (this process when undefined). The function returned
+ * gives the ms it used since, divided by `count` operations; undefined where /proc has no such process.
+ */
+export function cpuMeter(pid?: number): (count: number) => number | undefined {
+  const start = cpuMs(pid);
+  return (count) => {
+    const end = cpuMs(pid);
+    return start === undefined || end === undefined ? undefined : (end - start) / count;
+  };
+}

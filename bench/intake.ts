@@ -28,14 +28,14 @@ import { join } from "node:path";
 import http from "node:http";
 import { createInterface } from "node:readline";
 import { TableClient } from "@azure/data-tables";
-import { startAzurite } from "../devhost/azurite.js";
+import { startAzurite, type RunningAzurite } from "../devhost/azurite.js";
 import { packageMainFiles, readyMarker } from "../devhost/cli-args.js";
 import { devhostApiKeysSetting } from "../devhost/dev-api-key.js";
 import { disabledSettingName } from "../devhost/disabled-functions.js";
 import { packageRoot } from "../lib/paths.js";
 import { OrchestratorNames } from "../lib/orchestration/names.js";
 import { closedLoop, option, type LoopFigures } from "./closed-loop.js";
-import { cpuMs } from "./cpu-time.js";
+import { cpuMeter } from "./cpu-time.js";
 import { ledgerOnlyIntake } from "./intake-ledger.js";
 import { postJson } from "./post-json.js";
 import { withoutReconciler } from "./maintenance.js";
@@ -89,48 +89,47 @@ const command = (n: number, run: string) => ({
   idempotency_key: `${run}-${n}`,
 });
 
-/** The pids whose CPU a measurement reports per command: Azurite's, and devhost's when it is a child. */
-let azuritePid: number | undefined;
-
-/** CPU per command over the measured commands (not the warm-up), in ms: this process (the clients), devhost's child, Azurite. */
+/** CPU per measured command (not the warm-up), in ms: this process (the clients), devhost's child, Azurite. */
 interface CpuFigures {
   client: number;
   devhost?: number;
   azurite?: number;
 }
 
-/** Warms up, then measures `submit` with fresh commands. */
+const twoPlaces = (ms: number | undefined) => (ms === undefined ? undefined : Number(ms.toFixed(2)));
+
+/** Warms up, then measures `submit` with fresh commands, and the CPU of the processes named. */
 async function measure(
   label: string,
   run: string,
   submit: (body: unknown) => Promise<unknown>,
-  devhostPid?: number,
+  pids: { azurite: number; devhost?: number },
 ): Promise<LoopFigures & { cpu: CpuFigures }> {
   await closedLoop(warmup, clients, (n) => submit(command(n, `${run}-warmup`)));
-  const pids = { devhost: devhostPid, azurite: azuritePid };
-  const before = { client: cpuMs()!, devhost: pids.devhost && cpuMs(pids.devhost), azurite: pids.azurite && cpuMs(pids.azurite) };
+  const meters = { client: cpuMeter(), azurite: cpuMeter(pids.azurite), devhost: pids.devhost === undefined ? undefined : cpuMeter(pids.devhost) };
   const figures = await closedLoop(commands, clients, (n) => submit(command(n, run)));
-  const per = (now: number | undefined, then: number | undefined) =>
-    now === undefined || then === undefined ? undefined : Number(((now - then) / commands).toFixed(2));
   const cpu: CpuFigures = {
-    client: per(cpuMs(), before.client)!,
-    ...(pids.devhost ? { devhost: per(cpuMs(pids.devhost), before.devhost) } : {}),
-    ...(pids.azurite ? { azurite: per(cpuMs(pids.azurite), before.azurite) } : {}),
+    client: twoPlaces(meters.client(commands))!,
+    ...(meters.devhost ? { devhost: twoPlaces(meters.devhost(commands)) } : {}),
+    azurite: twoPlaces(meters.azurite(commands)),
   };
   console.log(`${label}: ${figures.perSecond}/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms; CPU per command (ms) ${JSON.stringify(cpu)}`);
   return { ...figures, cpu };
 }
 
 /** Intake over HTTP on a devhost child of its own, stopped before returning. */
-async function measureHttpIntake(connectionString: string, run: string, orchestrate: boolean): Promise<LoopFigures & { cpu: CpuFigures }> {
-  const { url, child } = await startDevhostChild(connectionString, run, orchestrate);
+async function measureHttpIntake(azurite: RunningAzurite, run: string, orchestrate: boolean): Promise<LoopFigures & { cpu: CpuFigures }> {
+  const { url, child } = await startDevhostChild(azurite.connectionString, run, orchestrate);
   const agent = new http.Agent({ keepAlive: true });
   const post = async (body: unknown) => {
     const { status, text } = await postJson(`${url}/v1/commands`, agent, apiKey, body);
     if (status !== 202) throw new Error(`POST /v1/commands answered ${status}: ${text}`);
   };
   try {
-    return await measure(`intake, ${orchestrate ? "orchestrations running" : "orchestrator disabled"}`, run, post, child.pid);
+    return await measure(`intake, ${orchestrate ? "orchestrations running" : "orchestrator disabled"}`, run, post, {
+      azurite: azurite.pid,
+      devhost: child.pid,
+    });
   } finally {
     agent.destroy();
     child.kill("SIGTERM");
@@ -138,31 +137,31 @@ async function measureHttpIntake(connectionString: string, run: string, orchestr
   }
 }
 
-async function measureRawInserts(connectionString: string): Promise<LoopFigures> {
-  const table = TableClient.fromConnectionString(connectionString, "benchraw", { allowInsecureConnection: true });
+async function measureRawInserts(azurite: RunningAzurite): Promise<LoopFigures> {
+  const table = TableClient.fromConnectionString(azurite.connectionString, "benchraw", { allowInsecureConnection: true });
   await table.createTable();
   const row = (partitionKey: string, n: number) => ({ partitionKey, rowKey: String(n), payload: "x".repeat(512) });
   await closedLoop(warmup, clients, (n) => table.createEntity(row("warm", n)));
-  const before = cpuMs(azuritePid);
+  const azuriteCpu = cpuMeter(azurite.pid);
   const figures = await closedLoop(commands, clients, (n) => table.createEntity(row(`p${n % 8}`, n)));
-  const azuriteMs = before === undefined ? "?" : ((cpuMs(azuritePid)! - before) / commands).toFixed(2);
+  const azuriteMs = twoPlaces(azuriteCpu(commands)) ?? "?";
   console.log(`raw single-entity inserts: ${figures.perSecond}/s (${clients} clients, ${commands} inserts), Azurite CPU ${azuriteMs} ms per insert`);
   return figures;
 }
 
 async function main(): Promise<void> {
   const azurite = await startAzurite();
-  azuritePid = azurite.pid;
   accountUrl = /BlobEndpoint=([^;]+)/.exec(azurite.connectionString)![1]!.replace(/\/+$/, "");
   try {
-    const raw = await measureRawInserts(azurite.connectionString);
+    const raw = await measureRawInserts(azurite);
     const ledgerOnly = await measure(
       "ledger only (in this process, no HTTP, no Durable start)",
       "ledger",
       await ledgerOnlyIntake(azurite.connectionString, { ...unlimited, LUCIUS_TABLE_PREFIX: "benchledger" }),
+      { azurite: azurite.pid },
     );
-    const held = await measureHttpIntake(azurite.connectionString, "held", false);
-    const orchestrating = await measureHttpIntake(azurite.connectionString, "live", true);
+    const held = await measureHttpIntake(azurite, "held", false);
+    const orchestrating = await measureHttpIntake(azurite, "live", true);
     const figures = {
       clients,
       commands,

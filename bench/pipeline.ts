@@ -24,7 +24,7 @@ import type { ServiceBusHostComponent } from "../devhost/servicebus/index.js";
 import { tableNames } from "../lib/config/settings.js";
 import { packageRoot } from "../lib/paths.js";
 import { closedLoop, option } from "./closed-loop.js";
-import { cpuMs } from "./cpu-time.js";
+import { cpuMeter } from "./cpu-time.js";
 import { postJson } from "./post-json.js";
 import { withoutReconciler } from "./maintenance.js";
 import { runPeer } from "./peer.js";
@@ -134,14 +134,14 @@ async function main(): Promise<void> {
 
     const before = counter.snapshot();
     const messagesBefore = messages.sent;
-    const cpuBefore = { devhost: cpuMs()!, azurite: cpuMs(host.azurite!.pid) };
+    const cpu = { devhost: cpuMeter(), azurite: cpuMeter(host.azurite!.pid) };
     const loaded = await closedLoop(jobs, inFlight, runJob);
     const requests = counter.perJob(before, jobs);
     const busMessages = (messages.sent - messagesBefore) / jobs;
     const loadedJobs = finished.splice(0);
     // The two processes that share the cores: this one (the app, devhost, the worker) and Azurite.
-    const devhostCpu = (cpuMs()! - cpuBefore.devhost) / jobs;
-    const azuriteCpu = cpuBefore.azurite === undefined ? undefined : (cpuMs(host.azurite!.pid)! - cpuBefore.azurite) / jobs;
+    const devhostCpu = cpu.devhost(jobs)!;
+    const azuriteCpu = cpu.azurite(jobs);
     console.log(`${jobs} jobs, ${inFlight} in flight: ${loaded.perSecond} jobs/s, p50 ${loaded.p50} ms, p99 ${loaded.p99} ms`);
 
     const seq = await closedLoop(seqJobs, 1, runJob);
