@@ -1,6 +1,5 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { subscribe } from "node:diagnostics_channel";
-import type { ClientRequest } from "node:http";
+import type { Agent, ClientRequest } from "node:http";
 import { transactionChannel } from "../lib/tables/submit-transaction.js";
 
 /** What a storage request (or a loopback hop) was for. */
@@ -28,12 +27,14 @@ export interface CountedTargets {
  * transaction's own channel (`transactionChannel`) names it by request id,
  * which the request carries as `x-ms-client-request-id`.
  *
- * The benchmark's own requests (submits, waits, reads after the run) run
- * inside {@link StorageRequestCounter.uncounted} and are left out.
+ * The benchmark's own requests go through the agents given to
+ * {@link StorageRequestCounter.leaveOut} and are left out. An agent, not an
+ * AsyncLocalStorage around them: a store once used turns on Node's promise
+ * hooks for the whole process, and so slows the very code being measured.
  */
 export class StorageRequestCounter {
   readonly counts: RequestCounts = { ledger: 0, bus: 0, history: 0, other: 0, loopback: 0 };
-  private readonly context = new AsyncLocalStorage<{ uncounted: true }>();
+  private readonly uncountedAgents = new Set<Agent>();
   /** Tables of the transactions on their way out, by request id. */
   private readonly batchTables = new Map<string, string>();
 
@@ -43,7 +44,8 @@ export class StorageRequestCounter {
       this.batchTables.set(requestId, table);
     });
     subscribe("http.client.request.start", (message) => {
-      const request = (message as { request: ClientRequest }).request;
+      const request = (message as { request: ClientRequest & { agent?: Agent } }).request;
+      if (request.agent && this.uncountedAgents.has(request.agent)) return;
       this.count(String(request.getHeader("host") ?? ""), request.path, String(request.getHeader("x-ms-client-request-id") ?? ""));
     });
     subscribe("undici:request:create", (message) => {
@@ -52,9 +54,9 @@ export class StorageRequestCounter {
     });
   }
 
-  /** Runs `work` with its requests left out of the counts. */
-  uncounted<T>(work: () => Promise<T>): Promise<T> {
-    return this.context.run({ uncounted: true }, work);
+  /** Leaves the requests sent through `agent` out of the counts. */
+  leaveOut(agent: Agent): void {
+    this.uncountedAgents.add(agent);
   }
 
   snapshot(): RequestCounts {
@@ -70,7 +72,6 @@ export class StorageRequestCounter {
   private count(host: string, path: string, requestId = ""): void {
     const batchTable = this.batchTables.get(requestId);
     // A retried transaction goes out again with the same id, so its name is kept until the run is over.
-    if (this.context.getStore()?.uncounted) return;
     const port = Number(host.slice(host.lastIndexOf(":") + 1));
     if (port === this.targets.devhostPort) this.counts.loopback++;
     else if (port === this.targets.blobPort) this.counts.other++;

@@ -11,12 +11,12 @@ import { withIntakeTelemetry } from "../lib/telemetry/intake.js";
 loadStartupServices();
 
 /** POST /v1/commands, exported as registered: with its intake span, counters and log line. */
-export const submitCommand = withIntakeTelemetry(async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
+export const submitCommand = withIntakeTelemetry(async (request: HttpRequest, context: InvocationContext, intake): Promise<HttpResponseInit> =>
   answer(context, async () => {
     const caller = authorize(request);
     const { settings, contracts, ledger, places } = await appServices();
     const starter = durableJobController(durableClient(context));
-    return postCommand(request, { contracts, ledger, starter, maxBodyBytes: settings.maxBodyBytes, caller, limits: settings.inFlight, places });
+    return postCommand(request, { contracts, ledger, starter, maxBodyBytes: settings.maxBodyBytes, caller, limits: settings.inFlight, places, intake });
   }),
 );
 

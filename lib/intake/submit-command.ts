@@ -3,7 +3,7 @@ import type { Contracts, CommandEnvelope, Protocol } from "../contracts/index.js
 import { bodyHash, idempotencyKey } from "../idempotency-key.js";
 import { tenantKeyIssue, type Admission, AdmissionRefusedError, type CreateJobResult, type Job, type Ledger, type NewStep } from "../ledger/index.js";
 import { CommandRefusal, CommandRefusedError, type CommandIssue } from "./errors.js";
-import { intakeTraceparent } from "../telemetry/intake.js";
+import { untracedIntake, type IntakeObserver } from "../telemetry/intake.js";
 import type { JobStarter } from "./job-starter.js";
 import type { JobOrchestrationInput } from "../orchestration/names.js";
 import type { InFlightLimits } from "../config/settings.js";
@@ -20,6 +20,11 @@ export interface SubmitDependencies {
   places: TenantPlaces;
   /** Who submits (see `callerLabel`), recorded on the JOB_CREATED event. */
   submittedBy?: string;
+  /**
+   * The POST's telemetry, which gives the new job its traceparent.
+   * @default untracedIntake: the envelope's traceparent, else a new trace
+   */
+  intake?: IntakeObserver;
 }
 
 /** How long a client told 429 should wait before trying again. */
@@ -105,7 +110,7 @@ export async function submitCommand(body: unknown, deps: SubmitDependencies): Pr
         schema_version: command.schema_version,
         ...(command.doc_id !== undefined ? { doc_id: command.doc_id } : {}),
         ...(command.correlation_id !== undefined ? { correlation_id: command.correlation_id } : {}),
-        traceparent: intakeTraceparent(command),
+        traceparent: (deps.intake ?? untracedIntake).traceparent(command),
         ...(deps.submittedBy !== undefined ? { submitted_by: deps.submittedBy } : {}),
         ...(deadline !== undefined ? { deadline } : {}),
       },

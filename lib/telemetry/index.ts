@@ -2,7 +2,7 @@ export { appMetrics, type AppInstruments } from "./metrics.js";
 export { appTracer, SpanNames } from "./tracer.js";
 export { registerInFlightSource, type InFlightSource } from "./in-flight.js";
 export { log, setLogSink, LogLevel, type LogRecord, type LogSink, type LogFields } from "./log.js";
-export { withIntakeTelemetry, intakeTraceparent, type IntakeCommand } from "./intake.js";
+export { withIntakeTelemetry, untracedIntake, type IntakeCommand, type IntakeObserver } from "./intake.js";
 export { attemptTraceOf, recordAck, recordAttemptDispatched, recordAttemptOutcome, AttemptSettledAs, RetryCause, type AttemptTrace } from "./attempts.js";
 export { recordJobFinished } from "./jobs.js";
 export { traceReply, recordReplyIgnored, recordDeadLettered } from "./replies.js";

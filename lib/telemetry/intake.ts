@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
 import { TelemetryAttributeNames as A } from "../config/names.js";
 import { log } from "./log.js";
@@ -20,15 +19,37 @@ interface HttpAnswer {
 }
 
 /**
+ * What intake tells its telemetry while it handles one POST /v1/commands: who called, and the
+ * command once parsed (whose traceparent the new job is stored with). Handed to the handler by
+ * {@link withIntakeTelemetry}; {@link untracedIntake} outside a traced request.
+ */
+export interface IntakeObserver {
+  /** Names the authenticated caller, for the span and the log line. */
+  caller(label: string): void;
+  /** The traceparent a new job is stored with, given the valid command. */
+  traceparent(command: IntakeCommand): string;
+}
+
+/** Outside a traced request a job continues the envelope's trace, else starts a new one. */
+export const untracedIntake: IntakeObserver = {
+  caller: () => undefined,
+  traceparent: (command) => (parseTraceparent(command.traceparent) ? command.traceparent! : newTraceparent()),
+};
+
+/**
  * One POST /v1/commands. Its span starts only once the parent is known — the header's
  * traceparent, else the envelope's, else none — with the request's arrival as start time,
  * so the header wins and a traceparent in the body still joins the client's trace.
+ *
+ * It is handed to the handler rather than kept in an AsyncLocalStorage: a store once used
+ * turns on Node's promise hooks for the whole process, which cost devhost's thread about
+ * 6 % of its CPU per command (bench:intake) and every other function in the process too.
  */
-class IntakeTrace {
+class IntakeTrace implements IntakeObserver {
   private span?: Span;
   private parent?: string;
   command?: IntakeCommand;
-  caller?: string;
+  label?: string;
   readonly startTime = new Date();
 
   constructor(private readonly headerTraceparent: string | undefined) {}
@@ -45,30 +66,14 @@ class IntakeTrace {
     return this.span;
   }
 
-  traceparent(): string {
-    return traceparentOf(this.open(), this.parent);
+  caller(label: string): void {
+    this.label = label;
   }
-}
 
-const current = new AsyncLocalStorage<IntakeTrace>();
-
-/**
- * The traceparent a new job is stored with: the intake span's (a child of the POST's
- * `traceparent` header, else of the envelope's `traceparent`), else a new trace. Called by
- * intake once the command is valid; outside a traced request it continues the envelope's.
- */
-export function intakeTraceparent(command: IntakeCommand): string {
-  const intake = current.getStore();
-  if (!intake) return parseTraceparent(command.traceparent) ? command.traceparent! : newTraceparent();
-  intake.command = command;
-  intake.open(command.traceparent);
-  return intake.traceparent();
-}
-
-/** Names the authenticated caller of the POST being traced, for its span and log line. */
-export function intakeCaller(label: string): void {
-  const intake = current.getStore();
-  if (intake) intake.caller = label;
+  traceparent(command?: IntakeCommand): string {
+    if (command) this.command = command;
+    return traceparentOf(this.open(command?.traceparent), this.parent);
+  }
 }
 
 /** `urn:lucius:problem:validation-failed` → `validation-failed`. */
@@ -96,9 +101,9 @@ function record(intake: IntakeTrace, answer: HttpAnswer): void {
   const status = answer.status ?? 200;
   const span = intake.open();
   const command = intake.command;
-  const fields = { tenant_id: command?.tenant_id, correlation_id: command?.correlation_id, caller: intake.caller, traceparent: intake.traceparent() };
+  const fields = { tenant_id: command?.tenant_id, correlation_id: command?.correlation_id, caller: intake.label, traceparent: intake.traceparent() };
   span.setAttribute("http.response.status_code", status);
-  if (intake.caller) span.setAttribute(A.caller, intake.caller);
+  if (intake.label) span.setAttribute(A.caller, intake.label);
   if (command) span.setAttribute(A.tenantId, command.tenant_id);
   if (status < 300) {
     const jobId = jobIdOf(answer.body);
@@ -121,16 +126,17 @@ type Headers = { get(name: string): string | null };
 
 /**
  * Wraps the POST /v1/commands handler: one intake span per request, the accepted and
- * rejected counters (by problem type), and the intake log line.
+ * rejected counters (by problem type), and the intake log line. The handler gets the
+ * request's {@link IntakeObserver} as its third argument.
  */
 export function withIntakeTelemetry<R extends { headers: Headers }, C, A extends HttpAnswer>(
-  handler: (request: R, context: C) => Promise<A>,
+  handler: (request: R, context: C, intake: IntakeObserver) => Promise<A>,
 ): (request: R, context: C) => Promise<A> {
   return async (request, context) => {
     const intake = new IntakeTrace(request.headers.get("traceparent") ?? undefined);
     let answer: A;
     try {
-      answer = await current.run(intake, () => handler(request, context));
+      answer = await handler(request, context, intake);
     } catch (error) {
       record(intake, { status: 500, body: JSON.stringify({ type: "internal-error" }) });
       throw error;

@@ -156,6 +156,8 @@ describe("one trace per job", () => {
       attributes: { job_id: jobId, outcome: "created", "http.response.status_code": 202 },
     });
     expect(spanIdOf(job!.traceparent)).toBe(intake.span_id);
+    // The handler names its authenticated caller to the span it is handed.
+    expect(intake.attributes.caller).toMatch(/^[a-zA-Z]+:.+/);
     const attempt = one(spans, "lucius.step.attempt");
     expect(attempt).toMatchObject({ parent_span_id: intake.span_id, attributes: { step_type: "EMBEDDING", outcome: "succeeded", attempt_no: 1 } });
     const worker = one(spans, "lucius.worker.attempt");

@@ -5,7 +5,7 @@ import type { Step } from "../../lib/ledger/index.js";
 import { recordAttemptOutcome } from "../../lib/telemetry/attempts.js";
 import { registerInFlightSource } from "../../lib/telemetry/in-flight.js";
 import { appMetrics } from "../../lib/telemetry/metrics.js";
-import { intakeCaller, intakeTraceparent, withIntakeTelemetry } from "../../lib/telemetry/intake.js";
+import { withIntakeTelemetry } from "../../lib/telemetry/intake.js";
 import { setLogSink, type LogRecord } from "../../lib/telemetry/log.js";
 
 // devhost's in-process SDK is the in-memory exporter here: the recorders run against it directly.
@@ -21,9 +21,9 @@ const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
 describe("intake telemetry", () => {
   it("the header's traceparent wins over the envelope's; the job carries the intake span's", async () => {
     let stored = "";
-    const handler = withIntakeTelemetry(async () => {
-      intakeCaller("apiKey:ops");
-      stored = intakeTraceparent({ tenant_id: "t1", correlation_id: "c1", traceparent: "00-11111111111111111111111111111111-2222222222222222-01" });
+    const handler = withIntakeTelemetry(async (_request, _context, intake) => {
+      intake.caller("apiKey:ops");
+      stored = intake.traceparent({ tenant_id: "t1", correlation_id: "c1", traceparent: "00-11111111111111111111111111111111-2222222222222222-01" });
       return { status: 202, body: JSON.stringify({ job_id: "job-1" }) };
     });
     await handler({ headers: headers({ traceparent: `00-${traceId}-00f067aa0ba902b7-01` }) }, {});
