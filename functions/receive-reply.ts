@@ -5,7 +5,7 @@ import * as df from "durable-functions";
 import { durableClient } from "../lib/orchestration/durable-client.js";
 import { AppSettingNames, SubscriptionNames, TopicNames } from "../lib/config/names.js";
 import { deadLetterWithReason } from "../lib/bus/sdk-dead-letter.js";
-import { sdkBindingSettlesItself } from "../lib/bus/sdk-binding.js";
+import { sdkBindingCompletedByHost } from "../lib/bus/sdk-binding.js";
 import { handleReply } from "../lib/replies/handle-reply.js";
 import { notifyOrchestration } from "../lib/replies/notify-orchestration.js";
 import { appServices, loadStartupServices } from "../lib/services.js";
@@ -17,10 +17,12 @@ loadStartupServices();
 const maxDescription = 1024;
 
 /**
- * Worker replies (topic `replies`). Settles each message itself: an invalid
- * reply is dead-lettered with the schema errors as the reason; everything
- * else is completed once applied or ignored; a failure to apply (storage or
- * Durable unreachable) abandons it for redelivery.
+ * Worker replies (topic `replies`). An invalid reply is dead-lettered with the
+ * schema errors as the reason, and a failure to apply one (storage or Durable
+ * unreachable) abandons it for redelivery, both through the message's actions;
+ * the host completes what the function leaves unsettled once it returns
+ * (`autoCompleteMessages` on this trigger alone), so a reply applied or ignored
+ * costs no settlement call from the worker to the host.
  */
 export async function receiveReply(batch: ServiceBusMessageContext, context: InvocationContext): Promise<void> {
   const { contracts, ledger, settings } = await appServices();
@@ -38,8 +40,6 @@ export async function receiveReply(batch: ServiceBusMessageContext, context: Inv
       if (outcome.kind === "invalid") {
         recordDeadLettered(TopicNames.replies, outcome.reason, message.messageId, outcome.description);
         await deadLetterWithReason(batch.actions, message, outcome.reason, outcome.description.slice(0, maxDescription));
-      } else {
-        await batch.actions.complete(message);
       }
     } catch (error) {
       context.error(`reply ${message.messageId} could not be applied; abandoning for redelivery`, error);
@@ -52,7 +52,7 @@ app.serviceBusTopic("receiveReply", {
   topicName: TopicNames.replies,
   subscriptionName: SubscriptionNames.replies[0],
   connection: AppSettingNames.serviceBus,
-  ...sdkBindingSettlesItself,
+  ...sdkBindingCompletedByHost,
   extraInputs: [df.input.durableClient()],
   handler: receiveReply as (message: unknown, context: InvocationContext) => Promise<void>,
 });

@@ -3,6 +3,8 @@ import { startLucius, terminal, type LuciusUnderTest } from "../support/lucius-d
 import { blobAccountUrl, tenantInput, tenantOutput } from "../support/tenant-refs.js";
 import { HistoryEventType } from "../../devhost/durable/history.js";
 import { ActivityNames } from "../../lib/orchestration/activity-calls.js";
+import { devhostServiceBusPath } from "../../lib/bus/devhost-sender.js";
+import { SubscriptionNames, TopicNames } from "../../lib/config/names.js";
 
 let lucius: LuciusUnderTest;
 beforeAll(async () => {
@@ -69,5 +71,19 @@ describe("a job runs its protocol end to end under devhost", () => {
     }
     expect(timeline).toContainEqual(["JOB_STATE_CHANGED", null, "RUNNING"]);
     expect(timeline.at(-1)).toEqual(["JOB_STATE_CHANGED", null, "SUCCEEDED"]);
+  });
+
+  it("leaves no reply behind: the host completes each one the reply function returns from, and none is delivered twice", async () => {
+    const { job_id } = await lucius.submit("OCR->EMBEDDING->SIS");
+    expect((await lucius.waitFor(job_id, terminal, "terminal")).state).toBe("SUCCEEDED");
+    const subscription = `${lucius.url}${devhostServiceBusPath}/topics/${TopicNames.replies}/subscriptions/${SubscriptionNames.replies[0]}`;
+    const counts = async () => ((await (await fetch(subscription, { headers: { "x-functions-key": lucius.host.key } })).json()) as { counts: Record<string, number> }).counts;
+    // The last RESULT is completed just after its function returns, which may be a moment after the job's end.
+    const deadline = Date.now() + 3000;
+    while ((await counts()).active > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    // A reply left locked would stay active for the subscription's lock duration, then come again.
+    expect(await counts()).toEqual({ active: 0, scheduled: 0, deadLettered: 0 });
+    const ignored = (await lucius.events(job_id)).filter((e) => e.type === "REPLY_IGNORED");
+    expect(ignored).toEqual([]);
   });
 });
