@@ -78,7 +78,11 @@ describe("a job runs its protocol end to end under devhost", () => {
     expect((await lucius.waitFor(job_id, terminal, "terminal")).state).toBe("SUCCEEDED");
     const subscription = `${lucius.url}${devhostServiceBusPath}/topics/${TopicNames.replies}/subscriptions/${SubscriptionNames.replies[0]}`;
     const counts = async () =>
-      ((await (await fetch(subscription, { headers: { "x-functions-key": lucius.host.key } })).json()) as { counts: Record<string, number> }).counts;
+      (
+        (await (await fetch(subscription, { headers: { "x-functions-key": lucius.host.key } })).json()) as {
+          counts: { active: number; scheduled: number; deadLettered: number };
+        }
+      ).counts;
     // The last RESULT is completed just after its function returns, which may be a moment after the job's end.
     const deadline = Date.now() + 3000;
     while ((await counts()).active > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
