@@ -53,6 +53,9 @@ export async function bindServiceBusTriggers(
       (messages, settler) => invokeServiceBusFunction(fn, ctx, many ? messages : messages.slice(0, 1), many, sdk ? settler : undefined),
       {
         ...receiverOptions,
+        // The extension's batch receive loop runs a batch function one batch at a time
+        // (maxConcurrentCalls is for single dispatch), and so does devhost.
+        ...(many ? { maxConcurrentCalls: 1 } : {}),
         maxBatchSize: many ? (manyBatchSize ?? 32) : 1,
         ...(binding.autoCompleteMessages !== undefined ? { autoComplete: binding.autoCompleteMessages } : {}),
       },

@@ -16,6 +16,8 @@ interface Delivery {
 interface Fixture {
   events: import("node:events").EventEmitter;
   releaseSlow: () => void;
+  batchCalls: { inFlight: number; most: number };
+  releaseBatches: () => void;
 }
 
 let app: CapturedApp;
@@ -32,7 +34,12 @@ afterEach(async () => {
 });
 
 /** Starts the component with only `functionNames` bound, on topic "tasks" with the given subscriptions. */
-async function start(functionNames: string[], subscriptions: SubscriptionOptions[], tablePrefix = `t${randomBytes(5).toString("hex")}`) {
+async function start(
+  functionNames: string[],
+  subscriptions: SubscriptionOptions[],
+  tablePrefix = `t${randomBytes(5).toString("hex")}`,
+  options: { manyBatchSize?: number } = {},
+) {
   const ctx: HostContext = {
     app: { ...app, functions: new Map([...app.functions].filter(([name]) => functionNames.includes(name))) },
     env: {},
@@ -44,6 +51,7 @@ async function start(functionNames: string[], subscriptions: SubscriptionOptions
   const component = serviceBusComponent({
     tablePrefix,
     topology: { topics: [{ name: "tasks", subscriptions }] },
+    ...options,
   });
   await component.start(ctx);
   running.push(component);
@@ -199,6 +207,31 @@ describe("Service Bus trigger", () => {
       (c) => c.active === 0,
     );
     expect(counts.deadLettered).toBe(0);
+  });
+
+  it("runs a cardinality many function one batch at a time, as the extension's batch receive loop does", async () => {
+    const bus = await start(["heldBatch"], [{ name: "held-batch" }], undefined, { manyBatchSize: 2 });
+    const batches: number[][] = [];
+    fixture.events.on("delivery", (fn: string, entry: Delivery) => void (fn === "heldBatch" && batches.push(entry.message as number[])));
+    const first = deliveriesOf("heldBatch", 1);
+    await bus.emulator.send(
+      "tasks",
+      [1, 2, 3, 4, 5, 6].map((n) => ({ messageId: `h-${n}`, body: n })),
+    );
+    await first;
+    // Six messages wait, two to a batch: a second call would start now if batches ran side by side.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fixture.batchCalls.most).toBe(1);
+    expect(batches).toHaveLength(1);
+    fixture.releaseBatches();
+    await until(
+      async () => batches.flat().length,
+      (delivered) => delivered === 6,
+    );
+    // What a receive returns depends on what had arrived; each batch is in order, and none is larger than the size.
+    expect(batches.flat()).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(2);
+    expect(fixture.batchCalls.most).toBe(1);
   });
 
   it("hands an sdkBinding function modelBindingData, which the library turns into messages and actions that settle over gRPC", async () => {
