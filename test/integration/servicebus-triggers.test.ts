@@ -212,26 +212,33 @@ describe("Service Bus trigger", () => {
   it("runs a cardinality many function one batch at a time, as the extension's batch receive loop does", async () => {
     const bus = await start(["heldBatch"], [{ name: "held-batch" }], undefined, { manyBatchSize: 2 });
     const batches: number[][] = [];
-    fixture.events.on("delivery", (fn: string, entry: Delivery) => void (fn === "heldBatch" && batches.push(entry.message as number[])));
-    const first = deliveriesOf("heldBatch", 1);
-    await bus.emulator.send(
-      "tasks",
-      [1, 2, 3, 4, 5, 6].map((n) => ({ messageId: `h-${n}`, body: n })),
-    );
-    await first;
-    // Six messages wait, two to a batch: a second call would start now if batches ran side by side.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(fixture.batchCalls.most).toBe(1);
-    expect(batches).toHaveLength(1);
-    fixture.releaseBatches();
-    await until(
-      async () => batches.flat().length,
-      (delivered) => delivered === 6,
-    );
-    // What a receive returns depends on what had arrived; each batch is in order, and none is larger than the size.
-    expect(batches.flat()).toEqual([1, 2, 3, 4, 5, 6]);
-    for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(2);
-    expect(fixture.batchCalls.most).toBe(1);
+    const listener = (fn: string, entry: Delivery) => void (fn === "heldBatch" && batches.push(entry.message as number[]));
+    fixture.events.on("delivery", listener);
+    try {
+      await bus.emulator.send(
+        "tasks",
+        [1, 2, 3, 4, 5, 6].map((n) => ({ messageId: `h-${n}`, body: n })),
+      );
+      await until(
+        async () => batches.length,
+        (calls) => calls > 0,
+      );
+      // Six messages wait, two to a batch: a second call would start now if batches ran side by side.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(fixture.batchCalls.most).toBe(1);
+      expect(batches).toHaveLength(1);
+      fixture.releaseBatches();
+      await until(
+        async () => batches.flat().length,
+        (delivered) => delivered === 6,
+      );
+      // What a receive returns depends on what had arrived; each batch is in order, and none is larger than the size.
+      expect(batches.flat()).toEqual([1, 2, 3, 4, 5, 6]);
+      for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(2);
+      expect(fixture.batchCalls.most).toBe(1);
+    } finally {
+      fixture.events.off("delivery", listener);
+    }
   });
 
   it("hands an sdkBinding function modelBindingData, which the library turns into messages and actions that settle over gRPC", async () => {
