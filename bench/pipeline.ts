@@ -135,13 +135,18 @@ async function main(): Promise<void> {
     const before = counter.snapshot();
     const messagesBefore = messages.sent;
     const cpu = { devhost: cpuMeter(), azurite: cpuMeter(host.azurite!.pid) };
+    const loopBefore = performance.eventLoopUtilization();
     const loaded = await closedLoop(jobs, inFlight, runJob);
+    // How much of the run this process's one thread was busy: near 100 %, that thread is the limit, whatever the other core does.
+    const loopBusyPct = 100 * performance.eventLoopUtilization(loopBefore).utilization;
     const requests = counter.perJob(before, jobs);
     const busMessages = (messages.sent - messagesBefore) / jobs;
     const loadedJobs = finished.splice(0);
     // The two processes that share the cores: this one (the app, devhost, the worker) and Azurite.
     const devhostCpu = cpu.devhost(jobs)!;
     const azuriteCpu = cpu.azurite(jobs);
+    // Azurite's CPU as a share of one core over the run: what it leaves idle the other process could not use.
+    const azuritePct = azuriteCpu === undefined ? undefined : (azuriteCpu * loaded.perSecond) / 10;
     console.log(`${jobs} jobs, ${inFlight} in flight: ${loaded.perSecond} jobs/s, p50 ${loaded.p50} ms, p99 ${loaded.p99} ms`);
 
     const seq = await closedLoop(seqJobs, 1, runJob);
@@ -154,7 +159,8 @@ async function main(): Promise<void> {
     console.log(
       `storage requests per job: ${storage.toFixed(2)} (ledger ${requests.ledger}, bus ${requests.bus}, history ${requests.history}, other ${requests.other}); ` +
         `loopback HTTP hops per job ${requests.loopback}; bus messages per job ${busMessages}; history events per job ${(historyEvents / loadedJobs.length).toFixed(1)}; ` +
-        `CPU per job: devhost process ${devhostCpu.toFixed(1)} ms, Azurite ${azuriteCpu?.toFixed(1) ?? "unknown"} ms`,
+        `CPU per job: devhost process ${devhostCpu.toFixed(1)} ms, Azurite ${azuriteCpu?.toFixed(1) ?? "unknown"} ms; ` +
+        `devhost's event loop busy ${loopBusyPct.toFixed(1)} % of the run, Azurite ${azuritePct?.toFixed(1) ?? "unknown"} % of a core`,
     );
     const figures: Record<string, number> = {
       jobs,
@@ -176,6 +182,8 @@ async function main(): Promise<void> {
       history_events_per_job: Number((historyEvents / loadedJobs.length).toFixed(2)),
       devhost_cpu_ms_per_job: Number(devhostCpu.toFixed(1)),
       ...(azuriteCpu === undefined ? {} : { azurite_cpu_ms_per_job: Number(azuriteCpu.toFixed(1)) }),
+      devhost_loop_busy_pct: Number(loopBusyPct.toFixed(1)),
+      ...(azuritePct === undefined ? {} : { azurite_core_busy_pct: Number(azuritePct.toFixed(1)) }),
       cpus: cpus().length,
     };
     await host.stop();

@@ -19,6 +19,8 @@ const fields = [
   "storage_requests_per_job",
   "bus_messages_per_job",
   "history_events_per_job",
+  "devhost_loop_busy_pct",
+  "azurite_core_busy_pct",
 ];
 
 describe("npm run bench:pipeline, run small", () => {
@@ -35,6 +37,9 @@ describe("npm run bench:pipeline, run small", () => {
     for (const field of fields) expect(figures[field], field).toBeGreaterThan(0);
     expect(figures).toMatchObject({ jobs: 20, in_flight: 10, seq_jobs: 5 });
     expect(figures.p99_ms).toBeGreaterThanOrEqual(figures.p50_ms!);
+    // A percentage of the run, not a fraction of it.
+    expect(figures.devhost_loop_busy_pct).toBeGreaterThan(1);
+    expect(figures.devhost_loop_busy_pct).toBeLessThanOrEqual(100);
     const kinds =
       figures.ledger_requests_per_job! + figures.bus_requests_per_job! + figures.history_requests_per_job! + figures.other_storage_requests_per_job!;
     expect(figures.storage_requests_per_job).toBeCloseTo(kinds, 1);
