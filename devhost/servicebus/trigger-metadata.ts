@@ -2,19 +2,21 @@ import type { LockedMessage } from "./message.js";
 
 /**
  * The trigger metadata the Functions host gives a Service Bus trigger, in the camelCase
- * the Node worker hands to `context.triggerMetadata`.
+ * the Node worker hands to `context.triggerMetadata`. Times stay `Date`s, as the extension's
+ * binding data holds `DateTime`s: the host sends every value that is not a string (or a double)
+ * as Json.NET's JSON text, so a time reaches the worker as `json`, never as a `string` that
+ * the library would first try, and fail, to parse as JSON (test/integration/devhost-conformance.test.ts).
  */
 export function triggerMetadataFor(message: LockedMessage): Record<string, unknown> {
-  const enqueued = message.enqueuedTimeUtc.toISOString();
   return {
     messageId: message.messageId,
     deliveryCount: message.deliveryCount,
-    enqueuedTimeUtc: enqueued,
-    enqueuedTime: enqueued,
+    enqueuedTimeUtc: message.enqueuedTimeUtc,
+    enqueuedTime: message.enqueuedTimeUtc,
     sequenceNumber: message.sequenceNumber,
     lockToken: message.lockToken,
-    lockedUntil: message.lockedUntil.toISOString(),
-    lockedUntilUtc: message.lockedUntil.toISOString(),
+    lockedUntil: message.lockedUntil,
+    lockedUntilUtc: message.lockedUntil,
     correlationId: message.correlationId,
     subject: message.subject,
     label: message.subject,
