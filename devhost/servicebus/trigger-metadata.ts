@@ -1,11 +1,15 @@
 import type { LockedMessage } from "./message.js";
 
 /**
- * The trigger metadata the Functions host gives a Service Bus trigger, in the camelCase
- * the Node worker hands to `context.triggerMetadata`. Times stay `Date`s, as the extension's
- * binding data holds `DateTime`s: the host sends every value that is not a string (or a double)
- * as Json.NET's JSON text, so a time reaches the worker as `json`, never as a `string` that
- * the library would first try, and fail, to parse as JSON (test/integration/devhost-conformance.test.ts).
+ * The trigger metadata the Functions host gives a Service Bus trigger, in the camelCase the
+ * Node worker hands to `context.triggerMetadata`: the extension's binding data, less what the
+ * emulator does not model (`expiresAt`/`expiresAtUtc`: no TTL; session and partition keys).
+ * The extension gives no lock time, so neither does this: no function can come to rely on one.
+ *
+ * Times stay `Date`s, as the extension's binding data holds `DateTime`s. The host sends every
+ * value that is not a string (or a double) as Json.NET's JSON text, so a time reaches the worker
+ * as `json`, never as a `string` that the library would first try, and fail, to parse as JSON
+ * (test/integration/devhost-conformance.test.ts).
  */
 export function triggerMetadataFor(message: LockedMessage): Record<string, unknown> {
   return {
@@ -15,8 +19,6 @@ export function triggerMetadataFor(message: LockedMessage): Record<string, unkno
     enqueuedTime: message.enqueuedTimeUtc,
     sequenceNumber: message.sequenceNumber,
     lockToken: message.lockToken,
-    lockedUntil: message.lockedUntil,
-    lockedUntilUtc: message.lockedUntil,
     correlationId: message.correlationId,
     subject: message.subject,
     label: message.subject,
