@@ -5,6 +5,7 @@ import { submitCommand, type SubmitDependencies } from "../intake/submit-command
 import type { JobAccepted } from "../contracts/index.js";
 import { jobLinks } from "./views.js";
 import { callerLabel, forbiddenTenant, mayUseTenant, type Caller } from "../auth/index.js";
+import { untracedIntake } from "../telemetry/intake.js";
 
 export interface CommandApiDependencies extends SubmitDependencies {
   /** @default 262144 */
@@ -26,7 +27,7 @@ function checkTenant(body: unknown, caller: Caller): void {
 /** POST /v1/commands: 202 for a new job, 200 with `Idempotent-Replayed: true` for a replay. */
 export async function postCommand(request: HttpRequest, deps: CommandApiDependencies): Promise<HttpResponseInit> {
   const submittedBy = callerLabel(deps.caller);
-  deps.intake?.caller(submittedBy);
+  (deps.intake ?? untracedIntake).caller(submittedBy);
   const body = await readJsonBody(request, { maxBytes: deps.maxBodyBytes });
   checkTenant(body, deps.caller);
   const { job, replayed } = await submitCommand(body, { ...deps, submittedBy });
