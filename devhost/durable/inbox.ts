@@ -55,13 +55,19 @@ export function storedRowKeys(queue: readonly WorkMessage[]): Set<string> {
 
 let lastMillis = 0;
 let counter = 0;
+/** Drawn once: the counter already orders this process's keys; this keeps two processes' apart. */
+const processPart = randomBytes(3).toString("hex");
 
-/** Row keys that sort in creation order within this process and across restarts. */
+/**
+ * Row keys that sort in creation order within this process and across restarts. A clock that
+ * steps back keeps the last time and counts on, so no key of this process repeats.
+ */
 export function newInboxKey(now = Date.now()): string {
-  if (now === lastMillis) counter++;
-  else {
+  if (now > lastMillis) {
     lastMillis = now;
     counter = 0;
+  } else {
+    counter++;
   }
-  return `m:${String(now).padStart(15, "0")}:${String(counter).padStart(6, "0")}:${randomBytes(3).toString("hex")}`;
+  return `m:${String(lastMillis).padStart(15, "0")}:${String(counter).padStart(6, "0")}:${processPart}`;
 }

@@ -3,6 +3,7 @@ import type { RpcParameterBinding } from "../rpc-data.js";
 import { rpcValueJson } from "../rpc-data.js";
 import { invokeAsWorker, type InvocationLog } from "../worker-invocation.js";
 import type { OrchestratorRun } from "./replay.js";
+import { orchestrationTriggerText } from "./trigger-text.js";
 
 /** What an activity invocation ended with: its result as JSON text (absent for no value), or its error. */
 export type ActivityResult = { output: string | undefined } | { error: Error };
@@ -32,7 +33,7 @@ export function durableInvoker(
       const outcome = await invokeAsWorker(
         app,
         fn,
-        { inputData: [{ name: fn.trigger.name, data: { string: JSON.stringify(trigger) } }, ...inputData(fn)] },
+        { inputData: [{ name: fn.trigger.name, data: { string: orchestrationTriggerText(trigger) } }, ...inputData(fn)] },
         log(fn),
       );
       if (outcome.status === "succeeded") {

@@ -92,13 +92,16 @@ export function idempotencyRowKey(key: string): string {
 }
 
 /**
- * Event row keys: `<ms>.<seq>.<random>`. The sequence makes keys from one
+ * Event row keys: `<ms>.<seq>.<writer>`. The sequence makes keys from one
  * process strictly increasing even within a millisecond or if the clock steps
- * back; the random suffix keeps writers in different processes from colliding.
+ * back; the writer part, drawn at random once per instance, keeps writers in
+ * different processes from colliding (a key per event drawn afresh would cost a
+ * call into the system's random source on every transition, for no more safety).
  */
 export class EventKeys {
   private lastMs = 0;
   private seq = 0;
+  private readonly writer = randomBytes(6).toString("hex");
 
   next(nowMs: number): string {
     if (nowMs > this.lastMs) {
@@ -107,7 +110,7 @@ export class EventKeys {
     } else {
       this.seq++;
     }
-    return `${eventPrefix}${String(this.lastMs).padStart(13, "0")}.${String(this.seq).padStart(6, "0")}.${randomBytes(4).toString("hex")}`;
+    return `${eventPrefix}${String(this.lastMs).padStart(13, "0")}.${String(this.seq).padStart(6, "0")}.${this.writer}`;
   }
 }
 

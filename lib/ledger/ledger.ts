@@ -4,7 +4,7 @@
  * docs/architecture.md, "Ledger layout", says why):
  * - jobs:        PK job_id — the job row (RK `job`), its steps (RK
  *                `s_NNNN_<step_id>`) and its append-only events (RK
- *                `e_<ms>.<seq>.<random>`): one partition, so every state
+ *                `e_<ms>.<seq>.<writer>`): one partition, so every state
  *                change is one entity-group transaction (change.ts).
  * - tenantindex: PK tenant_id — the listing, RK `j_<inverted created ms>_<job_id>`
  *                (newest first; active, or the terminal state), and the

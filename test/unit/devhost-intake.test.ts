@@ -93,3 +93,11 @@ describe("devhost episode intake", () => {
     expect(intake.dropped).toEqual([(later as { message: InboxMessage }).message.rowKey]);
   });
 });
+
+describe("inbox row keys", () => {
+  it("increase and never repeat within a process, across a millisecond and a clock step back", () => {
+    const made = [...Array.from({ length: 300 }, () => newInboxKey(9_000)), newInboxKey(8_999), newInboxKey(9_001)];
+    expect([...made].sort()).toEqual(made);
+    expect(new Set(made).size).toBe(made.length);
+  });
+});

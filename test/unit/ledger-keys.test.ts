@@ -55,6 +55,14 @@ describe("row keys", () => {
     expect(new Set(made).size).toBe(made.length);
   });
 
+  it("names its writer in every key, so two writers' keys of one millisecond and sequence differ", () => {
+    const [one, two] = [new EventKeys(), new EventKeys()];
+    const writerOf = (key: string) => key.split(".")[2];
+    expect(writerOf(one.next(1_000))).toMatch(/^[0-9a-f]{12}$/);
+    expect(writerOf(one.next(2_000))).toBe(writerOf(one.next(1_000)));
+    expect(two.next(1_000)).not.toBe(new EventKeys().next(1_000));
+  });
+
   it("sorts JOB_CREATED before any other event of its millisecond", () => {
     const other = new EventKeys().next(5_000);
     expect(createdEventRowKey(5_000) < other).toBe(true);
