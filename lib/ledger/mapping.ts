@@ -78,74 +78,99 @@ const eventFields: Fields<Omit<LedgerEvent, "event_id">> = {
   at: "string",
 };
 
-function toEntity(fields: Record<string, Kind>, value: object, partitionKey: string, rowKey: string): Entity {
+/**
+ * A record's fields in the order mapped, each with the names of its JSON chunks: built once,
+ * because a key made afresh for every lookup (`${name}__1`) must be hashed before the lookup,
+ * which made reading a step row cost more than parsing its JSON.
+ */
+type FieldList = ReadonlyArray<{ readonly name: string; readonly kind: Kind; readonly chunks: readonly string[] }>;
+
+function fieldList(fields: Record<string, Kind>): FieldList {
+  return Object.entries(fields).map(([name, kind]) => ({
+    name,
+    kind,
+    chunks: kind === "json" ? Array.from({ length: maxJsonChunks - 1 }, (_, i) => `${name}__${i + 1}`) : [],
+  }));
+}
+
+const jobList = fieldList(jobFields);
+const stepList = fieldList(stepFields);
+const eventList = fieldList(eventFields);
+
+function toEntity(list: FieldList, value: object, partitionKey: string, rowKey: string): Entity {
   const entity: Entity = { partitionKey, rowKey };
   const source = value as Record<string, unknown>;
-  for (const [name, kind] of Object.entries(fields)) {
-    const v = source[name];
+  for (const field of list) {
+    const v = source[field.name];
     if (v === undefined || v === null) continue;
-    if (kind === "json") writeJson(entity, name, v);
-    else entity[name] = v;
+    if (field.kind === "json") writeJson(entity, field.name, field.chunks, v);
+    else entity[field.name] = v;
   }
   assertEntitySize(entity);
   return entity;
 }
 
-function fromEntity(fields: Record<string, Kind>, entity: Record<string, unknown>): Record<string, unknown> {
+function fromEntity(list: FieldList, entity: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, kind] of Object.entries(fields)) {
-    const value = kind === "json" ? readJson(entity, name) : entity[name];
-    if (value !== undefined && value !== null) out[name] = value;
+  for (const field of list) {
+    const value = field.kind === "json" ? readJson(entity, field.name, field.chunks) : entity[field.name];
+    if (value !== undefined && value !== null) out[field.name] = value;
   }
   return out;
 }
 
-function writeJson(entity: Entity, name: string, value: unknown): void {
+function writeJson(entity: Entity, name: string, chunkNames: readonly string[], value: unknown): void {
   const text = JSON.stringify(value);
   const chunks = Math.ceil(text.length / jsonChunkChars);
   if (chunks > maxJsonChunks) {
     throw new EntityTooLargeError(name, text.length * 2, maxJsonChunks * jsonChunkChars * 2);
   }
-  for (let i = 0; i < chunks; i++) {
-    entity[i === 0 ? name : `${name}__${i}`] = text.slice(i * jsonChunkChars, (i + 1) * jsonChunkChars);
+  if (chunks <= 1) {
+    entity[name] = text;
+    return;
   }
+  for (let i = 0; i < chunks; i++) entity[i === 0 ? name : chunkNames[i - 1]!] = text.slice(i * jsonChunkChars, (i + 1) * jsonChunkChars);
 }
 
-function readJson(entity: Record<string, unknown>, name: string): unknown {
+function readJson(entity: Record<string, unknown>, name: string, chunkNames: readonly string[]): unknown {
   const first = entity[name];
   if (typeof first !== "string") return undefined;
   let text = first;
-  for (let i = 1; typeof entity[`${name}__${i}`] === "string"; i++) text += entity[`${name}__${i}`] as string;
+  for (const chunk of chunkNames) {
+    const next = entity[chunk];
+    if (typeof next !== "string") break;
+    text += next;
+  }
   return JSON.parse(text);
 }
 
 export function jobToEntity(job: Omit<Job, "etag">, partitionKey: string, rowKey: string): Entity {
-  return toEntity(jobFields, job, partitionKey, rowKey);
+  return toEntity(jobList, job, partitionKey, rowKey);
 }
 
 export function jobFromEntity(entity: EntityResult): Job {
-  return { ...(fromEntity(jobFields, entity) as Omit<Job, "etag">), etag: entity.etag };
+  return { ...(fromEntity(jobList, entity) as Omit<Job, "etag">), etag: entity.etag };
 }
 
 const ignoredRepliesField = "ignored_replies";
 
 /** The step's row; `ignoredReplies` is the step's REPLY_IGNORED count, kept on the row beside its fields. */
 export function stepToEntity(step: Omit<Step, "etag">, partitionKey: string, rowKey: string, ignoredReplies = 0): Entity {
-  const entity = toEntity(stepFields, step, partitionKey, rowKey);
+  const entity = toEntity(stepList, step, partitionKey, rowKey);
   if (ignoredReplies > 0) entity[ignoredRepliesField] = ignoredReplies;
   return entity;
 }
 
 export function stepFromEntity(entity: EntityResult): Step {
-  return { ...(fromEntity(stepFields, entity) as Omit<Step, "etag">), etag: entity.etag };
+  return { ...(fromEntity(stepList, entity) as Omit<Step, "etag">), etag: entity.etag };
 }
 
 export function eventToEntity(event: Omit<LedgerEvent, "event_id">, partitionKey: string, rowKey: string): Entity {
-  return toEntity(eventFields, event, partitionKey, rowKey);
+  return toEntity(eventList, event, partitionKey, rowKey);
 }
 
 export function eventFromEntity(entity: EntityResult): LedgerEvent {
-  return { ...(fromEntity(eventFields, entity) as Omit<LedgerEvent, "event_id">), event_id: eventIdOf(entity.rowKey ?? "") };
+  return { ...(fromEntity(eventList, entity) as Omit<LedgerEvent, "event_id">), event_id: eventIdOf(entity.rowKey ?? "") };
 }
 
 /** Bookkeeping on a step row that is not part of the step: REPLY_IGNORED events recorded for it. */
