@@ -29,7 +29,7 @@ export interface Operation {
 
 export function operation(tableUrl: string, action: EntityAction): Operation {
   const entity = action[1];
-  const entityUrl = `${tableUrl}(PartitionKey='${keyInUrl(entity.partitionKey)}',RowKey='${keyInUrl(entity.rowKey)}')`;
+  const entityUrl = () => `${tableUrl}(PartitionKey='${keyInUrl(entity.partitionKey)}',RowKey='${keyInUrl(entity.rowKey)}')`;
   const writeHeaders = ["Content-Type: application/json", "DataServiceVersion: 3.0", "Accept: application/json"];
   switch (action[0]) {
     case "create":
@@ -48,19 +48,19 @@ export function operation(tableUrl: string, action: EntityAction): Operation {
       const [, , mode = "Merge", options] = action;
       return {
         method: mode === "Replace" ? "PUT" : "PATCH",
-        url: entityUrl,
+        url: entityUrl(),
         headers: [...writeHeaders, `If-Match: ${options?.etag ?? "*"}`],
         body: JSON.stringify(serialize(entity)),
       };
     }
     case "upsert": {
       const [, , mode = "Merge"] = action;
-      return { method: mode === "Replace" ? "PUT" : "PATCH", url: entityUrl, headers: writeHeaders, body: JSON.stringify(serialize(entity)) };
+      return { method: mode === "Replace" ? "PUT" : "PATCH", url: entityUrl(), headers: writeHeaders, body: JSON.stringify(serialize(entity)) };
     }
     case "delete":
       return {
         method: "DELETE",
-        url: entityUrl,
+        url: entityUrl(),
         headers: ["Accept: application/json;odata=minimalmetadata", "DataServiceVersion: 3.0", `If-Match: ${action[2]?.etag ?? "*"}`],
       };
   }
@@ -93,14 +93,25 @@ export function serviceError(text: string, statusCode: number, request: Pipeline
   return new RestError(message, { code, statusCode, request, response });
 }
 
-const propertyNames: Record<string, string> = { partitionKey: "PartitionKey", rowKey: "RowKey", etag: "odata.etag", timestamp: "Timestamp" };
+const propertyNames = new Map([
+  ["partitionKey", "PartitionKey"],
+  ["rowKey", "RowKey"],
+  ["etag", "odata.etag"],
+  ["timestamp", "Timestamp"],
+]);
 const edmTypes = new Set(["Boolean", "DateTime", "Double", "Guid", "Int32", "Int64", "String", "Binary"]);
 
 /** An entity's JSON as the SDK writes it: EDM-typed values get an `@odata.type` beside them. */
 function serialize(entity: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(entity)) {
-    const key = propertyNames[name] ?? name;
+  for (const name of Object.keys(entity)) {
+    const value = entity[name];
+    const key = propertyNames.get(name) ?? name;
+    // Most values are plain JSON: no [value, type] pair is made for them.
+    if (value === undefined || value === null || typeof value === "boolean" || typeof value === "string" || typeof value === "number") {
+      out[key] = value;
+      continue;
+    }
     const [serialized, type] = typed(value);
     out[key] = serialized;
     if (type) out[`${key}@odata.type`] = `Edm.${type}`;
