@@ -29,7 +29,7 @@ const parts: Array<[string, (frame: CallFrame) => boolean]> = [
     (f) => /node_modules\/(@azure\/(data-tables|core-[a-z-]+|abort-controller|logger)|@typespec)\//.test(f.url),
   ],
   ["loopback hop: Durable client (axios to devhost's webhooks)", (f) => /node_modules\/axios\/|durable-functions\/lib\/src\/durableClient\//.test(f.url)],
-  ["loopback hop: fetch (undici; bus sends to devhost's admin API)", (f) => /node:internal\/deps\/undici/.test(f.url)],
+  ["HTTP trigger request and response objects (@azure/functions builds undici's Request and Response)", (f) => /node:internal\/deps\/undici/.test(f.url)],
   ["loopback hop: message settlement over gRPC (@grpc, http2)", (f) => /node_modules\/@grpc\/|node:internal\/http2/.test(f.url)],
   ["loopback hop: devhost's HTTP server side", (f) => /node:_http_server|\/dist\/devhost\/http\//.test(f.url)],
   ["telemetry (OpenTelemetry)", (f) => /node_modules\/@opentelemetry\//.test(f.url)],
