@@ -4,7 +4,7 @@ import { rpcTriggerMetadata } from "../rpc-data.js";
 import type { RpcInvocationRequest } from "../rpc-data.js";
 import { invokeAsWorker } from "../worker-invocation.js";
 import type { LockedMessage } from "./message.js";
-import { batchTriggerMetadataFor, triggerMetadataFor } from "./trigger-metadata.js";
+import { rpcBatchTriggerMetadata, triggerMetadataFor } from "./trigger-metadata.js";
 
 type TriggerData = NonNullable<RpcInvocationRequest["inputData"]>[number]["data"];
 
@@ -19,7 +19,7 @@ export async function invokeWithMessages(fn: CapturedFunction, ctx: HostContext,
     fn,
     {
       inputData: [{ name: fn.trigger.name, data }, ...(ctx.inputData?.(fn) ?? [])],
-      triggerMetadata: rpcTriggerMetadata(many ? batchTriggerMetadataFor(messages) : triggerMetadataFor(messages[0]!)),
+      triggerMetadata: many ? rpcBatchTriggerMetadata(messages) : rpcTriggerMetadata(triggerMetadataFor(messages[0]!)),
     },
     (level, category, message) => ctx.log(`[${fn.name}] ${category} ${level}: ${message}`),
   );

@@ -1,3 +1,4 @@
+import type { RpcTypedData } from "../rpc-data.js";
 import type { LockedMessage } from "./message.js";
 
 /**
@@ -30,10 +31,26 @@ export function triggerMetadataFor(message: LockedMessage): Record<string, unkno
   };
 }
 
-/** `cardinality: "many"`: every per-message field as an `…Array`, as the host does for batches. */
-export function batchTriggerMetadataFor(messages: LockedMessage[]): Record<string, unknown> {
+/** Keys whose binding data the extension holds as `string`s: as arrays, `string[]`. */
+const stringKeys = new Set(["messageId", "lockToken", "correlationId", "subject", "label", "contentType", "to", "replyTo"]);
+
+/**
+ * `cardinality: "many"`: every per-message field as an `…Array`, typed as the host types arrays
+ * for a worker that declares `TypedDataCollection` (the Node worker does): a `string[]` goes as
+ * `collectionString`, without its null and empty entries (the Node worker does not declare
+ * `IncludeEmptyEntriesInMessagePayload`), so such an array can be shorter than the batch, and the
+ * library tries each entry as JSON; every other array as Json.NET's text (`json`). The
+ * extension's `long[]` of sequence numbers would go as `collectionSint64`, whose decoding into
+ * JavaScript devhost does not model: it goes as `json`, numbers in an array.
+ */
+export function rpcBatchTriggerMetadata(messages: LockedMessage[]): Record<string, RpcTypedData> {
   const each = messages.map(triggerMetadataFor);
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(each[0] ?? {})) out[`${key}Array`] = each.map((m) => m[key]);
+  const out: Record<string, RpcTypedData> = {};
+  for (const key of Object.keys(each[0] ?? {})) {
+    const values = each.map((m) => m[key]);
+    out[`${key}Array`] = stringKeys.has(key)
+      ? { collectionString: { string: values.filter((v): v is string => typeof v === "string" && v !== "") } }
+      : { json: JSON.stringify(values) };
+  }
   return out;
 }

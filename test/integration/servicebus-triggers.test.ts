@@ -193,7 +193,7 @@ describe("Service Bus trigger", () => {
     const before = await start([], [{ name: "batch" }], prefix);
     await before.emulator.send(
       "tasks",
-      [1, 2, 3].map((n) => ({ messageId: `b-${n}`, body: n })),
+      [1, 2, 3].map((n) => ({ messageId: `b-${n}`, body: n, ...(n === 2 ? { correlationId: "7" } : {}) })),
     );
     await before.stop();
     running.splice(running.indexOf(before), 1);
@@ -204,6 +204,8 @@ describe("Service Bus trigger", () => {
     expect(first!.message).toEqual([1, 2, 3]);
     expect(first!.metadata.messageIdArray).toEqual(["b-1", "b-2", "b-3"]);
     expect(first!.metadata.deliveryCountArray).toEqual([1, 1, 1]);
+    // As the host sends a string[] (collectionString): no null entries, and each entry tried as JSON.
+    expect(first!.metadata.correlationIdArray).toEqual([7]);
     const counts = await until(
       () => after.emulator.counts("tasks", "batch"),
       (c) => c.active === 0,
