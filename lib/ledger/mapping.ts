@@ -125,10 +125,6 @@ function writeJson(entity: Entity, name: string, chunkNames: readonly string[], 
   if (chunks > maxJsonChunks) {
     throw new EntityTooLargeError(name, text.length * 2, maxJsonChunks * jsonChunkChars * 2);
   }
-  if (chunks <= 1) {
-    entity[name] = text;
-    return;
-  }
   for (let i = 0; i < chunks; i++) entity[i === 0 ? name : chunkNames[i - 1]!] = text.slice(i * jsonChunkChars, (i + 1) * jsonChunkChars);
 }
 

@@ -108,23 +108,27 @@ function serialize(entity: Record<string, unknown>): Record<string, unknown> {
     const value = entity[name];
     const key = propertyNames.get(name) ?? name;
     // Most values are plain JSON: no [value, type] pair is made for them.
-    if (value === undefined || value === null || typeof value === "boolean" || typeof value === "string" || typeof value === "number") {
+    if (isPlainJson(value)) {
       out[key] = value;
       continue;
     }
     const [serialized, type] = typed(value);
     out[key] = serialized;
-    if (type) out[`${key}@odata.type`] = `Edm.${type}`;
+    out[`${key}@odata.type`] = `Edm.${type}`;
   }
   return out;
 }
 
-function typed(value: unknown): [unknown, string?] {
-  if (value === undefined || value === null || typeof value === "boolean" || typeof value === "string" || typeof value === "number") return [value];
+function isPlainJson(value: unknown): boolean {
+  return value === undefined || value === null || typeof value === "boolean" || typeof value === "string" || typeof value === "number";
+}
+
+/** A value that is not plain JSON, as the wire carries it and the EDM type it goes with. */
+function typed(value: unknown): [unknown, string] {
   if (typeof value === "bigint") return [value.toString(), "Int64"];
   if (value instanceof Date) return [value, "DateTime"];
   if (value instanceof Uint8Array) return [Buffer.from(value).toString("base64"), "Binary"];
-  if (typeof value === "object" && "value" in value && "type" in value && value.value !== undefined) {
+  if (typeof value === "object" && value !== null && "value" in value && "type" in value && value.value !== undefined) {
     const type = String(value.type);
     if (edmTypes.has(type)) return [value.value, type];
   }
