@@ -29,3 +29,12 @@ export function cpuMeter(pid?: number): (count: number) => number | undefined {
     return start === undefined || end === undefined ? undefined : (end - start) / count;
   };
 }
+
+/**
+ * The CPU cores that `perSecond` operations a second keep busy at `cpuMsPerOperation` each.
+ * Above the machine's core count that rate cannot be reached by using the cores better: only
+ * with less CPU per operation.
+ */
+export function coresAtRate(cpuMsPerOperation: number, perSecond: number): number {
+  return Number(((cpuMsPerOperation * perSecond) / 1000).toFixed(2));
+}
