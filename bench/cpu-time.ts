@@ -36,5 +36,5 @@ export function cpuMeter(pid?: number): (count: number) => number | undefined {
  * with less CPU per operation.
  */
 export function coresAtRate(cpuMsPerOperation: number, perSecond: number): number {
-  return Number(((cpuMsPerOperation * perSecond) / 1000).toFixed(2));
+  return (cpuMsPerOperation * perSecond) / 1000;
 }

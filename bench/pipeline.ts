@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     const devhostCpu = cpu.devhost(jobs)!;
     const azuriteCpu = cpu.azurite(jobs);
     // Azurite's CPU as a share of one core over the run: what it leaves idle the other process could not use.
-    const azuritePct = azuriteCpu === undefined ? undefined : (azuriteCpu * loaded.perSecond) / 10;
+    const azuritePct = azuriteCpu === undefined ? undefined : 100 * coresAtRate(azuriteCpu, loaded.perSecond);
     console.log(`${jobs} jobs, ${inFlight} in flight: ${loaded.perSecond} jobs/s, p50 ${loaded.p50} ms, p99 ${loaded.p99} ms`);
 
     const seq = await closedLoop(seqJobs, 1, runJob);
@@ -196,9 +196,11 @@ async function main(): Promise<void> {
         figures.peer_jobs_per_s = peer.jobsPerS;
         figures.peer_seq_p50_ms = peer.seqP50Ms;
         figures.ratio = Number((loaded.perSecond / peer.jobsPerS).toFixed(3));
-        // The two processes' cores at the target ratio and this run's CPU per job: more than the machine has, and no
-        // better use of its cores reaches the target.
-        if (azuriteCpu !== undefined) figures.cores_at_target_ratio = coresAtRate(devhostCpu + azuriteCpu, targetRatio * peer.jobsPerS);
+        // The two processes' cores at the target ratio and this run's CPU per job: above the machine's, no better use of
+        // its cores reaches the target.
+        if (azuriteCpu !== undefined) {
+          figures.cores_at_target_ratio = Number(coresAtRate(devhostCpu + azuriteCpu, targetRatio * peer.jobsPerS).toFixed(2));
+        }
         console.log(`Lucius/peer jobs/s = ${figures.ratio}; seq p50 ${seq.p50} ms vs the peer's ${peer.seqP50Ms} ms`);
       }
     }
