@@ -149,6 +149,8 @@ async function main(): Promise<void> {
     const azuriteCpu = cpu.azurite(jobs);
     // Azurite's CPU as a share of one core over the run: what it leaves idle the other process could not use.
     const azuritePct = azuriteCpu === undefined ? undefined : 100 * coresAtRate(azuriteCpu, loaded.perSecond);
+    // The cores both kept busy, against which the cores a target rate would take compare (cores_at_target_ratio).
+    const coresUsed = azuriteCpu === undefined ? undefined : coresAtRate(devhostCpu + azuriteCpu, loaded.perSecond);
     console.log(`${jobs} jobs, ${inFlight} in flight: ${loaded.perSecond} jobs/s, p50 ${loaded.p50} ms, p99 ${loaded.p99} ms`);
 
     const seq = await closedLoop(seqJobs, 1, runJob);
@@ -186,6 +188,7 @@ async function main(): Promise<void> {
       ...(azuriteCpu === undefined ? {} : { azurite_cpu_ms_per_job: Number(azuriteCpu.toFixed(1)) }),
       devhost_loop_busy_pct: Number(loopBusyPct.toFixed(1)),
       ...(azuritePct === undefined ? {} : { azurite_core_busy_pct: Number(azuritePct.toFixed(1)) }),
+      ...(coresUsed === undefined ? {} : { cores_used: Number(coresUsed.toFixed(2)) }),
       cpus: cpus().length,
     };
     await host.stop();

@@ -21,6 +21,7 @@ const fields = [
   "history_events_per_job",
   "devhost_loop_busy_pct",
   "azurite_core_busy_pct",
+  "cores_used",
 ];
 
 describe("npm run bench:pipeline, run small", () => {
@@ -43,6 +44,9 @@ describe("npm run bench:pipeline, run small", () => {
     const kinds =
       figures.ledger_requests_per_job! + figures.bus_requests_per_job! + figures.history_requests_per_job! + figures.other_storage_requests_per_job!;
     expect(figures.storage_requests_per_job).toBeCloseTo(kinds, 1);
+    // The cores both processes kept busy are their CPU per job at the run's rate.
+    const cpuPerJob = figures.devhost_cpu_ms_per_job! + figures.azurite_cpu_ms_per_job!;
+    expect(figures.cores_used).toBeCloseTo((cpuPerJob * figures.jobs_per_s!) / 1000, 1);
     // Each of the 3 steps is one directive answered by an ACK and a RESULT.
     expect(figures.bus_messages_per_job).toBeGreaterThanOrEqual(9);
     // Without --peer nothing is compared.
