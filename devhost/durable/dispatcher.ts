@@ -46,7 +46,7 @@ export class Dispatcher {
     const executionId = instance.state!.executionId;
     for (const task of openTasks) {
       if (task.kind === "timer") {
-        this.timer(instance, executionId, task.id, task.canceled, task.fireAt);
+        this.timer(instance, executionId, task.id, task.fireAt);
         continue;
       }
       const key = `${executionId}:${task.id}`;
@@ -83,12 +83,14 @@ export class Dispatcher {
     this.options.notify(parent.instanceId, { kind: "completion", executionId: parent.executionId, event });
   }
 
-  private timer(instance: LiveInstance, executionId: string, id: number, canceled: boolean, computedFireAt: Date): void {
+  /**
+   * Arms a timer the orchestrator opened, cancelled or not. The extension schedules every `CreateTimer`
+   * action and only then cancels its own task for one marked `isCanceled`, so the timer's message stays
+   * queued: when it falls due while the instance runs, its TimerFired is added to history and replayed,
+   * and the library settles the cancelled task. Only the instance's end drops its timers.
+   */
+  private timer(instance: LiveInstance, executionId: string, id: number, computedFireAt: Date): void {
     const key = `${instance.id}|${executionId}|${id}`;
-    if (canceled) {
-      this.timers.cancel(key);
-      return;
-    }
     // A timer already in history keeps its recorded due time (a retry timer's is computed at scheduling).
     const fireAt = instance.scheduled.get(id)?.FireAt ?? computedFireAt.toISOString();
     this.timers.arm(key, new Date(fireAt), () =>

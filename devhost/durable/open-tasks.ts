@@ -40,7 +40,6 @@ export interface LibraryAction {
   input?: unknown;
   instanceId?: string;
   fireAt?: Date;
-  isCanceled?: boolean;
   externalEventName?: string;
   retryOptions?: LibraryRetryOptions;
   compoundActions?: LibraryAction[];
@@ -63,7 +62,7 @@ export interface LibraryTask {
 export type OpenTask =
   | { kind: "activity"; id: number; name: string; input?: string }
   | { kind: "subOrchestration"; id: number; name: string; instanceId?: string; input?: string }
-  | { kind: "timer"; id: number; fireAt: Date; canceled: boolean; retry?: boolean };
+  | { kind: "timer"; id: number; fireAt: Date; retry?: boolean };
 
 /** Action inputs: `durable-functions` pre-encodes string inputs as JSON text and leaves other values as they are. */
 export function actionInputText(action: LibraryAction, preEncoded: boolean): string | undefined {
@@ -87,7 +86,8 @@ function describe(action: LibraryAction, id: number): OpenTask | undefined {
         input: actionInputText(action, false),
       };
     case ActionType.CreateTimer:
-      return { kind: "timer", id, fireAt: new Date(action.fireAt!), canceled: action.isCanceled === true };
+      // A cancelled timer stays open too: the extension keeps it scheduled (see the dispatcher).
+      return { kind: "timer", id, fireAt: new Date(action.fireAt!) };
     default:
       return undefined;
   }
@@ -120,7 +120,7 @@ export function readOpenTasks(openTasks: Record<string, LibraryTask>, now: Date)
     if (retry.isWaitingOnTimer) {
       const failures = (retry.attemptNumber ?? 2) - 1;
       const fireAt = new Date(now.getTime() + retryDelayMs(retry.retryOptions, failures));
-      result.push({ kind: "timer", id, fireAt, canceled: false, retry: true });
+      result.push({ kind: "timer", id, fireAt, retry: true });
     } else {
       const described = describe(retry.innerTask.action, id);
       if (described) result.push(described);

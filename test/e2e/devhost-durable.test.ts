@@ -68,7 +68,9 @@ describe("devhost Durable engine (in-process)", () => {
     expectCorrelated(historyOf(done));
   });
 
-  it("races an external event against a timeout: the event wins and the losing timer is cancelled", async () => {
+  // The extension schedules every CreateTimer action and only cancels its own task for one the library marks
+  // isCanceled (OutOfProcOrchestrationShim), so a cancelled timer stays queued until it is due or the instance ends.
+  it("races an external event against a timeout: the event wins, the cancelled timer stays scheduled until the instance ends", async () => {
     const started = await fixture.client.start("raceOrchestration", { timeoutMs: 600_000, waitForFinish: true });
     await eventually(
       () => fixture.client.status(started.id),
@@ -82,13 +84,46 @@ describe("devhost Durable engine (in-process)", () => {
       "the race to resolve",
     );
     await fixture.host.durable.whenIdle(started.id);
+    expect(fixture.host.durable.armedTimers(started.id)).toBe(1);
+    await fixture.client.operation(started.id, "raise", "finish", null);
+    const done = await fixture.client.finished(started);
+    expect(done.output).toEqual({ outcome: "event", data: { approved: true } });
     expect(fixture.host.durable.armedTimers(started.id)).toBe(0);
+    const history = historyOf(done);
+    expect(ofType(history, "TimerCreated")).toHaveLength(1);
+    expect(ofType(history, "TimerFired")).toHaveLength(0);
+  });
+
+  it("adds a cancelled timer that falls due while the instance runs to history as TimerFired, and the orchestrator goes on", async () => {
+    const started = await fixture.client.start("raceOrchestration", { timeoutMs: 1_500, waitForFinish: true });
+    await eventually(
+      () => fixture.client.status(started.id),
+      (s) => s?.runtimeStatus === "Running",
+      "the race to start",
+    );
+    await fixture.client.operation(started.id, "raise", "approval", { approved: true });
+    await eventually(
+      () => fixture.client.status(started.id),
+      (s) => s?.customStatus === "raced",
+      "the race to resolve",
+    );
+    await eventually(
+      async () => fixture.host.durable.armedTimers(started.id),
+      (armed) => armed === 0,
+      "the cancelled timer to fall due",
+    );
+    await fixture.host.durable.whenIdle(started.id);
     await fixture.client.operation(started.id, "raise", "finish", null);
     const done = await fixture.client.finished(started);
     expect(done.output).toEqual({ outcome: "event", data: { approved: true } });
     const history = historyOf(done);
-    expect(ofType(history, "TimerCreated")).toHaveLength(1);
-    expect(ofType(history, "TimerFired")).toHaveLength(0);
+    expectCorrelated(history);
+    const types = history.map((e) => e.EventType);
+    const fired = types.indexOf("TimerFired");
+    expect(ofType(history, "TimerFired")).toHaveLength(1);
+    // It came after the event that won the race, and before the one the orchestrator still waited for.
+    expect(fired).toBeGreaterThan(types.indexOf("EventRaised"));
+    expect(fired).toBeLessThan(types.lastIndexOf("EventRaised"));
   });
 
   it("races an external event against a timeout: no event, the timeout wins", async () => {

@@ -99,3 +99,33 @@ describe("replies that must change nothing", () => {
     expect(after).toEqual(before);
   });
 });
+
+describe("a cancelled timer that falls due while the job runs", () => {
+  // The extension keeps a cancelled timer scheduled (devhost/durable/dispatcher.ts): the OCR step's ACK timer,
+  // lost to its RESULT, fires 2 s on while EMBEDDING is held, and the orchestrator replays its TimerFired.
+  it("changes nothing: the job goes on and each step succeeds on its first attempt", async () => {
+    const { job_id } = await lucius.submit("OCR->EMBEDDING->SIS", { embedding: [{ do: "hold", interval_ms: 300 }] });
+    await lucius.waitFor(job_id, (job) => job.steps?.[1]?.state === "ACKED", "held in EMBEDDING", 60_000);
+    const [timerCreated, timerFired, eventRaised] = [10, 11, 15];
+    const history = await eventually(
+      () => lucius.host.durable.getHistory(job_id),
+      (events) => {
+        const ocrTimer = events.find((e) => e.EventType === timerCreated)?.EventId;
+        return events.some((e) => e.EventType === timerFired && e.TimerId === ocrTimer);
+      },
+      "the OCR step's cancelled ACK timer to fire",
+    );
+    const ocrTimer = history.find((e) => e.EventType === timerCreated)!.EventId;
+    const fired = history.findIndex((e) => e.EventType === timerFired && e.TimerId === ocrTimer);
+    // It fired after the RESULT that beat it.
+    expect(history.findIndex((e) => e.EventType === eventRaised)).toBeLessThan(fired);
+    lucius.release(job_id, "embedding", 1);
+    const job = await lucius.waitFor(job_id, terminal, "terminal", 60_000);
+    expect(job.state).toBe("SUCCEEDED");
+    expect(job.steps.map((s: { state: string; attempt_no: number }) => [s.state, s.attempt_no])).toEqual([
+      ["SUCCEEDED", 1],
+      ["SUCCEEDED", 1],
+      ["SUCCEEDED", 1],
+    ]);
+  }, 90_000);
+});
