@@ -33,6 +33,23 @@ function expectCorrelated(history: Event[]): void {
   }
 }
 
+/** Starts the fixture's race with a timeout of `timeoutMs` and lets the approval win it; the instance then waits for "finish". */
+async function raceWonByEvent(timeoutMs: number) {
+  const started = await fixture.client.start("raceOrchestration", { timeoutMs, waitForFinish: true });
+  await eventually(
+    () => fixture.client.status(started.id),
+    (s) => s?.runtimeStatus === "Running",
+    "the race to start",
+  );
+  await fixture.client.operation(started.id, "raise", "approval", { approved: true });
+  await eventually(
+    () => fixture.client.status(started.id),
+    (s) => s?.customStatus === "raced",
+    "the race to resolve",
+  );
+  return started;
+}
+
 describe("devhost Durable engine (in-process)", () => {
   it("retries a failing activity with callActivityWithRetry on a backoff schedule of durable timers", async () => {
     const started = await fixture.client.start("retryOrchestration", { failTimes: 2, maxAttempts: 3, firstRetryMs: 50 });
@@ -71,18 +88,7 @@ describe("devhost Durable engine (in-process)", () => {
   // The extension schedules every CreateTimer action and only cancels its own task for one the library marks
   // isCanceled (OutOfProcOrchestrationShim), so a cancelled timer stays queued until it is due or the instance ends.
   it("races an external event against a timeout: the event wins, the cancelled timer stays scheduled until the instance ends", async () => {
-    const started = await fixture.client.start("raceOrchestration", { timeoutMs: 600_000, waitForFinish: true });
-    await eventually(
-      () => fixture.client.status(started.id),
-      (s) => s?.runtimeStatus === "Running",
-      "the race to start",
-    );
-    await fixture.client.operation(started.id, "raise", "approval", { approved: true });
-    await eventually(
-      () => fixture.client.status(started.id),
-      (s) => s?.customStatus === "raced",
-      "the race to resolve",
-    );
+    const started = await raceWonByEvent(600_000);
     await fixture.host.durable.whenIdle(started.id);
     expect(fixture.host.durable.armedTimers(started.id)).toBe(1);
     await fixture.client.operation(started.id, "raise", "finish", null);
@@ -95,18 +101,7 @@ describe("devhost Durable engine (in-process)", () => {
   });
 
   it("adds a cancelled timer that falls due while the instance runs to history as TimerFired, and the orchestrator goes on", async () => {
-    const started = await fixture.client.start("raceOrchestration", { timeoutMs: 1_500, waitForFinish: true });
-    await eventually(
-      () => fixture.client.status(started.id),
-      (s) => s?.runtimeStatus === "Running",
-      "the race to start",
-    );
-    await fixture.client.operation(started.id, "raise", "approval", { approved: true });
-    await eventually(
-      () => fixture.client.status(started.id),
-      (s) => s?.customStatus === "raced",
-      "the race to resolve",
-    );
+    const started = await raceWonByEvent(1_500);
     await eventually(
       async () => fixture.host.durable.armedTimers(started.id),
       (armed) => armed === 0,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HistoryEventType, type HistoryEvent } from "../../devhost/durable/history.js";
 import { sleep, startLucius, terminal, type LuciusUnderTest } from "../support/lucius-devhost.js";
 
 let lucius: LuciusUnderTest;
@@ -106,19 +107,18 @@ describe("a cancelled timer that falls due while the job runs", () => {
   it("changes nothing: the job goes on and each step succeeds on its first attempt", async () => {
     const { job_id } = await lucius.submit("OCR->EMBEDDING->SIS", { embedding: [{ do: "hold", interval_ms: 300 }] });
     await lucius.waitFor(job_id, (job) => job.steps?.[1]?.state === "ACKED", "held in EMBEDDING", 60_000);
-    const [timerCreated, timerFired, eventRaised] = [10, 11, 15];
+    // The first timer is the OCR step's ACK timer; where its TimerFired stands, -1 while it has not fired.
+    const ocrTimerFired = (events: HistoryEvent[]) => {
+      const ocrTimer = events.find((e) => e.EventType === HistoryEventType.TimerCreated)?.EventId;
+      return events.findIndex((e) => e.EventType === HistoryEventType.TimerFired && e.TimerId === ocrTimer);
+    };
     const history = await eventually(
       () => lucius.host.durable.getHistory(job_id),
-      (events) => {
-        const ocrTimer = events.find((e) => e.EventType === timerCreated)?.EventId;
-        return events.some((e) => e.EventType === timerFired && e.TimerId === ocrTimer);
-      },
+      (events) => ocrTimerFired(events) >= 0,
       "the OCR step's cancelled ACK timer to fire",
     );
-    const ocrTimer = history.find((e) => e.EventType === timerCreated)!.EventId;
-    const fired = history.findIndex((e) => e.EventType === timerFired && e.TimerId === ocrTimer);
     // It fired after the RESULT that beat it.
-    expect(history.findIndex((e) => e.EventType === eventRaised)).toBeLessThan(fired);
+    expect(history.findIndex((e) => e.EventType === HistoryEventType.EventRaised)).toBeLessThan(ocrTimerFired(history));
     lucius.release(job_id, "embedding", 1);
     const job = await lucius.waitFor(job_id, terminal, "terminal", 60_000);
     expect(job.state).toBe("SUCCEEDED");
