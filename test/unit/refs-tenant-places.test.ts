@@ -68,6 +68,18 @@ describe("strict ref paths", () => {
     expect(liesWithin(`${account}/outputs/ta/b.json`, `${account}/outputs/ta/a.json`)).toBe(false);
     expect(liesWithin(`http://127.0.0.1:10001/devstoreaccount1/workspaces/ta/j/ocr/a`, `${account}/workspaces/ta/j/ocr/`)).toBe(false);
   });
+
+  it("keeps each pair's verdict apart when asked again, as a replaying orchestrator asks", () => {
+    const folder = `${account}/workspaces/ta/j/ocr/`;
+    const inside = `${folder}text.txt`;
+    // The same characters split elsewhere: the URI one shorter, the rest leading the target (no longer a URI).
+    const shifted: [string, string] = [inside.slice(0, -1), `t${folder}`];
+    for (let round = 0; round < 2; round++) {
+      expect(liesWithin(inside, folder)).toBe(true);
+      expect(liesWithin(...shifted)).toBe(false);
+      expect(liesWithin(`${account}/workspaces/ta/j/`, folder)).toBe(false);
+    }
+  });
 });
 
 describe("tenant places", () => {
